@@ -1,0 +1,45 @@
+"""Entry point of the ``kiosk`` console script."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from cli.output import print_error
+from kiosk.errors import KioskError
+
+# Sub-command groups, in the order ``kiosk --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = (
+    "cli.run",
+    "cli.qr",
+    "cli.mrz",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="cccd-kiosk: CCCD chip ID card kiosk")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages (never personal data)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except KioskError as exc:
+        return print_error(exc, as_json=getattr(args, "json", False))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

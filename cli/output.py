@@ -1,0 +1,34 @@
+"""Printing results and typed errors the same way for every sub-command."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+from kiosk.errors import KioskError
+
+log = logging.getLogger("kiosk.cli")
+
+EXIT_INVALID = 2
+
+
+def print_json(obj: Any) -> None:
+    """One JSON document per line, UTF-8, NFC text as produced by the core."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def error_object(exc: KioskError) -> dict[str, Any]:
+    return {"ok": False, "error": exc.to_dict()}
+
+
+def print_error(exc: KioskError, *, as_json: bool) -> int:
+    """Report a typed error (English in the log, both languages to the caller) and return exit code 2."""
+    log.warning("%s: %s (field %s)", exc.code, exc.message, exc.field)
+    if as_json:
+        print_json(error_object(exc))
+    else:
+        sys.stderr.write(f"error [{exc.code}]: {exc.message}\n{exc.message_vi}\n")
+    return EXIT_INVALID

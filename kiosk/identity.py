@@ -1,0 +1,126 @@
+"""The citizen identity model shared by every part of the kiosk.
+
+One typed record whatever the source (QR, chip, typed by staff): NFC-normalised text, ISO 8601 dates in JSON,
+``None``/``null`` for unknown values, and the raw source data kept alongside what was parsed from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, get_args
+
+from kiosk.text import nfc
+
+Sex = Literal["M", "F"]
+CardType = Literal["cccd-2021", "can-cuoc-2024", "passport", "unknown"]
+Source = Literal["qr", "chip", "manual"]
+
+CARD_TYPES: tuple[str, ...] = get_args(CardType)
+SOURCES: tuple[str, ...] = get_args(Source)
+
+_DATE_FIELDS = ("date_of_birth", "issue_date", "expiry_date")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A person's identity as read from a document.
+
+    ``expiry_date`` ``None`` means "no expiry" when ``no_expiry`` is true, otherwise "unknown".
+    ``raw`` keeps the source data exactly as read (QR payload text, DG13 raw values, MRZ lines).
+    ``verification`` is filled by the chip reader (access method, passive/active/chip authentication results).
+    """
+
+    id_number: str | None = None
+    old_id_number: str | None = None
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    nationality: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    place_of_origin: str | None = None
+    residence: str | None = None
+    identifying_marks: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    father_name: str | None = None
+    mother_name: str | None = None
+    spouse_name: str | None = None
+    card_type: CardType = "unknown"
+    source: Source = "manual"
+    document_number: str | None = None
+    no_expiry: bool = False
+    verification: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                normalised = nfc(value)
+                if normalised != value:
+                    object.__setattr__(self, f.name, normalised)
+        if self.card_type not in CARD_TYPES:
+            raise ValueError(f"card_type must be one of {CARD_TYPES}")
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}")
+        if self.sex not in (None, "M", "F"):
+            raise ValueError("sex must be 'M', 'F' or None")
+
+    @property
+    def pace_can(self) -> str | None:
+        """The PACE card access number of a CCCD: the last 6 digits of the 12-digit ID."""
+        if self.id_number and len(self.id_number) == 12 and self.id_number.isdigit():
+            return self.id_number[-6:]
+        return None
+
+    def replace(self, **changes: Any) -> Identity:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: dates as ISO 8601 strings, ``None`` for unknown."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Identity:
+        """Build from the JSON form; unknown keys are kept under ``raw["extra"]`` rather than dropped."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in names:
+                extra[key] = value
+            elif key in _DATE_FIELDS and isinstance(value, str):
+                kwargs[key] = date.fromisoformat(value)
+            else:
+                kwargs[key] = value
+        if extra:
+            kwargs["raw"] = {**kwargs.get("raw", {}), "extra": extra}
+        return cls(**kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> Identity:
+        return cls.from_dict(json.loads(text))
+
+    def personal_values(self) -> list[str]:
+        """Every personal text value, for checks that nothing personal is left on screen or in logs."""
+        values: list[str] = []
+        for f in dataclasses.fields(self):
+            if f.name in ("card_type", "source", "verification", "raw", "no_expiry", "sex"):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, date):
+                values.extend([value.isoformat(), value.strftime("%d/%m/%Y")])
+            elif isinstance(value, str) and value:
+                values.append(value)
+        return values

@@ -22,10 +22,11 @@ def _parse(args: argparse.Namespace) -> int:
     from kiosk.mrz import bac_mrz_information, parse_mrz
 
     mrz = parse_mrz(args.lines)
+    fields = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+              for k, v in dataclasses.asdict(mrz).items() if k != "lines"}
     result = {
         "ok": True,
-        "mrz": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                for k, v in dataclasses.asdict(mrz).items() if k != "lines"},
+        "mrz": fields,
         "no_expiry": mrz.no_expiry,
         "identity": mrz.to_identity().to_dict(),
         "bac_mrz_information": bac_mrz_information(mrz.document_number, mrz.birth_raw, mrz.expiry_raw),
@@ -34,6 +35,6 @@ def _parse(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        for key, value in result["mrz"].items():
+        for key, value in fields.items():
             print(f"{key}: {value}")
     return 0

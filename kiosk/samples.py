@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from kiosk.identity import Identity, Sex
+from kiosk.identity import CardType, Identity, Sex
 from kiosk.mrz import expiry_from_rule
 
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -48,9 +48,9 @@ def sample_identity(n: int, *, today: date = date(2026, 1, 1)) -> Identity:
     earliest_issue = max(date(2021, 1, 1), birth.replace(year=birth.year + 14) if birth.month != 2 or birth.day != 29
                          else date(birth.year + 14, 3, 1))
     issue = earliest_issue + timedelta(days=rng.randrange(0, max(1, (today - earliest_issue).days)))
-    card_type = "can-cuoc-2024" if issue >= date(2024, 7, 1) else "cccd-2021"
+    card_type: CardType = "can-cuoc-2024" if issue >= date(2024, 7, 1) else "cccd-2021"
     code, province, ward, street = rng.choice(_PLACES)
-    origin_code, origin_province, origin_ward, _ = rng.choice(_PLACES)
+    _, origin_province, origin_ward, _ = rng.choice(_PLACES)
     century_sex = {(19, "M"): 0, (19, "F"): 1, (20, "M"): 2, (20, "F"): 3}[(birth.year // 100, sex)]
     id_number = f"{code}{century_sex}{birth.year % 100:02d}{rng.randrange(0, 10**6):06d}"
     expiry = expiry_from_rule(birth, issue)

@@ -13,9 +13,11 @@ def today_in_vietnam() -> date:
     return datetime.now(VIETNAM).date()
 
 
-def parse_ddmmyyyy(text: str) -> date:
-    """Parse ``ddMMyyyy`` (QR) or ``dd/MM/yyyy`` (DG13); raises ValueError on anything else."""
-    digits = text.replace("/", "") if len(text) == 10 and text[2] == "/" and text[5] == "/" else text
+def parse_ddmmyyyy(text: str, *, slashes: bool = False) -> date:
+    """Parse ``ddMMyyyy`` (QR), or also ``dd/MM/yyyy`` (DG13) when ``slashes``; ValueError on anything else."""
+    digits = text
+    if slashes and len(text) == 10 and text[2] == "/" and text[5] == "/":
+        digits = text.replace("/", "")
     if len(digits) != 8 or not digits.isdigit():
         raise ValueError("expected ddMMyyyy")
     return date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))

@@ -283,7 +283,8 @@ def expiry_candidates(birth: date, issue: date) -> list[date | None]:
         return [None]
     first = birthday_in_year(birth, birth.year + upcoming[0])
     candidates: list[date | None] = [first]
-    if age_on(birth, first) - age <= 2 and age >= 14:
+    within_grace = issue >= birthday_in_year(birth, birth.year + upcoming[0] - 2)
+    if within_grace and age >= 14:
         candidates.append(birthday_in_year(birth, birth.year + upcoming[1]) if len(upcoming) > 1 else None)
     return candidates
 

@@ -15,8 +15,8 @@ from kiosk.errors import EncodingError, FieldCountError, FieldValueError
 from kiosk.identity import CardType, Identity, Sex
 from kiosk.text import clean, looks_vietnamese, nfc
 
-ID_NUMBER = re.compile(r"^\d{12}$")
-OLD_ID_NUMBER = re.compile(r"^\d{9}$")
+ID_NUMBER = re.compile(r"[0-9]{12}")
+OLD_ID_NUMBER = re.compile(r"[0-9]{9}")
 _SEX: dict[str, Sex] = {"nam": "M", "nữ": "F"}
 _SEX_LABEL: dict[str, str] = {"M": "Nam", "F": "Nữ"}
 FIELDS_2021 = 7
@@ -87,11 +87,11 @@ def parse_qr_payload(data: bytes | str, *, today: date | None = None) -> Identit
     today = today or today_in_vietnam()
 
     id_number = fields[0].strip()
-    if not ID_NUMBER.match(id_number):
+    if not ID_NUMBER.fullmatch(id_number):
         raise FieldValueError("id_number must be exactly 12 digits", field="id_number",
                               message_vi="Số định danh phải gồm đúng 12 chữ số.")
     old_id = fields[1].strip()
-    if old_id and not OLD_ID_NUMBER.match(old_id):
+    if old_id and not OLD_ID_NUMBER.fullmatch(old_id):
         raise FieldValueError("old_id_number must be empty or 9 digits", field="old_id_number",
                               message_vi="Số CMND cũ phải gồm 9 chữ số.")
     full_name = clean(fields[2])

@@ -84,10 +84,14 @@ class OpenCvDecoder:
         import cv2
 
         self._detector = cv2.QRCodeDetectorAruco() if aruco else cv2.QRCodeDetector()
+        self._error = cv2.error
         self.name = "opencv-aruco" if aruco else "opencv-classic"
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
-        data, _points, _straight = self._detector.detectAndDecodeBytes(gray)
+        try:
+            data, _points, _straight = self._detector.detectAndDecodeBytes(gray)
+        except self._error:  # modes OpenCV does not implement (e.g. structured append): no decode
+            return []
         return [bytes(data)] if data else []
 
 

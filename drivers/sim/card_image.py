@@ -32,7 +32,7 @@ combined       three of the above at reduced strength
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -139,7 +139,7 @@ def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     """A counter-top background: smooth colour field, texture and a few objects (float32 BGR)."""
     tint = rng.uniform(-25, 25, 3)
     small = (rng.uniform(70, 190, (6, 10, 1)) + tint + rng.uniform(-10, 10, (6, 10, 3))).astype(np.float32)
-    scene = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    scene: np.ndarray = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32)
     texture = cv2.resize(rng.normal(0, 12, (height // 8, width // 8)).astype(np.float32), (width, height))
     scene += texture[..., None]
     for _ in range(int(rng.integers(1, 4))):
@@ -150,7 +150,7 @@ def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
 
 
 def _motion_kernel(length: float, angle: float) -> np.ndarray:
-    size = max(3, int(math.ceil(length)) | 1)
+    size = max(3, math.ceil(length) | 1)
     kernel = np.zeros((size, size), np.float32)
     c = size // 2
     dx, dy = math.cos(math.radians(angle)) * length / 2, math.sin(math.radians(angle)) * length / 2
@@ -208,20 +208,9 @@ def _parameters(rng: np.random.Generator, kinds: Sequence[str], strength: float)
     return p
 
 
-def card_frame(card: CardImage, *, degradation: str = "clean", seed: int = 0,
-               size: tuple[int, int] = (1280, 720)) -> Frame:
-    """A camera frame of ``card`` in a scene of ``size`` (width, height) with one degradation (see module doc)."""
-    rng = np.random.default_rng(seed)
-    width, height = size
-    px = height / 720.0  # degradation sizes are specified at 720p
-    if degradation == "combined":
-        kinds: list[str] = [str(k) for k in rng.choice(_COMBINABLE, 3, replace=False)]
-        params = _parameters(rng, kinds, strength=0.6)
-        params["combined"] = kinds
-    else:
-        params = _parameters(rng, [degradation], strength=1.0)
-
-    # Geometry: scale, tilt (one edge shorter), rotation, random position fully inside the frame.
+def _placement(rng: np.random.Generator, params: dict[str, Any], width: int,
+               height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Card centre in the frame and the card → frame perspective matrix (scale, tilt, rotation, position)."""
     card_w = params["card_fraction"] * width
     card_h = card_w * CARD_HEIGHT / CARD_WIDTH
     tilt = params["tilt"]
@@ -233,21 +222,61 @@ def card_frame(card: CardImage, *, degradation: str = "clean", seed: int = 0,
     theta = math.radians(params["rotation"])
     rot = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]], np.float32)
     corners = corners @ rot.T
-    span = corners.max(axis=0) - corners.min(axis=0)
-    margin_x = max(0.0, (width - span[0]) / 2 - 4)
-    margin_y = max(0.0, (height - span[1]) / 2 - 4)
-    centre = np.array([width / 2 + rng.uniform(-margin_x, margin_x) * 0.8,
-                       height / 2 + rng.uniform(-margin_y, margin_y) * 0.8], np.float32)
-    corners += centre
+    if "centre" in params:
+        centre = np.array([params["centre"][0] * width, params["centre"][1] * height], np.float32)
+    else:
+        span = corners.max(axis=0) - corners.min(axis=0)
+        margin_x = max(0.0, (width - span[0]) / 2 - 4)
+        margin_y = max(0.0, (height - span[1]) / 2 - 4)
+        centre = np.array([width / 2 + rng.uniform(-margin_x, margin_x) * 0.8,
+                           height / 2 + rng.uniform(-margin_y, margin_y) * 0.8], np.float32)
     src = np.array([[0, 0], [CARD_WIDTH, 0], [CARD_WIDTH, CARD_HEIGHT], [0, CARD_HEIGHT]], np.float32)
-    matrix = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+    return centre, cv2.getPerspectiveTransform(src, (corners + centre).astype(np.float32))
 
-    scene = _scene(rng, width, height)
-    card_bgr = card.image[..., ::-1].astype(np.float32)
-    warped = cv2.warpPerspective(card_bgr, matrix, (width, height), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.ones((CARD_HEIGHT, CARD_WIDTH), np.float32), matrix, (width, height),
-                               flags=cv2.INTER_LINEAR)[..., None]
-    frame = scene * (1 - mask) + warped * mask
+
+def _glare(card: CardImage, params: dict[str, Any], matrix: np.ndarray, width: int, height: int) -> np.ndarray:
+    """A specular highlight near the QR code: an additive Gaussian spot (float32, frame size)."""
+    qx0, qy0, qx1, qy1 = card.qr_box
+    qr_centre = cv2.perspectiveTransform(np.array([[[(qx0 + qx1) / 2, (qy0 + qy1) / 2]]], np.float32), matrix)
+    qr_side = (qx1 - qx0) / CARD_WIDTH * params["card_fraction"] * width
+    a = params["glare_angle"]
+    gx = qr_centre[0, 0, 0] + math.cos(a) * params["glare_offset"] * qr_side
+    gy = qr_centre[0, 0, 1] + math.sin(a) * params["glare_offset"] * qr_side
+    radius = params["glare_radius"] * qr_side
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    return np.asarray(params["glare"] * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2)), np.float32)
+
+
+def card_frame(card: CardImage | None, *, degradation: str = "clean", seed: int = 0,
+               size: tuple[int, int] = (1280, 720), overrides: Mapping[str, Any] | None = None,
+               scene_seed: int | None = None) -> Frame:
+    """A camera frame of ``card`` in a scene of ``size`` (width, height) with one degradation (see module doc).
+
+    ``overrides`` replaces drawn parameters (``centre`` as fractions of the frame, ``rotation`` in degrees,
+    ``card_fraction``...); ``scene_seed`` fixes the background independently of ``seed`` (a video clip).
+    ``card=None`` gives the empty scene.
+    """
+    rng = np.random.default_rng(seed)
+    width, height = size
+    px = height / 720.0  # degradation sizes are specified at 720p
+    if degradation == "combined":
+        kinds: list[str] = [str(k) for k in rng.choice(_COMBINABLE, 3, replace=False)]
+        params = _parameters(rng, kinds, strength=0.6)
+        params["combined"] = kinds
+    else:
+        params = _parameters(rng, [degradation], strength=1.0)
+    params.update(overrides or {})
+    frame = _scene(np.random.default_rng(seed if scene_seed is None else scene_seed), width, height)
+    centre = np.array([width / 2, height / 2], np.float32)
+    if card is not None:
+        centre, matrix = _placement(rng, params, width, height)
+        warped = cv2.warpPerspective(card.image[..., ::-1].astype(np.float32), matrix, (width, height),
+                                     flags=cv2.INTER_AREA)
+        mask = cv2.warpPerspective(np.ones((CARD_HEIGHT, CARD_WIDTH), np.float32), matrix, (width, height),
+                                   flags=cv2.INTER_LINEAR)[..., None]
+        frame = frame * (1 - mask) + warped * mask
+        if params["glare"] > 0:
+            frame += _glare(card, params, matrix, width, height)[..., None]
 
     # Photometry: shadow, glare, contrast, gain.
     if params["shadow"] < 1.0:
@@ -256,16 +285,6 @@ def card_frame(card: CardImage, *, degradation: str = "clean", seed: int = 0,
         d = (xx - centre[0]) * math.cos(a) + (yy - centre[1]) * math.sin(a)
         ramp = 1 / (1 + np.exp(-d / (0.05 * width)))
         frame *= (params["shadow"] + (1 - params["shadow"]) * ramp)[..., None]
-    if params["glare"] > 0:
-        qx0, qy0, qx1, qy1 = card.qr_box
-        qr_centre = cv2.perspectiveTransform(np.array([[[(qx0 + qx1) / 2, (qy0 + qy1) / 2]]], np.float32), matrix)
-        qr_side = (qx1 - qx0) / CARD_WIDTH * card_w
-        a = params["glare_angle"]
-        gx = qr_centre[0, 0, 0] + math.cos(a) * params["glare_offset"] * qr_side
-        gy = qr_centre[0, 0, 1] + math.sin(a) * params["glare_offset"] * qr_side
-        radius = params["glare_radius"] * qr_side
-        yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-        frame += (params["glare"] * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2)))[..., None]
     if params["contrast"] < 1.0:
         frame = params["grey_level"] + (frame - frame.mean()) * params["contrast"]
     frame *= params["gain"]
@@ -280,5 +299,5 @@ def card_frame(card: CardImage, *, degradation: str = "clean", seed: int = 0,
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, params["jpeg_quality"]])
     if not ok:
         raise RuntimeError("JPEG encoding failed")
-    image = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
-    return Frame(image=image, payload=card.payload, degradation=degradation, params=params)
+    image = np.asarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR), np.uint8)
+    return Frame(image=image, payload=card.payload if card else b"", degradation=degradation, params=params)

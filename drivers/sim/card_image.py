@@ -273,8 +273,11 @@ def card_frame(card: CardImage | None, *, degradation: str = "clean", seed: int 
         warped = cv2.warpPerspective(card.image[..., ::-1].astype(np.float32), matrix, (width, height),
                                      flags=cv2.INTER_AREA)
         mask = cv2.warpPerspective(np.ones((CARD_HEIGHT, CARD_WIDTH), np.float32), matrix, (width, height),
-                                   flags=cv2.INTER_LINEAR)[..., None]
-        frame = frame * (1 - mask) + warped * mask
+                                   flags=cv2.INTER_LINEAR)
+        if params["motion"] > 0:  # the card moves under a fixed camera: only the card layer smears
+            kernel = _motion_kernel(params["motion"] * px, params["motion_angle"])
+            warped, mask = cv2.filter2D(warped, -1, kernel), cv2.filter2D(mask, -1, kernel)
+        frame = frame * (1 - mask[..., None]) + warped * mask[..., None]
         if params["glare"] > 0:
             frame += _glare(card, params, matrix, width, height)[..., None]
 
@@ -290,10 +293,8 @@ def card_frame(card: CardImage | None, *, degradation: str = "clean", seed: int 
     frame *= params["gain"]
     frame = np.clip(frame, 0, 255)  # the sensor saturates before the optics blur
 
-    # Optics and sensor: defocus, motion, noise, JPEG.
+    # Optics and sensor: defocus, noise, JPEG.
     frame = cv2.GaussianBlur(frame, (0, 0), params["blur_sigma"] * px)
-    if params["motion"] > 0:
-        frame = cv2.filter2D(frame, -1, _motion_kernel(params["motion"] * px, params["motion_angle"]))
     frame += rng.normal(0, params["noise_sigma"], frame.shape).astype(np.float32)
     out = np.clip(frame, 0, 255).astype(np.uint8)
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, params["jpeg_quality"]])

@@ -16,9 +16,9 @@ def card_fields(identity: Identity) -> list[tuple[str, str]]:
     """The (label, value) lines printed on the card front."""
     dob = identity.date_of_birth.strftime("%d/%m/%Y") if identity.date_of_birth else ""
     return [
-        ("Số định danh cá nhân / Personal identification number", identity.id_number or ""),
-        ("Họ, chữ đệm và tên khai sinh / Full name", (identity.full_name or "").upper()),
-        ("Ngày, tháng, năm sinh / Date of birth", dob),
+        ("Số định danh cá nhân / Personal ID", identity.id_number or ""),
+        ("Họ và tên / Full name", (identity.full_name or "").upper()),
+        ("Ngày sinh / Date of birth", dob),
         ("Giới tính / Sex", {"M": "Nam", "F": "Nữ"}.get(identity.sex or "", "")),
         ("Quốc tịch / Nationality", identity.nationality or "Việt Nam"),
         ("Nơi thường trú / Place of residence", identity.residence or ""),

@@ -21,26 +21,19 @@ class QrDecoder(Protocol):
 
 
 class ZxingDecoder:
-    """zxing-cpp, QR codes only, raw ``Barcode.bytes``.
+    """zxing-cpp, QR codes only, default ``try_*`` flags, raw ``Barcode.bytes`` of the valid results."""
 
-    ``fast`` turns off the rotate/downscale/invert retries (used on small crops that are already upright-ish).
-    ``binarizer`` is a ``zxingcpp.Binarizer`` name: ``LocalAverage`` (default), ``GlobalHistogram``...
-    """
-
+    name = "zxing-cpp"
     byte_exact = True
 
-    def __init__(self, *, fast: bool = False, binarizer: str = "LocalAverage") -> None:
+    def __init__(self) -> None:
         import zxingcpp
 
-        self._zx = zxingcpp
-        self._fast = fast
-        self._binarizer = getattr(zxingcpp.Binarizer, binarizer)
-        self.name = "zxing-cpp" + ("-fast" if fast else "") + ("" if binarizer == "LocalAverage" else f"-{binarizer}")
+        self._read = zxingcpp.read_barcodes
+        self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # QR codes only
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
-        zx = self._zx
-        kwargs = {"try_rotate": False, "try_downscale": False, "try_invert": False} if self._fast else {}
-        barcodes = zx.read_barcodes(gray, formats=zx.BarcodeFormat.QRCode, binarizer=self._binarizer, **kwargs)
+        barcodes = self._read(gray, formats=self._formats)
         return [bytes(b.bytes) for b in barcodes if b.valid]
 
 

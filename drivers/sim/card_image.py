@@ -78,6 +78,16 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(FONT_BOLD_PATH if bold else FONT_PATH, size)
 
 
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def qr_matrix(payload: bytes) -> np.ndarray:
     """The QR module matrix (1 = dark) of ``payload`` in byte mode, level M, no ECI, without quiet zone."""
     code = segno.make_qr(payload, mode="byte", error="m", boost_error=False)
@@ -117,8 +127,10 @@ def render_card(payload: bytes | str, fields: Sequence[tuple[str, str]], *,
     for label, value in fields:
         draw.text((290, y), f"{label}:", font=_font(21), fill=(40, 40, 40))
         y += 26
-        draw.text((300, y), value, font=_font(25, bold=True), fill=(10, 10, 10))
-        y += 36
+        for line in _wrap(value, _font(25, bold=True), w - 330):
+            draw.text((300, y), line, font=_font(25, bold=True), fill=(10, 10, 10))
+            y += 31
+        y += 5
         if y > h - 40:
             break
 

@@ -3,9 +3,10 @@
 Stages run in order and stop at the first accepted payload; each later stage runs only when the earlier ones
 found nothing. The stages were chosen by measurement (``bench/qr.py``): zxing-cpp on the frame decodes most
 frames at the lowest cost; an unsharp-masked pass recovers defocused and small codes; 2× upscaled, sharpened
-passes recover part of the motion blur, glare and tiny modules. zbar in binary mode, OpenCV's detectors and
-WeChat without its CNN models added no decode over these stages on the benchmark sets, at a higher cost, so
-they are not in the default pipeline (they remain available as single backends for comparison).
+passes recover part of the remaining blur, glare and tiny modules. zbar in binary mode reads a few codes
+zxing-cpp sees but cannot decode (ZXing black-box set), so it runs only in that case: never on the many
+frames without a card. OpenCV's detectors added no decode over these stages. WeChat without its CNN models
+added a few, at about half a second per frame, and returns text rather than the stored bytes: not used.
 
 Every stage returns the bytes stored in the code (no charset guessing), so the pipeline never returns
 transcoded text. ``accept`` lets the caller reject payloads that decode but are not what it expects (another
@@ -27,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from drivers.qr.decoders import QrDecoder, ZxingDecoder
+from drivers.qr.decoders import QrDecoder, ZbarBinaryDecoder, ZxingDecoder
 
 Accept = Callable[[bytes], bool]
 Preprocess = Callable[[np.ndarray], np.ndarray]
@@ -49,9 +50,12 @@ class DecodeResult:
 
 @dataclass(frozen=True)
 class Stage:
+    """One decoding attempt. A ``gated`` stage runs only if an earlier zxing-cpp pass saw an undecoded symbol."""
+
     name: str
     decoder: QrDecoder
     preprocess: Preprocess | None = None
+    gated: bool = False
 
 
 def unsharp(gray: np.ndarray, sigma: float, amount: float) -> np.ndarray:
@@ -86,6 +90,7 @@ def default_stages() -> list[Stage]:
         Stage("zxing-cpp+sharpen", zxing, sharpened),
         Stage("zxing-cpp+upscale", zxing, upscaled_sharpened),
         Stage("zxing-cpp+upscale-strong", zxing, upscaled_strongly_sharpened),
+        Stage("zbar-binary", ZbarBinaryDecoder(), gated=True),
     ]
 
 
@@ -130,11 +135,15 @@ class QrPipeline:
             raise RuntimeError("a QrPipeline is bound to the thread that created it; use thread_pipeline()")
         start = time.perf_counter()
         gray = to_gray(image)
+        saw_candidate = False
         for stage in self.stages:
+            if stage.gated and not saw_candidate:
+                continue
             frame = stage.preprocess(gray) if stage.preprocess else gray
             for payload in stage.decoder.decode(frame):
                 if self.accept is None or self.accept(payload):
                     return DecodeResult(payload, stage.name, (time.perf_counter() - start) * 1000)
+            saw_candidate = saw_candidate or bool(getattr(stage.decoder, "saw_candidate", False))
         return None
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Any
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
@@ -203,7 +204,7 @@ def api_router(sim: PoliceSim) -> APIRouter:
 
     @router.post("/authorization-service/oauth/token")
     async def token(request: Request) -> JSONResponse:
-        form = await request.form()
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if request.headers.get("authorization") != sim.basic_auth or form.get("grant-type") != "api_cslt":
             return _json(401, unauthorised)
         username, password = str(form.get("username", "")), str(form.get("password", ""))

@@ -1,10 +1,10 @@
 """Card addresses and the 2025 two-tier reorganisation (province + commune, no district).
 
 Card addresses (QR, DG13) often name units that no longer exist. The original text is always kept. The
-province maps unambiguously: every former province was merged whole into one current province (Nghị quyết
-202/2025/QH15, table in ``config/addresses/province-merger-2025.toml``); current units come from the
-``vietnam-provinces`` package. Communes do not map unambiguously in general: former communes were merged, split
-and renamed, and the package has no former-to-current commune table. So the commune is:
+province maps unambiguously: every former province was merged whole into one current province (Nghị
+quyết 202/2025/QH15, table in ``config/addresses/province-merger-2025.toml``); current units come from
+the ``vietnam-provinces`` package. Communes do not map unambiguously in general: former communes were
+merged, split and renamed, and the package has no former-to-current commune table. So the commune is:
 
 - ``current``: the address is already in the two-tier form (no district) and names a current commune;
 - ``suggested``: an old-form address whose commune name is still the name of exactly one current commune of
@@ -32,8 +32,13 @@ _COMMUNE = re.compile(r"^(phuong|xa|thi tran|dac khu)\b")
 _DISTRICT = re.compile(r"^(quan|huyen|thi xa|thanh pho|tp\.?)\b")
 _PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
 _EMPTY_PART = re.compile(r"^[\s\-.]*$")
-ALIASES = {"bac can": "bac kan", "dak lak": "dak lak", "thua thien hue": "thua thien hue",
-           "ba ria vung tau": "ba ria vung tau", "hcm": "ho chi minh"}
+ALIASES = {
+    "bac can": "bac kan",
+    "dak lak": "dak lak",
+    "thua thien hue": "thua thien hue",
+    "ba ria vung tau": "ba ria vung tau",
+    "hcm": "ho chi minh",
+}
 
 
 def _key(text: str) -> str:
@@ -74,11 +79,17 @@ class AddressMapping:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "original": self.original, "detail": self.detail, "old_commune": self.old_commune,
-            "old_district": self.old_district, "old_province": self.old_province,
-            "province": self.province.to_dict() if self.province else None, "province_status": self.province_status,
-            "commune": self.commune.to_dict() if self.commune else None, "commune_status": self.commune_status,
-            "candidates": [c.to_dict() for c in self.candidates], "needs_person": self.needs_person,
+            "original": self.original,
+            "detail": self.detail,
+            "old_commune": self.old_commune,
+            "old_district": self.old_district,
+            "old_province": self.old_province,
+            "province": self.province.to_dict() if self.province else None,
+            "province_status": self.province_status,
+            "commune": self.commune.to_dict() if self.commune else None,
+            "commune_status": self.commune_status,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "needs_person": self.needs_person,
         }
 
 
@@ -107,8 +118,10 @@ def _wards(province_code: int) -> dict[str, list[Ward]]:
 
 def wards_of(province_code: int) -> list[Unit]:
     """Every current commune of a province, for the person who picks."""
-    return sorted((Unit(int(w.code), w.name) for ws in _wards(province_code).values() for w in ws),
-                  key=lambda u: _key(u.name))
+    return sorted(
+        (Unit(int(w.code), w.name) for ws in _wards(province_code).values() for w in ws),
+        key=lambda u: _key(u.name),
+    )
 
 
 def map_address(text: str) -> AddressMapping:
@@ -145,5 +158,15 @@ def map_address(text: str) -> AddressMapping:
             status = "ambiguous" if matches else "unmapped"
     elif commune_text:
         status = "unmapped"
-    return AddressMapping(text, detail, commune_text, district_text, province_text, unit, province_status,
-                          commune, status, candidates)
+    return AddressMapping(
+        text,
+        detail,
+        commune_text,
+        district_text,
+        province_text,
+        unit,
+        province_status,
+        commune,
+        status,
+        candidates,
+    )

@@ -7,17 +7,20 @@ import pytest
 from kiosk.addresses import map_address, wards_of
 
 
-@pytest.mark.parametrize(("address", "province"), [
-    ("Xã Hồng Phong, Huyện Ninh Giang, Tỉnh Hải Dương", "Thành phố Hải Phòng"),
-    ("Ấp 3, Xã Tân Hòa, Huyện Châu Thành, Tỉnh Tiền Giang", "Đồng Tháp"),
-    ("Phường Phú Cường, Thành phố Thủ Dầu Một, Tỉnh Bình Dương", "Thành phố Hồ Chí Minh"),
-    ("Phường 1, Thành phố Vũng Tàu, Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh"),
-    ("Xã Đắk Ha, Huyện Đắk Glong, Tỉnh Đắk Nông", "Lâm Đồng"),
-    ("Phường Đống Đa, Thành phố Quy Nhơn, Tỉnh Bình Định", "Gia Lai"),
-    ("Thị trấn Yên Thế, Huyện Lục Yên, Tỉnh Yên Bái", "Lào Cai"),
-    ("Xã Nghĩa Đô, Huyện Bảo Yên, Tỉnh Lào Cai", "Lào Cai"),
-    ("Phường Hoà Bình, Thành phố Hoà Bình, Tỉnh Hoà Bình", "Phú Thọ"),
-])
+@pytest.mark.parametrize(
+    ("address", "province"),
+    [
+        ("Xã Hồng Phong, Huyện Ninh Giang, Tỉnh Hải Dương", "Thành phố Hải Phòng"),
+        ("Ấp 3, Xã Tân Hòa, Huyện Châu Thành, Tỉnh Tiền Giang", "Đồng Tháp"),
+        ("Phường Phú Cường, Thành phố Thủ Dầu Một, Tỉnh Bình Dương", "Thành phố Hồ Chí Minh"),
+        ("Phường 1, Thành phố Vũng Tàu, Tỉnh Bà Rịa - Vũng Tàu", "Thành phố Hồ Chí Minh"),
+        ("Xã Đắk Ha, Huyện Đắk Glong, Tỉnh Đắk Nông", "Lâm Đồng"),
+        ("Phường Đống Đa, Thành phố Quy Nhơn, Tỉnh Bình Định", "Gia Lai"),
+        ("Thị trấn Yên Thế, Huyện Lục Yên, Tỉnh Yên Bái", "Lào Cai"),
+        ("Xã Nghĩa Đô, Huyện Bảo Yên, Tỉnh Lào Cai", "Lào Cai"),
+        ("Phường Hoà Bình, Thành phố Hoà Bình, Tỉnh Hoà Bình", "Phú Thọ"),
+    ],
+)
 def test_former_provinces_map_to_the_merged_province(address: str, province: str) -> None:
     mapping = map_address(address)
     assert mapping.province is not None and mapping.province.name == province

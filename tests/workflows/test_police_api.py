@@ -1,4 +1,4 @@
-"""The establishments' API client against the simulated police system (real HTTP), rules and reconciliation."""
+"""The establishments API client against the simulated police system: rules and reconciliation."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import requests
 
 from intake.sims.police import PoliceSim, build_app
 from intake.sims.serve import serve
-from kiosk.lodging.cslt_client import CsltClient, CsltError, CsltRejectedError, Credentials
+from kiosk.lodging.cslt_client import Credentials, CsltClient, CsltError, CsltRejectedError
+from kiosk.lodging.deadline import deadline
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.reconcile import reconcile
 from kiosk.lodging.register import Entry
-from kiosk.lodging.deadline import deadline
 from kiosk.lodging.xlsx_export import export_xlsx
 from kiosk.workflows.registry import Registry
 
@@ -25,11 +25,25 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=VN)
 CREDS = Credentials("cslt01", "p@ss", "Basic c2ltOnNpbQ==")
 
 
-def guest(number: str = "001090123456", arrival: str = "2026-11-23T14:00:00+07:00",
-          departure: str = "2026-11-25T12:00:00+07:00", **changes: str) -> Guest:
-    base = Guest(full_name="Nguyễn Văn An", date_of_birth="1990-01-01", sex="M", document_type="1",
-                 document_number=number, room="101", arrival=arrival, expected_departure=departure, reason="1",
-                 nationality="VNM", residence="Thôn 1, Xã A, Tỉnh B")
+def guest(
+    number: str = "001090123456",
+    arrival: str = "2026-11-23T14:00:00+07:00",
+    departure: str = "2026-11-25T12:00:00+07:00",
+    **changes: str,
+) -> Guest:
+    base = Guest(
+        full_name="Nguyễn Văn An",
+        date_of_birth="1990-01-01",
+        sex="M",
+        document_type="1",
+        document_number=number,
+        room="101",
+        arrival=arrival,
+        expected_departure=departure,
+        reason="1",
+        nationality="VNM",
+        residence="Thôn 1, Xã A, Tỉnh B",
+    )
     return replace(base, **changes)
 
 
@@ -41,8 +55,11 @@ class Police:
 
 @pytest.fixture()
 def police() -> Iterator[Police]:
-    sim = PoliceSim(accounts={"cslt01": "p@ss"}, now=NOW,
-                    catalogs={"ly-do-cu-tru": [{"id": 1, "name": "Du lịch"}, {"id": 20, "name": "Khác"}]})
+    sim = PoliceSim(
+        accounts={"cslt01": "p@ss"},
+        now=NOW,
+        catalogs={"ly-do-cu-tru": [{"id": 1, "name": "Du lịch"}, {"id": 20, "name": "Khác"}]},
+    )
     with serve(build_app(sim)) as url:
         yield Police(sim, url)
 
@@ -57,13 +74,16 @@ def test_declare_vietnamese_guest_and_change_departure(police: Police) -> None:
     assert police.sim.stays[0].checked_out == NOW
 
 
-@pytest.mark.parametrize(("bad", "message"), [
-    (guest(arrival="2026-11-21T10:00:00+07:00"), "ngày hiện tại hoặc hôm qua"),
-    (guest(arrival="2026-11-24T10:00:00+07:00"), "ngày hiện tại hoặc hôm qua"),
-    (guest(departure="2026-11-23T10:00:00+07:00"), "Ngày đi dự kiến"),
-    (guest(number="00109012345"), "12 chữ số"),
-    (guest(reason="20"), "lý do chi tiết"),
-])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (guest(arrival="2026-11-21T10:00:00+07:00"), "ngày hiện tại hoặc hôm qua"),
+        (guest(arrival="2026-11-24T10:00:00+07:00"), "ngày hiện tại hoặc hôm qua"),
+        (guest(departure="2026-11-23T10:00:00+07:00"), "Ngày đi dự kiến"),
+        (guest(number="00109012345"), "12 chữ số"),
+        (guest(reason="20"), "lý do chi tiết"),
+    ],
+)
 def test_business_rules_reject_with_the_police_message(police: Police, bad: Guest, message: str) -> None:
     with pytest.raises(CsltRejectedError) as info:
         CsltClient(police.url, CREDS).declare_vietnamese([bad])
@@ -72,8 +92,10 @@ def test_business_rules_reject_with_the_police_message(police: Police, bad: Gues
 
 
 def test_arrival_yesterday_is_accepted(police: Police) -> None:
-    assert CsltClient(police.url, CREDS).declare_vietnamese(
-        [guest(arrival="2026-11-22T00:05:00+07:00")]).code == "200"
+    assert (
+        CsltClient(police.url, CREDS).declare_vietnamese([guest(arrival="2026-11-22T00:05:00+07:00")]).code
+        == "200"
+    )
 
 
 def test_still_staying_and_overlapping_stays_are_rejected(police: Police) -> None:
@@ -117,7 +139,9 @@ def test_token_is_cached_and_renewed(police: Police) -> None:
 
 def test_wrong_credentials_and_unreachable_server_are_typed_errors(police: Police) -> None:
     with pytest.raises(CsltError):
-        CsltClient(police.url, Credentials("cslt01", "wrong", CREDS.basic_auth)).declare_vietnamese([guest()])
+        CsltClient(police.url, Credentials("cslt01", "wrong", CREDS.basic_auth)).declare_vietnamese(
+            [guest()]
+        )
     with pytest.raises(CsltError):
         CsltClient("http://127.0.0.1:9", CREDS, timeout=(0.5, 0.5)).declare_vietnamese([guest()])
 
@@ -131,7 +155,9 @@ def _entries(guests: list[Guest]) -> list[Entry]:
 
 
 def _declared(police: Police) -> list[tuple[str, str]]:
-    data = requests.get(police.url + "/sim/declarations", params={"day": "2026-11-23"}, timeout=5).json()["data"]
+    data = requests.get(police.url + "/sim/declarations", params={"day": "2026-11-23"}, timeout=5).json()[
+        "data"
+    ]
     return [(d["loaiGiayTo"], d["soGiayTo"]) for d in data]
 
 
@@ -161,4 +187,9 @@ def test_success_with_zero_records_is_caught(police: Police, registry: Registry)
     assert reconcile(guests, None, []).status == "zero-imported"
     assert reconcile(guests, None, None).status == "unverified"
     assert reconcile([*guests, guest(number="079195000111")], 1, [("1", "001090123456")]).to_dict() == {
-        "status": "partial", "delivered": False, "expected": 2, "found": 1, "missing": [2]}
+        "status": "partial",
+        "delivered": False,
+        "expected": 2,
+        "found": 1,
+        "missing": [2],
+    }

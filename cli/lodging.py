@@ -51,6 +51,11 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_export)
 
+    p = lsub.add_parser("catalogs", help="refresh the stay-reason catalog from the police system (if enabled)")
+    p.add_argument("--simulate", action="store_true", help="use the simulated police system in-process")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_catalogs)
+
     p = lsub.add_parser("notify", help="send the day's pending guests through the police API (if enabled)")
     p.add_argument("--date", required=True)
     p.add_argument("--simulate", action="store_true", help="use the simulated police system in-process")
@@ -149,41 +154,70 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notify(args: argparse.Namespace) -> int:
+def _client(stack: Any, simulate: bool) -> Any:
+    """The police API client: the simulated system on loopback, or the configured one if enabled."""
     import os
+
+    from kiosk.errors import KioskError
+    from kiosk.lodging.cslt_client import Credentials, CsltClient
+
+    if simulate:
+        from intake.sims.police import PoliceSim, build_app
+        from intake.sims.serve import serve
+
+        reasons = [{"id": 1, "name": "Du lịch"}, {"id": 2, "name": "Lao động"}, {"id": 20, "name": "Khác"}]
+        sim = PoliceSim(accounts={"kiosk-sim": "kiosk-sim"}, catalogs={"ly-do-cu-tru": reasons})
+        url = stack.enter_context(serve(build_app(sim)))
+        return CsltClient(url, Credentials("kiosk-sim", "kiosk-sim", sim.basic_auth))
+    settings = _settings()
+    if not settings.get("cslt_api_enabled"):
+        raise KioskError(
+            "The police API is not enabled (cslt_api_enabled in the lodging profile); "
+            "export the XLSX/XML files instead",
+            field="cslt_api_enabled",
+            message_vi="Chưa bật gửi qua API của Công an. Hãy xuất tệp XLSX/XML để khai báo.",
+            code="cslt-disabled",
+        )
+    creds = Credentials(
+        os.environ.get("KIOSK_CSLT_USERNAME", ""),
+        os.environ.get("KIOSK_CSLT_PASSWORD", ""),
+        os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
+    )
+    return CsltClient(str(settings.get("cslt_api_url")), creds)
+
+
+def _catalogs(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+    from datetime import datetime
+
+    from kiosk.state import state_dir
+    from kiosk.workflows.errors import InputFileError
+    from kiosk.workflows.registry import catalog_toml
+    from kiosk.workflows.values import VN_TZ
+
+    with ExitStack() as stack:
+        items = _client(stack, args.simulate).catalog("stay-reasons")
+    pairs = [(str(i["id"]), str(i["name"])) for i in items if isinstance(i, dict) and "id" in i and i.get("name")]
+    if not pairs:
+        raise InputFileError("stay-reason catalog", "the police system returned no usable entries")
+    folder = state_dir() / "catalogs"
+    folder.mkdir(exist_ok=True)
+    note = f"Synced from the police system on {datetime.now(VN_TZ).date().isoformat()}."
+    (folder / "stay-reasons.toml").write_text(catalog_toml(pairs, note), encoding="utf-8")
+    print_json({"ok": True, "catalog": "stay-reasons", "entries": len(pairs), "simulated": args.simulate})
+    return 0
+
+
+def _notify(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     from cli.inputs import parse_day
     from kiosk.errors import KioskError
-    from kiosk.lodging.cslt_client import Credentials, CsltClient
     from kiosk.lodging.deadline import api_window_open
 
-    settings = _settings()
     now = _now(None, "now")
     with ExitStack() as stack:
-        if args.simulate:
-            from intake.sims.police import PoliceSim, build_app
-            from intake.sims.serve import serve
-
-            sim = PoliceSim(accounts={"kiosk-sim": "kiosk-sim"})
-            url = stack.enter_context(serve(build_app(sim)))
-            creds = Credentials("kiosk-sim", "kiosk-sim", sim.basic_auth)
-        else:
-            if not settings.get("cslt_api_enabled"):
-                raise KioskError(
-                    "The police API is not enabled (cslt_api_enabled in the lodging profile); "
-                    "export the XLSX/XML files instead",
-                    field="cslt_api_enabled",
-                    message_vi="Chưa bật gửi qua API của Công an. Hãy xuất tệp XLSX/XML để khai báo.",
-                    code="cslt-disabled",
-                )
-            url = str(settings.get("cslt_api_url"))
-            creds = Credentials(
-                os.environ.get("KIOSK_CSLT_USERNAME", ""),
-                os.environ.get("KIOSK_CSLT_PASSWORD", ""),
-                os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
-            )
-        client = CsltClient(url, creds)
+        client = _client(stack, args.simulate)
         register = _register()
         results = []
         for entry in register.arrivals(parse_day(args.date)):

@@ -120,6 +120,7 @@ class FilledForm:
             "kind": self.procedure.kind,
             "title_vi": self.procedure.title_vi,
             "title_en": self.procedure.title_en,
+            "consent": {"vi": self.procedure.consent_vi, "en": self.procedure.consent_en},
             "fields": fields,
             "missing": list(self.missing),
             "errors": [e.to_dict() for e in self.errors],

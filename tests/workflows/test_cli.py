@@ -166,3 +166,17 @@ def test_clinic_check_with_the_clinic_system_down(tmp_path: Path, capsys) -> Non
     code, out = run(capsys, "clinic", "check", "--identity", ident, "--url", "http://127.0.0.1:9", "--json")
     assert code == 0 and out["ok"] is False and out["card_check_error"]["code"] == "card-check-unavailable"
     assert out["qd130"]["MA_THE_BHYT"] == ""
+
+
+def test_stay_reason_catalog_sync_replaces_the_shipped_one(tmp_path: Path, capsys, monkeypatch) -> None:
+    from kiosk.workflows import registry as registry_module
+
+    code, out = run(capsys, "lodging", "catalogs", "--simulate", "--json")
+    assert code == 0 and out["entries"] == 3
+    synced = tmp_path / "state" / "catalogs" / "stay-reasons.toml"
+    assert "Lao động" in synced.read_text(encoding="utf-8")
+    custom = registry_module.Registry(catalog_overrides=synced.parent)
+    assert [c.code for c in custom.catalogs["stay-reasons"].items] == ["1", "2", "20"]
+    synced.write_text(registry_module.catalog_toml([("5", "Học tập")], "test"), encoding="utf-8")
+    custom = registry_module.Registry(catalog_overrides=synced.parent)
+    assert custom.procedure("lodging-guest").field("reason").choices[0].label_vi == "Học tập"

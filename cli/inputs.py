@@ -14,11 +14,12 @@ def load_identity(path: str) -> Identity:
     try:
         return Identity.from_json(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputFileError("identity file", exc.strerror or type(exc).__name__) from None
+        raise InputFileError("identity file", "tệp thông tin nhân thân", exc.strerror or type(exc).__name__,
+                             "không mở được tệp, hãy kiểm tra đường dẫn") from None
     except (ValueError, TypeError):
-        raise InputFileError(
-            "identity file", "not an identity JSON document (see kiosk/identity.py)"
-        ) from None
+        raise InputFileError("identity file", "tệp thông tin nhân thân",
+                             "not an identity JSON document (see kiosk/identity.py)",
+                             "tệp không đúng định dạng JSON của thông tin nhân thân") from None
 
 
 def parse_sets(pairs: list[str] | None) -> dict[str, str]:

@@ -199,7 +199,9 @@ def _catalogs(args: argparse.Namespace) -> int:
         items = _client(stack, args.simulate).catalog("stay-reasons")
     pairs = [(str(i["id"]), str(i["name"])) for i in items if isinstance(i, dict) and "id" in i and i.get("name")]
     if not pairs:
-        raise InputFileError("stay-reason catalog", "the police system returned no usable entries")
+        raise InputFileError("stay-reason catalog", "danh mục lý do lưu trú",
+                             "the police system returned no usable entries",
+                             "hệ thống của Công an không trả về mục nào")
     folder = state_dir() / "catalogs"
     folder.mkdir(exist_ok=True)
     note = f"Synced from the police system on {datetime.now(VN_TZ).date().isoformat()}."

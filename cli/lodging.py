@@ -121,15 +121,37 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _police_change(entry: Any, extend_to: Any) -> dict[str, Any] | None:
+    """Tell the police system about an early check-out or an extension (API 12) if the guest was declared
+    through the API; ``None`` when there is nothing to send."""
+    from contextlib import ExitStack
+
+    from kiosk.errors import KioskError
+
+    if not (entry.notify_ref or "").startswith("cslt:") or not _settings().get("cslt_api_enabled"):
+        return None
+    if entry.guest.foreign:
+        return {"sent": False, "reason": "the API changes Vietnamese guests only: update the declaration manually"}
+    try:
+        with ExitStack() as stack:
+            _client(stack, False).change_departure(entry.guest, extend_to=extend_to)
+    except KioskError as exc:
+        return {"sent": False, "error": exc.to_dict()}
+    return {"sent": True}
+
+
 def _checkout(args: argparse.Namespace) -> int:
     entry = _register().check_out(args.guest, _now(args.at, "at"))
-    print_json({"ok": True, "guest": entry.to_dict(_now(None, "now"))})
+    police = _police_change(entry, None)
+    print_json({"ok": police is None or police["sent"], "guest": entry.to_dict(_now(None, "now")), "police": police})
     return 0
 
 
 def _extend(args: argparse.Namespace) -> int:
-    entry = _register().extend(args.guest, _now(args.departure, "departure"))
-    print_json({"ok": True, "guest": entry.to_dict(_now(None, "now"))})
+    departure = _now(args.departure, "departure")
+    entry = _register().extend(args.guest, departure)
+    police = _police_change(entry, departure)
+    print_json({"ok": police is None or police["sent"], "guest": entry.to_dict(_now(None, "now")), "police": police})
     return 0
 
 

@@ -18,13 +18,12 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 from vietnam_provinces import Province, Ward
 
 from kiosk.text import clean, fold_diacritics
+from kiosk.workflows.registry import default_config_dir
 
 CommuneStatus = Literal["current", "suggested", "ambiguous", "unmapped", "absent"]
 
@@ -96,7 +95,7 @@ class AddressMapping:
 @cache
 def _provinces() -> tuple[dict[str, Province], dict[str, Province]]:
     """(current province by key, current province by former-province key)."""
-    path = Path(str(resources.files("config"))) / "addresses" / "province-merger-2025.toml"
+    path = default_config_dir() / "addresses" / "province-merger-2025.toml"
     with path.open("rb") as fh:
         merged = tomllib.load(fh)["merged"]
     current = {_province_key(p.name): p for p in Province.iter_all()}

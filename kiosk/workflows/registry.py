@@ -35,7 +35,9 @@ from kiosk.workflows.model import (
 
 
 def default_config_dir() -> Path:
-    return Path(str(resources.files("config")))
+    """``$KIOSK_CONFIG_DIR`` (a site's own copy of the configuration), else the shipped ``config`` package."""
+    site = os.environ.get("KIOSK_CONFIG_DIR")
+    return Path(site) if site else Path(str(resources.files("config")))
 
 
 def _read(path: Path) -> dict[str, Any]:

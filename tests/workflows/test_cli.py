@@ -180,3 +180,41 @@ def test_stay_reason_catalog_sync_replaces_the_shipped_one(tmp_path: Path, capsy
     synced.write_text(registry_module.catalog_toml([("5", "Học tập")], "test"), encoding="utf-8")
     custom = registry_module.Registry(catalog_overrides=synced.parent)
     assert custom.procedure("lodging-guest").field("reason").choices[0].label_vi == "Học tập"
+
+
+def test_configured_police_api_gets_notification_extension_and_checkout(tmp_path: Path, capsys, monkeypatch) -> None:
+    import shutil
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from intake.sims.police import PoliceSim, build_app
+    from intake.sims.serve import serve
+    from kiosk.workflows.registry import default_config_dir, default_registry
+
+    sim = PoliceSim(accounts={"hotel01": "pw"})
+    site = tmp_path / "site-config"
+    shutil.copytree(default_config_dir(), site)
+    profile = site / "profiles" / "lodging.toml"
+    with serve(build_app(sim)) as url:
+        text = profile.read_text(encoding="utf-8").replace("cslt_api_enabled = false", "cslt_api_enabled = true")
+        profile.write_text(text.replace("https://api-tbltkbtt.bocongan.gov.vn", url), encoding="utf-8")
+        monkeypatch.setenv("KIOSK_CONFIG_DIR", str(site))
+        for name, value in (("USERNAME", "hotel01"), ("PASSWORD", "pw"), ("BASIC_AUTH", sim.basic_auth)):
+            monkeypatch.setenv(f"KIOSK_CSLT_{name}", value)
+        default_registry.cache_clear()
+        try:
+            today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+            code, out = run(capsys, "lodging", "add", "--identity", write(tmp_path, "a.json", qr_identity()),
+                            "--set", "room=3", "--set", f"arrival={today}T00:01", "--set",
+                            f"expected_departure={today}T23:30", "--set", "reason=1", "--json")
+            assert code == 0
+            gid = out["registered"]["id"]
+            code, out = run(capsys, "lodging", "notify", "--date", str(today), "--json")
+            assert code == 0 and out["results"] == [{"id": gid, "room": "3", "sent": True}]
+            code, out = run(capsys, "lodging", "extend", "--guest", gid, "--departure", f"{today}T23:45", "--json")
+            assert code == 0 and out["police"] == {"sent": True}
+            assert sim.stays[0].departure.strftime("%H:%M") == "23:45"
+            code, out = run(capsys, "lodging", "checkout", "--guest", gid, "--json")
+            assert code == 0 and out["police"] == {"sent": True} and sim.stays[0].checked_out is not None
+        finally:
+            default_registry.cache_clear()

@@ -136,3 +136,19 @@ def test_submit_dossier_queues_then_gives_ticket_and_receipt(tmp_path: Path, reg
     assert receipt["ticket"]["display"] == "C001"
     assert any("C001" in line for line in receipt["lines_vi"])
     assert "Nguyễn" not in str(receipt)  # no personal data on the slip
+
+
+def test_long_members_table_continues_on_a_new_page(registry: Registry) -> None:
+    members = [chip_identity(id_number=f"0012123456{i:02d}", full_name=f"Trần Văn Thành Viên Số {i}")
+               for i in range(20)]
+    typed = {"relation_to_head": "chu-ho", "request": "Tách hộ",
+             **{f"members.{i}.relation": "con" for i in range(1, 21)}}
+    form = fill_workflow(registry, "one-stop", chip_identity(), typed, members={"members": members})
+    assert form.complete
+    data = render_ct01(form, signed_on=date(2026, 11, 23))
+    reader = PdfReader(BytesIO(data))
+    assert len(reader.pages) == 2
+    text = pdf_text(data)
+    assert all(f"Thành Viên Số {i}" in text for i in range(20))
+    second = unicodedata.normalize("NFC", reader.pages[1].extract_text())
+    assert "Họ, chữ đệm và tên" in second and "NGƯỜI KÊ KHAI" in second  # header repeated, signatures follow

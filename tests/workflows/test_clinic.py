@@ -199,3 +199,21 @@ def test_fhir_validation_rejects_bad_resources() -> None:
         _validated(Patient, {"resourceType": "Patient", "gender": "m"})
     with pytest.raises(FhirValidationError):
         _validated(Coverage, {"resourceType": "Coverage", "status": "active"})
+
+
+def test_clinic_submission_carries_the_checkin_outputs(stack: Stack, registry: Registry, tmp_path) -> None:
+    from kiosk.workflows.one_stop import submit_dossier
+    from kiosk.workflows.tickets import TicketDispenser
+    from tests.workflows.test_one_stop import RecordingOutbox
+
+    card, _ = scenario_card("004", **_person())  # type: ignore[arg-type]
+    stack.sim.cards[:] = [card]
+    form = fill_workflow(registry, "clinic", chip_identity(), {"visit_reason": "Tái khám"})
+    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
+    outbox = RecordingOutbox()
+    receipt = submit_dossier(form, outbox, TicketDispenser(tmp_path / "t.sqlite3"), registry.profiles["clinic"],
+                             extra=result.submission_extra())
+    kind, data, evidence = outbox.items[0]
+    assert kind == "clinic" and data["qd130"]["MA_THE_BHYT"] == "DN4" + CARD[3:]
+    assert data["card_check"]["code"] == "004" and data["fhir"]["patient"]["resourceType"] == "Patient"
+    assert evidence["fields"]["visit_reason"] == "typed" and receipt["ticket"]["display"] == "K001"

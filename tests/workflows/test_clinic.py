@@ -202,7 +202,7 @@ def test_fhir_validation_rejects_bad_resources() -> None:
 
 
 def test_clinic_submission_carries_the_checkin_outputs(stack: Stack, registry: Registry, tmp_path) -> None:
-    from kiosk.workflows.one_stop import submit_dossier
+    from kiosk.workflows.submission import submit_dossier
     from kiosk.workflows.tickets import TicketDispenser
     from tests.workflows.test_one_stop import RecordingOutbox
 

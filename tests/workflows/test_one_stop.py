@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from kiosk.errors import KioskError
 from kiosk.forms.ct01_pdf import render_ct01
 from kiosk.workflows.fill import FilledForm
-from kiosk.workflows.one_stop import submit_dossier
 from kiosk.workflows.receipt import parse_receipt_code, receipt_code
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
+from kiosk.workflows.submission import submit_dossier
 from kiosk.workflows.tickets import TicketDispenser
 from tests.workflows.conftest import chip_identity
 

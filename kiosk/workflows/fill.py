@@ -146,14 +146,19 @@ def _apply(
 
 
 def _from_identity(identity: Identity, specs: Sequence[FieldSpec]) -> dict[str, FieldValue]:
+    """Values the identity gives, checked like typed ones: a value of the wrong kind for the field (a passport
+    number in a 12-digit ID field) is left out rather than carried into the form."""
     source = evidence_source(identity)
     out: dict[str, FieldValue] = {}
     for spec in specs:
         value = identity_value(identity, spec)
-        if value is not None:
-            out[spec.name] = FieldValue(
-                value, source, source == "chip-verified" and not spec.editable_if_verified
-            )
+        if value is None:
+            continue
+        try:
+            value = normalise(spec, value)
+        except KioskError:
+            continue
+        out[spec.name] = FieldValue(value, source, source == "chip-verified" and not spec.editable_if_verified)
     return out
 
 

@@ -242,3 +242,11 @@ def test_incomplete_form_cannot_be_submitted(registry: Registry) -> None:
 
     with pytest.raises(IncompleteFormError):
         build_submission(fill_workflow(registry, "clinic", chip_identity()))
+
+
+def test_identity_values_of_the_wrong_kind_are_left_out(registry: Registry) -> None:
+    clinic = fill_workflow(registry, "clinic", passport_identity(id_number="C01X00T47"))
+    assert clinic.get("id_number") is None and clinic.missing == ["visit_reason"]
+    assert clinic.get("full_name") == "MÜLLER ANNA MARIA"
+    broken = fill_workflow(registry, "one-stop", chip_identity(id_number="12345"))
+    assert broken.get("id_number") is None and "id_number" in broken.missing

@@ -31,6 +31,10 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_list)
 
+    p = lsub.add_parser("pending", help="every guest not yet notified, earliest deadline first, with status")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_pending)
+
     p = lsub.add_parser("checkout", help="record a guest's check-out")
     p.add_argument("--guest", required=True, help="register id")
     p.add_argument("--at", help="check-out time (default: now)")
@@ -118,6 +122,21 @@ def _list(args: argparse.Namespace) -> int:
     now = _now(None, "now")
     entries = _register().arrivals(parse_day(args.date))
     print_json({"ok": True, "date": args.date, "guests": [e.to_dict(now) for e in entries]})
+    return 0
+
+
+def _pending(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    now = _now(None, "now")
+    soon = timedelta(minutes=int(_settings().get("due_soon_minutes", 60)))
+    guests = []
+    for entry in _register().pending():
+        summary = entry.to_dict(now)
+        summary["status"] = entry.deadline.status(now, due_soon=soon)
+        guests.append(summary)
+    counts = {s: sum(1 for g in guests if g["status"] == s) for s in ("overdue", "due-soon", "pending")}
+    print_json({"ok": counts["overdue"] == 0, "counts": counts, "guests": guests})
     return 0
 
 

@@ -218,3 +218,32 @@ def test_configured_police_api_gets_notification_extension_and_checkout(tmp_path
             assert code == 0 and out["police"] == {"sent": True} and sim.stays[0].checked_out is not None
         finally:
             default_registry.cache_clear()
+
+
+def test_pending_guests_with_overdue_first(tmp_path: Path, capsys) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(second=0, microsecond=0)
+    old = now - timedelta(days=3)
+    for name, arrival in (("late.json", old), ("new.json", now)):
+        code, _ = run(capsys, "lodging", "add", "--identity", write(tmp_path, name, qr_identity()),
+                      "--set", "room=1", "--set", f"arrival={arrival.isoformat()}",
+                      "--set", f"expected_departure={(arrival + timedelta(days=5)).isoformat()}",
+                      "--set", "reason=1", "--json")
+        assert code == 0
+    code, out = run(capsys, "lodging", "pending", "--json")
+    assert code == 0 and out["ok"] is False and out["counts"]["overdue"] == 1
+    assert out["guests"][0]["status"] == "overdue"
+    assert out["guests"][1]["status"] in ("pending", "due-soon")
+
+
+def test_form_procedures_lists_fields_choices_and_consent(capsys) -> None:
+    code, out = run(capsys, "form", "procedures", "--profile", "lodging", "--json")
+    assert code == 0 and [p["id"] for p in out["procedures"]] == ["lodging-guest"]
+    proc = out["procedures"][0]
+    assert proc["consent"]["vi"].startswith("Cơ sở lưu trú") and proc["code"] == "2.001159"
+    reason = next(f for f in proc["fields"] if f["name"] == "reason")
+    assert {"code": "20", "label_vi": "Khác", "label_en": "Other (type the reason)"} in reason["choices"]
+    locked = [f["name"] for f in proc["fields"] if not f["editable_if_verified"]]
+    assert locked == ["full_name", "date_of_birth", "sex", "document_type", "document_number"]

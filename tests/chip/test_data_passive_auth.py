@@ -21,6 +21,7 @@ from drivers.emrtd.pki import TestPki, TrustStore, build_master_list, make_certi
 from drivers.emrtd.public_keys import load_public_key
 from drivers.emrtd.sod import build_lds_security_object, build_sod, parse_sod
 
+
 @pytest.fixture(scope="module")
 def ec_pki() -> TestPki:
     return make_test_pki(key_type="ec")

@@ -262,7 +262,7 @@ def test_explicit_parameter_ec_keys(ec_pki: TestPki) -> None:
     assert (result.status, result.reason) == ("valid", None)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(0, 10**6), flip=st.integers(1, 255), cut=st.integers(0, 3))
 def test_corrupted_sod_never_crashes_and_altered_content_is_never_valid(
     ec_pki: TestPki, position: int, flip: int, cut: int

@@ -332,3 +332,24 @@ def test_names_compare_after_normalisation() -> None:
     b = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, "CSCA  1")])
     c = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, "CSCA 2")])
     assert names_equal(a, b) and not names_equal(a, c)
+
+
+@pytest.mark.parametrize(
+    ("options", "algorithm"),
+    [
+        ({"ecdsa_plain": True}, "0.4.0.127.0.7.1.1.4.1.3"),
+        ({"signer_by_key_id": True}, "sha256_ecdsa"),
+        ({"lds_version": "0108", "hash_algorithm": "sha512"}, "sha512_ecdsa"),
+        ({"hash_algorithm": "sha1"}, "sha1_ecdsa"),
+    ],
+)
+def test_sod_encodings_seen_on_documents(ec_pki: TestPki, options: dict[str, object], algorithm: str) -> None:
+    sod = _sod(ec_pki, **options)
+    parsed = parse_sod(sod)
+    assert parsed.signature_algorithm == algorithm
+    assert parsed.dsc is not None
+    if "lds_version" in options:
+        assert (parsed.version, parsed.lds_version, parsed.unicode_version) == (1, "0108", "040000")
+    assert verify_passive(sod, DATA_GROUPS, ec_pki.trust_store()).status == "valid"
+    corrupted = verify_passive(_sod(ec_pki, corrupt_signature=True, **options), DATA_GROUPS, ec_pki.trust_store())
+    assert (corrupted.status, corrupted.reason) == ("invalid", "sod-signature-invalid")

@@ -3,7 +3,7 @@
 Pure data handling: nothing here talks to a card. The protocol side (secure messaging, PACE, BAC, reading
 files) feeds the bytes it read into these parsers, and the simulated card builds its files with the builders.
 
-- ``tlv``: BER-TLV decode/encode (``decode``, ``decode_all``, ``total_length``, ``encode``, OID/INTEGER helpers)
+- ``tlv``: BER-TLV decode/encode (``decode``, ``decode_all``, ``total_length``, ``encode``, OID and INTEGER codecs)
 - ``lds``: file table (FID, SFI, tag of EF.CardAccess, EF.COM, EF.SOD, DG1..DG16), EF.COM
 - ``card_access``: SecurityInfos of EF.CardAccess and DG14 (PACE, CA, AA, TA infos; parameterId → curve)
 - ``dg1`` MRZ, ``dg2`` face (ISO/IEC 19794-5, JPEG/JPEG 2000), ``dg11``/``dg12`` passport details,

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
+from kiosk.text import clean
 from kiosk.workflows.errors import FieldLockedError, UnknownFieldError
 from kiosk.workflows.model import EvidenceSource, FieldSpec, Procedure
 from kiosk.workflows.values import display, normalise
@@ -130,13 +131,19 @@ class FilledForm:
 def _apply(
     target: dict[str, FieldValue], spec: FieldSpec, raw: str, errors: list[KioskError], key: str
 ) -> None:
+    existing = target.get(spec.name)
+    if not clean(raw):  # an empty value clears the field (a screen's erased input)
+        if existing is not None and existing.locked:
+            errors.append(FieldLockedError(key))
+        else:
+            target.pop(spec.name, None)
+        return
     try:
         value = normalise(spec, raw)
     except KioskError as exc:
         exc.field = key
         errors.append(exc)
         return
-    existing = target.get(spec.name)
     if existing is not None and existing.locked and existing.value != value:
         errors.append(FieldLockedError(key))
         return

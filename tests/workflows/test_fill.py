@@ -250,3 +250,11 @@ def test_identity_values_of_the_wrong_kind_are_left_out(registry: Registry) -> N
     assert clinic.get("full_name") == "MÜLLER ANNA MARIA"
     broken = fill_workflow(registry, "one-stop", chip_identity(id_number="12345"))
     assert broken.get("id_number") is None and "id_number" in broken.missing
+
+
+def test_an_empty_value_clears_a_field_but_not_a_locked_one(registry: Registry) -> None:
+    form = fill_workflow(registry, "clinic", qr_identity(), {"phone": "", "residence": " "})
+    assert not form.errors and form.get("residence") is None and form.get("phone") is None
+    locked = fill_workflow(registry, "clinic", chip_identity(), {"full_name": ""})
+    assert [e.code for e in locked.errors] == ["field-locked"] and locked.get("full_name")
+    assert fill_workflow(registry, "one-stop", chip_identity(), {"authority": ""}).missing[0] == "authority"

@@ -193,3 +193,18 @@ def test_success_with_zero_records_is_caught(police: Police, registry: Registry)
         "found": 1,
         "missing": [2],
     }
+
+
+def test_token_is_refreshed_before_it_expires(police: Police) -> None:
+    import time
+
+    clock = [time.time()]
+    client = CsltClient(police.url, CREDS, clock=lambda: clock[0])
+    first = client.token()
+    refresh_tokens = set(police.sim.refresh)
+    clock[0] += police.sim.token_seconds - 30  # inside the last minute of the token's life
+    second = client.token()
+    assert second != first and refresh_tokens - set(police.sim.refresh)  # the refresh token was used
+    police.sim.refresh.clear()  # a refresh the server no longer accepts falls back to a new login
+    clock[0] += police.sim.token_seconds - 30
+    assert client.token() not in (first, second)

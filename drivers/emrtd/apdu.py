@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.emrtd.errors import ProtocolError
+from drivers.emrtd.chip_errors import ProtocolError
 
 SW_OK = 0x9000
 SW_END_OF_FILE = 0x6282

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 
 from drivers.emrtd.apdu import SW_OK, SW_WRONG_KEY, CommandApdu, sw_hex
-from drivers.emrtd.errors import AccessDeniedError, ProtocolError, StatusWordError
+from drivers.emrtd.chip_errors import AccessDeniedError, ProtocolError, StatusWordError
 from drivers.emrtd.kdf import ENC, MAC, BlockCipher, bac_seed, derive_key
 from drivers.emrtd.sm import SecureMessaging
 

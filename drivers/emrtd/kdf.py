@@ -15,7 +15,7 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.cmac import CMAC
 
-from drivers.emrtd.errors import SecureMessagingError
+from drivers.emrtd.chip_errors import SecureMessagingError
 
 CipherName = Literal["3des", "aes"]
 

@@ -10,7 +10,7 @@ import hmac
 from dataclasses import dataclass
 
 from drivers.emrtd.apdu import CommandApdu, split_response
-from drivers.emrtd.errors import ProtocolError, SecureMessagingError
+from drivers.emrtd.chip_errors import ProtocolError, SecureMessagingError
 from drivers.emrtd.kdf import ENC, MAC, BlockCipher, CipherName, derive_key, pad, unpad
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.emrtd.apdu import CommandApdu
 from drivers.emrtd.bac import bac_authenticate, bac_keys
-from drivers.emrtd.errors import AccessDeniedError, SecureMessagingError
+from drivers.emrtd.chip_errors import AccessDeniedError, SecureMessagingError
 from drivers.emrtd.kdf import BlockCipher, adjust_parity, bac_seed
 from drivers.emrtd.sm import SecureMessaging
 

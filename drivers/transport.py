@@ -62,7 +62,7 @@ class CardTransport(Protocol):
     def disconnect(self) -> None: ...
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
-        """Send one command APDU; returns (response data, status word). ``CardRemovedError`` if the card left."""
+        """Send one command APDU: (response data, status word). ``CardRemovedError`` if the card left."""
         ...
 
 

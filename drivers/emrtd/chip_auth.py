@@ -87,7 +87,8 @@ def chip_authenticate(sm: SecureMessaging, transmit: Transmit, suite: ChipAuthSu
     if suite.cipher == "3des":
         send(CommandApdu(0x00, 0x22, 0x41, 0xA6, tlv.encode(0x91, eph_point) + _key_ref(suite.key_id)))
     else:
-        send(CommandApdu(0x00, 0x22, 0x41, 0xA4, tlv.encode(0x80, _oid_value(suite.oid)) + _key_ref(suite.key_id)))
+        mse = tlv.encode(0x80, _oid_value(suite.oid)) + _key_ref(suite.key_id)
+        send(CommandApdu(0x00, 0x22, 0x41, 0xA4, mse))
         send(CommandApdu(0x00, 0x86, 0x00, 0x00, tlv.encode(0x7C, tlv.encode(0x80, eph_point)), le=256))
     secret = eph.exchange(ec.ECDH(), suite.public_key)
     return SecureMessaging.from_secret(secret, suite.cipher, suite.key_bits)

@@ -1,8 +1,8 @@
 """Elliptic-curve point arithmetic for PACE generic mapping and chip authentication.
 
 PACE generic mapping needs arithmetic on a generator that is not the curve's own (Ĝ = s·G + H), which the
-``cryptography`` package does not expose. The standard curves (NIST P-192…P-521, brainpool r1 curves) and their
-Jacobian point arithmetic come from the ``ecdsa`` package.
+``cryptography`` package does not expose. The standard curves (NIST P-192…P-521, brainpool r1 curves)
+and their Jacobian point arithmetic come from the ``ecdsa`` package.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """PACE with ECDH generic mapping (ICAO 9303-11 §4.4, BSI TR-03110), terminal and card side.
 
 Passwords: CAN (key reference 2) or MRZ (key reference 1). Ciphers: 3DES and AES-128/192/256. Curves: the
-standardized NIST and brainpool domain parameters (EF.CardAccess parameterId, brainpoolP256r1 = 13 on the CCCD).
+standardized NIST and brainpool domain parameters (EF.CardAccess parameterId; brainpoolP256r1 = 13 on the
+CCCD).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class PaceSuite:
         if name is None or name.startswith("modp"):
             raise UnsupportedDocumentError("unsupported PACE domain parameters")
         cipher: CipherName = "3des" if info.cipher == "3DES" else "aes"
-        return cls(info.protocol, info.parameter_id, name, cipher, 128 if cipher == "3des" else info.key_length)
+        bits = 128 if cipher == "3des" else info.key_length
+        return cls(info.protocol, info.parameter_id, name, cipher, bits)
 
     @property
     def domain(self) -> EcDomain:
@@ -117,15 +119,16 @@ def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, 
         raise StatusWordError(f"MSE:Set AT for PACE refused ({sw_hex(sw)})", sw=sw)
     domain = suite.domain
     cipher = suite.block_cipher
-    encrypted = _auth_value(_general_authenticate(transmit, tlv.encode(DYNAMIC_AUTH_DATA, b""), last=False), 0x80)
+    step1 = _general_authenticate(transmit, tlv.encode(DYNAMIC_AUTH_DATA, b""), last=False)
+    encrypted = _auth_value(step1, 0x80)
     if not encrypted or len(encrypted) % cipher.block:
         raise ProtocolError("PACE nonce has the wrong length")
     nonce = int.from_bytes(cipher.decrypt(suite.password_key(password_kind, password), encrypted), "big")
 
     map_key = domain.random_scalar(rng)
     map_pub = domain.encode(domain.multiply(domain.generator, map_key))
-    card_map = domain.decode(_auth_value(_general_authenticate(transmit, _auth_data(0x81, map_pub), last=False),
-                                         0x82))
+    step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
+    card_map = domain.decode(_auth_value(step2, 0x82))
     mapped = domain.with_generator(_map_generator(domain, nonce, domain.multiply(card_map, map_key)))
 
     eph_key = mapped.random_scalar(rng)
@@ -216,7 +219,8 @@ class PaceCard:
             self._map_key = domain.random_scalar(self._rng)
             shared = domain.multiply(terminal_map, self._map_key)
             self._domain = domain.with_generator(_map_generator(domain, self._nonce, shared))
-            return _auth_data(0x82, domain.encode(domain.multiply(domain.generator, self._map_key))), SW_OK, None
+            card_map = domain.encode(domain.multiply(domain.generator, self._map_key))
+            return _auth_data(0x82, card_map), SW_OK, None
         mapped = self._domain
         if mapped is None:
             raise ProtocolError("PACE steps out of order")

@@ -1,4 +1,4 @@
-"""READ BINARY sizing: find the largest read the card accepts and read whole files in as few commands as it allows.
+"""READ BINARY sizing: find the largest read the card accepts; read files in as few commands as it allows.
 
 Adaptive strategy: with extended length offered (ATR card capabilities), the first read of a file asks for the
 whole file (extended Le ``0000``); otherwise blocks of ``0xDF`` bytes, the largest plain block whose protected
@@ -27,7 +27,7 @@ Progress = Callable[[int, int | None], None]
 
 
 def extended_length_offered(atr: bytes) -> bool:
-    """True when the ATR historical bytes announce extended Lc/Le (card capabilities, tag 7, third byte 0x40)."""
+    """True when the ATR historical bytes announce extended Lc/Le (card capabilities, 3rd byte, 0x40)."""
     hist = _historical_bytes(atr)
     if not hist or hist[0] != 0x80:
         return False

@@ -238,7 +238,8 @@ class ChipReader:
             raise ProtocolError("secure messaging lost repeatedly")
         self._sm = None
         if self._pace is not None:
-            self._sm = pace_authenticate(self._transmit, self._pace, self._key.kind, self._key.value, self.rng)
+            key = self._key
+            self._sm = pace_authenticate(self._transmit, self._pace, key.kind, key.value, self.rng)
             self._select_application()
         else:
             self._select_application()

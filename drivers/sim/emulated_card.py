@@ -1,9 +1,9 @@
 """An emulated CCCD (or passport) chip: the card side of every command the reader sends.
 
-LDS1 application ``A0 00 00 02 47 10 01``; SELECT by AID or FID; READ BINARY by SFI, by offset and with odd INS
-(DO'54' offset); access control (only EF.CardAccess before BAC/PACE; DG3 needs EAC → ``6982``; absent files
-→ ``6A82``); BAC and PACE (CAN or MRZ) card side; secure messaging; INTERNAL AUTHENTICATE (Active
-Authentication) and Chip Authentication. Protocol faults for tests are listed in ``PROTOCOL_FAULTS``.
+LDS1 application ``A0 00 00 02 47 10 01``; SELECT by AID or FID; READ BINARY by SFI, by offset and
+with odd INS (DO'54' offset); access control (only EF.CardAccess before BAC/PACE; DG3 needs EAC → ``6982``;
+absent files → ``6A82``); BAC and PACE (CAN or MRZ) card side; secure messaging; INTERNAL AUTHENTICATE
+(Active Authentication) and Chip Authentication. Protocol faults for tests are listed in ``PROTOCOL_FAULTS``.
 """
 
 from __future__ import annotations
@@ -287,7 +287,7 @@ class EmulatedCard:
         else:
             fid, offset = st.current, ((cmd.p1 << 8) | cmd.p2) & 0x7FFF
         if fid is None:
-            return b"", SW_CONDITIONS_NOT_SATISFIED if cmd.ins == 0xB0 and not cmd.p1 & 0x80 else SW_FILE_NOT_FOUND
+            return b"", SW_CONDITIONS_NOT_SATISFIED
         if fid != lds.FID_CARD_ACCESS and not st.app_selected:
             return b"", SW_FILE_NOT_FOUND
         sw = self._readable(fid, protected)

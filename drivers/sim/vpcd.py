@@ -1,7 +1,7 @@
 """Card side of the vsmartcard ``vpcd`` socket protocol, so a simulated card sits behind the real pcscd.
 
-The Debian ``vsmartcard-vpcd`` driver makes pcscd listen on TCP 35963 ("Virtual PCD 00 00"). The card side is a
-TCP client. Every message in both directions is a 2-byte big-endian length followed by that many bytes. A
+The Debian ``vsmartcard-vpcd`` driver makes pcscd listen on TCP 35963 ("Virtual PCD 00 00"). The card side
+is a TCP client. Every message in both directions is a 2-byte big-endian length followed by that many bytes. A
 1-byte message from the reader is a control code: ``00`` power off, ``01`` power on, ``02`` reset, ``04`` ATR
 request (answered with the framed ATR); other codes get no answer. Longer messages are command APDUs, answered
 with the framed response APDU. Closing the connection is how the card leaves the field.

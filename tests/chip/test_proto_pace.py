@@ -45,10 +45,10 @@ def _card_transmit(card: PaceCard, sessions: list[SecureMessaging]) -> object:
     return transmit
 
 
-def _round_trip(suite: PaceSuite, kind: str, terminal_password: str) -> tuple[SecureMessaging, SecureMessaging]:
+def _round_trip(suite: PaceSuite, kind: str, password: str) -> tuple[SecureMessaging, SecureMessaging]:
     card = PaceCard([suite], {"can": "123456", "mrz": "L898902C<369080619406236"})
     sessions: list[SecureMessaging] = []
-    terminal = pace_authenticate(_card_transmit(card, sessions), suite, kind, terminal_password)  # type: ignore[arg-type]
+    terminal = pace_authenticate(_card_transmit(card, sessions), suite, kind, password)  # type: ignore[arg-type]
     return terminal, sessions[0]
 
 
@@ -62,7 +62,8 @@ def test_round_trip_every_curve_and_cipher(cipher_arc: int, parameter_id: int) -
     wrapped = terminal.protect(CommandApdu(0x00, 0xB0, 0x00, 0x00, le=4))
     cmd, _ = card.unprotect_command(wrapped)
     assert cmd.le == 4
-    assert terminal.unprotect(card.protect_response(b"\x60\x14\x5f\x01", 0x9000)) == (b"\x60\x14\x5f\x01", 0x9000)
+    body = b"\x60\x14\x5f\x01"
+    assert terminal.unprotect(card.protect_response(body, 0x9000)) == (body, 0x9000)
 
 
 def test_mrz_password() -> None:

@@ -1,0 +1,308 @@
+"""Machine-readable zone (ICAO 9303 part 4–5): TD1 (ID cards, 3 × 30) and TD3 (passports, 2 × 44).
+
+Parsing validates every check digit and names the failing field. The CCCD's TD1 specifics: the document number is
+the last 9 digits of the 12-digit ID, the full ID sits in the optional data (a 12-digit overflow variant is accepted
+too), and a card without expiry carries ``991231``.
+
+Also the access-key material: the BAC ``MRZ_information`` string, the PACE CAN, and the card's expiry derived from
+the date of birth and issue date by the 14/25/40/60 rule — a heuristic, used only when no MRZ is available.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from kiosk.dates import age_on, birthday_in_year, today_in_vietnam
+from kiosk.errors import CheckDigitError, FieldValueError, PayloadError
+from kiosk.identity import Identity, Sex
+from kiosk.text import fold_diacritics
+
+NO_EXPIRY = "991231"
+MILESTONE_AGES = (14, 25, 40, 60)
+_WEIGHTS = (7, 3, 1)
+_MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
+_TD1 = (3, 30)
+_TD3 = (2, 44)
+
+
+def _char_value(ch: str) -> int:
+    if ch.isdigit():
+        return int(ch)
+    if "A" <= ch <= "Z":
+        return ord(ch) - ord("A") + 10
+    if ch == "<":
+        return 0
+    raise ValueError(f"not an MRZ character: {ch!r}")
+
+
+def check_digit(data: str) -> str:
+    """ICAO 9303 check digit (weights 7-3-1, letters A=10…Z=35, filler 0)."""
+    return str(sum(_char_value(ch) * _WEIGHTS[i % 3] for i, ch in enumerate(data)) % 10)
+
+
+@dataclass(frozen=True)
+class Mrz:
+    """A parsed MRZ. Dates are ``None`` when the MRZ holds unknown parts (``<``) or, for expiry, no expiry."""
+
+    format: str  # "TD1" or "TD3"
+    document_code: str
+    issuing_state: str
+    document_number: str
+    optional_data: str
+    birth_date: date | None
+    birth_raw: str
+    sex: Sex | None
+    expiry_date: date | None
+    expiry_raw: str
+    nationality: str
+    surname: str
+    given_names: str
+    lines: tuple[str, ...] = field(default=())
+
+    @property
+    def no_expiry(self) -> bool:
+        return self.expiry_raw == NO_EXPIRY and self.issuing_state == "VNM"
+
+    @property
+    def is_passport(self) -> bool:
+        return self.document_code.startswith("P")
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.surname, self.given_names) if part)
+
+    @property
+    def id_number(self) -> str | None:
+        """The 12-digit personal ID of a Vietnamese card (optional data), ``None`` for other documents."""
+        if self.issuing_state != "VNM" or self.is_passport:
+            return None
+        for candidate in (self.optional_data[:12], self.document_number):
+            if len(candidate) == 12 and candidate.isdigit():
+                return candidate
+        return None
+
+    def to_identity(self) -> Identity:
+        """The identity as the MRZ states it (names without diacritics, upper case)."""
+        return Identity(
+            id_number=self.id_number if not self.is_passport else self.document_number,
+            full_name=self.full_name or None,
+            date_of_birth=self.birth_date,
+            sex=self.sex,
+            nationality=self.nationality,
+            expiry_date=None if self.no_expiry else self.expiry_date,
+            no_expiry=self.no_expiry,
+            document_number=self.document_number,
+            card_type="passport" if self.is_passport else "unknown",
+            source="manual",
+            raw={"mrz": list(self.lines)},
+        )
+
+
+def _verify(data: str, digit: str, field_name: str) -> None:
+    if digit == "<" and set(data) <= {"<"}:
+        return  # an empty optional field may carry a filler check digit
+    if check_digit(data) != digit:
+        raise CheckDigitError(
+            f"MRZ check digit for {field_name} does not match",
+            field=field_name, message_vi="Mã MRZ không khớp số kiểm tra. Vui lòng kiểm tra lại từng ký tự.",
+        )
+
+
+def _yymmdd(raw: str, *, field_name: str, past: bool) -> date | None:
+    if "<" in raw:
+        return None
+    if not raw.isdigit() or len(raw) != 6:
+        raise FieldValueError(f"{field_name} is not YYMMDD", field=field_name,
+                              message_vi="Ngày trong mã MRZ không hợp lệ.")
+    yy, mm, dd = int(raw[:2]), int(raw[2:4]), int(raw[4:])
+    this_year = today_in_vietnam().year % 100
+    century = (1900 if yy > this_year else 2000) if past else 2000
+    try:
+        return date(century + yy, mm, dd)
+    except ValueError:
+        raise FieldValueError(f"{field_name} is not a calendar date", field=field_name,
+                              message_vi="Ngày trong mã MRZ không hợp lệ.") from None
+
+
+def _sex(ch: str) -> Sex | None:
+    return {"M": "M", "F": "F"}.get(ch)  # type: ignore[return-value]
+
+
+def _names(zone: str) -> tuple[str, str]:
+    surname, _, given = zone.partition("<<")
+    return surname.replace("<", " ").strip(), given.replace("<", " ").strip()
+
+
+def normalise_lines(lines: Sequence[str] | str) -> list[str]:
+    """Split and tidy typed or OCR'd MRZ text: upper case, no spaces, one entry per line."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    tidy = [re.sub(r"\s+", "", line).upper() for line in lines]
+    return [line for line in tidy if line]
+
+
+def parse_mrz(lines: Sequence[str] | str) -> Mrz:
+    """Parse a TD1 or TD3 MRZ, verifying every check digit; typed errors name the field."""
+    tidy = normalise_lines(lines)
+    shape = (len(tidy), len(tidy[0]) if tidy else 0)
+    if shape not in (_TD1, _TD3) or any(len(line) != shape[1] for line in tidy):
+        raise PayloadError(
+            f"MRZ must be 3 lines of 30 (ID card) or 2 lines of 44 (passport) characters; got {len(tidy)} lines",
+            field="mrz", code="invalid-mrz-shape",
+            message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 44 ký tự (hộ chiếu).",
+        )
+    for line in tidy:
+        if not _MRZ_CHARS.match(line):
+            raise PayloadError("MRZ contains characters other than A–Z, 0–9 and <", field="mrz",
+                               code="invalid-mrz-characters",
+                               message_vi="Mã MRZ chỉ gồm chữ in hoa A–Z, số 0–9 và dấu <.")
+    return _parse_td1(tidy) if shape == _TD1 else _parse_td3(tidy)
+
+
+def _parse_td1(lines: list[str]) -> Mrz:
+    l1, l2, l3 = lines
+    number, number_cd, optional = l1[5:14], l1[14], l1[15:30]
+    if number_cd == "<" and optional.rstrip("<"):
+        # document number overflow (ICAO 9303-5 §4.2.4): the rest and its check digit start the optional data
+        rest = optional.rstrip("<")
+        number, number_cd, optional = number + rest[:-1], rest[-1], ""
+    _verify(number, number_cd, "document_number")
+    _verify(l2[0:6], l2[6], "date_of_birth")
+    _verify(l2[8:14], l2[14], "expiry_date")
+    if optional[:12].isdigit() and optional[14].isdigit():  # CCCD: 12-digit ID, "<<", its check digit
+        _verify(optional[:12], optional[14], "id_number")
+    _verify(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29], "composite")
+    surname, given = _names(l3)
+    return Mrz(
+        format="TD1", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
+        document_number=number.rstrip("<"), optional_data=optional.rstrip("<"),
+        birth_date=_yymmdd(l2[0:6], field_name="date_of_birth", past=True), birth_raw=l2[0:6],
+        sex=_sex(l2[7]), expiry_date=None if l2[8:14] == NO_EXPIRY else _yymmdd(
+            l2[8:14], field_name="expiry_date", past=False),
+        expiry_raw=l2[8:14], nationality=l2[15:18].rstrip("<"), surname=surname, given_names=given,
+        lines=tuple(lines),
+    )
+
+
+def _parse_td3(lines: list[str]) -> Mrz:
+    l1, l2 = lines
+    _verify(l2[0:9], l2[9], "document_number")
+    _verify(l2[13:19], l2[19], "date_of_birth")
+    _verify(l2[21:27], l2[27], "expiry_date")
+    _verify(l2[28:42], l2[42], "optional_data")
+    _verify(l2[0:10] + l2[13:20] + l2[21:43], l2[43], "composite")
+    surname, given = _names(l1[5:44])
+    return Mrz(
+        format="TD3", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
+        document_number=l2[0:9].rstrip("<"), optional_data=l2[28:42].rstrip("<"),
+        birth_date=_yymmdd(l2[13:19], field_name="date_of_birth", past=True), birth_raw=l2[13:19],
+        sex=_sex(l2[20]), expiry_date=_yymmdd(l2[21:27], field_name="expiry_date", past=False),
+        expiry_raw=l2[21:27], nationality=l2[10:13].rstrip("<"), surname=surname, given_names=given,
+        lines=tuple(lines),
+    )
+
+
+# --- building MRZ lines (emulated cards, tests, typed-in passports) -------------------------------------------
+
+def _field(text: str, width: int) -> str:
+    return (text + "<" * width)[:width]
+
+
+def _mrz_name(full_name: str, width: int) -> str:
+    words = re.sub(r"[^A-Z ]", " ", fold_diacritics(full_name).upper()).split()
+    zone = words[0] + "<<" + "<".join(words[1:]) if words else ""
+    return _field(zone, width)
+
+
+def yymmdd(value: date | None) -> str:
+    return value.strftime("%y%m%d") if value else NO_EXPIRY
+
+
+def format_td1(identity: Identity, *, expiry: date | None = None, document_code: str = "ID",
+               state: str = "VNM") -> list[str]:
+    """The TD1 MRZ of a CCCD for ``identity`` (``expiry`` overrides; ``None`` with no_expiry gives 991231)."""
+    if not identity.id_number or identity.date_of_birth is None:
+        raise ValueError("a TD1 MRZ needs the ID number and the date of birth")
+    number = identity.document_number or identity.id_number[-9:]
+    optional = identity.id_number + "<<" + check_digit(identity.id_number)
+    line1 = _field(document_code, 2) + state + _field(number, 9) + check_digit(_field(number, 9)) + optional
+    birth = yymmdd(identity.date_of_birth)
+    exp = yymmdd(expiry if expiry is not None else identity.expiry_date)
+    line2_head = birth + check_digit(birth) + (identity.sex or "<") + exp + check_digit(exp) + state + "<" * 11
+    composite = check_digit(line1[5:30] + line2_head[0:7] + line2_head[8:15] + line2_head[18:29])
+    return [line1, line2_head + composite, _mrz_name(identity.full_name or "", 30)]
+
+
+def format_td3(*, document_number: str, state: str, nationality: str, full_name: str, birth: date,
+               sex: Sex | None, expiry: date, optional: str = "", document_code: str = "P") -> list[str]:
+    """A TD3 (passport) MRZ; ``full_name`` as ``SURNAME GIVEN NAMES``."""
+    line1 = _field(document_code, 2) + _field(state, 3) + _mrz_name(full_name, 39)
+    num = _field(document_number, 9)
+    opt = _field(optional, 14)
+    b, e = yymmdd(birth), yymmdd(expiry)
+    body = num + check_digit(num) + _field(nationality, 3) + b + check_digit(b) + (sex or "<") + e + \
+        check_digit(e) + opt + check_digit(opt)
+    composite = check_digit(body[0:10] + body[13:20] + body[21:43])
+    return [line1, body + composite]
+
+
+# --- access-key material ------------------------------------------------------------------------------------
+
+def bac_mrz_information(document_number: str, birth_yymmdd: str, expiry_yymmdd: str) -> str:
+    """ICAO 9303-11 ``MRZ_information``: document number (≥ 9, ``<``-padded) ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd."""
+    number = _field(document_number, max(9, len(document_number)))
+    return number + check_digit(number) + birth_yymmdd + check_digit(birth_yymmdd) + \
+        expiry_yymmdd + check_digit(expiry_yymmdd)
+
+
+@dataclass(frozen=True)
+class BacKey:
+    document_number: str
+    birth: str
+    expiry: str
+    derived: bool  # True when the expiry was derived by the age rule (a guess to confirm)
+
+    @property
+    def mrz_information(self) -> str:
+        return bac_mrz_information(self.document_number, self.birth, self.expiry)
+
+
+def expiry_candidates(birth: date, issue: date) -> list[date | None]:
+    """Possible expiry dates of a card issued on ``issue`` to someone born on ``birth``, most likely first.
+
+    The card expires on the birthday in the year of the next milestone age (14, 25, 40, 60); issued at 60 or
+    later it never expires (``None``). A card issued within two years before a milestone may instead stay valid
+    until the following one (the law's grace rule; how cards apply it is unconfirmed), so that date comes second.
+    """
+    age = age_on(birth, issue)
+    upcoming = [m for m in MILESTONE_AGES if m > age]
+    if not upcoming:
+        return [None]
+    first = birthday_in_year(birth, birth.year + upcoming[0])
+    candidates: list[date | None] = [first]
+    within_grace = issue >= birthday_in_year(birth, birth.year + upcoming[0] - 2)
+    if within_grace and age >= 14:
+        candidates.append(birthday_in_year(birth, birth.year + upcoming[1]) if len(upcoming) > 1 else None)
+    return candidates
+
+
+def expiry_from_rule(birth: date, issue: date) -> date | None:
+    """The most likely expiry date by the age rule; ``None`` means no expiry. A heuristic fallback for BAC."""
+    return expiry_candidates(birth, issue)[0]
+
+
+def bac_keys(identity: Identity) -> list[BacKey]:
+    """BAC keys to try for ``identity``, best first: its stated expiry, else the rule's candidates."""
+    if not identity.date_of_birth or not (identity.document_number or identity.id_number):
+        return []
+    number = identity.document_number or (identity.id_number or "")[-9:]
+    birth = yymmdd(identity.date_of_birth)
+    if identity.expiry_date is not None or identity.no_expiry:
+        return [BacKey(number, birth, yymmdd(identity.expiry_date), derived=False)]
+    if identity.issue_date is None:
+        return []
+    return [BacKey(number, birth, yymmdd(exp), derived=True)
+            for exp in expiry_candidates(identity.date_of_birth, identity.issue_date)]

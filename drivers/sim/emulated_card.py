@@ -378,3 +378,38 @@ class EmulatedCard:
         if "aa-failure" in self.faults:
             challenge = bytes([challenge[0] ^ 0x01]) + challenge[1:]
         return self.keys.aa_signer(challenge), SW_OK
+
+
+def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
+    """MRZ_information (document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd) cut from TD1 or TD3 lines."""
+    if len(lines) == 3:
+        l1, l2 = lines[0], lines[1]
+        number = l1[5:15]
+        if l1[14] == "<" and l1[15:30].rstrip("<"):  # TD1 document-number overflow
+            rest = l1[15:30].rstrip("<")
+            number = l1[5:14] + rest
+        return number + l2[0:7] + l2[8:15]
+    if len(lines) == 2:
+        return lines[1][0:10] + lines[1][13:20] + lines[1][21:28]
+    raise ValueError("MRZ must be TD1 (3 lines) or TD3 (2 lines)")
+
+
+def emulated_card_from_record(record: dict[str, object], pki: object, mrz_lines: list[str], *,
+                              faults: Iterable[str] = (), variant: str = "cccd-2021",
+                              dg2_size: int = 20000) -> EmulatedCard:
+    """An emulated card for an identity record (identity-model JSON) signed by a test PKI."""
+    from drivers.emrtd.active_auth import aa_sign
+    from drivers.sim.card_files import build_card_files
+
+    card_faults = CardFaults.parse(faults)
+    data_faults = frozenset(card_faults.names & set(DATA_FAULTS))
+    built = build_card_files(record, pki, mrz_lines=mrz_lines, variant=variant, dg2_size=dg2_size,
+                             faults=data_faults)
+    aa_key = built.aa_private_key
+
+    def signer(challenge: bytes) -> bytes:
+        return aa_sign(aa_key, challenge)
+
+    keys = CardKeys(can=built.can, mrz_information=mrz_information_from_lines(mrz_lines),
+                    aa_signer=signer if aa_key is not None else None, ca_private_key=built.ca_private_key)
+    return EmulatedCard(built.files, keys, card_faults)

@@ -21,6 +21,17 @@ from drivers.emrtd.pki import TestPki, TrustStore, build_master_list, make_certi
 from drivers.emrtd.public_keys import load_public_key
 from drivers.emrtd.sod import build_lds_security_object, build_sod, parse_sod
 
+
+@pytest.fixture(scope="module")
+def ec_pki() -> TestPki:
+    return make_test_pki(key_type="ec")
+
+
+@pytest.fixture(scope="module")
+def rsa_pki() -> TestPki:
+    return make_test_pki(key_type="rsa", label="RSA")
+
+
 DATA_GROUPS = {1: b"\x61\x03\x5f\x1f\x00", 2: b"\x75\x02" + b"\xff\xd8", 13: b"\x6d\x01\x00", 14: b"\x6e\x00"}
 
 

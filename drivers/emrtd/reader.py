@@ -30,6 +30,7 @@ from drivers.emrtd.chip_errors import (
     ChipError,
     ProtocolError,
     ReadCancelledError,
+    SecureMessagingError,
     StatusWordError,
     UnsupportedDocumentError,
 )
@@ -128,6 +129,7 @@ class ChipReader:
         self._pace: PaceSuite | None = None
         self._strategy = self.options.strategy
         self._reauth = 0
+        self._ca_pending = False
         self._t0 = 0.0
 
     # Low level
@@ -257,6 +259,8 @@ class ChipReader:
         try:
             return strategy.read(self._command, sfi, progress)
         except PlainStatusError as exc:
+            if self._ca_pending:
+                raise  # the chip dropped the session chip authentication just set up
             self._record_missing(name, exc.sw)
             self._reauthenticate()
             return None
@@ -299,6 +303,7 @@ class ChipReader:
         return {"status": res.status, "reason": res.reason}
 
     def _chip_authentication(self) -> dict[str, Any]:
+        """Run CA; the result is provisional until the chip answers under the new keys (``_confirm_ca``)."""
         dg14 = self.result.data_groups.get(14)
         if dg14 is None or not self.options.chip_auth or self._sm is None:
             return {"status": "not-available" if dg14 is None else "not-checked"}
@@ -311,11 +316,21 @@ class ChipReader:
         except StatusWordError as exc:
             return {"status": "failed", "reason": exc.message}
         self._sm = new_sm
-        # The chip proves its key by answering under the new session keys.
-        _, sw = self._command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, lds.COM.fid.to_bytes(2, "big")))
-        if sw != SW_OK:
-            return {"status": "failed", "reason": f"card answered {sw:04X} after chip authentication"}
-        return {"status": "valid", "reason": None, "cipher": suite.cipher, "key_bits": suite.key_bits}
+        self._ca_pending = True
+        return {"status": "pending", "reason": None, "cipher": suite.cipher, "key_bits": suite.key_bits}
+
+    def _confirm_ca(self, chip: dict[str, Any], face_read: bool) -> dict[str, Any]:
+        """The chip proves its CA key by answering under the new session keys (DG2 read, else a SELECT)."""
+        if chip.get("status") != "pending":
+            return chip
+        if not face_read:
+            try:
+                _, sw = self._command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, lds.COM.fid.to_bytes(2, "big")))
+            except SecureMessagingError:
+                return {**chip, "status": "invalid", "reason": "the chip did not answer under the new keys"}
+            if sw != SW_OK:
+                return {**chip, "status": "failed", "reason": f"card answered {sw:04X} after chip authentication"}
+        return {**chip, "status": "valid"}
 
     # The whole read
 
@@ -354,9 +369,18 @@ class ChipReader:
         active = self._active()
         self._emit("active-auth", info=active)
         chip = self._chip_authentication()
+        face = self.options.read_face and (not res.com_groups or 2 in res.com_groups)
+        if face:
+            try:
+                self._read_dg(2)
+            except SecureMessagingError:
+                if chip.get("status") != "pending":
+                    raise
+                chip = {**chip, "status": "invalid", "reason": "the chip did not answer under the new keys"}
+                face = True
+        chip = self._confirm_ca(chip, face)
+        self._ca_pending = False
         self._emit("chip-auth", info=chip)
-        if self.options.read_face and (not res.com_groups or 2 in res.com_groups):
-            self._read_dg(2)
         res.verification = {"access": res.access, "passive": self._passive(dict(res.data_groups)),
                             "active": active, "chip_authentication": chip, "text_passive": passive_text}
         res.stats.ms_total = (self.clock() - self._t0) * 1000

@@ -360,11 +360,9 @@ class ChipReader:
         res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
         self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        for number in (11, 12, 14, 15, *self.options.extra_groups):
-            if number in (11, 12) and number not in res.com_groups:
-                continue
-            if number in (14, 15) and res.com_groups and number not in res.com_groups:
-                continue
+        listed = [n for n in (11, 12) if n in res.com_groups]
+        listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
+        for number in (*listed, *self.options.extra_groups):
             self._read_dg(number)
         active = self._active()
         self._emit("active-auth", info=active)

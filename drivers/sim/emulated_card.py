@@ -35,9 +35,11 @@ from drivers.emrtd.apdu import (
 )
 from drivers.emrtd.bac import BacCard
 from drivers.emrtd.card_access import parse_security_infos
-from drivers.emrtd.chip_auth import ChipAuthCard
+from drivers.emrtd.chip_auth import ChipAuthCard, ChipAuthSuite
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
+from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.kdf import CipherName
 from drivers.emrtd.pace import PaceCard, PaceSuite
 from drivers.emrtd.sm import SecureMessaging
 from drivers.sim.link import LinkModel
@@ -142,6 +144,7 @@ class EmulatedCard:
         self.atr = build_atr("no-extended" not in self.faults)
         self._passwords = self._card_passwords()
         self._suites = self._pace_suites()
+        self._ca_cipher, self._ca_bits = self._chip_auth_suite()
         self.state = _State()
 
     def _card_passwords(self) -> dict[str, str]:
@@ -165,6 +168,16 @@ class EmulatedCard:
             except ChipError:
                 continue
         return suites
+
+    def _chip_auth_suite(self) -> tuple[CipherName, int]:
+        raw = self.files.get(lds.dg_fid(14))
+        if raw is None:
+            return "aes", 128
+        try:
+            suite = ChipAuthSuite.from_dg14(parse_dg14(raw))
+        except (ChipError, EmrtdError):
+            return "aes", 128
+        return suite.cipher, suite.key_bits
 
     # Power and dispatch
 
@@ -346,7 +359,7 @@ class EmulatedCard:
             st.pace = PaceCard(self._suites, self._passwords, self._rng)
             return b"", st.pace.set_at(cmd.data)
         if protected and self.keys.ca_private_key is not None:
-            st.ca = ChipAuthCard(self.keys.ca_private_key, st.sm.cipher.name if st.sm else "aes")
+            st.ca = ChipAuthCard(self.keys.ca_private_key, self._ca_cipher, self._ca_bits)
             if (cmd.p1, cmd.p2) == (0x41, 0xA4):
                 return b"", st.ca.set_at(cmd.data)
             if (cmd.p1, cmd.p2) == (0x41, 0xA6):

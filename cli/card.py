@@ -124,7 +124,7 @@ def _emulate(args: argparse.Namespace) -> int:
     identity = _load_identity(args)
     lines = _mrz_lines(identity)
     pki = make_test_pki(Path(args.pki) if args.pki else None)
-    variant = identity.card_type if identity.card_type in ("cccd-2021", "can-cuoc-2024") else "cccd-2021"
+    variant = identity.card_type if identity.card_type in ("cccd-2021", "can-cuoc-2024", "passport") else "cccd-2021"
 
     def make_card() -> Any:
         try:
@@ -236,11 +236,11 @@ def _write_face(dg2: bytes | None, path: str | None) -> dict[str, Any] | None:
     from drivers.emrtd.errors import EmrtdError
 
     try:
-        face = parse_dg2(dg2)
+        face = parse_dg2(dg2).face
     except EmrtdError as exc:
         return {"status": "malformed", "reason": exc.code}
-    info: dict[str, Any] = {"format": face.image_format, "bytes": len(face.image)}
+    info: dict[str, Any] = {"format": face.format, "bytes": len(face.data)}
     if path:
-        Path(path).write_bytes(face.image)
+        Path(path).write_bytes(face.data)
         info["path"] = path
     return info

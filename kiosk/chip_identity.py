@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from drivers.emrtd.dg1 import parse_dg1
+from drivers.emrtd.dg11 import parse_dg11
 from drivers.emrtd.dg13 import parse_dg13
 from drivers.emrtd.errors import EmrtdError
 from kiosk.errors import KioskError
@@ -38,6 +39,22 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
+def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
+    """The holder's full name from DG11 (``SURNAME<<GIVEN<NAMES``), as printed."""
+    if dg11 is None:
+        return None
+    try:
+        name = parse_dg11(dg11).full_name
+    except EmrtdError as exc:
+        raw["dg11_error"] = exc.code
+        return None
+    if not name:
+        return None
+    raw["dg11_full_name"] = name
+    surname, _, given = name.partition("<<")
+    return " ".join(part.replace("<", " ").strip() for part in (surname, given) if part.strip("< ")) or None
+
+
 def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, Any]) -> Identity:
     """Build the identity (``source="chip"``) from the data groups as read and the verification results."""
     raw: dict[str, Any] = {}
@@ -63,6 +80,7 @@ def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, An
         raise ChipDataError("the chip holds no readable MRZ or DG13",
                             message_vi="Không đọc được dữ liệu trên chip. Vui lòng thử lại.")
     base = mrz.to_identity() if mrz is not None else Identity()
+    dg11_name = _dg11_name(data_groups.get(11), raw)
     id_number: str | None
     if mrz is not None and mrz.is_passport:
         card_type: CardType = "passport"
@@ -76,7 +94,7 @@ def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, An
     return Identity(
         id_number=id_number,
         old_id_number=record.get("old_id_number"),
-        full_name=record.get("full_name") or base.full_name,
+        full_name=record.get("full_name") or dg11_name or base.full_name,
         date_of_birth=_date(record.get("date_of_birth")) or base.date_of_birth,
         sex=record.get("sex") or base.sex,
         nationality=record.get("nationality") or base.nationality,

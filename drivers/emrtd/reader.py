@@ -360,7 +360,7 @@ class ChipReader:
         res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
         self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        listed = [n for n in (11, 12) if n in res.com_groups]
+        listed: list[int] = [n for n in (11, 12) if n in res.com_groups]
         listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
         for number in (*listed, *self.options.extra_groups):
             self._read_dg(number)

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -41,6 +42,7 @@ from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.kdf import CipherName
 from drivers.emrtd.pace import PaceCard, PaceSuite
+from drivers.emrtd.pki import TestPki
 from drivers.emrtd.sm import SecureMessaging
 from drivers.sim.link import LinkModel
 from drivers.transport import CardRemovedError
@@ -407,7 +409,7 @@ def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
     raise ValueError("MRZ must be TD1 (3 lines) or TD3 (2 lines)")
 
 
-def emulated_card_from_record(record: dict[str, object], pki: object, mrz_lines: list[str], *,
+def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: list[str], *,
                               faults: Iterable[str] = (), variant: str = "cccd-2021",
                               dg2_size: int = 20000) -> EmulatedCard:
     """An emulated card for an identity record (identity-model JSON) signed by a test PKI."""

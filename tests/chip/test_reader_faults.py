@@ -8,8 +8,8 @@ import pytest
 
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
 from drivers.emrtd.pki import TrustStore, make_test_pki
-from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
 from drivers.emrtd.read_strategy import SHORT_BLOCK
+from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
 from drivers.sim.emulated_card import EmulatedCard
 from drivers.transport import CardRemovedError, InProcessTransport
 from kiosk.identity import Identity

@@ -1,8 +1,8 @@
 """Reading an eMRTD (CCCD or passport) end to end: access control, files, document authentication.
 
 Order: EF.CardAccess; PACE with each key in turn (CAN, then MRZ keys), BAC with MRZ keys when PACE is not
-offered or fails; EF.COM, EF.SOD, DG1, DG13, whose hashes are checked before the ``text-ready`` event; then
-DG11/DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and DG2 (the face) last.
+offered or fails; EF.COM, EF.SOD, DG1, DG11 and DG13 (when listed), whose hashes are checked before the
+``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and DG2 (the face) last.
 
 Absent (``6A82``) and protected (``6982``) files are recorded, not fatal. Events go to ``on_event`` (called in
 the reading thread); setting ``cancel`` stops the read before the next command with ``ReadCancelledError``.
@@ -45,7 +45,7 @@ from drivers.transport import CardTransport
 log = logging.getLogger(__name__)
 
 KeyKind = Literal["can", "mrz"]
-TEXT_GROUPS = (1, 13)
+TEXT_GROUPS = (1, 11, 13)  # MRZ, passport additional personal details, Vietnamese data
 _MAX_REAUTH = 3
 
 
@@ -352,7 +352,8 @@ class ChipReader:
                 raise ProtocolError("EF.COM is malformed") from exc
         res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
         for number in TEXT_GROUPS:
-            self._read_dg(number)
+            if number == 1 or not res.com_groups or number in res.com_groups:
+                self._read_dg(number)
         if 1 not in res.data_groups:
             raise UnsupportedDocumentError("the chip has no readable DG1")
         text = {n: res.data_groups[n] for n in TEXT_GROUPS if n in res.data_groups}
@@ -360,7 +361,7 @@ class ChipReader:
         res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
         self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        listed: list[int] = [n for n in (11, 12) if n in res.com_groups]
+        listed: list[int] = [n for n in (12,) if n in res.com_groups]
         listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
         for number in (*listed, *self.options.extra_groups):
             self._read_dg(number)

@@ -2,7 +2,8 @@
 
 Order: EF.CardAccess; PACE with each key in turn (CAN, then MRZ keys), BAC with MRZ keys when PACE is not
 offered or fails; EF.COM, EF.SOD, DG1, DG11 and DG13 (when listed), whose hashes are checked before the
-``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and DG2 (the face) last.
+``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
+DG2 (the face) last.
 
 Absent (``6A82``) and protected (``6982``) files are recorded, not fatal. Events go to ``on_event`` (called in
 the reading thread); setting ``cancel`` stops the read before the next command with ``ReadCancelledError``.

@@ -155,3 +155,8 @@ def _unwrap_odd(resp: bytes) -> bytes:
         return tlv.decode(resp, expected_tag=0x53).value
     except TlvError as exc:
         raise ProtocolError("odd READ BINARY response is not a DO'53'") from exc
+
+
+def minimum_reads(file_sizes: list[int], block: int) -> int:
+    """The fewest READ BINARY commands that read files of these sizes when one read returns at most ``block``."""
+    return sum(-(-size // block) for size in file_sizes)

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
 from drivers.emrtd.pki import TrustStore, make_test_pki
-from drivers.emrtd.read_strategy import SHORT_BLOCK
+from drivers.emrtd.read_strategy import SHORT_BLOCK, minimum_reads
 from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
 from drivers.sim.emulated_card import EmulatedCard
 from drivers.transport import CardRemovedError, InProcessTransport
@@ -16,6 +16,7 @@ from kiosk.identity import Identity
 from kiosk.mrz import format_td1
 
 CardFactory = Callable[..., EmulatedCard]
+PROTOCOL_COMMANDS = 5 + 1 + 1 + 2  # PACE (MSE + 4 GA), SELECT application, AA, CA (MSE + GA)
 
 
 def _read(card: EmulatedCard, trust: TrustStore | None, keys: list[AccessKey] | None = None,
@@ -96,15 +97,12 @@ def test_pace_only_card_with_mrz_key(make_card: CardFactory, chip_trust: TrustSt
     assert result.access == "pace"
 
 
-def _minimum_commands(card: EmulatedCard, block: int, *, read_face: bool = True) -> int:
+def _minimum_commands(card: EmulatedCard, block: int) -> int:
     """Commands of a full read when every file takes ceil(size / block) reads."""
     from drivers.emrtd import lds
 
-    files = [lds.FID_CARD_ACCESS, lds.FID_COM, lds.FID_SOD, 0x0101, 0x010D, 0x010E, 0x010F]
-    if read_face:
-        files.append(0x0102)
-    reads = sum(-(-len(card.files[f]) // block) for f in files)
-    return reads + 5 + 1 + 1 + 2  # PACE (MSE + 4 GA), SELECT application, AA, CA (MSE + GA)
+    files = [lds.FID_CARD_ACCESS, lds.FID_COM, lds.FID_SOD, 0x0101, 0x010D, 0x010E, 0x010F, 0x0102]
+    return minimum_reads([len(card.files[f]) for f in files], block) + PROTOCOL_COMMANDS
 
 
 def test_no_extended_length_uses_short_blocks(make_card: CardFactory, chip_trust: TrustStore) -> None:

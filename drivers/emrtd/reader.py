@@ -93,6 +93,7 @@ class ChipReadResult:
     sod: bytes | None = None
     card_access: bytes | None = None
     com_groups: tuple[int, ...] = ()
+    com_read: bool = False
     missing: dict[str, str] = field(default_factory=dict)  # file name → "absent" | "protected" | "SW xxxx"
     access: str | None = None
     key_source: str | None = None
@@ -131,6 +132,7 @@ class ChipReader:
         self._strategy = self.options.strategy
         self._reauth = 0
         self._ca_pending = False
+        self._active_result: dict[str, Any] | None = None
         self._t0 = 0.0
 
     # Low level
@@ -275,6 +277,8 @@ class ChipReader:
         self._emit("file-missing", file=name, info={"status": self.result.missing[name]})
 
     def _read_dg(self, number: int) -> bytes | None:
+        if number in self.result.data_groups or f"DG{number}" in self.result.missing:
+            return self.result.data_groups.get(number)  # read before the card was removed
         data = self._read_file(f"DG{number}", lds.dg_sfi(number))
         if data is not None:
             self.result.data_groups[number] = data
@@ -333,25 +337,50 @@ class ChipReader:
                 return {**chip, "status": "failed", "reason": f"card answered {sw:04X} after chip authentication"}
         return {**chip, "status": "valid"}
 
+    def _check_same_card(self) -> None:
+        """On resuming, start again from scratch if another card was presented."""
+        assert self._strategy is not None
+        dg1 = self._strategy.read(self._command, lds.dg_sfi(1))
+        if dg1 != self.result.data_groups.get(1):
+            stats = self.result.stats
+            self.result = ChipReadResult(access=self.result.access, key_source=self.result.key_source,
+                                         card_access=self.result.card_access, stats=stats)
+            self._active_result = None
+            self._t0 = self.clock()
+            self._emit("card-changed")
+            self.result.data_groups[1] = dg1
+
     # The whole read
 
     def read(self) -> ChipReadResult:
-        """Read the card; raises typed errors (``ChipError``, ``TransportError``) only for fatal outcomes."""
-        self._t0 = self.clock()
+        """Read the card; raises typed errors (``ChipError``, ``TransportError``) only for fatal outcomes.
+
+        After ``CardRemovedError`` the same reader can ``read()`` again once the card is back: it
+        re-authenticates, checks that DG1 is the same card's, and reads only the files still missing.
+        """
+        resuming = 1 in self.result.data_groups
+        if not resuming:
+            self._t0 = self.clock()
+        self._sm, self._reauth, self._ca_pending = None, 0, False
         self.transport.connect()
         if self._strategy is None:
             self._strategy = ReadStrategy.adaptive(extended_length_offered(self.transport.atr))
-        self._emit("connected", info={"extended_length": self._strategy.extended})
-        res = self.result
+        self._emit("connected", info={"extended_length": self._strategy.extended, "resuming": resuming})
         self._authenticate(self._card_access())
+        if resuming:
+            self._check_same_card()
+        res = self.result
 
-        com = self._read_file("EF.COM", lds.COM.sfi)
-        if com is not None:
-            try:
-                res.com_groups = lds.parse_ef_com(com).data_groups
-            except EmrtdError as exc:
-                raise ProtocolError("EF.COM is malformed") from exc
-        res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
+        if not res.com_read:
+            com = self._read_file("EF.COM", lds.COM.sfi)
+            res.com_read = True
+            if com is not None:
+                try:
+                    res.com_groups = lds.parse_ef_com(com).data_groups
+                except EmrtdError as exc:
+                    raise ProtocolError("EF.COM is malformed") from exc
+        if res.sod is None and "EF.SOD" not in res.missing:
+            res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
         for number in TEXT_GROUPS:
             if number == 1 or not res.com_groups or number in res.com_groups:
                 self._read_dg(number)
@@ -359,14 +388,16 @@ class ChipReader:
             raise UnsupportedDocumentError("the chip has no readable DG1")
         text = {n: res.data_groups[n] for n in TEXT_GROUPS if n in res.data_groups}
         passive_text = self._passive(text)
-        res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
-        self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
+        if res.stats.ms_text_ready is None:
+            res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
+            self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
         listed: list[int] = [n for n in (12,) if n in res.com_groups]
         listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
         for number in (*listed, *self.options.extra_groups):
             self._read_dg(number)
-        active = self._active()
+        active = self._active_result or self._active()
+        self._active_result = active
         self._emit("active-auth", info=active)
         chip = self._chip_authentication()
         face = self.options.read_face and (not res.com_groups or 2 in res.com_groups)

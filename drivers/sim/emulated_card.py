@@ -8,6 +8,7 @@ absent files → ``6A82``); BAC and PACE (CAN or MRZ) card side; secure messagin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -180,6 +181,11 @@ class EmulatedCard:
         except (ChipError, EmrtdError):
             return "aes", 128
         return suite.cipher, suite.key_bits
+
+    def present_again(self) -> None:
+        """Put a removed card back (the removal fault is used up)."""
+        self.removed = False
+        self.faults = dataclasses.replace(self.faults, removed_at=None)
 
     # Power and dispatch
 

@@ -20,9 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from drivers.emrtd import lds
 from drivers.emrtd.active_auth import verify_active
-from drivers.emrtd.apdu import SW_FILE_NOT_FOUND, SW_OK, SW_SECURITY_NOT_SATISFIED, CommandApdu, join_response
+from drivers.emrtd.apdu import (
+    SW_FILE_NOT_FOUND,
+    SW_OK,
+    SW_SECURITY_NOT_SATISFIED,
+    SW_WRONG_LENGTH,
+    CommandApdu,
+    join_response,
+)
 from drivers.emrtd.bac import bac_authenticate
 from drivers.emrtd.card_access import SecurityInfos, parse_security_infos
 from drivers.emrtd.chip_auth import ChipAuthSuite, chip_authenticate
@@ -36,6 +45,7 @@ from drivers.emrtd.chip_errors import (
     UnsupportedDocumentError,
 )
 from drivers.emrtd.dg14 import parse_dg14
+from drivers.emrtd.dg15 import parse_dg15
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.passive_auth import verify_passive
@@ -133,6 +143,7 @@ class ChipReader:
         self._reauth = 0
         self._ca_pending = False
         self._active_result: dict[str, Any] | None = None
+        self._extended_offered = False
         self._t0 = 0.0
 
     # Low level
@@ -297,8 +308,12 @@ class ChipReader:
         if dg15 is None or not self.options.active_auth:
             return {"status": "not-available" if dg15 is None else "not-checked"}
         challenge = self.rng(8)
+        lengths = self._aa_lengths(dg15)
         try:
-            signature, sw = self._command(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, le=256))
+            for le in lengths:
+                signature, sw = self._command(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, le=le))
+                if (sw == SW_OK and signature) or not (sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00):
+                    break
         except PlainStatusError as exc:
             self._reauthenticate()
             return {"status": "failed", "reason": f"card answered {exc.sw or 0:04X}"}
@@ -306,6 +321,19 @@ class ChipReader:
             return {"status": "failed", "reason": f"card answered {sw:04X}"}
         res = verify_active(dg15, challenge, signature, self.result.data_groups.get(14))
         return {"status": res.status, "reason": res.reason}
+
+    def _aa_lengths(self, dg15: bytes) -> list[int]:
+        """Le values to try for INTERNAL AUTHENTICATE: short first (some chips answer nothing to extended Le)
+        unless the DG15 RSA key is too long for a protected short response (over 1848 bits)."""
+        if not self._extended_offered:
+            return [256]
+        try:
+            key = parse_dg15(dg15).public_key
+        except EmrtdError:
+            return [256, 65536]
+        if isinstance(key, rsa.RSAPublicKey) and key.key_size > 1848:
+            return [65536, 256]
+        return [256, 65536]
 
     def _chip_authentication(self) -> dict[str, Any]:
         """Run CA; the result is provisional until the chip answers under the new keys (``_confirm_ca``)."""
@@ -363,8 +391,9 @@ class ChipReader:
             self._t0 = self.clock()
         self._sm, self._reauth, self._ca_pending = None, 0, False
         self.transport.connect()
+        self._extended_offered = extended_length_offered(self.transport.atr)
         if self._strategy is None:
-            self._strategy = ReadStrategy.adaptive(extended_length_offered(self.transport.atr))
+            self._strategy = ReadStrategy.adaptive(self._extended_offered)
         self._emit("connected", info={"extended_length": self._strategy.extended, "resuming": resuming})
         self._authenticate(self._card_access())
         if resuming:

@@ -64,6 +64,7 @@ PROTOCOL_FAULTS = (
     "bac-only",           # no EF.CardAccess, no PACE
     "pace-only",          # MUTUAL AUTHENTICATE → 6A88
     "aa-failure",         # INTERNAL AUTHENTICATE signs something else
+    "plain-errors",       # file errors under SM come back unprotected and end the session (seen on real cards)
 )
 DATA_FAULTS = ("tampered-dg", "bad-sod-signature", "unknown-csca", "expired-dsc")
 
@@ -233,6 +234,9 @@ class EmulatedCard:
                 self._drop_session()
                 return join_response(b"", SW_SM_INCORRECT)
             data, sw = self._execute(plain, extended, protected=True)
+            if "plain-errors" in self.faults and sw in (SW_FILE_NOT_FOUND, SW_SECURITY_NOT_SATISFIED):
+                self._drop_session()
+                return join_response(b"", sw)
             response = sm.protect_response(data, sw, odd_ins=bool(plain.ins & 1))
             if "corrupted-mac" in self.faults:
                 response = response[:-3] + bytes([response[-3] ^ 0x01]) + response[-2:]
@@ -398,7 +402,10 @@ class EmulatedCard:
         challenge = cmd.data
         if "aa-failure" in self.faults:
             challenge = bytes([challenge[0] ^ 0x01]) + challenge[1:]
-        return self.keys.aa_signer(challenge), SW_OK
+        signature = self.keys.aa_signer(challenge)
+        if len(signature) > SM_SHORT_MAX_READ and not extended and "no-extended" not in self.faults:
+            return b"", SW_WRONG_LENGTH  # the protected answer does not fit a short response
+        return signature, SW_OK
 
 
 def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:

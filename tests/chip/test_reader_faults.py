@@ -160,3 +160,12 @@ def test_unknown_fault_is_refused() -> None:
 def test_chip_errors_carry_codes() -> None:
     assert AccessDeniedError("x").code == "chip-wrong-key"
     assert issubclass(SecureMessagingError, ChipError)
+
+
+def test_unprotected_file_errors_are_recorded_and_access_restored(make_card: CardFactory,
+                                                                   chip_trust: TrustStore) -> None:
+    card = make_card(faults=["plain-errors"])
+    result = _read(card, chip_trust, options=ReadOptions(extra_groups=(3, 11)))
+    assert result.missing == {"DG3": "protected", "DG11": "absent"}
+    assert _statuses(result) == ("valid", "valid", "valid")
+    assert result.stats.commands == _minimum_commands(card, 65536) + 2 + 2 * 6  # DG3, DG11, two re-accesses

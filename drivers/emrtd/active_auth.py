@@ -74,12 +74,20 @@ def _rsa_9796_2_sign(key: rsa.RSAPrivateKey, challenge: bytes, hash_name: str) -
     size = (n.bit_length() + 7) // 8
     if n.bit_length() % 8:
         raise EmrtdError("ISO/IEC 9796-2 signing needs a modulus of a whole number of bytes")
+    if hash_name != "sha1" and hash_name not in _HASH_TRAILERS:
+        raise EmrtdError(f"no ISO/IEC 9796-2 trailer for {hash_name}")
     hash_len = hashlib.new(hash_name).digest_size
     trailer = b"\xbc" if hash_name == "sha1" else bytes([_HASH_TRAILERS[hash_name], 0xCC])
     m1 = os.urandom(size - 1 - hash_len - len(trailer))
     representative = b"\x6a" + m1 + hashlib.new(hash_name, m1 + challenge).digest() + trailer
-    signature = pow(int.from_bytes(representative, "big"), numbers.d, n)
-    return signature.to_bytes(size, "big")
+    return _rsa_private(numbers, int.from_bytes(representative, "big")).to_bytes(size, "big")
+
+
+def _rsa_private(numbers: rsa.RSAPrivateNumbers, value: int) -> int:
+    """value^d mod n by the Chinese remainder theorem (about four times faster than one exponentiation)."""
+    m1 = pow(value, numbers.dmp1, numbers.p)
+    m2 = pow(value, numbers.dmq1, numbers.q)
+    return m2 + (numbers.iqmp * (m1 - m2) % numbers.p) * numbers.q
 
 
 # ---------------------------------------------------------------- reader side

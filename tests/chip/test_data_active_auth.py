@@ -13,6 +13,7 @@ from drivers.emrtd import card_access as ca
 from drivers.emrtd.active_auth import aa_sign, recover_representative, verify_active
 from drivers.emrtd.dg14 import build_dg14
 from drivers.emrtd.dg15 import build_dg15, parse_dg15
+from drivers.emrtd.errors import EmrtdError
 
 CHALLENGE = bytes.fromhex("781723860C06C226")
 
@@ -128,3 +129,8 @@ def test_not_performed_and_unusable_dg15() -> None:
     assert verify_active(None, CHALLENGE, b"\x00").status == "not-performed"
     for garbage in (b"\x6f\x00", b"\x6f\x03\x30\x01\x00", b"\x61\x00", b"\x6f\x05"):
         assert verify_active(garbage, CHALLENGE, b"\x01" * 64).status == "invalid"
+
+
+def test_rsa_signing_refuses_a_hash_without_trailer(rsa_key: rsa.RSAPrivateKey) -> None:
+    with pytest.raises(EmrtdError):
+        aa_sign(rsa_key, CHALLENGE, hash_name="md5")

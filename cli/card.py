@@ -135,8 +135,7 @@ def _emulate(args: argparse.Namespace) -> int:
                              message_vi="Chế độ lỗi không hợp lệ.") from exc
 
     card = make_card()
-    print_json({"ok": True, "serving": True, "port": args.port, "faults": sorted(args.fault),
-                "can": identity.pace_can})
+    print_json({"ok": True, "serving": True, "port": args.port, "faults": sorted(args.fault)})
     stop = threading.Event()
     try:
         while not stop.is_set():

@@ -51,6 +51,7 @@ from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.passive_auth import verify_passive
 from drivers.emrtd.read_strategy import FileError, ReadStrategy, extended_length_offered
 from drivers.emrtd.sm import PlainStatusError, SecureMessaging
+from drivers.emrtd.sod import parse_sod
 from drivers.transport import CardTransport
 
 log = logging.getLogger(__name__)
@@ -303,8 +304,19 @@ class ChipReader:
         res = verify_passive(self.result.sod, groups, self.trust)
         return {"status": res.status, "reason": res.reason, **dict(res.details or {})}
 
+    def _signed_groups(self) -> set[int]:
+        """Data groups EF.SOD has hashes for: a chip that hides DG14/DG15 must not dodge CA/AA."""
+        if self.result.sod is None:
+            return set()
+        try:
+            return set(parse_sod(self.result.sod).data_group_hashes)
+        except EmrtdError:
+            return set()  # passive authentication reports the malformed SOD
+
     def _active(self) -> dict[str, Any]:
         dg15 = self.result.data_groups.get(15)
+        if dg15 is None and 15 in self._signed_groups():
+            return {"status": "failed", "reason": "DG15 is signed in EF.SOD but could not be read"}
         if dg15 is None or not self.options.active_auth:
             return {"status": "not-available" if dg15 is None else "not-checked"}
         challenge = self.rng(8)
@@ -338,6 +350,8 @@ class ChipReader:
     def _chip_authentication(self) -> dict[str, Any]:
         """Run CA; the result is provisional until the chip answers under the new keys (``_confirm_ca``)."""
         dg14 = self.result.data_groups.get(14)
+        if dg14 is None and 14 in self._signed_groups():
+            return {"status": "failed", "reason": "DG14 is signed in EF.SOD but could not be read"}
         if dg14 is None or not self.options.chip_auth or self._sm is None:
             return {"status": "not-available" if dg14 is None else "not-checked"}
         try:

@@ -65,6 +65,8 @@ PROTOCOL_FAULTS = (
     "pace-only",          # MUTUAL AUTHENTICATE → 6A88
     "aa-failure",         # INTERNAL AUTHENTICATE signs something else
     "plain-errors",       # file errors under SM come back unprotected and end the session (seen on real cards)
+    "hide-dg15",          # DG15 answers 6A82 although EF.SOD signs it (a clone dodging Active Authentication)
+    "hide-dg14",          # DG14 answers 6A82 although EF.SOD signs it (a clone dodging Chip Authentication)
 )
 DATA_FAULTS = ("tampered-dg", "bad-sod-signature", "unknown-csca", "expired-dsc")
 
@@ -142,6 +144,9 @@ class EmulatedCard:
         self.files = dict(files)
         if "bac-only" in self.faults:
             self.files.pop(lds.FID_CARD_ACCESS, None)
+        for number in (14, 15):
+            if f"hide-dg{number}" in self.faults:
+                self.files.pop(lds.dg_fid(number), None)
         self.keys = keys
         self._rng = rng
         self.removed = False

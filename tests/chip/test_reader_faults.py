@@ -169,3 +169,11 @@ def test_unprotected_file_errors_are_recorded_and_access_restored(make_card: Car
     assert result.missing == {"DG3": "protected", "DG11": "absent"}
     assert _statuses(result) == ("valid", "valid", "valid")
     assert result.stats.commands == _minimum_commands(card, 65536) + 2 + 2 * 6  # DG3, DG11, two re-accesses
+
+
+@pytest.mark.parametrize(("fault", "check"), [("hide-dg15", "active"), ("hide-dg14", "chip_authentication")])
+def test_hiding_a_signed_security_group_fails(make_card: CardFactory, chip_trust: TrustStore, fault: str,
+                                              check: str) -> None:
+    result = _read(make_card(faults=[fault]), chip_trust)
+    assert result.verification[check]["status"] == "failed"
+    assert result.verification["passive"]["status"] == "valid"

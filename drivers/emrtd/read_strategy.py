@@ -10,9 +10,9 @@ Fixed strategies (``FixedReads``) exist for comparison in benchmarks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from drivers.emrtd import tlv
+from drivers.emrtd import lds, tlv
 from drivers.emrtd.apdu import SW_END_OF_FILE, SW_OK, SW_WRONG_LENGTH, SW_WRONG_P1P2, CommandApdu, sw_hex
 from drivers.emrtd.chip_errors import ProtocolError, StatusWordError
 from drivers.emrtd.errors import TlvError
@@ -72,6 +72,7 @@ class ReadStrategy:
     block: int = SHORT_BLOCK
     fixed: bool = False
     adaptations: int = 0
+    partial: dict[int, bytes] = field(default_factory=dict)  # SFI → bytes read before an interruption
 
     @classmethod
     def adaptive(cls, extended_offered: bool) -> ReadStrategy:
@@ -97,9 +98,29 @@ class ReadStrategy:
         self.block = next((b for b in _FALLBACK if b < failed_le), max(1, failed_le // 2))
 
     def read(self, command: Command, sfi: int, progress: Progress | None = None) -> bytes:
-        """Read a whole file, the first block by SFI; ``FileError`` when it is absent or protected."""
-        data = bytearray()
-        total: int | None = None
+        """Read a whole file, the first block by SFI; ``FileError`` when it is absent or protected.
+
+        If an earlier read of the file was interrupted (card removed), it continues at the offset reached,
+        after selecting the file by its FID.
+        """
+        data = bytearray(self._resume(command, sfi))
+        try:
+            return self._read_rest(command, sfi, data, progress)
+        except BaseException:
+            if data:
+                self.partial[sfi] = bytes(data)
+            raise
+
+    def _resume(self, command: Command, sfi: int) -> bytes:
+        data = self.partial.pop(sfi, b"")
+        ef = lds.file_for_sfi(sfi)
+        if not data or ef is None:
+            return b""
+        _, sw = command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, ef.fid.to_bytes(2, "big")))
+        return data if sw == SW_OK else b""
+
+    def _read_rest(self, command: Command, sfi: int, data: bytearray, progress: Progress | None) -> bytes:
+        total = _declared_length(bytes(data)) if data else None
         while total is None or len(data) < total:
             offset = len(data)
             want = self.block if total is None else min(self.block, total - offset)

@@ -384,6 +384,7 @@ class ChipReader:
         assert self._strategy is not None
         dg1 = self._strategy.read(self._command, lds.dg_sfi(1))
         if dg1 != self.result.data_groups.get(1):
+            self._strategy.partial.clear()
             stats = self.result.stats
             self.result = ChipReadResult(access=self.result.access, key_source=self.result.key_source,
                                          card_access=self.result.card_access, stats=stats)
@@ -409,6 +410,8 @@ class ChipReader:
         if self._strategy is None:
             self._strategy = ReadStrategy.adaptive(self._extended_offered)
         self._emit("connected", info={"extended_length": self._strategy.extended, "resuming": resuming})
+        if not resuming:
+            self._strategy.partial.clear()
         self._authenticate(self._card_access())
         if resuming:
             self._check_same_card()

@@ -132,9 +132,15 @@ def test_read_resumes_after_the_card_comes_back(make_card: CardFactory, chip_tru
     with pytest.raises(CardRemovedError):
         reader.read()
     assert {1, 13, 14, 15} <= set(reader.result.data_groups) and 2 not in reader.result.data_groups
+    first_attempt = reader.result.stats.commands
+    dg2_done = sum(1 for e in events if e.kind == "file" and e.file == "DG2")
+    assert first_attempt == 59 and dg2_done > 0  # the 60th command never completed
     card.present_again()
     transport.insert(card)
     result = reader.read()
+    dg2_reads = -(-len(card.files[0x0102]) // 0xDF)
+    # CardAccess, PACE (5), SELECT application, DG1 check, CA (2), SELECT DG2, then only the rest of DG2
+    assert result.stats.commands - first_attempt == 1 + 5 + 1 + 1 + 2 + 1 + dg2_reads - dg2_done
     v = result.verification
     assert (v["passive"]["status"], v["active"]["status"], v["chip_authentication"]["status"]) == (
         "valid", "valid", "valid")

@@ -429,15 +429,18 @@ def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
 
 def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: list[str], *,
                               faults: Iterable[str] = (), variant: str = "cccd-2021",
-                              dg2_size: int = 20000) -> EmulatedCard:
-    """An emulated card for an identity record (identity-model JSON) signed by a test PKI."""
+                              dg2_size: int = 20000, aa_private_key: Any = None) -> EmulatedCard:
+    """An emulated card for an identity record (identity-model JSON) signed by a test PKI.
+
+    ``aa_private_key``: the Active Authentication key (default RSA-2048; an EC key gives ECDSA AA).
+    """
     from drivers.emrtd.active_auth import aa_sign
     from drivers.sim.card_files import build_card_files
 
     card_faults = CardFaults.parse(faults)
     data_faults = frozenset(card_faults.names & set(DATA_FAULTS))
     built = build_card_files(record, pki, mrz_lines=mrz_lines, variant=variant, dg2_size=dg2_size,
-                             faults=data_faults)
+                             faults=data_faults, aa_private_key=aa_private_key)
     aa_key = built.aa_private_key
 
     def signer(challenge: bytes) -> bytes:

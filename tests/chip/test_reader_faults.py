@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
-from drivers.emrtd.pki import TrustStore, make_test_pki
+from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki
 from drivers.emrtd.read_strategy import SHORT_BLOCK, minimum_reads
 from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
-from drivers.sim.emulated_card import EmulatedCard
+from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
 from drivers.transport import CardRemovedError, InProcessTransport
 from kiosk.identity import Identity
 from kiosk.mrz import format_td1
@@ -177,3 +178,13 @@ def test_hiding_a_signed_security_group_fails(make_card: CardFactory, chip_trust
     result = _read(make_card(faults=[fault]), chip_trust)
     assert result.verification[check]["status"] == "failed"
     assert result.verification["passive"]["status"] == "valid"
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.BrainpoolP256R1()])
+def test_ecdsa_active_authentication(chip_pki: TestPki, chip_trust: TrustStore, chip_identity: Identity,
+                                     curve: ec.EllipticCurve) -> None:
+    card = emulated_card_from_record(chip_identity.to_dict(), chip_pki, format_td1(chip_identity), dg2_size=2000,
+                                     aa_private_key=ec.generate_private_key(curve))
+    result = _read(card, chip_trust)
+    assert _statuses(result) == ("valid", "valid", "valid")
+    assert result.stats.commands == _minimum_commands(card, 65536)  # a short Le is enough for ECDSA

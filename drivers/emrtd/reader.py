@@ -459,7 +459,7 @@ class ChipReader:
         self._ca_pending = False
         self._emit("chip-auth", info=chip)
         res.verification = {"access": res.access, "passive": self._passive(dict(res.data_groups)),
-                            "active": active, "chip_authentication": chip, "text_passive": passive_text}
+                            "active": active, "chip_authentication": chip}
         res.stats.ms_total = (self.clock() - self._t0) * 1000
         self._emit("done", info={"verification": res.verification})
         return res

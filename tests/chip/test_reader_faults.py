@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
 from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki
 from drivers.emrtd.read_strategy import SHORT_BLOCK, minimum_reads
-from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
+from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadEvent, ReadOptions
 from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
 from drivers.transport import CardRemovedError, InProcessTransport
 from kiosk.identity import Identity
@@ -62,8 +62,12 @@ def test_altered_data_fails_passive_authentication(make_card: CardFactory, chip_
 
 
 def test_tampered_text_is_caught_before_text_ready(make_card: CardFactory, chip_trust: TrustStore) -> None:
-    result = _read(make_card(faults=["tampered-dg"]), chip_trust)
-    assert result.verification["text_passive"]["status"] == "invalid"
+    card = make_card(faults=["tampered-dg"])
+    events: list[ReadEvent] = []
+    ChipReader(InProcessTransport(card), [AccessKey("can", card.keys.can or "")], trust=chip_trust,
+               on_event=events.append).read()
+    text_ready = [e for e in events if e.kind == "text-ready"]
+    assert [e.info["passive"]["status"] for e in text_ready] == ["invalid"]
 
 
 def test_unknown_csca_is_not_trusted(make_card: CardFactory, tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -164,7 +164,17 @@ def _verify_ec(
 def verify_active(
     dg15: bytes | None, challenge: bytes, response: bytes, dg14: bytes | None = None
 ) -> ActiveResult:
-    """Check the chip's answer to ``challenge`` with the DG15 key (and, for ECDSA, DG14's algorithm)."""
+    """Check the chip's answer to ``challenge`` with the DG15 key (and, for ECDSA, DG14's algorithm).
+
+    Never raises: anything undecodable is ``invalid`` with the reason.
+    """
+    try:
+        return _verify_active(dg15, challenge, response, dg14)
+    except Exception as exc:  # hostile bytes reach third-party parsers: any failure means "not valid"
+        return ActiveResult("invalid", f"malformed: {type(exc).__name__}")
+
+
+def _verify_active(dg15: bytes | None, challenge: bytes, response: bytes, dg14: bytes | None) -> ActiveResult:
     if not dg15:
         return ActiveResult("not-performed", "the chip has no DG15")
     try:

@@ -146,7 +146,7 @@ def parse_signed_data(data: bytes) -> SignedContent:
         )
     except SecurityObjectError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, x509.InvalidVersion) as exc:
         raise SecurityObjectError(f"CMS SignedData cannot be decoded: {type(exc).__name__}") from exc
 
 

@@ -55,7 +55,7 @@ def verify_passive(
     """
     try:
         return _verify_passive(sod, data_groups, trust, at)
-    except (EmrtdError, ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension) as exc:
+    except Exception as exc:  # hostile bytes reach third-party parsers: any failure means "not valid"
         return _invalid("certificate-or-sod-malformed", {"error": type(exc).__name__})
 
 

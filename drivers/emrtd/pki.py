@@ -302,7 +302,7 @@ def _checked(cert: x509.Certificate) -> x509.Certificate | None:
 def _load_der_certificate(der: bytes) -> x509.Certificate | None:
     try:
         return _checked(x509.load_der_x509_certificate(der))
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         return None
 
 

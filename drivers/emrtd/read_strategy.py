@@ -46,7 +46,6 @@ def _historical_bytes(atr: bytes) -> bytes:
         return b""
     k = atr[1] & 0x0F
     pos, y = 2, atr[1] >> 4
-    t1 = False
     while True:
         for bit in (0x1, 0x2, 0x4):
             if y & bit:
@@ -54,7 +53,6 @@ def _historical_bytes(atr: bytes) -> bytes:
         if not y & 0x8 or pos >= len(atr):
             break
         td = atr[pos]
-        t1 = t1 or (td & 0x0F) != 0
         pos += 1
         y = td >> 4
     return atr[pos:pos + k]

@@ -12,7 +12,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -132,7 +132,6 @@ class _State:
     bac: BacCard | None = None
     ca: ChipAuthCard | None = None
     commands: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class EmulatedCard:

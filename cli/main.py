@@ -16,6 +16,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.run",
     "cli.qr",
     "cli.mrz",
+    "cli.card",
+    "cli.form",
+    "cli.lodging",
+    "cli.clinic",
 )
 
 

@@ -3,11 +3,12 @@
 Stages run in order and stop at the first accepted payload; each later stage runs only when the earlier ones
 found nothing. The stages were chosen by measurement (``bench/qr.py``): zxing-cpp on the frame decodes most
 frames at the lowest cost; an unsharp-masked pass recovers defocused and small codes; 2× upscaled, sharpened
-passes recover part of the remaining blur, glare and tiny modules. Among the images these stages miss, zbar in
-binary mode and OpenCV's classic and Aruco detectors each read one ZXing black-box image and no card frame;
-zbar is kept (cheapest on those images) and runs only when a zxing-cpp pass saw a symbol it could not decode,
-so never on the many frames without a card. WeChat without its CNN models read four black-box images and no
-card frame, at 0.1–0.8 s per frame, and returns text rather than the stored bytes: not used.
+passes recover part of the remaining blur, glare and tiny modules. Among the images these stages miss, zbar
+in binary mode and OpenCV's classic and Aruco detectors each read one ZXing black-box image and no card frame;
+zbar is kept (the cheapest of the three on the black-box images) and runs only when a zxing-cpp pass saw a
+symbol it could not decode, so never on the many frames without a card. WeChat without its CNN models read
+four black-box images and no card frame, at 0.1–0.8 s per frame, and returns text rather than the stored
+bytes: not used.
 
 Every stage returns the bytes stored in the code (no charset guessing), so the pipeline never returns
 transcoded text. ``accept`` lets the caller reject payloads that decode but are not what it expects (another

@@ -72,6 +72,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        http=args.http,
+        loop=args.loop,
         access_log=False,
         backlog=2048,
     )
@@ -162,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long a device key is cached; a revocation applies within it (default 5)",
     )
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"], help="HTTP parser")
+    serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"], help="event loop")
     serve.set_defaults(handler=cmd_serve)
 
     device = sub.add_parser("device", help="kiosk devices").add_subparsers(dest="action", required=True)

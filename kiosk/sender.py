@@ -19,6 +19,7 @@ import fcntl
 import logging
 import os
 import random
+import sqlite3
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -269,7 +270,11 @@ class Sender:
             ):
                 return self._report(start)
             while not self._stopping:
-                wait = self.step()
+                try:
+                    wait = self.step()
+                except sqlite3.Error as exc:  # e.g. disk full: keep the process alive and try again later
+                    log.error("outbox database error while sending: %s", type(exc).__name__)
+                    wait = self.policy.idle_poll
                 if wait is None:
                     self.checkpoint()
                     if until_empty:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     create_engine,
     event,
     func,
@@ -128,6 +129,7 @@ class Store:
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.engine = make_engine(url, pool_size)
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        self._prepare_hot_path()
 
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
@@ -202,35 +204,59 @@ class Store:
 
     # -- submissions --------------------------------------------------------------------------------------
 
-    def store(self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str) -> Receipt:
-        """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
-        same sid with another digest → ``IntakeError`` 422 ``sid-reused``."""
-        received_at = now_iso()
-        statement = (
+    def _compile(self, statement: Any) -> tuple[str, tuple[str, ...] | None]:
+        """SQL text and, for positional paramstyles (SQLite), the order of the parameters."""
+        compiled = statement.compile(dialect=self.engine.dialect)
+        return compiled.string, tuple(compiled.positiontup) if compiled.positiontup else None
+
+    def _prepare_hot_path(self) -> None:
+        columns = ("sid", "device", "kind", "created_at", "received_at", "digest", "jws")
+        self._insert_sql = self._compile(
             self._insert(submissions)
-            .values(
-                sid=sid,
-                device=device,
-                kind=kind,
-                created_at=created_at,
-                received_at=received_at,
-                digest=digest,
-                jws=jws,
-            )
+            .values({name: bindparam(name) for name in columns})
             .on_conflict_do_nothing(index_elements=["sid"])
             .returning(submissions.c.sid)
         )
-        with self.engine.begin() as conn:
-            if conn.execute(statement).first() is not None:
-                return Receipt(sid, received_at, digest, created=True)
-            row = conn.execute(
-                select(submissions.c.received_at, submissions.c.digest).where(submissions.c.sid == sid)
-            ).one()
-        if row.digest != digest:
+        self._existing_sql = self._compile(
+            select(submissions.c.received_at, submissions.c.digest).where(submissions.c.sid == bindparam("sid"))
+        )
+
+    @staticmethod
+    def _params(sql: tuple[str, tuple[str, ...] | None], values: dict[str, str]) -> Any:
+        return values if sql[1] is None else tuple(values[name] for name in sql[1])
+
+    def store(self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str) -> Receipt:
+        """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
+        same sid with another digest → ``IntakeError`` 422 ``sid-reused``.
+
+        The hot path of the intake: the statements are built by SQLAlchemy for the engine's dialect once, then
+        run on a pooled DB-API connection, which costs less than half the CPU of a Core ``execute``.
+        """
+        received_at = now_iso()
+        values = {"sid": sid, "device": device, "kind": kind, "created_at": created_at,
+                  "received_at": received_at, "digest": digest, "jws": jws}
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self._insert_sql[0], self._params(self._insert_sql, values))
+            existing = None
+            if cursor.fetchone() is None:
+                cursor.execute(self._existing_sql[0], self._params(self._existing_sql, {"sid": sid}))
+                existing = cursor.fetchone()
+            connection.commit()
+        except dbapi_error as exc:
+            connection.rollback()
+            raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
+        finally:
+            connection.close()  # back to the pool
+        if existing is None:
+            return Receipt(sid, received_at, digest, created=True)
+        if existing[1] != digest:
             raise IntakeError(
                 "this sid was already used for another submission", code="sid-reused", status=422
             )
-        return Receipt(sid, row.received_at, row.digest, created=False)
+        return Receipt(sid, existing[0], existing[1], created=False)
 
     def count(self) -> int:
         with self.engine.connect() as conn:

@@ -17,6 +17,7 @@ with the reason). An acknowledged submission is no longer in the queue: it has a
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -131,6 +132,8 @@ class Outbox:
         self.clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         try:
+            if not path.exists():  # owner-only; SQLite gives the -wal and -shm files the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
             )

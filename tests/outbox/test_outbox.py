@@ -31,6 +31,9 @@ def _files(directory: Path) -> bytes:
 
 def test_durability_pragmas_are_set_and_checked(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "o.db", _sealer)
+    outbox.submit("clinic", {}, {})
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
+        "o.db": 0o600, "o.db-wal": 0o600, "o.db-shm": 0o600}
     assert outbox.pragmas() == {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1, "temp_store": 2}
 
 

@@ -226,3 +226,23 @@ def test_openapi_schema_documents_the_endpoints(intake: IntakeServer) -> None:
     assert "application/jose" in submit["requestBody"]["content"]
     assert {"201", "200", "401", "403", "413", "422", "429"} <= set(submit["responses"])
     assert json.dumps(schema)  # serialisable
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"sid": "01234567-89ab-4def-8123-456789abcdef"}, "invalid-sid"),  # a UUIDv4
+        ({"sid": "not-a-uuid"}, "invalid-sid"),
+        ({"device": "someone-else"}, "device-mismatch"),
+        ({"created_at": "yesterday"}, "invalid-created-at"),
+        ({"created_at": "2026-11-23T14:30:00"}, "invalid-created-at"),  # no zone
+    ],
+)
+def test_inconsistent_signed_fields_are_refused(
+    intake: IntakeServer, device: Device, change: dict[str, str], code: str
+) -> None:
+    key, enrolment = device
+    before = count(intake)
+    body = {**payload(key), **change}
+    assert_refused(post(intake, encrypt(sign(body, key), enrolment.intake_key())), 422, code)
+    assert count(intake) == before

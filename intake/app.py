@@ -6,8 +6,11 @@ Run it with ``kiosk-intake serve``; uvicorn workers build the app with ``create_
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -98,7 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = load_or_create_keys(settings.key_file)
     verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
     limiter = RateLimiter(settings.rate, settings.burst)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as pooled connections: more threads only contend for the GIL and the pool.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
+        yield
+        store.dispose()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cccd-kiosk intake",
         version="1.0",
         description="Receives signed, encrypted submissions from enrolled kiosks.",

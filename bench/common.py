@@ -30,7 +30,9 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+            f" load average {load} when the table was written (the CPUs are shared with other work)")
 
 
 def device_keys(count: int) -> list[DeviceKey]:

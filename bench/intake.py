@@ -111,7 +111,8 @@ def main() -> int:
         "",
         "`rows − 201s`: rows counted in the database afterwards minus the 201 answers wrk counted (warm-up"
         " included); requests still in flight when wrk stops are stored but not counted, so it is between 0"
-        " and the 32 connections. A negative value would mean an acknowledged submission was not stored.",
+        " and 64 (32 connections, two wrk runs). A negative value would mean an acknowledged submission was"
+        " not stored.",
         "",
     ])
     Path(args.out).write_text(report, encoding="utf-8")

@@ -22,7 +22,7 @@ from intake.db import Store
 from intake.errors import IntakeError, bad_request, unprocessable
 from kiosk.device_key import DeviceKeyError, SigningKey, key_from_jwk
 from kiosk.errors import KioskError
-from kiosk.signing import SubmissionError, decrypt, digest, unverified_header, verify
+from kiosk.signing import SubmissionError, decrypt, digest, verify_with
 
 
 @dataclass(frozen=True)
@@ -105,20 +105,28 @@ class Verifier:
     def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
         try:
             signed = decrypt(body, self.keys)
-            kid = unverified_header(signed).get("kid")
         except SubmissionError as exc:
             raise bad_request(exc.code, exc.message) from exc
-        if not isinstance(kid, str):
-            raise bad_request("malformed-jws", "the signed submission names no key id")
-        device = self._device(kid)
-        if device is None or device.key is None:
-            raise IntakeError("unknown device", code="unknown-device", status=401)
-        if device.revoked:
-            raise IntakeError("device revoked", code="device-revoked", status=403)
+        found: dict[str, str] = {}
+
+        def device_key(header: dict[str, Any]) -> tuple[SigningKey, str]:
+            kid = header.get("kid")
+            if not isinstance(kid, str):
+                raise bad_request("malformed-jws", "the signed submission names no key id")
+            device = self._device(kid)
+            if device is None or device.key is None:
+                raise IntakeError("unknown device", code="unknown-device", status=401)
+            if device.revoked:
+                raise IntakeError("device revoked", code="device-revoked", status=403)
+            found["kid"] = kid
+            return device.key, device.alg
+
         try:
-            payload = verify(signed, device.key, device.alg)
+            payload = verify_with(signed, device_key)
         except SubmissionError as exc:
-            raise unprocessable(exc.code, exc.message) from exc
+            refuse = bad_request if exc.code == "malformed-jws" else unprocessable
+            raise refuse(exc.code, exc.message) from exc
+        kid = found["kid"]
         sid = _check_sid(payload["sid"])
         if idempotency_key is not None and idempotency_key != sid:
             raise bad_request("idempotency-key-mismatch", "Idempotency-Key differs from the signed sid")
@@ -134,12 +142,5 @@ class Verifier:
         except KioskError as exc:  # a validator added by a workflow raised another typed error
             raise unprocessable(exc.code, exc.message, exc.field) from exc
         return Verified(
-            sid,
-            payload["kind"],
-            kid,
-            created_at,
-            payload["data"],
-            payload["evidence"],
-            signed,
-            digest(signed),
+            sid, payload["kind"], kid, created_at, payload["data"], payload["evidence"], signed, digest(signed)
         )

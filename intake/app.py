@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = load_or_create_keys(settings.key_file)
     verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
     limiter = RateLimiter(settings.rate, settings.burst)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # As many request threads as pooled connections: more threads only contend for the GIL and the pool.
@@ -139,9 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.alg not in ALGORITHMS:
             raise IntakeError("unsupported algorithm", code="unsupported-algorithm", status=422, field="alg")
         if "d" in request.public_key:
-            raise IntakeError(
-                "a private key was sent", code="private-key-sent", status=422, field="public_key"
-            )
+            raise IntakeError("a private key was sent", code="private-key-sent", status=422, field="public_key")
         try:
             key = key_from_jwk(request.public_key, request.alg)
         except DeviceKeyError as exc:
@@ -176,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 verified.created_at,
                 verified.digest,
                 verified.jws,
+                verified.clock_flag,
             ), 0.0
         except SQLAlchemyError as exc:
             raise IntakeError("database unavailable", code="database", status=503) from exc
@@ -207,7 +207,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         "schema": {"type": "string", "description": "compact JWE of the compact JWS"}
                     }
                 },
-            }
+            },
         },
     )
     async def submit(request: Request) -> JSONResponse:

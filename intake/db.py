@@ -71,6 +71,7 @@ submissions = Table(
     Column("received_at", String(32), nullable=False),
     Column("digest", String(64), nullable=False),
     Column("jws", Text, nullable=False),
+    Column("clock_flag", String(32)),  # "created-in-future" / "created-long-ago": kept, flagged for operators
     # One secondary index, for the operators' listing (kind, since): every index costs on each insert.
     Index("submissions_kind_received", "kind", "received_at"),
 )
@@ -165,18 +166,14 @@ class Store:
                 .values(used_at=now_iso(), device=kid)
             ).rowcount
             if used != 1:
-                raise IntakeError(
-                    "enrolment token unknown, used or expired", code="invalid-token", status=403
-                )
+                raise IntakeError("enrolment token unknown, used or expired", code="invalid-token", status=403)
             existing = conn.execute(select(devices.c.revoked_at).where(devices.c.kid == kid)).first()
             if existing is not None:
                 if existing.revoked_at is not None:
                     raise IntakeError("this device key was revoked", code="device-revoked", status=403)
                 return
             conn.execute(
-                insert(devices).values(
-                    kid=kid, alg=alg, public_key=json.dumps(public_key), enrolled_at=now_iso()
-                )
+                insert(devices).values(kid=kid, alg=alg, public_key=json.dumps(public_key), enrolled_at=now_iso())
             )
 
     def device(self, kid: str) -> Device | None:
@@ -213,7 +210,7 @@ class Store:
         return compiled.string, tuple(compiled.positiontup) if compiled.positiontup else None
 
     def _prepare_hot_path(self) -> None:
-        columns = ("sid", "device", "kind", "created_at", "received_at", "digest", "jws")
+        columns = ("sid", "device", "kind", "created_at", "received_at", "digest", "jws", "clock_flag")
         self._insert_sql = self._compile(
             self._insert(submissions)
             .values({name: bindparam(name) for name in columns})
@@ -225,10 +222,12 @@ class Store:
         )
 
     @staticmethod
-    def _params(sql: tuple[str, tuple[str, ...] | None], values: dict[str, str]) -> Any:
+    def _params(sql: tuple[str, tuple[str, ...] | None], values: dict[str, str | None]) -> Any:
         return values if sql[1] is None else tuple(values[name] for name in sql[1])
 
-    def store(self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str) -> Receipt:
+    def store(
+        self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str, clock_flag: str | None = None
+    ) -> Receipt:
         """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
         same sid with another digest → ``IntakeError`` 422 ``sid-reused``.
 
@@ -236,8 +235,16 @@ class Store:
         run on a pooled DB-API connection, which costs less than half the CPU of a Core ``execute``.
         """
         received_at = now_iso()
-        values = {"sid": sid, "device": device, "kind": kind, "created_at": created_at,
-                  "received_at": received_at, "digest": digest, "jws": jws}
+        values = {
+            "sid": sid,
+            "device": device,
+            "kind": kind,
+            "created_at": created_at,
+            "received_at": received_at,
+            "digest": digest,
+            "jws": jws,
+            "clock_flag": clock_flag,
+        }
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         connection = self.engine.raw_connection()
         try:
@@ -256,9 +263,7 @@ class Store:
         if existing is None:
             return Receipt(sid, received_at, digest, created=True)
         if existing[1] != digest:
-            raise IntakeError(
-                "this sid was already used for another submission", code="sid-reused", status=422
-            )
+            raise IntakeError("this sid was already used for another submission", code="sid-reused", status=422)
         return Receipt(sid, existing[0], existing[1], created=False)
 
     def count(self) -> int:
@@ -282,6 +287,7 @@ class Store:
             submissions.c.created_at,
             submissions.c.received_at,
             submissions.c.digest,
+            submissions.c.clock_flag,
         ]
         if with_blob:
             columns.append(submissions.c.jws)

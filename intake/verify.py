@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc.jwk import KeySet
@@ -35,6 +35,7 @@ class Verified:
     evidence: dict[str, Any]
     jws: str
     digest: str
+    clock_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,28 @@ def _check_sid(value: Any) -> str:
     return value
 
 
-def _check_time(value: Any) -> str:
+MAX_AHEAD = timedelta(minutes=5)
+MAX_AGE = timedelta(days=30)
+
+
+def clock_flag(created_at: datetime, now: datetime) -> str | None:
+    """Flag, never refuse, a ``created_at`` far from the intake's clock (a kiosk clock off, or a very old item)."""
+    if created_at > now + MAX_AHEAD:
+        return "created-in-future"
+    if now - created_at > MAX_AGE:
+        return "created-long-ago"
+    return None
+
+
+def _check_time(value: Any) -> datetime:
     try:
-        if isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None:
-            return value
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed
     except ValueError:
         pass
-    raise unprocessable(
-        "invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at"
-    )
+    raise unprocessable("invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at")
 
 
 class Verifier:
@@ -134,7 +148,7 @@ class Verifier:
             raise unprocessable("device-mismatch", "the payload names another device", field="device")
         if not isinstance(payload["kind"], str):
             raise unprocessable("unknown-kind", "unknown submission kind", field="kind")
-        created_at = _check_time(payload["created_at"])
+        flag = clock_flag(_check_time(payload["created_at"]), datetime.now(UTC))
         try:
             kinds.validate(payload["kind"], payload["data"], payload["evidence"])
         except IntakeError:
@@ -142,5 +156,13 @@ class Verifier:
         except KioskError as exc:  # a validator added by a workflow raised another typed error
             raise unprocessable(exc.code, exc.message, exc.field) from exc
         return Verified(
-            sid, payload["kind"], kid, created_at, payload["data"], payload["evidence"], signed, digest(signed)
+            sid,
+            payload["kind"],
+            kid,
+            payload["created_at"],
+            payload["data"],
+            payload["evidence"],
+            signed,
+            digest(signed),
+            flag,
         )

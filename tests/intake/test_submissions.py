@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,20 @@ def test_inconsistent_signed_fields_are_refused(
     body = {**payload(key), **change}
     assert_refused(post(intake, encrypt(sign(body, key), enrolment.intake_key())), 422, code)
     assert count(intake) == before
+
+
+@pytest.mark.parametrize(
+    ("offset", "flag"),
+    [(timedelta(hours=1), "created-in-future"), (timedelta(days=-40), "created-long-ago"), (timedelta(0), None)],
+)
+def test_clock_skew_is_flagged_not_refused(
+    intake: IntakeServer, device: Device, offset: timedelta, flag: str | None
+) -> None:
+    key, enrolment = device
+    created = (datetime.now(UTC) + offset).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body = {**payload(key), "created_at": created}
+    assert post(intake, encrypt(sign(body, key), enrolment.intake_key())).status_code == 201
+    store = intake.store()
+    [row] = [r for r in store.submissions(device=key.kid) if r["sid"] == body["sid"]]
+    store.dispose()
+    assert row["clock_flag"] == flag and row["created_at"] == created

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -297,3 +299,30 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
     assert 72 <= outage_attempts <= 72 * 60 / 3
     assert sum(1 for s in clock.sleeps if s < 0.001) <= len(sender.attempts)
     assert clock.now - outage_end <= 2 * POLICY.cap + 60  # delivered soon after the intake came back
+
+
+def test_background_thread_delivers_after_wake_and_stops(kiosk_dir: Path, intake: IntakeServer) -> None:
+    outbox = open_outbox(kiosk_dir)
+    sender = Sender(outbox, intake.url, policy=RetryPolicy(startup_jitter=0, idle_poll=3600))
+    thread = sender.start_thread()
+    saved = outbox.submit("lodging", LODGING, {})
+    sender.wake()
+    deadline = time.monotonic() + 30
+    while outbox.counts()["acked"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert outbox.receipts()[0]["sid"] == saved.sid
+    sender.stop()
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_nothing_personal_is_logged(kiosk_dir: Path, intake: IntakeServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    outbox = open_outbox(kiosk_dir)
+    person = {"full_name": "Trịnh Công Sơn", "id_number": "040199005566", "residence": "Phố Huế, Hà Nội"}
+    outbox.submit("lodging", {"identity": person, "arrival": "2026-11-23T09:00"}, {"full_name": "chip"})
+    outbox.submit("lodging", {"identity": {"full_name": person["full_name"]}}, {})  # quarantined
+    Sender(outbox, intake.url, policy=POLICY).run(timeout=30)
+    assert "quarantine" in caplog.text and "done" in caplog.text  # the sender did log its outcomes
+    for value in person.values():
+        assert value not in caplog.text

@@ -299,6 +299,7 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
     assert 72 <= outage_attempts <= 72 * 60 / 3
     assert sum(1 for s in clock.sleeps if s < 0.001) <= len(sender.attempts)
     assert clock.now - outage_end <= 2 * POLICY.cap + 60  # delivered soon after the intake came back
+    print(f"72 h outage: {outage_attempts} attempts, all {total} delivered {clock.now - outage_end:.0f} s after")
 
 
 def test_background_thread_delivers_after_wake_and_stops(kiosk_dir: Path, intake: IntakeServer) -> None:

@@ -2,7 +2,7 @@
 times over.
 
 Each round forks a submitting process and a sending process on the same outbox, lets them work against a real
-intake on loopback for a random 20–250 ms, and kills each with SIGKILL at its own random moment. A
+intake on loopback for a random 20–350 ms, and kills each with SIGKILL at its own random moment. A
 submission is
 "reported saved" once its sid is written to the log after ``submit`` returned. At the end one clean
 sender drains
@@ -85,7 +85,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
         start = time.monotonic()
         submitter = _child(lambda r=round_number: _submit_forever(kiosk_dir, log, r))
         sender = _child(lambda: _send_forever(kiosk_dir, intake.url))
-        kills = sorted([(start + rng.uniform(0.02, 0.25), submitter), (start + rng.uniform(0.02, 0.25), sender)])
+        kills = sorted([(start + rng.uniform(0.02, 0.35), submitter), (start + rng.uniform(0.02, 0.35), sender)])
         for when, pid in kills:
             _kill_at(pid, when)
         for pid in (submitter, sender):

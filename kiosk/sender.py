@@ -21,6 +21,7 @@ import os
 import random
 import sqlite3
 import threading
+from collections import Counter, deque
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 SUBMIT_PATH = "/v1/submissions"
 CONTENT_TYPE = "application/jose"
 CHECKPOINT_EVERY = 100
+RECENT_ATTEMPTS = 1000
 
 
 class Outcome(StrEnum):
@@ -137,7 +139,8 @@ class Sender:
         self.rng = rng or random.SystemRandom()
         self._signal = threading.Event()
         self._stopping = False
-        self.attempts: list[Attempt] = []
+        self.attempts: deque[Attempt] = deque(maxlen=RECENT_ATTEMPTS)  # the latest, for a staff screen
+        self.outcome_counts: Counter[Outcome] = Counter()
         self._acks_since_checkpoint = 0
 
     # -- one attempt --------------------------------------------------------------------------------------
@@ -199,6 +202,7 @@ class Sender:
             self.outbox.set_sender_state(alert=f"held: {reason}")
         attempt = Attempt(item.sid, outcome, status, reason, delay)
         self.attempts.append(attempt)
+        self.outcome_counts[outcome] += 1
         log.info(
             "submission %s: %s (status %s%s)",
             item.sid,
@@ -307,9 +311,9 @@ class Sender:
         return self._stopping
 
     def _report(self, start: float) -> dict[str, Any]:
-        outcomes = {o.value: sum(1 for a in self.attempts if a.outcome is o) for o in Outcome}
+        outcomes = {o.value: self.outcome_counts[o] for o in Outcome}
         return {
-            "attempts": len(self.attempts),
+            "attempts": sum(self.outcome_counts.values()),
             "outcomes": outcomes,
             "elapsed": round(self.clock.time() - start, 3),
             "queue": self.outbox.counts(),

@@ -110,8 +110,7 @@ def cmd_submissions_list(args: argparse.Namespace) -> int:
 
 
 def cmd_submissions_export(args: argparse.Namespace) -> int:
-    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal
-    data)."""
+    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal data)."""
     from kiosk.signing import unverified_payload
 
     _, store = _store(args)

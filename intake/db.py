@@ -1,9 +1,8 @@
 """Intake storage with SQLAlchemy Core: the same code on SQLite (default) and PostgreSQL.
 
-``sid`` is the primary key of ``submissions``: a replay is an ``INSERT … ON CONFLICT (sid) DO NOTHING`` that
-inserts nothing, and the stored digest decides between "same body" (original acknowledgement) and "sid
-reused".
-The signed blob (compact JWS) is stored unchanged as evidence.
+``sid`` is the primary key of ``submissions``: a replay is an ``INSERT … ON CONFLICT (sid) DO NOTHING`` that inserts
+nothing, and the stored digest decides between "same body" (original acknowledgement) and "sid reused". The signed
+blob (compact JWS) is stored unchanged as evidence.
 """
 
 from __future__ import annotations
@@ -278,8 +277,7 @@ class Store:
         limit: int | None = None,
         with_blob: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Stored submissions in order of reception; ``since`` compares with ``received_at`` (ISO 8601,
-        UTC)."""
+        """Stored submissions in order of reception; ``since`` compares with ``received_at`` (ISO 8601, UTC)."""
         columns = [
             submissions.c.sid,
             submissions.c.kind,

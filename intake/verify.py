@@ -1,8 +1,7 @@
-"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS,
-check fields.
+"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS, check fields.
 
-Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400;
-unknown device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
+Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400; unknown
+device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
 """
 
 from __future__ import annotations

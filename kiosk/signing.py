@@ -1,11 +1,9 @@
 """Canonical JSON, the signed submission (compact JWS) and its encryption to the intake (compact JWE).
 
-A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload
-``{sid, kind, device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's
-public
-key (``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses
-both steps
-with ``decrypt`` and ``verify``.
+A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload ``{sid, kind,
+device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's public key
+(``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses both steps with
+``decrypt`` and ``verify``.
 
 Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, every string NFC-normalised, no NaN/Infinity.
 """

@@ -1,12 +1,9 @@
-"""Crash durability: the outbox writer and the sender are killed with SIGKILL at random points, many
-times over.
+"""Crash durability: the outbox writer and the sender are killed with SIGKILL at random points, many times over.
 
-Each round forks a submitting process and a sending process on the same outbox, lets them work against a real
-intake on loopback for a random 20–350 ms, and kills each with SIGKILL at its own random moment. A
-submission is
-"reported saved" once its sid is written to the log after ``submit`` returned. At the end one clean
-sender drains
-the queue: every reported submission must be at the intake exactly once, and nothing committed may be lost.
+Each round forks a submitting process and a sending process on the same outbox, lets them work against a real intake
+on loopback for a random 20–350 ms, and kills each with SIGKILL at its own random moment. A submission is "reported
+saved" once its sid is written to the log after ``submit`` returned. At the end one clean sender drains the queue:
+every reported submission must be at the intake exactly once, and nothing committed may be lost.
 """
 
 from __future__ import annotations

@@ -135,6 +135,23 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    from intake.keys import load_or_create_keys, public_keys
+
+    settings = _settings(args)
+    print_json({"ok": True, "keys": public_keys(load_or_create_keys(settings.key_file))})
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from intake.keys import rotate_keys
+
+    settings = _settings(args)
+    print_json({"ok": True, "current": rotate_keys(settings.key_file),
+                "note": "restart the service; kiosks receive the new key when they enrol again"})
+    return 0
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db", help="database URL: sqlite:///FILE (default in the state dir) or postgresql://…"
@@ -179,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing = device.add_parser("list", help="enrolled devices")
     _common(listing)
     listing.set_defaults(handler=cmd_device_list)
+
+    keys = sub.add_parser("keys", help="the intake's encryption keys").add_subparsers(dest="action", required=True)
+    show = keys.add_parser("show", help="public keys, the current one first")
+    _common(show)
+    show.set_defaults(handler=cmd_keys_show)
+    rotate = keys.add_parser("rotate", help="new current key; older keys are kept to decrypt queued submissions")
+    _common(rotate)
+    rotate.set_defaults(handler=cmd_keys_rotate)
 
     subs = sub.add_parser("submissions", help="received submissions").add_subparsers(
         dest="action", required=True

@@ -119,9 +119,7 @@ def test_unknown_device_is_refused(intake: IntakeServer, device: Device) -> None
 
 
 def test_revoked_device_is_refused(intake: IntakeServer, tmp_path: Path) -> None:
-    key = load_or_create_device_key(
-        tmp_path / "revoked" if (tmp_path / "revoked").mkdir() is None else tmp_path
-    )
+    key = load_or_create_device_key(tmp_path)
     enrolment = enrol(intake.url, intake.token(), key)
     store = intake.store()
     assert store.revoke(key.kid)

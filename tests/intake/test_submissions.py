@@ -18,11 +18,8 @@ from kiosk.uuid7 import uuid7
 from .conftest import MAX_BODY
 
 Device = tuple[DeviceKey, Enrolment]
-DATA = {
-    "identity": {"full_name": "Đỗ Thị Lan", "id_number": "036190001122"},
-    "arrival": "2026-11-23T21:30",
-    "room": "12",
-}
+FORM = {"full_name": "Đỗ Thị Lan", "document_number": "036190001122", "arrival": "2026-11-23T21:30", "room": "12"}
+DATA = {"procedure": "lodging-guest", "form": FORM}
 
 
 def payload(
@@ -183,9 +180,10 @@ def test_wrong_content_type_and_mismatched_idempotency_key_are_refused(
     ("kind", "data", "code"),
     [
         ("parcel", DATA, "unknown-kind"),
-        ("lodging", {"identity": {"full_name": "Đỗ Thị Lan", "id_number": "036190001122"}}, "invalid-field"),
-        ("one-stop", DATA, "invalid-field"),
-        ("clinic", {"identity": "Đỗ Thị Lan"}, "invalid-field"),
+        ("lodging", {"procedure": "lodging-guest", "form": {**FORM, "arrival": ""}}, "invalid-field"),
+        ("one-stop", {"form": FORM}, "invalid-field"),
+        ("clinic", {"procedure": "clinic-checkin", "form": "Đỗ Thị Lan 036190001122"}, "invalid-field"),
+        ("clinic", {"procedure": "clinic-checkin", "form": {"full_name": "Đỗ Thị Lan"}}, "invalid-field"),
     ],
 )
 def test_each_kind_is_validated(

@@ -47,12 +47,8 @@ def _submit_forever(directory: Path, log: Path, seed: int) -> None:
     n = 0
     while True:
         kind = KINDS[rng.randrange(3)]
-        data = {
-            "identity": {"full_name": f"Người thứ {seed}-{n}", "id_number": f"{seed:06d}{n:06d}"},
-            "arrival": "2026-11-23T20:00",
-            "procedure": "xác nhận cư trú",
-        }
-        saved = outbox.submit(kind, data, {"full_name": "qr"})
+        form = {"full_name": f"Người thứ {seed}-{n}", "id_number": f"{seed:06d}{n:06d}", "arrival": "2026-11-23T20:00"}
+        saved = outbox.submit(kind, {"procedure": f"{kind}-procedure", "form": form}, {"fields": {"full_name": "qr"}})
         os.write(fd, f"{saved.sid}\n".encode())
         n += 1
         time.sleep(rng.uniform(0, 0.004))

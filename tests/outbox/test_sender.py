@@ -26,8 +26,8 @@ from kiosk.sender import (
 
 POLICY = RetryPolicy(startup_jitter=0)
 LODGING = {
-    "identity": {"full_name": "Phạm Minh Tuấn", "id_number": "001203004567"},
-    "arrival": "2026-11-23T09:00",
+    "procedure": "lodging-guest",
+    "form": {"full_name": "Phạm Minh Tuấn", "document_number": "001203004567", "arrival": "2026-11-23T09:00"},
 }
 
 
@@ -204,7 +204,7 @@ def test_permanent_refusal_quarantines_with_the_reason_and_the_rest_flows(
     kiosk_dir: Path, intake: IntakeServer
 ) -> None:
     outbox = open_outbox(kiosk_dir)
-    bad = outbox.submit("lodging", {"identity": {"full_name": "Phạm Minh Tuấn"}}, {})  # no ID number
+    bad = outbox.submit("lodging", {"procedure": "lodging-guest", "form": {"full_name": "Phạm Minh Tuấn"}}, {})
     good = outbox.submit("lodging", LODGING, {})
     report = Sender(outbox, intake.url, policy=POLICY).run(timeout=30)
     assert report["outcomes"]["quarantine"] == 1 and report["outcomes"]["done"] == 1
@@ -257,12 +257,9 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
 
     def save(n: int) -> None:
         kind = kinds[n % 3]
-        data = {
-            "identity": {"full_name": f"Khách {n}", "id_number": f"{n:012d}"},
-            "arrival": "2026-11-23T09:00",
-            "procedure": "đăng ký tạm trú",
-        }
-        submitted[kind].append(outbox.submit(kind, data, {"full_name": "chip"}).sid)
+        form = {"full_name": f"Khách {n}", "id_number": f"{n:012d}", "arrival": "2026-11-23T09:00"}
+        data = {"procedure": f"{kind}-procedure", "form": form}
+        submitted[kind].append(outbox.submit(kind, data, {"fields": {"full_name": "chip"}}).sid)
 
     for n in range(30):
         save(n)
@@ -321,8 +318,9 @@ def test_nothing_personal_is_logged(kiosk_dir: Path, intake: IntakeServer, caplo
     caplog.set_level(logging.DEBUG)
     outbox = open_outbox(kiosk_dir)
     person = {"full_name": "Trịnh Công Sơn", "id_number": "040199005566", "residence": "Phố Huế, Hà Nội"}
-    outbox.submit("lodging", {"identity": person, "arrival": "2026-11-23T09:00"}, {"full_name": "chip"})
-    outbox.submit("lodging", {"identity": {"full_name": person["full_name"]}}, {})  # quarantined
+    form = {**person, "arrival": "2026-11-23T09:00"}
+    outbox.submit("lodging", {"procedure": "lodging-guest", "form": form}, {"fields": {"full_name": "chip"}})
+    outbox.submit("lodging", {"procedure": "lodging-guest", "form": {"full_name": person["full_name"]}}, {})
     Sender(outbox, intake.url, policy=POLICY).run(timeout=30)
     assert "quarantine" in caplog.text and "done" in caplog.text  # the sender did log its outcomes
     for value in person.values():

@@ -142,15 +142,19 @@ class SecureMessaging:
             raise SecureMessagingError("protected response lacks DO'8E' or DO'99'")
         if not hmac.compare_digest(mac, self._mac(covered)):
             raise SecureMessagingError("response MAC mismatch")
-        plain = b""
-        if enc is not None:
-            tag, value = enc
-            if tag == 0x87:
-                if not value or value[0] != 0x01:
-                    raise SecureMessagingError("DO'87' without padding indicator")
-                value = value[1:]
-            plain = self._decrypt(value)
+        plain = self._open_cryptogram(enc)
         return plain, inner_sw
+
+    def _open_cryptogram(self, enc: tuple[int, bytes] | None) -> bytes:
+        """Decrypt a DO'85' or DO'87' (whose value starts with the padding-content indicator 01)."""
+        if enc is None:
+            return b""
+        tag, value = enc
+        if tag == 0x87:
+            if not value or value[0] != 0x01:
+                raise SecureMessagingError("DO'87' without padding indicator")
+            value = value[1:]
+        return self._decrypt(value)
 
     # Card side
 
@@ -182,14 +186,7 @@ class SecureMessaging:
             raise SecureMessagingError("protected command lacks DO'8E'")
         if not hmac.compare_digest(mac, self._mac(pad(outer.header, self.cipher.block) + covered)):
             raise SecureMessagingError("command MAC mismatch")
-        plain = b""
-        if enc is not None:
-            tag, value = enc
-            if tag == 0x87:
-                if not value or value[0] != 0x01:
-                    raise SecureMessagingError("DO'87' without padding indicator")
-                value = value[1:]
-            plain = self._decrypt(value)
+        plain = self._open_cryptogram(enc)
         return CommandApdu(outer.cla & ~0x0C & 0xFF, outer.ins, outer.p1, outer.p2, plain, le), extended
 
     def protect_response(self, data: bytes, sw: int, *, odd_ins: bool = False) -> bytes:

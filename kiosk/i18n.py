@@ -1,0 +1,112 @@
+"""The kiosk's on-screen strings, Vietnamese first, English second. All text NFC.
+
+``tr(key, lang)`` gives one language; ``both(key)`` gives ``"Vietnamese\\nEnglish"`` for places that always show the
+two (errors, notices). Keys are stable identifiers; a missing key is a programming error (``KeyError``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kiosk.errors import KioskError
+from kiosk.text import nfc
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    "app.title": ("Ki-ốt căn cước", "ID card kiosk"),
+    "home.choose": ("Chọn thủ tục", "Choose a service"),
+    "home.language": ("English", "Tiếng Việt"),
+    "home.queue.ok": ("Đã gửi hết", "All sent"),
+    "home.queue.pending": ("Đang chờ gửi: {n}", "Waiting to send: {n}"),
+    "home.queue.problem": ("Có hồ sơ lỗi: {n}", "Items need attention: {n}"),
+    "scan.title": ("Quét thẻ căn cước", "Scan your ID card"),
+    "scan.hint": ("Đưa mã QR mặt trước thẻ vào khung hình", "Hold the QR code on the front of the card in the frame"),
+    "scan.or_chip": ("hoặc đặt thẻ lên đầu đọc chip", "or place the card on the chip reader"),
+    "scan.chip.reading": ("Đang đọc chip… Giữ yên thẻ trên đầu đọc", "Reading the chip… Keep the card still"),
+    "scan.chip.text_ready": ("Đã đọc thông tin, đang đọc ảnh…", "Details read, reading the photo…"),
+    "scan.chip.done": ("Đã đọc xong chip", "Chip read"),
+    "scan.qr.found": ("Đã đọc mã QR", "QR code read"),
+    "scan.enter_mrz": ("Nhập dòng MRZ mặt sau thẻ", "Enter the MRZ line from the back"),
+    "scan.camera_off": ("Không có camera", "No camera"),
+    "common.cancel": ("Hủy", "Cancel"),
+    "common.back": ("Quay lại", "Back"),
+    "common.next": ("Tiếp tục", "Continue"),
+    "common.ok": ("Đồng ý", "OK"),
+    "common.close": ("Đóng", "Close"),
+    "review.title": ("Kiểm tra thông tin", "Check your details"),
+    "review.source.chip-verified": ("Chip (đã xác thực)", "Chip (verified)"),
+    "review.source.chip-unverified": ("Chip (chưa xác thực)", "Chip (not verified)"),
+    "review.source.qr": ("Mã QR", "QR code"),
+    "review.source.typed": ("Nhập tay", "Typed"),
+    "review.locked": ("Đã khóa", "Locked"),
+    "review.required": ("Bắt buộc", "Required"),
+    "review.missing": ("Còn thiếu: {fields}", "Missing: {fields}"),
+    "review.photo": ("Ảnh từ chip", "Chip photo"),
+    "consent.title": ("Thông báo xử lý dữ liệu cá nhân", "Personal data notice"),
+    "consent.accept": ("Tôi đồng ý", "I agree"),
+    "consent.decline": ("Không đồng ý", "I do not agree"),
+    "consent.purpose": ("Mục đích", "Purpose"),
+    "consent.recipients": ("Bên nhận", "Recipients"),
+    "consent.retention": ("Thời gian lưu", "Retention"),
+    "done.sent": ("Đã gửi hồ sơ", "Submitted"),
+    "done.saved": ("Đã lưu, sẽ gửi khi có mạng", "Saved, will be sent when the network returns"),
+    "done.code": ("Mã biên nhận", "Receipt code"),
+    "done.print": ("In biên nhận", "Print receipt"),
+    "done.printed": ("Đã in biên nhận", "Receipt printed"),
+    "done.finish": ("Hoàn tất", "Finish"),
+    "done.auto_home": ("Tự động về màn hình chính sau {n} giây", "Back to the start in {n} s"),
+    "operator.title": ("Quản trị", "Operator"),
+    "operator.pin": ("Nhập mã PIN", "Enter the PIN"),
+    "operator.pin_wrong": ("Sai mã PIN", "Wrong PIN"),
+    "operator.outbox": ("Hàng đợi gửi", "Outbox"),
+    "operator.pending": ("Chờ gửi", "Pending"),
+    "operator.sent": ("Đã gửi", "Sent"),
+    "operator.quarantined": ("Bị giữ lại", "Quarantined"),
+    "operator.oldest": ("Chờ lâu nhất", "Oldest pending"),
+    "operator.retry": ("Gửi lại", "Retry"),
+    "operator.deadlines": ("Hạn thông báo lưu trú", "Lodging deadlines"),
+    "operator.due_soon": ("Sắp đến hạn", "Due soon"),
+    "operator.overdue": ("Quá hạn", "Overdue"),
+    "operator.devices": ("Thiết bị", "Devices"),
+    "operator.camera": ("Camera", "Camera"),
+    "operator.reader": ("Đầu đọc chip", "Chip reader"),
+    "operator.printer": ("Máy in", "Printer"),
+    "operator.enrol": ("Đăng ký thiết bị", "Enrol device"),
+    "operator.export": ("Xuất dữ liệu", "Export"),
+    "operator.text_size": ("Cỡ chữ", "Text size"),
+    "operator.contrast": ("Tương phản cao", "High contrast"),
+    "operator.exit": ("Thoát quản trị", "Leave operator mode"),
+    "keyboard.done": ("Xong", "Done"),
+    "keyboard.space": ("Dấu cách", "Space"),
+    "error.generic": ("Đã có lỗi. Vui lòng thử lại hoặc hỏi nhân viên.", "Something went wrong. Please try again "
+                      "or ask the staff."),
+}
+
+
+def tr(key: str, lang: Lang = "vi", **values: object) -> str:
+    vi, en = _STRINGS[key]
+    text = vi if lang == "vi" else en
+    return nfc(text.format(**values)) if values else nfc(text)
+
+
+def both(key: str, **values: object) -> str:
+    """Vietnamese, then English on the next line."""
+    return f"{tr(key, 'vi', **values)}\n{tr(key, 'en', **values)}"
+
+
+def pick(vi: str, en: str, lang: Lang) -> str:
+    """One of a pair of texts supplied by configuration (procedure titles, field labels)."""
+    return nfc(vi if lang == "vi" or not en else en)
+
+
+def error_text(error: KioskError) -> str:
+    """What a person reads for an error: Vietnamese first, English second."""
+    if error.message_vi and error.message_vi != error.message:
+        return nfc(f"{error.message_vi}\n{error.message}")
+    return nfc(error.message)
+
+
+def keys() -> list[str]:
+    return sorted(_STRINGS)

@@ -1,0 +1,1 @@
+"""Official form layouts rendered from filled forms (CT01 PDF)."""

@@ -1,0 +1,1 @@
+"""Lodging notification: legal deadlines, the local guest register, police exports and API client."""

@@ -1,0 +1,130 @@
+"""A lodging guest as the register keeps it, built from a filled lodging form, with the police's rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from kiosk.errors import KioskError
+from kiosk.text import fold_diacritics
+from kiosk.workflows.errors import FieldInputError
+from kiosk.workflows.fill import FilledForm
+
+# Document types only a Vietnamese citizen holds (catalog document-types): CCCD, CMND, notice, identity card.
+VIETNAMESE_DOCUMENTS = frozenset({"1", "2", "7", "8"})
+_VN_NAMES = {"viet nam", "vietnam", "vnm", "vn"}
+
+
+def nationality_code(text: str | None, document_type: str | None) -> str | None:
+    """ISO 3166 alpha-3 nationality: ``VNM`` for Vietnamese documents or "Việt Nam"; MRZ codes kept
+    as they are."""
+    if document_type in VIETNAMESE_DOCUMENTS:
+        return "VNM"
+    if not text:
+        return None
+    folded = fold_diacritics(text).strip().casefold()
+    if folded in _VN_NAMES:
+        return "VNM"
+    if re.fullmatch(r"[A-Za-z]{3}", text.strip()):
+        return text.strip().upper()
+    return None
+
+
+@dataclass(frozen=True)
+class Guest:
+    full_name: str
+    date_of_birth: str
+    sex: str
+    document_type: str
+    document_number: str
+    room: str
+    arrival: str
+    expected_departure: str
+    reason: str
+    nationality: str | None = None
+    residence: str | None = None
+    phone: str | None = None
+    reason_detail: str | None = None
+    visa_expiry: str | None = None
+
+    @property
+    def foreign(self) -> bool:
+        return self.nationality not in (None, "VNM")
+
+    @property
+    def arrival_at(self) -> datetime:
+        return datetime.fromisoformat(self.arrival)
+
+    @property
+    def departure_at(self) -> datetime:
+        return datetime.fromisoformat(self.expected_departure)
+
+    @property
+    def birth_date(self) -> date:
+        return date.fromisoformat(self.date_of_birth)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Guest:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def document_number_error(document_type: str, number: str) -> KioskError | None:
+    """The police's rules for ``soGiayTo``: CCCD/căn cước 12 digits, CMND 9 or 12, passport ≤ 10
+    alphanumerics."""
+    if document_type in ("1", "8") and not re.fullmatch(r"\d{12}", number):
+        return FieldInputError("document_number", "exactly 12 digits", "đúng 12 chữ số")
+    if document_type == "2" and not re.fullmatch(r"\d{9}|\d{12}", number):
+        return FieldInputError("document_number", "9 or 12 digits", "9 hoặc 12 chữ số")
+    if document_type == "4" and not re.fullmatch(r"[A-Za-z0-9]{1,10}", number):
+        return FieldInputError(
+            "document_number",
+            "at most 10 letters or digits",
+            "tối đa 10 chữ cái hoặc chữ số, không có khoảng trắng",
+        )
+    if not re.fullmatch(r"[A-Za-z0-9]{1,20}", number):
+        return FieldInputError("document_number", "letters and digits only", "chỉ gồm chữ cái và chữ số")
+    return None
+
+
+def check_lodging_form(form: FilledForm) -> None:
+    """Adds to ``form`` what the generic engine cannot know: foreigners' extra fields and date order."""
+    doc_type, number = form.get("document_type"), form.get("document_number")
+    if doc_type and number:
+        error = document_number_error(doc_type, number)
+        if error:
+            form.errors.append(error)
+    nationality = nationality_code(form.get("nationality"), doc_type)
+    if doc_type and nationality is None and "nationality" not in form.missing:
+        form.missing.append("nationality")
+    if nationality not in (None, "VNM") and form.get("visa_expiry") is None:
+        form.missing.append("visa_expiry")
+    arrival, departure = form.get("arrival"), form.get("expected_departure")
+    if arrival and departure and datetime.fromisoformat(departure) < datetime.fromisoformat(arrival):
+        form.errors.append(
+            FieldInputError("expected_departure", "a time after the arrival", "thời gian sau thời gian đến")
+        )
+
+
+def guest_from_form(form: FilledForm) -> Guest:
+    data = form.data()
+    return Guest(
+        full_name=data["full_name"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"],
+        document_type=data["document_type"],
+        document_number=data["document_number"],
+        room=data["room"],
+        arrival=data["arrival"],
+        expected_departure=data["expected_departure"],
+        reason=data["reason"],
+        nationality=nationality_code(data.get("nationality"), data["document_type"]),
+        residence=data.get("residence"),
+        phone=data.get("phone"),
+        reason_detail=data.get("reason_detail"),
+        visa_expiry=data.get("visa_expiry"),
+    )

@@ -28,7 +28,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "scan.chip.text_ready": ("Đã đọc thông tin, đang đọc ảnh…", "Details read, reading the photo…"),
     "scan.chip.done": ("Đã đọc xong chip", "Chip read"),
     "scan.qr.found": ("Đã đọc mã QR", "QR code read"),
-    "scan.enter_mrz": ("Nhập dòng MRZ mặt sau thẻ", "Enter the MRZ line from the back"),
+    "scan.enter_key": ("Nhập số thẻ để đọc chip", "Type the card number to read the chip"),
+    "scan.key_prompt": ("Số định danh (12 số) hoặc số CAN (6 số):", "ID number (12 digits) or CAN (6 digits):"),
+    "scan.key_invalid": ("Cần đúng 12 hoặc 6 chữ số", "Exactly 12 or 6 digits are needed"),
     "scan.camera_off": ("Không có camera", "No camera"),
     "common.cancel": ("Hủy", "Cancel"),
     "common.back": ("Quay lại", "Back"),
@@ -50,6 +52,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "consent.purpose": ("Mục đích", "Purpose"),
     "consent.recipients": ("Bên nhận", "Recipients"),
     "consent.retention": ("Thời gian lưu", "Retention"),
+    "consent.retention_text": (
+        "Ki-ốt không lưu ảnh thẻ hay ảnh chân dung. Hồ sơ được mã hóa, chỉ lưu trên ki-ốt đến khi nơi nhận xác nhận "
+        "đã nhận, rồi bị xóa. Thông tin trên màn hình bị xóa ngay khi bạn hoàn tất hoặc rời đi.",
+        "The kiosk keeps no card images or portraits. Your submission is encrypted and kept on the kiosk only until "
+        "the recipient confirms receipt, then deleted. The screen is cleared as soon as you finish or leave."),
     "done.sent": ("Đã gửi hồ sơ", "Submitted"),
     "done.saved": ("Đã lưu, sẽ gửi khi có mạng", "Saved, will be sent when the network returns"),
     "done.code": ("Mã biên nhận", "Receipt code"),
@@ -77,9 +84,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "operator.export": ("Xuất dữ liệu", "Export"),
     "operator.text_size": ("Cỡ chữ", "Text size"),
     "operator.contrast": ("Tương phản cao", "High contrast"),
+    "operator.display": ("Hiển thị", "Display"),
     "operator.exit": ("Thoát quản trị", "Leave operator mode"),
     "keyboard.done": ("Xong", "Done"),
     "keyboard.space": ("Dấu cách", "Space"),
+    "error.printer": ("Máy in không hoạt động. Hãy ghi lại mã biên nhận.",
+                      "The printer is not working. Please write down the receipt code."),
     "error.generic": ("Đã có lỗi. Vui lòng thử lại hoặc hỏi nhân viên.", "Something went wrong. Please try again "
                       "or ask the staff."),
 }

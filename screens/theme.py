@@ -53,6 +53,11 @@ class Theme:
         return round(88 * max(1.0, self.scale))
 
     @property
+    def key(self) -> float:
+        """Height of an on-screen keyboard key."""
+        return round(72 * max(1.0, self.scale))
+
+    @property
     def pad(self) -> float:
         return round(24 * self.scale)
 

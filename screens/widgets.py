@@ -73,6 +73,7 @@ class BigButton(Button):
             fg = theme.on_primary
         super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=fg, bold=True,
                          background_normal="", background_down="", background_color=(0, 0, 0, 0),
+                         background_disabled_normal="", background_disabled_down="", disabled_color=fg,
                          halign="center", valign="middle", markup=True, **kwargs)
         if height is not None or "size_hint_y" not in kwargs:
             self.size_hint_y = None
@@ -87,7 +88,7 @@ class BigButton(Button):
                 GColor(*border)
                 self._line = Line(width=2)
         self._normal = bg
-        self._pressed = tuple(c * 0.75 for c in bg[:3]) + (1.0,)
+        self._pressed = (*tuple(c * 0.75 for c in bg[:3]), 1.0)
         self.bind(pos=self._sync, size=self._sync, state=self._sync)
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())

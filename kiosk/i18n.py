@@ -87,6 +87,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "operator.display": ("Hiển thị", "Display"),
     "operator.exit": ("Thoát quản trị", "Leave operator mode"),
     "keyboard.done": ("Xong", "Done"),
+    "keyboard.delete": ("Xóa", "Delete"),
     "keyboard.space": ("Dấu cách", "Space"),
     "error.printer": ("Máy in không hoạt động. Hãy ghi lại mã biên nhận.",
                       "The printer is not working. Please write down the receipt code."),

@@ -43,6 +43,7 @@ class KioskApp(App):
         self.theme = theme or Theme()
         self.sm: ScreenManager | None = None
         self.screens: dict[str, KioskScreen] = {}
+        self._idle_event: Any = None
 
     # -- life cycle ----------------------------------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -52,9 +53,16 @@ class KioskApp(App):
         self.controller.subscribe(self.refresh)
         self.controller.session.subscribe(self._on_step)
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
-        Clock.schedule_interval(self._check_idle, 1.0)
+        self._idle_event = Clock.schedule_interval(self._check_idle, 1.0)
         self.refresh()
         return self.sm
+
+    def shutdown(self) -> None:
+        """Stop timers and devices (the window stays for the next app in the same process)."""
+        if self._idle_event is not None:
+            self._idle_event.cancel()
+        self.controller.cancel()
+        Window.unbind(on_touch_down=self._activity, on_key_down=self._activity)
 
     def _build_screens(self) -> None:
         assert self.sm is not None

@@ -74,7 +74,7 @@ class HomeScreen(KioskScreen):
         titles.add_widget(self.title)
         titles.add_widget(self.subtitle)
         top.add_widget(titles)
-        self.clock = Text(t, level="heading", bold=True, halign="right", fixed_height=0, size_hint_x=None, width=260)
+        self.clock = Text(t, level="heading", bold=True, halign="right", fixed_height=0, size_hint_x=None, width=360)
         top.add_widget(self.clock)
         root.add_widget(top)
 
@@ -103,7 +103,7 @@ class HomeScreen(KioskScreen):
         Clock.schedule_interval(self._tick, 5.0)
 
     def _tick(self, _dt: float) -> None:
-        self.clock.text = datetime.now(self.controller.now().tzinfo).strftime("%H:%M\n%d/%m/%Y")
+        self.clock.text = datetime.now(self.controller.now().tzinfo).strftime("%H:%M  %d/%m/%Y")
         if self.manager is not None and self.manager.current == self.name:
             self._health()
 

@@ -89,7 +89,7 @@ class OnScreenKeyboard(BoxLayout):
         self.buffer.set_text(format_digits(self.field_type, digits))
 
     # -- layout --------------------------------------------------------------------------------------------------
-    def _key(self, label: str, key: str | None = None, kind: str = "secondary", width: float = 1.0) -> BigButton:
+    def _key(self, label: str, key: str | None = None, kind: str = "key", width: float = 1.0) -> BigButton:
         button = BigButton(self.theme, label, partial(self.press, key or label), kind=kind, level="key",
                            height=self.theme.key, size_hint_x=width)
         button.key = key or label
@@ -111,6 +111,8 @@ class OnScreenKeyboard(BoxLayout):
             for key in keys:
                 if key == "↵":
                     grid.add_widget(self._key(done, "↵", kind="primary"))
+                elif key == "⌫":
+                    grid.add_widget(self._key(tr("keyboard.delete", self.lang), "⌫"))
                 elif key:
                     grid.add_widget(self._key(key))
                 else:
@@ -123,8 +125,9 @@ class OnScreenKeyboard(BoxLayout):
         for i, letters in enumerate(LETTER_ROWS):
             keys = [self._key(ch.upper() if self.shift else ch, ch) for ch in letters]
             if i == 2:
-                keys.insert(0, self._key("⇧", kind="primary" if self.shift else "secondary", width=1.5))
-                keys.append(self._key("⌫", width=1.5))
+                keys.insert(0, self._key("abc" if self.shift else "ABC", "⇧",
+                                         kind="primary" if self.shift else "key", width=1.5))
+                keys.append(self._key(tr("keyboard.delete", self.lang), "⌫", width=1.5))
             self.add_widget(self._row(keys))
         extra = EMAIL_EXTRA if self.mode == "plain" else TEXT_EXTRA
         bottom = [self._key(ch) for ch in extra[:2]]

@@ -58,7 +58,7 @@ class OperatorScreen(KioskScreen):
         self.body.add_widget(self.button("operator.exit", self.app.close_operator, kind="secondary"))
 
     def _pin_typed(self, text: str) -> None:
-        self.pin_label.text = f"{self.controller.t('operator.pin')}\n{'●' * len(text)}"
+        self.pin_label.text = f"{self.controller.t('operator.pin')}\n{'•' * len(text)}"
 
     def _pin_done(self, text: str) -> None:
         if self.controller.check_pin(text):

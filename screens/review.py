@@ -8,6 +8,7 @@ import io
 from functools import partial
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -20,8 +21,6 @@ from kiosk.controller import FieldRow
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import BigButton, Panel, Text, paint
-
-LOCK = "🔒"
 
 
 class FieldView(BoxLayout):
@@ -58,7 +57,7 @@ class FieldView(BoxLayout):
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
             lock = f"  ·  {c.t('review.locked')}" if row.locked else ""
-            self.source.text = f"[color={color}]● {c.t('review.source.' + row.source)}{lock}[/color]"
+            self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""
         if not editing:
@@ -218,8 +217,13 @@ class ReviewScreen(KioskScreen):
         self.input_area.opacity = 1
         self.refresh()
         self.views[name].box.text = row.value
-        self.scroll.scroll_to(self.views[name], padding=10, animate=False)
+        Clock.schedule_once(lambda _dt: self._reveal(name), 0)
         self.controller.session.touch()
+
+    def _reveal(self, name: str) -> None:
+        view = self.views.get(name)
+        if view is not None and view.parent is not None:
+            self.scroll.scroll_to(view, padding=10, animate=False)
 
     def _typed(self, text: str) -> None:
         if self.editing:

@@ -27,7 +27,7 @@ class Preview(FloatLayout):
 
     def __init__(self, guide_color: tuple[float, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0})
+        self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0}, opacity=0)
         self.add_widget(self.image)
         with self.canvas.after:
             Color(*guide_color)
@@ -49,11 +49,13 @@ class Preview(FloatLayout):
             self._texture.flip_vertical()
         self._texture.blit_buffer(frame.tobytes(), colorfmt=fmt, bufferfmt="ubyte")
         self.image.texture = self._texture
+        self.image.opacity = 1
         self.image.canvas.ask_update()
 
     def blank(self) -> None:
         self._texture = None
         self.image.texture = None
+        self.image.opacity = 0
 
 
 class ScanScreen(KioskScreen):
@@ -72,7 +74,8 @@ class ScanScreen(KioskScreen):
         body.add_widget(camera_box)
 
         side = BoxLayout(orientation="vertical", spacing=t.pad, size_hint_x=0.42)
-        chip = Panel(t, orientation="vertical", radius=16, padding=t.pad, spacing=12)
+        chip = Panel(t, orientation="vertical", radius=16, padding=t.pad, spacing=12, size_hint_y=None)
+        chip.bind(minimum_height=chip.setter("height"))
         self.chip_hint = Text(t, level="heading", bold=True)
         self.chip_status = Text(t, level="body", color=t.muted)
         self.progress = ProgressBar(max=1.0, value=0, size_hint_y=None, height=28)

@@ -48,13 +48,14 @@ class Text(Label):
     def __init__(self, theme: Theme, text: str = "", *, level: str = "body", color: Color | None = None,
                  bold: bool = False, halign: str = "left", fixed_height: float | None = None,
                  **kwargs: Any) -> None:
+        kwargs.setdefault("size_hint_y", None if fixed_height is None or fixed_height > 0 else 1)
         super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=color or theme.text,
-                         bold=bold, halign=halign, valign="middle", markup=kwargs.pop("markup", False),
-                         size_hint_y=None if fixed_height is None or fixed_height > 0 else 1, **kwargs)
+                         bold=bold, halign=halign, valign="middle", markup=kwargs.pop("markup", False), **kwargs)
         if fixed_height is not None and fixed_height > 0:
             self.height = fixed_height
             self.bind(size=lambda w, s: setattr(w, "text_size", (s[0], s[1])))
         elif fixed_height is None:
+            self.height = 0
             self.bind(width=lambda w, v: setattr(w, "text_size", (v, None)))
             self.bind(texture_size=lambda w, s: setattr(w, "height", s[1] + 8))
         else:
@@ -67,8 +68,9 @@ class BigButton(Button):
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None] | None = None, *,
                  kind: str = "primary", level: str = "heading", height: float | None = None,
                  **kwargs: Any) -> None:
-        bg = {"primary": theme.primary, "secondary": theme.secondary, "danger": theme.danger}[kind]
-        fg = theme.on_primary if kind == "primary" else theme.on_secondary
+        bg = {"primary": theme.primary, "secondary": theme.secondary, "danger": theme.danger,
+              "key": theme.surface}[kind]
+        fg = {"primary": theme.on_primary, "key": theme.text}.get(kind, theme.on_secondary)
         if kind == "danger":
             fg = theme.on_primary
         super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=fg, bold=True,

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from cli.output import print_json
+from cli.qr_decode import register_decode
 
 
 def register(sub: Any) -> None:
@@ -17,6 +18,8 @@ def register(sub: Any) -> None:
     parse.add_argument("payload", help="the payload text, or - to read raw bytes from standard input")
     parse.add_argument("--json", action="store_true", help="print JSON")
     parse.set_defaults(handler=_parse)
+
+    register_decode(qr_sub)
 
 
 def _parse(args: argparse.Namespace) -> int:

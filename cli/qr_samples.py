@@ -1,0 +1,42 @@
+"""Synthetic CCCD card images and camera frames built from the sample citizens (tests, benchmark, demos)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from drivers.sim.card_image import DEGRADATIONS, CardImage, Frame, card_frame, render_card
+from kiosk.identity import Identity
+from kiosk.qr_payload import MIN_FIELDS_2024, format_qr_payload
+from kiosk.samples import sample_identity
+
+CARD_TITLES = {"can-cuoc-2024": "CĂN CƯỚC"}
+
+
+def card_fields(identity: Identity) -> list[tuple[str, str]]:
+    """The (label, value) lines printed on the card front."""
+    dob = identity.date_of_birth.strftime("%d/%m/%Y") if identity.date_of_birth else ""
+    return [
+        ("Số định danh cá nhân / Personal ID", identity.id_number or ""),
+        ("Họ và tên / Full name", (identity.full_name or "").upper()),
+        ("Ngày sinh / Date of birth", dob),
+        ("Giới tính / Sex", {"M": "Nam", "F": "Nữ"}.get(identity.sex or "", "")),
+        ("Quốc tịch / Nationality", identity.nationality or "Việt Nam"),
+        ("Nơi thường trú / Place of residence", identity.residence or ""),
+    ]
+
+
+def sample_card(n: int) -> CardImage:
+    """The card of synthetic citizen ``n``, with the QR payload its card type carries."""
+    identity = sample_identity(n)
+    fields = MIN_FIELDS_2024 + 1 if identity.card_type == "can-cuoc-2024" else 7
+    payload = format_qr_payload(identity, fields=fields)
+    return render_card(payload, card_fields(identity), title=CARD_TITLES.get(identity.card_type, "CĂN CƯỚC CÔNG DÂN"))
+
+
+def sample_frames(count: int, *, size: tuple[int, int] = (1280, 720), seed: int = 0,
+                  cards: int = 16) -> Iterator[Frame]:
+    """``count`` degraded frames cycling through every degradation and ``cards`` sample citizens."""
+    rendered = [sample_card(seed + k) for k in range(min(cards, count))]
+    for i in range(count):
+        yield card_frame(rendered[i % len(rendered)], degradation=DEGRADATIONS[i % len(DEGRADATIONS)],
+                         seed=seed * 100_003 + i, size=size)

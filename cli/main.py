@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.device",
     "cli.submit",
     "cli.outbox",
+    "cli.card",
 )
 
 

@@ -1,0 +1,243 @@
+"""PACE with ECDH generic mapping (ICAO 9303-11 §4.4, BSI TR-03110), terminal and card side.
+
+Passwords: CAN (key reference 2) or MRZ (key reference 1). Ciphers: 3DES and AES-128/192/256. Curves: the
+standardized NIST and brainpool domain parameters (EF.CardAccess parameterId; brainpoolP256r1 = 13 on the
+CCCD).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ecdsa.ellipticcurve import INFINITY, PointJacobi
+
+from drivers.emrtd import tlv
+from drivers.emrtd.apdu import SW_OK, SW_WRONG_KEY, CommandApdu, sw_hex
+from drivers.emrtd.card_access import PaceInfo, parameter_name
+from drivers.emrtd.chip_errors import (
+    AccessDeniedError,
+    ProtocolError,
+    StatusWordError,
+    UnsupportedDocumentError,
+)
+from drivers.emrtd.ec import EcDomain
+from drivers.emrtd.errors import TlvError
+from drivers.emrtd.kdf import PACE_PASSWORD, BlockCipher, CipherName, derive_key, pace_password
+from drivers.emrtd.sm import SecureMessaging
+
+Transmit = Callable[[bytes], tuple[bytes, int]]
+Rng = Callable[[int], bytes]
+
+PASSWORD_REFS = {"mrz": 0x01, "can": 0x02}
+DYNAMIC_AUTH_DATA = 0x7C
+PUBLIC_KEY = 0x7F49
+
+
+@dataclass(frozen=True)
+class PaceSuite:
+    """One PACE configuration: protocol OID, parameterId, curve name, cipher and key length."""
+
+    oid: str
+    parameter_id: int
+    curve: str
+    cipher: CipherName
+    key_bits: int
+
+    @classmethod
+    def from_info(cls, info: PaceInfo) -> PaceSuite:
+        """The suite of a PACEInfo; ``UnsupportedDocumentError`` unless it is ECDH generic mapping."""
+        if info.key_agreement != "ECDH" or info.mapping != "GM" or info.parameter_id is None:
+            raise UnsupportedDocumentError("only PACE ECDH generic mapping is supported")
+        name = parameter_name(info.parameter_id)
+        if name is None or name.startswith("modp"):
+            raise UnsupportedDocumentError("unsupported PACE domain parameters")
+        cipher: CipherName = "3des" if info.cipher == "3DES" else "aes"
+        bits = 128 if cipher == "3des" else info.key_length
+        return cls(info.protocol, info.parameter_id, name, cipher, bits)
+
+    @property
+    def domain(self) -> EcDomain:
+        return EcDomain.named(self.curve)
+
+    @property
+    def block_cipher(self) -> BlockCipher:
+        return BlockCipher(self.cipher)
+
+    def password_key(self, kind: str, value: str) -> bytes:
+        """K_π = KDF(π, 3)."""
+        return derive_key(pace_password(kind, value), PACE_PASSWORD, self.cipher, self.key_bits)
+
+    def oid_value(self) -> bytes:
+        return tlv.decode_one(tlv.encode_oid(self.oid))[0].value
+
+    def public_key_object(self, encoded_point: bytes) -> bytes:
+        """Public key data object (tag 7F49) authenticated by the PACE tokens."""
+        return tlv.encode(PUBLIC_KEY, tlv.encode_oid(self.oid) + tlv.encode(0x86, encoded_point))
+
+    def token(self, ks_mac: bytes, encoded_point: bytes) -> bytes:
+        return self.block_cipher.mac(ks_mac, self.public_key_object(encoded_point))
+
+
+def _auth_data(tag: int, value: bytes) -> bytes:
+    return tlv.encode(DYNAMIC_AUTH_DATA, tlv.encode(tag, value))
+
+
+def _auth_value(data: bytes, tag: int) -> bytes:
+    try:
+        outer = tlv.decode(data, expected_tag=DYNAMIC_AUTH_DATA)
+        item = outer.find(tag)
+    except TlvError as exc:
+        raise ProtocolError("malformed dynamic authentication data") from exc
+    if item is None:
+        raise ProtocolError(f"dynamic authentication data lacks tag {tag:02X}")
+    return item.value
+
+
+def mse_set_at(suite: PaceSuite, password_kind: str) -> CommandApdu:
+    data = tlv.encode(0x80, suite.oid_value()) + tlv.encode(0x83, bytes([PASSWORD_REFS[password_kind]]))
+    data += tlv.encode(0x84, bytes([suite.parameter_id]))
+    return CommandApdu(0x00, 0x22, 0xC1, 0xA4, data)
+
+
+def _general_authenticate(transmit: Transmit, data: bytes, *, last: bool) -> bytes:
+    resp, sw = transmit(CommandApdu(0x00 if last else 0x10, 0x86, 0x00, 0x00, data, le=256).encode())
+    if sw == SW_WRONG_KEY or (sw & 0xFFF0) == 0x63C0 or (last and sw == 0x6985):
+        raise AccessDeniedError("PACE refused: wrong access key", sw=sw)
+    if sw != SW_OK:
+        raise StatusWordError(f"GENERAL AUTHENTICATE failed ({sw_hex(sw)})", sw=sw)
+    return resp
+
+
+def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, password: str,
+                      rng: Rng = os.urandom) -> SecureMessaging:
+    """Run PACE-GM; returns the secure messaging session (SSC 0). Wrong password → ``AccessDeniedError``."""
+    _, sw = transmit(mse_set_at(suite, password_kind).encode())
+    if sw != SW_OK:
+        raise StatusWordError(f"MSE:Set AT for PACE refused ({sw_hex(sw)})", sw=sw)
+    domain = suite.domain
+    cipher = suite.block_cipher
+    step1 = _general_authenticate(transmit, tlv.encode(DYNAMIC_AUTH_DATA, b""), last=False)
+    encrypted = _auth_value(step1, 0x80)
+    if not encrypted or len(encrypted) % cipher.block:
+        raise ProtocolError("PACE nonce has the wrong length")
+    nonce = int.from_bytes(cipher.decrypt(suite.password_key(password_kind, password), encrypted), "big")
+
+    map_key = domain.random_scalar(rng)
+    map_pub = domain.encode(domain.multiply(domain.generator, map_key))
+    step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
+    card_map = domain.decode(_auth_value(step2, 0x82))
+    mapped = domain.with_generator(_map_generator(domain, nonce, domain.multiply(card_map, map_key)))
+
+    eph_key = mapped.random_scalar(rng)
+    eph_pub = mapped.encode(mapped.multiply(mapped.generator, eph_key))
+    card_eph_bytes = _auth_value(_general_authenticate(transmit, _auth_data(0x83, eph_pub), last=False), 0x84)
+    card_eph = mapped.decode(card_eph_bytes)
+    if card_eph_bytes == eph_pub:
+        raise ProtocolError("card echoed the terminal's ephemeral key")
+    sm = SecureMessaging.from_secret(mapped.shared_x(eph_key, card_eph), suite.cipher, suite.key_bits)
+
+    card_token = _auth_value(_general_authenticate(transmit, _auth_data(0x85, suite.token(sm.ks_mac,
+                                                                                             card_eph_bytes)),
+                                                   last=True), 0x86)
+    if not hmac.compare_digest(card_token, suite.token(sm.ks_mac, eph_pub)):
+        raise AccessDeniedError("PACE card token mismatch")
+    return sm
+
+
+def _map_generator(domain: EcDomain, nonce: int, shared: PointJacobi) -> PointJacobi:
+    """Generic mapping: Ĝ = s·G + H."""
+    mapped = domain.generator * nonce + shared
+    if mapped == INFINITY:
+        raise ProtocolError("generic mapping gave the point at infinity")
+    return mapped
+
+
+class PaceCard:
+    """Card side of PACE-GM for one set of passwords and the suites the card offers."""
+
+    def __init__(self, suites: list[PaceSuite], passwords: dict[str, str], rng: Rng = os.urandom) -> None:
+        self._suites = {s.oid_value() + bytes([s.parameter_id]): s for s in suites}
+        self._passwords = passwords
+        self._rng = rng
+        self.reset()
+
+    def reset(self) -> None:
+        self._suite: PaceSuite | None = None
+        self._kind = ""
+        self._step = 0
+        self._nonce = 0
+        self._domain: EcDomain | None = None
+        self._map_key = 0
+        self._eph_key = 0
+        self._eph_pub = b""
+        self._terminal_eph = b""
+
+    def set_at(self, data: bytes) -> int:
+        """MSE:Set AT; returns the status word."""
+        self.reset()
+        try:
+            items = {item.tag: item.value for item in tlv.decode_all(data)}
+        except TlvError:
+            return 0x6A80
+        oid, ref = items.get(0x80, b""), items.get(0x83, b"")
+        kinds = {v: k for k, v in PASSWORD_REFS.items()}
+        pid = items.get(0x84)
+        candidates = [s for key, s in self._suites.items()
+                      if key[:-1] == oid and (pid is None or key[-1:] == pid)]
+        if not candidates or len(ref) != 1 or kinds.get(ref[0]) not in self._passwords:
+            return 0x6A80
+        self._suite, self._kind = candidates[0], kinds[ref[0]]
+        return SW_OK
+
+    def general_authenticate(self, data: bytes) -> tuple[bytes, int, SecureMessaging | None]:
+        """One GENERAL AUTHENTICATE step: (response data, status word, session once established)."""
+        suite = self._suite
+        if suite is None:
+            return b"", 0x6985, None
+        try:
+            return self._step_once(suite, data)
+        except (ProtocolError, TlvError):
+            self.reset()
+            return b"", 0x6A80, None
+        except AccessDeniedError:
+            self.reset()
+            return b"", SW_WRONG_KEY, None
+
+    def _step_once(self, suite: PaceSuite, data: bytes) -> tuple[bytes, int, SecureMessaging | None]:
+        domain = suite.domain
+        step, self._step = self._step, self._step + 1
+        if step == 0:
+            plain = self._rng(suite.block_cipher.block)
+            self._nonce = int.from_bytes(plain, "big")
+            key = suite.password_key(self._kind, self._passwords[self._kind])
+            return _auth_data(0x80, suite.block_cipher.encrypt(key, plain)), SW_OK, None
+        if step == 1:
+            terminal_map = domain.decode(_auth_value(data, 0x81))
+            self._map_key = domain.random_scalar(self._rng)
+            shared = domain.multiply(terminal_map, self._map_key)
+            self._domain = domain.with_generator(_map_generator(domain, self._nonce, shared))
+            card_map = domain.encode(domain.multiply(domain.generator, self._map_key))
+            return _auth_data(0x82, card_map), SW_OK, None
+        mapped = self._domain
+        if mapped is None:
+            raise ProtocolError("PACE steps out of order")
+        if step == 2:
+            self._terminal_eph = _auth_value(data, 0x83)
+            mapped.decode(self._terminal_eph)
+            self._eph_key = mapped.random_scalar(self._rng)
+            self._eph_pub = mapped.encode(mapped.multiply(mapped.generator, self._eph_key))
+            if self._eph_pub == self._terminal_eph:
+                raise ProtocolError("terminal reused the card's key")
+            return _auth_data(0x84, self._eph_pub), SW_OK, None
+        if step == 3:
+            shared_x = mapped.shared_x(self._eph_key, mapped.decode(self._terminal_eph))
+            sm = SecureMessaging.from_secret(shared_x, suite.cipher, suite.key_bits)
+            if not hmac.compare_digest(_auth_value(data, 0x85), suite.token(sm.ks_mac, self._eph_pub)):
+                raise AccessDeniedError("terminal token mismatch")
+            token = suite.token(sm.ks_mac, self._terminal_eph)
+            self.reset()
+            return _auth_data(0x86, token), SW_OK, sm
+        raise ProtocolError("PACE steps out of order")

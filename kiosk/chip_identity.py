@@ -1,0 +1,117 @@
+"""The identity read from a chip: DG1 (MRZ) and DG13 (Vietnamese data) mapped to the identity model.
+
+DG13 text wins (it carries the diacritics); the MRZ fills what DG13 lacks and is the only source for
+passports (card_type ``passport``, id_number = passport number, name from DG11 when present). Raw values are
+kept in ``raw``; values that cannot be interpreted come out as ``None`` rather than failing the read.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from drivers.emrtd.dg1 import parse_dg1
+from drivers.emrtd.dg11 import parse_dg11
+from drivers.emrtd.dg13 import parse_dg13
+from drivers.emrtd.errors import EmrtdError
+from kiosk.errors import KioskError
+from kiosk.identity import CardType, Identity
+from kiosk.mrz import Mrz, parse_mrz
+
+NEW_CARD_FROM = date(2024, 7, 1)  # Luật Căn cước 2023 in force; a heuristic, as the chip does not say
+
+
+class ChipDataError(KioskError):
+    """The chip's data groups cannot be turned into an identity (DG1 unreadable and no DG13)."""
+
+    code = "chip-data-malformed"
+
+
+def _mrz(lines: tuple[str, ...], raw: dict[str, Any]) -> Mrz | None:
+    try:
+        return parse_mrz(list(lines))
+    except KioskError as exc:
+        raw["mrz_error"] = exc.code
+        return None
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
+    """The holder's full name from DG11 (``SURNAME<<GIVEN<NAMES``), as printed."""
+    if dg11 is None:
+        return None
+    try:
+        name = parse_dg11(dg11).full_name
+    except EmrtdError as exc:
+        raw["dg11_error"] = exc.code
+        return None
+    if not name:
+        return None
+    raw["dg11_full_name"] = name
+    surname, _, given = name.partition("<<")
+    return " ".join(part.replace("<", " ").strip() for part in (surname, given) if part.strip("< ")) or None
+
+
+def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, Any]) -> Identity:
+    """Build the identity (``source="chip"``) from the data groups as read and the verification results."""
+    raw: dict[str, Any] = {}
+    mrz: Mrz | None = None
+    if 1 in data_groups:
+        try:
+            dg1 = parse_dg1(data_groups[1])
+            raw["mrz"] = list(dg1.lines)
+            mrz = _mrz(dg1.lines, raw)
+        except EmrtdError as exc:
+            raw["dg1_error"] = exc.code
+    record: dict[str, Any] = {}
+    if 13 in data_groups:
+        try:
+            dg13 = parse_dg13(data_groups[13])
+            record = dg13.to_record()
+            raw["dg13"] = {str(k): v for k, v in dg13.fields.items()}
+            if dg13.card_serial:
+                raw["card_serial"] = dg13.card_serial
+        except EmrtdError as exc:
+            raw["dg13_error"] = exc.code
+    if mrz is None and not record:
+        raise ChipDataError("the chip holds no readable MRZ or DG13",
+                            message_vi="Không đọc được dữ liệu trên chip. Vui lòng thử lại.")
+    base = mrz.to_identity() if mrz is not None else Identity()
+    dg11_name = _dg11_name(data_groups.get(11), raw)
+    id_number: str | None
+    if mrz is not None and mrz.is_passport:
+        card_type: CardType = "passport"
+        id_number = mrz.document_number
+    else:
+        id_number = record.get("id_number") or base.id_number
+        issue = _date(record.get("issue_date"))
+        card_type = "unknown" if issue is None and not record else (
+            "can-cuoc-2024" if issue is not None and issue >= NEW_CARD_FROM else "cccd-2021")
+    no_expiry = bool(record.get("no_expiry")) or base.no_expiry
+    return Identity(
+        id_number=id_number,
+        old_id_number=record.get("old_id_number"),
+        full_name=record.get("full_name") or dg11_name or base.full_name,
+        date_of_birth=_date(record.get("date_of_birth")) or base.date_of_birth,
+        sex=record.get("sex") or base.sex,
+        nationality=record.get("nationality") or base.nationality,
+        ethnicity=record.get("ethnicity"),
+        religion=record.get("religion"),
+        place_of_origin=record.get("place_of_origin"),
+        residence=record.get("residence"),
+        identifying_marks=record.get("identifying_marks"),
+        issue_date=_date(record.get("issue_date")),
+        expiry_date=None if no_expiry else (_date(record.get("expiry_date")) or base.expiry_date),
+        father_name=record.get("father_name"),
+        mother_name=record.get("mother_name"),
+        spouse_name=record.get("spouse_name"),
+        card_type=card_type,
+        source="chip",
+        document_number=base.document_number,
+        no_expiry=no_expiry,
+        verification=verification,
+        raw=raw,
+    )

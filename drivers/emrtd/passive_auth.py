@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
-from drivers.emrtd.cms import SignatureCheckError, digest, verify_signer
+from drivers.emrtd.cms import HASHES, SignatureCheckError, digest, verify_signer
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.pki import TrustStore
 from drivers.emrtd.public_keys import certificate_public_key, verify_certificate_signature
@@ -50,8 +50,18 @@ def verify_passive(
 ) -> PassiveResult:
     """Check ``data_groups`` (number → bytes as read) against ``sod``, and the SOD against ``trust``.
 
-    ``at`` is the time for the validity checks (default: now).
+    ``at`` is the time for the validity checks (default: now). Never raises: anything undecodable is
+    ``invalid`` with the reason.
     """
+    try:
+        return _verify_passive(sod, data_groups, trust, at)
+    except (EmrtdError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        return _invalid("certificate-or-sod-malformed", {"error": type(exc).__name__})
+
+
+def _verify_passive(
+    sod: bytes | None, data_groups: dict[int, bytes], trust: TrustStore | None, at: dt.datetime | None
+) -> PassiveResult:
     if not sod:
         return PassiveResult("not-performed", "no EF.SOD was read")
     now = at or dt.datetime.now(dt.UTC)
@@ -64,6 +74,8 @@ def verify_passive(
     details["signature_algorithm"] = parsed.signature_algorithm
 
     # 1. data group hashes
+    if parsed.hash_algorithm not in HASHES:
+        return _invalid("sod-hash-algorithm-unsupported", details)
     checks: dict[int, str] = {}
     for number, content in sorted(data_groups.items()):
         expected = parsed.data_group_hashes.get(number)
@@ -118,7 +130,7 @@ def _verifying_issuer(cert: x509.Certificate, issuers: list[x509.Certificate]) -
         try:
             verify_certificate_signature(cert, certificate_public_key(issuer))
             return issuer
-        except (InvalidSignature, EmrtdError, ValueError, TypeError):
+        except (InvalidSignature, EmrtdError, ValueError, TypeError, UnsupportedAlgorithm):
             continue
     return None
 

@@ -13,6 +13,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drivers.emrtd import tlv
 from drivers.emrtd.errors import SecurityObjectError
@@ -258,3 +260,32 @@ def test_explicit_parameter_ec_keys(ec_pki: TestPki) -> None:
     sod = build_sod(DATA_GROUPS, dsc_key, explicit_cert)
     result = verify_passive(sod, DATA_GROUPS, ec_pki.trust_store())
     assert (result.status, result.reason) == ("valid", None)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.integers(0, 10**6), flip=st.integers(1, 255), cut=st.integers(0, 3))
+def test_corrupted_sod_never_crashes_and_altered_content_is_never_valid(
+    ec_pki: TestPki, position: int, flip: int, cut: int
+) -> None:
+    sod = bytearray(_sod_cached(ec_pki))
+    index = position % len(sod)
+    sod[index] ^= flip
+    data = bytes(sod[: len(sod) - cut])
+    result = verify_passive(data, DATA_GROUPS, ec_pki.trust_store())
+    assert result.status in ("valid", "invalid", "no-trust-anchor")
+    content = tlv.decode(_sod_cached(ec_pki)).value
+    signed_content = parse_sod(_sod_cached(ec_pki)).signed.content
+    start = _sod_cached(ec_pki).find(signed_content)
+    if start <= index < start + len(signed_content) or cut:
+        assert result.status != "valid"
+    assert content
+
+
+_SOD_CACHE: dict[int, bytes] = {}
+
+
+def _sod_cached(pki: TestPki) -> bytes:
+    key = id(pki)
+    if key not in _SOD_CACHE:
+        _SOD_CACHE[key] = _sod(pki)
+    return _SOD_CACHE[key]

@@ -16,6 +16,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.run",
     "cli.qr",
     "cli.mrz",
+    "cli.device",
+    "cli.submit",
+    "cli.outbox",
 )
 
 

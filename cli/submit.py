@@ -1,0 +1,57 @@
+"""``kiosk submit``: save one signed submission in the outbox (scripted integrations and tests)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from cli.output import print_json
+from kiosk.errors import PayloadError
+
+
+def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The payload file: ``{"data": {...}, "evidence": {...}}`` (evidence optional)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            payload = json.load(handle)
+    except OSError as exc:
+        raise PayloadError(f"cannot read the payload file ({type(exc).__name__})", field="payload",
+                           message_vi="Không đọc được tệp dữ liệu.") from exc
+    except ValueError as exc:
+        raise PayloadError("the payload file is not valid UTF-8 JSON", field="payload",
+                           message_vi="Tệp dữ liệu không phải JSON hợp lệ.") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
+        raise PayloadError('the payload must be an object with a "data" object', field="payload",
+                           message_vi="Tệp dữ liệu thiếu phần \"data\".")
+    evidence = payload.get("evidence", {})
+    if not isinstance(evidence, dict):
+        raise PayloadError('"evidence" must be an object', field="evidence",
+                           message_vi="Phần \"evidence\" không hợp lệ.")
+    return payload["data"], evidence
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from kiosk.outbox import open_outbox
+    from kiosk.state_dir import state_dir
+
+    data, evidence = _read_payload(args.payload)
+    outbox = open_outbox(state_dir(args.state_dir))
+    try:
+        saved = outbox.submit(args.kind, data, evidence)
+    finally:
+        outbox.close()
+    if args.json:
+        print_json({"ok": True, "sid": saved.sid, "created_at": saved.created_at})
+    else:
+        print(saved.sid)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    submit = subparsers.add_parser("submit", help="save a signed submission in the outbox")
+    submit.add_argument("--kind", required=True, help="one-stop, clinic, lodging, …")
+    submit.add_argument("--payload", required=True, help='JSON file {"data": {...}, "evidence": {...}}')
+    submit.add_argument("--state-dir", help="kiosk state directory (env KIOSK_STATE_DIR)")
+    submit.add_argument("--json", action="store_true", help="print the result as JSON")
+    submit.set_defaults(handler=cmd_submit)

@@ -1,0 +1,168 @@
+"""The intake HTTP service (FastAPI): device enrolment and signed submissions.
+
+Run it with ``kiosk-intake serve``; uvicorn workers build the app with ``create_app`` from the environment.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from intake.db import Receipt, Store
+from intake.errors import IntakeError
+from intake.keys import current_public_key, load_or_create_keys
+from intake.ratelimit import RateLimiter
+from intake.settings import Settings
+from intake.verify import Verifier
+from kiosk.device_key import ALGORITHMS, DeviceKeyError, key_from_jwk
+
+SUBMISSION_MEDIA_TYPE = "application/jose"
+
+
+class EnrolRequest(BaseModel):
+    token: str
+    alg: str
+    public_key: dict[str, Any]
+
+
+class EnrolResponse(BaseModel):
+    device: str
+    encryption_key: dict[str, Any]
+
+
+class ReceiptModel(BaseModel):
+    sid: str
+    received_at: str
+    digest: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    field: str | None
+    message: str
+    message_vi: str
+
+
+class ErrorModel(BaseModel):
+    error: ErrorDetail
+
+
+def _error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorModel} for status in statuses}
+
+
+def prepare(settings: Settings) -> None:
+    """Create the schema and the encryption keys once, before workers start."""
+    settings.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    load_or_create_keys(settings.key_file)
+    store = Store(settings.database_url, 1)
+    try:
+        store.create_schema()
+    finally:
+        store.dispose()
+
+
+def _error(exc: IntakeError, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise IntakeError("request body too large", code="body-too-large", status=413)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise IntakeError("request body too large", code="body-too-large", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    store = Store(settings.database_url, settings.pool_size)
+    keys = load_or_create_keys(settings.key_file)
+    verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
+    limiter = RateLimiter(settings.rate, settings.burst)
+    app = FastAPI(title="cccd-kiosk intake", version="1.0",
+                  description="Receives signed, encrypted submissions from enrolled kiosks.")
+    app.state.store = store
+
+    @app.exception_handler(IntakeError)
+    async def intake_error(_request: Request, exc: IntakeError) -> JSONResponse:
+        return _error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        field = ".".join(str(p) for p in errors[0]["loc"]) if errors else None
+        return _error(IntakeError("invalid request", code="invalid-request", status=422, field=field))
+
+    @app.get("/v1/health", summary="Liveness")
+    def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    def enrol_device(request: EnrolRequest) -> EnrolResponse:
+        if request.alg not in ALGORITHMS:
+            raise IntakeError("unsupported algorithm", code="unsupported-algorithm", status=422, field="alg")
+        if "d" in request.public_key:
+            raise IntakeError("a private key was sent", code="private-key-sent", status=422, field="public_key")
+        try:
+            key = key_from_jwk(request.public_key, request.alg)
+        except DeviceKeyError as exc:
+            raise IntakeError(exc.message, code="invalid-public-key", status=422, field="public_key") from exc
+        kid = str(key.thumbprint())
+        try:
+            store.enrol(request.token, kid, request.alg, dict(key.as_dict(private=False)))
+        except SQLAlchemyError as exc:
+            raise IntakeError("database unavailable", code="database", status=503) from exc
+        return EnrolResponse(device=kid, encryption_key=current_public_key(keys))
+
+    @app.post("/v1/devices", status_code=201, response_model=EnrolResponse, summary="Enrol a kiosk key",
+              responses=_error_responses(403, 422, 503))
+    def enrol(request: EnrolRequest) -> EnrolResponse:
+        return enrol_device(request)
+
+    def accept(body: bytes, idempotency_key: str | None) -> tuple[Receipt, float]:
+        verified = verifier.verify(body, idempotency_key)
+        wait = limiter.acquire(verified.device)
+        if wait > 0:
+            return Receipt(verified.sid, "", "", created=False), wait
+        try:
+            return store.store(verified.sid, verified.device, verified.kind, verified.created_at, verified.digest,
+                               verified.jws), 0.0
+        except SQLAlchemyError as exc:
+            raise IntakeError("database unavailable", code="database", status=503) from exc
+
+    @app.post(
+        "/v1/submissions", summary="Submit a signed, encrypted submission",
+        status_code=201,
+        response_model=ReceiptModel,
+        responses={200: {"model": ReceiptModel, "description": "Already received: the original receipt"},
+                   **_error_responses(400, 401, 403, 413, 415, 422, 429, 503)},
+        openapi_extra={"requestBody": {"required": True, "content": {
+            SUBMISSION_MEDIA_TYPE: {"schema": {"type": "string", "description": "compact JWE of the compact JWS"}}}}},
+    )
+    async def submit(request: Request,
+                     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> JSONResponse:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != SUBMISSION_MEDIA_TYPE:
+            raise IntakeError(f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type",
+                              status=415)
+        body = await _read_body(request, settings.max_body)
+        receipt, wait = await run_in_threadpool(accept, body, idempotency_key)
+        if wait > 0:
+            return _error(IntakeError("too many requests from this device", code="rate-limited", status=429),
+                          headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
+
+    return app

@@ -1,0 +1,167 @@
+"""The ``kiosk-intake`` console script: serve, manage devices, list and export submissions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cli.output import print_error, print_json
+from intake.settings import Settings
+from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from intake.db import Store
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = Settings.from_env()
+    values = {"db_url": args.db or base.db_url,
+              "state_dir": Path(args.state_dir) if args.state_dir else base.state_dir}
+    for name in ("max_body", "rate", "burst", "device_cache_seconds"):
+        if getattr(args, name, None) is not None:
+            values[name] = getattr(args, name)
+    return Settings(**{**base.__dict__, **values})
+
+
+def _store(args: argparse.Namespace) -> tuple[Settings, Store]:
+    from intake.app import prepare
+    from intake.db import Store
+
+    settings = _settings(args)
+    prepare(settings)
+    return settings, Store(settings.database_url, 1)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from intake.app import prepare
+
+    settings = _settings(args)
+    prepare(settings)
+    os.environ.update(settings.to_env())
+    uvicorn.run("intake.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, access_log=False, backlog=2048)
+    return 0
+
+
+def cmd_device_token(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    print_json({"ok": True, "token": store.issue_token(args.valid_hours * 3600)})
+    return 0
+
+
+def cmd_device_revoke(args: argparse.Namespace) -> int:
+    from intake.errors import IntakeError
+
+    _, store = _store(args)
+    if not store.revoke(args.kid):
+        raise IntakeError("no such active device", code="unknown-device", status=404, field="kid")
+    print_json({"ok": True, "revoked": args.kid})
+    return 0
+
+
+def cmd_device_list(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    print_json({"ok": True, "devices": store.list_devices()})
+    return 0
+
+
+def cmd_submissions_list(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    rows = list(store.submissions(kind=args.kind, since=args.since, device=args.device, limit=args.limit))
+    print_json({"ok": True, "count": len(rows), "submissions": rows})
+    return 0
+
+
+def cmd_submissions_export(args: argparse.Namespace) -> int:
+    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal data)."""
+    from kiosk.signing import unverified_payload
+
+    _, store = _store(args)
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    count = 0
+    try:
+        for row in store.submissions(kind=args.kind, since=args.since, device=args.device, with_blob=True):
+            payload = unverified_payload(row["jws"])
+            out.write(json.dumps({**row, "data": payload.get("data"), "evidence": payload.get("evidence")},
+                                 ensure_ascii=False) + "\n")
+            count += 1
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.out:
+        print_json({"ok": True, "exported": count, "file": args.out})
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL: sqlite:///FILE (default in the state dir) or postgresql://…")
+    parser.add_argument("--state-dir", help="keys and default database (env INTAKE_STATE_DIR)")
+    parser.add_argument("--json", action="store_true", help="errors as JSON (results are always JSON)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-intake", description="cccd-kiosk reference intake backend")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    _common(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--max-body", type=int, help="largest accepted body in bytes (default 262144)")
+    serve.add_argument("--rate", type=float, help="submissions per second per device (0: unlimited; default 20)")
+    serve.add_argument("--burst", type=float, help="burst per device (default 200)")
+    serve.add_argument("--device-cache-seconds", type=float,
+                       help="how long a device key is cached; a revocation applies within it (default 5)")
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(handler=cmd_serve)
+
+    device = sub.add_parser("device", help="kiosk devices").add_subparsers(dest="action", required=True)
+    token = device.add_parser("token", help="issue a one-time enrolment token")
+    _common(token)
+    token.add_argument("--valid-hours", type=float, default=24.0)
+    token.set_defaults(handler=cmd_device_token)
+    revoke = device.add_parser("revoke", help="revoke a device key")
+    _common(revoke)
+    revoke.add_argument("kid")
+    revoke.set_defaults(handler=cmd_device_revoke)
+    listing = device.add_parser("list", help="enrolled devices")
+    _common(listing)
+    listing.set_defaults(handler=cmd_device_list)
+
+    subs = sub.add_parser("submissions", help="received submissions").add_subparsers(dest="action", required=True)
+    for name, handler in (("list", cmd_submissions_list), ("export", cmd_submissions_export)):
+        command = subs.add_parser(name, help=f"{name} submissions in order of reception")
+        _common(command)
+        command.add_argument("--kind")
+        command.add_argument("--since", help="ISO 8601 UTC time, compared with received_at")
+        command.add_argument("--device")
+        if name == "list":
+            command.add_argument("--limit", type=int, default=1000)
+        else:
+            command.add_argument("--out", help="file to write (JSON Lines); default standard output")
+        command.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except KioskError as exc:
+        return print_error(exc, as_json=getattr(args, "json", False))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

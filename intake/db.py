@@ -1,0 +1,222 @@
+"""Intake storage with SQLAlchemy Core: the same code on SQLite (default) and PostgreSQL.
+
+``sid`` is the primary key of ``submissions``: a replay is an ``INSERT … ON CONFLICT (sid) DO NOTHING`` that
+inserts nothing, and the stored digest decides between "same body" (original acknowledgement) and "sid reused".
+The signed blob (compact JWS) is stored unchanged as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from intake.errors import IntakeError
+
+metadata = MetaData()
+
+devices = Table(
+    "devices", metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("alg", String(16), nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("enrolled_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+enrolment_tokens = Table(
+    "enrolment_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("issued_at", String(32), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", String(32)),
+    Column("device", String(64)),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("sid", String(36), primary_key=True),
+    Column("device", String(64), nullable=False, index=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("received_at", String(32), nullable=False, index=True),
+    Column("digest", String(64), nullable=False),
+    Column("jws", Text, nullable=False),
+)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def sqlalchemy_url(url: str) -> str:
+    """``postgresql://`` → the psycopg 3 driver; anything else unchanged."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    url = sqlalchemy_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+
+
+@dataclass(frozen=True)
+class Device:
+    kid: str
+    alg: str
+    public_key: dict[str, Any]
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Receipt:
+    sid: str
+    received_at: str
+    digest: str
+    created: bool
+
+    def to_dict(self) -> dict[str, str]:
+        return {"sid": self.sid, "received_at": self.received_at, "digest": self.digest}
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.engine = make_engine(url, pool_size)
+        self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- devices ------------------------------------------------------------------------------------------
+
+    def issue_token(self, valid_seconds: float = 86400.0) -> str:
+        token = secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            conn.execute(insert(enrolment_tokens).values(token_hash=_token_hash(token), issued_at=now_iso(),
+                                                         expires_at=time.time() + valid_seconds))
+        return token
+
+    def enrol(self, token: str, kid: str, alg: str, public_key: dict[str, Any]) -> None:
+        """Consume a one-time token and register the device key, in one transaction."""
+        with self.engine.begin() as conn:
+            used = conn.execute(
+                update(enrolment_tokens)
+                .where(enrolment_tokens.c.token_hash == _token_hash(token), enrolment_tokens.c.used_at.is_(None),
+                       enrolment_tokens.c.expires_at > time.time())
+                .values(used_at=now_iso(), device=kid)).rowcount
+            if used != 1:
+                raise IntakeError("enrolment token unknown, used or expired", code="invalid-token", status=403)
+            existing = conn.execute(select(devices.c.revoked_at).where(devices.c.kid == kid)).first()
+            if existing is not None:
+                if existing.revoked_at is not None:
+                    raise IntakeError("this device key was revoked", code="device-revoked", status=403)
+                return
+            conn.execute(insert(devices).values(kid=kid, alg=alg, public_key=json.dumps(public_key),
+                                                enrolled_at=now_iso()))
+
+    def device(self, kid: str) -> Device | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(devices).where(devices.c.kid == kid)).first()
+        if row is None:
+            return None
+        return Device(row.kid, row.alg, json.loads(row.public_key), row.revoked_at is not None)
+
+    def revoke(self, kid: str) -> bool:
+        with self.engine.begin() as conn:
+            return bool(conn.execute(update(devices).where(devices.c.kid == kid, devices.c.revoked_at.is_(None))
+                                     .values(revoked_at=now_iso())).rowcount)
+
+    def list_devices(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(devices.c.kid, devices.c.alg, devices.c.enrolled_at, devices.c.revoked_at)
+                                .order_by(devices.c.enrolled_at)).all()
+        return [dict(row._mapping) for row in rows]
+
+    # -- submissions --------------------------------------------------------------------------------------
+
+    def store(self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str) -> Receipt:
+        """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
+        same sid with another digest → ``IntakeError`` 422 ``sid-reused``."""
+        received_at = now_iso()
+        statement = self._insert(submissions).values(
+            sid=sid, device=device, kind=kind, created_at=created_at, received_at=received_at, digest=digest,
+            jws=jws).on_conflict_do_nothing(index_elements=["sid"])
+        with self.engine.begin() as conn:
+            if conn.execute(statement).rowcount == 1:
+                return Receipt(sid, received_at, digest, created=True)
+            row = conn.execute(select(submissions.c.received_at, submissions.c.digest)
+                               .where(submissions.c.sid == sid)).one()
+        if row.digest != digest:
+            raise IntakeError("this sid was already used for another submission", code="sid-reused", status=422)
+        return Receipt(sid, row.received_at, row.digest, created=False)
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
+
+    def submissions(self, kind: str | None = None, since: str | None = None, device: str | None = None,
+                    limit: int | None = None, with_blob: bool = False) -> Iterator[dict[str, Any]]:
+        """Stored submissions in order of reception; ``since`` compares with ``received_at`` (ISO 8601, UTC)."""
+        columns = [submissions.c.sid, submissions.c.kind, submissions.c.device, submissions.c.created_at,
+                   submissions.c.received_at, submissions.c.digest]
+        if with_blob:
+            columns.append(submissions.c.jws)
+        query = select(*columns).order_by(submissions.c.received_at, submissions.c.sid)
+        if kind is not None:
+            query = query.where(submissions.c.kind == kind)
+        if since is not None:
+            query = query.where(submissions.c.received_at >= since)
+        if device is not None:
+            query = query.where(submissions.c.device == device)
+        if limit is not None:
+            query = query.limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                for row in conn.execute(query):
+                    yield dict(row._mapping)
+        except SQLAlchemyError as exc:
+            raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc

@@ -1,0 +1,56 @@
+"""Intake settings, from the command line or the environment (uvicorn workers read the environment)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_PREFIX = "INTAKE_"
+
+
+def default_state_dir() -> Path:
+    if os.environ.get("INTAKE_STATE_DIR"):
+        return Path(os.environ["INTAKE_STATE_DIR"])
+    xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(xdg) / "cccd-intake"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per device."""
+
+    state_dir: Path = field(default_factory=default_state_dir)
+    db_url: str = ""
+    max_body: int = 256 * 1024
+    rate: float = 20.0
+    burst: float = 200.0
+    device_cache_seconds: float = 5.0
+    pool_size: int = 10
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.state_dir / 'intake.db'}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.state_dir / "encryption-keys.json"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(state_dir=Path(_env("STATE_DIR", str(default_state_dir()))), db_url=_env("DB_URL", ""),
+                   max_body=int(_env("MAX_BODY", str(cls.max_body))), rate=float(_env("RATE", str(cls.rate))),
+                   burst=float(_env("BURST", str(cls.burst))),
+                   device_cache_seconds=float(_env("DEVICE_CACHE_SECONDS", str(cls.device_cache_seconds))),
+                   pool_size=int(_env("POOL_SIZE", str(cls.pool_size))))
+
+    def to_env(self) -> dict[str, str]:
+        return {ENV_PREFIX + "STATE_DIR": str(self.state_dir), ENV_PREFIX + "DB_URL": self.db_url,
+                ENV_PREFIX + "MAX_BODY": str(self.max_body), ENV_PREFIX + "RATE": str(self.rate),
+                ENV_PREFIX + "BURST": str(self.burst),
+                ENV_PREFIX + "DEVICE_CACHE_SECONDS": str(self.device_cache_seconds),
+                ENV_PREFIX + "POOL_SIZE": str(self.pool_size)}

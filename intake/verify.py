@@ -1,0 +1,128 @@
+"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS, check fields.
+
+Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400;
+unknown device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from joserfc.jwk import KeySet
+
+from intake import kinds
+from intake.db import Store
+from intake.errors import IntakeError, bad_request, unprocessable
+from kiosk.device_key import DeviceKeyError, SigningKey, key_from_jwk
+from kiosk.errors import KioskError
+from kiosk.signing import SubmissionError, decrypt, digest, unverified_header, verify
+
+
+@dataclass(frozen=True)
+class Verified:
+    sid: str
+    kind: str
+    device: str
+    created_at: str
+    data: dict[str, Any]
+    evidence: dict[str, Any]
+    jws: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class _CachedDevice:
+    alg: str
+    key: SigningKey | None
+    revoked: bool
+    fetched: float
+
+
+def _check_sid(value: Any) -> str:
+    try:
+        parsed = uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.version != 7 or str(parsed) != value:
+        raise unprocessable("invalid-sid", "sid must be a lowercase UUIDv7", field="sid")
+    return value
+
+
+def _check_time(value: Any) -> str:
+    try:
+        if isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None:
+            return value
+    except ValueError:
+        pass
+    raise unprocessable("invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at")
+
+
+class Verifier:
+    """Device keys are cached for ``cache_seconds`` (a revocation takes effect within that time)."""
+
+    def __init__(self, store: Store, keys: KeySet, *, cache_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.store = store
+        self.keys = keys
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._cache: dict[str, _CachedDevice] = {}
+        self._lock = threading.Lock()
+
+    def _device(self, kid: str) -> _CachedDevice | None:
+        now = self.clock()
+        with self._lock:
+            cached = self._cache.get(kid)
+        if cached is not None and now - cached.fetched < self.cache_seconds:
+            return cached
+        record = self.store.device(kid)
+        if record is None:
+            return None
+        try:
+            key: SigningKey | None = key_from_jwk(record.public_key, record.alg)
+        except DeviceKeyError:
+            key = None
+        cached = _CachedDevice(record.alg, key, record.revoked, now)
+        with self._lock:
+            self._cache[kid] = cached
+        return cached
+
+    def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
+        try:
+            signed = decrypt(body, self.keys)
+            kid = unverified_header(signed).get("kid")
+        except SubmissionError as exc:
+            raise bad_request(exc.code, exc.message) from exc
+        if not isinstance(kid, str):
+            raise bad_request("malformed-jws", "the signed submission names no key id")
+        device = self._device(kid)
+        if device is None or device.key is None:
+            raise IntakeError("unknown device", code="unknown-device", status=401)
+        if device.revoked:
+            raise IntakeError("device revoked", code="device-revoked", status=403)
+        try:
+            payload = verify(signed, device.key, device.alg)
+        except SubmissionError as exc:
+            raise unprocessable(exc.code, exc.message) from exc
+        sid = _check_sid(payload["sid"])
+        if idempotency_key is not None and idempotency_key != sid:
+            raise bad_request("idempotency-key-mismatch", "Idempotency-Key differs from the signed sid")
+        if payload["device"] != kid:
+            raise unprocessable("device-mismatch", "the payload names another device", field="device")
+        if not isinstance(payload["kind"], str):
+            raise unprocessable("unknown-kind", "unknown submission kind", field="kind")
+        created_at = _check_time(payload["created_at"])
+        try:
+            kinds.validate(payload["kind"], payload["data"], payload["evidence"])
+        except IntakeError:
+            raise
+        except KioskError as exc:  # a validator added by a workflow raised another typed error
+            raise unprocessable(exc.code, exc.message, exc.field) from exc
+        return Verified(sid, payload["kind"], kid, created_at, payload["data"], payload["evidence"], signed,
+                        digest(signed))

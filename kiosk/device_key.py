@@ -1,0 +1,123 @@
+"""The kiosk's own signing key: created on first start, stored 0600 in the state directory, never logged.
+
+Ed25519 by default; ES256 (P-256) is accepted for deployments whose key material must match hardware-backed
+P-256 keys. The key id (``kid``) is the RFC 7638 JWK thumbprint of the public key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from joserfc.jwk import ECKey, OKPKey
+
+from kiosk.errors import KioskError
+
+FILE_NAME = "device-key.json"
+
+# JWS algorithm -> (key type, curve). One algorithm per key (engineering notes §3).
+ALGORITHMS: dict[str, tuple[str, str]] = {"Ed25519": ("OKP", "Ed25519"), "ES256": ("EC", "P-256")}
+DEFAULT_ALGORITHM = "Ed25519"
+
+SigningKey = OKPKey | ECKey
+
+
+class DeviceKeyError(KioskError):
+    """The device key file is missing, unreadable, too widely readable or of an unsupported kind."""
+
+    code = "device-key"
+
+
+def generate_key(alg: str) -> SigningKey:
+    if alg not in ALGORITHMS:
+        raise DeviceKeyError(f"unsupported device key algorithm; choose one of {sorted(ALGORITHMS)}",
+                             field="alg", message_vi="Thuật toán khóa thiết bị không được hỗ trợ.")
+    kty, crv = ALGORITHMS[alg]
+    if kty == "OKP":
+        return OKPKey.generate_key("Ed25519")
+    return ECKey.generate_key("P-256")
+
+
+def key_from_jwk(jwk: dict[str, Any], alg: str) -> SigningKey:
+    """Import a (public or private) JWK and check that it matches ``alg``."""
+    if alg not in ALGORITHMS:
+        raise DeviceKeyError("unsupported device key algorithm", field="alg",
+                             message_vi="Thuật toán khóa thiết bị không được hỗ trợ.")
+    kty, crv = ALGORITHMS[alg]
+    if not isinstance(jwk, dict) or jwk.get("kty") != kty or jwk.get("crv") != crv:
+        raise DeviceKeyError("key type does not match its algorithm", field="jwk",
+                             message_vi="Loại khóa không khớp với thuật toán.")
+    try:
+        return OKPKey.import_key(jwk) if kty == "OKP" else ECKey.import_key(jwk)
+    except Exception as exc:  # joserfc raises several types for malformed keys
+        raise DeviceKeyError("malformed key", field="jwk", message_vi="Khóa không hợp lệ.") from exc
+
+
+@dataclass(frozen=True, repr=False)
+class DeviceKey:
+    """A private signing key and its algorithm. ``repr`` shows only the key id."""
+
+    key: SigningKey
+    alg: str
+
+    @property
+    def kid(self) -> str:
+        return str(self.key.thumbprint())
+
+    def public_jwk(self) -> dict[str, Any]:
+        return dict(self.key.as_dict(private=False))
+
+    def __repr__(self) -> str:
+        return f"DeviceKey(alg={self.alg!r}, kid={self.kid!r})"
+
+
+def _write_private_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new 0600 file atomically; if another process won the race, keep its file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # fails if the file already exists: never overwrite a key
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def load_device_key(directory: Path) -> DeviceKey:
+    path = directory / FILE_NAME
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise DeviceKeyError("no device key yet", message_vi="Thiết bị chưa có khóa.") from exc
+    if stat.S_IMODE(mode) & 0o077:
+        raise DeviceKeyError("device key file is readable by other users; expected mode 0600",
+                             message_vi="Tệp khóa thiết bị có quyền truy cập quá rộng.")
+    try:
+        record = json.loads(path.read_text())
+        alg = str(record["alg"])
+        return DeviceKey(key_from_jwk(record["jwk"], alg), alg)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DeviceKeyError("device key file is corrupt", message_vi="Tệp khóa thiết bị bị hỏng.") from exc
+
+
+def load_or_create_device_key(directory: Path, alg: str = DEFAULT_ALGORITHM) -> DeviceKey:
+    """The device key in ``directory``, created on first use."""
+    path = directory / FILE_NAME
+    if not path.exists():
+        key = generate_key(alg)
+        _write_private_file(path, json.dumps({"alg": alg, "jwk": key.as_dict(private=True)}))
+    return load_device_key(directory)

@@ -1,0 +1,137 @@
+"""Canonical JSON, the signed submission (compact JWS) and its encryption to the intake (compact JWE).
+
+A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload
+``{sid, kind, device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's public
+key (``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses both steps
+with ``decrypt`` and ``verify``.
+
+Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, every string NFC-normalised, no NaN/Infinity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from joserfc import jwe, jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+
+from kiosk.device_key import ALGORITHMS, DeviceKey, SigningKey
+from kiosk.errors import KioskError
+from kiosk.text import nfc
+
+JWS_TYPE = "kiosk-submission+jws"
+JWE_ALG = "ECDH-ES+A256KW"
+JWE_ENC = "A256GCM"
+PAYLOAD_FIELDS = ("sid", "kind", "device", "created_at", "data", "evidence")
+
+
+class SubmissionError(KioskError):
+    """A submission cannot be signed, encrypted, decrypted or verified."""
+
+    code = "invalid-submission"
+
+
+def _normalise(value: Any, path: str) -> Any:
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise SubmissionError("numbers must be finite", field=path, message_vi="Số không hợp lệ.")
+        return value
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise SubmissionError("object keys must be text", field=path, message_vi="Dữ liệu không hợp lệ.")
+            out[nfc(key)] = _normalise(item, f"{path}.{key}" if path else key)
+        return out
+    if isinstance(value, list | tuple):
+        return [_normalise(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    raise SubmissionError("value is not representable in JSON", field=path or None,
+                          message_vi="Dữ liệu không hợp lệ.")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values)."""
+    return json.dumps(_normalise(value, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def digest(compact: str) -> str:
+    """SHA-256 (hex) of a compact serialisation: the identity of a signed submission."""
+    return hashlib.sha256(compact.encode("ascii")).hexdigest()
+
+
+def sign(payload: Mapping[str, Any], key: DeviceKey) -> str:
+    """The compact JWS of ``payload`` (canonical JSON) with the device key."""
+    header = {"alg": key.alg, "kid": key.kid, "typ": JWS_TYPE}
+    return jws.serialize_compact(header, canonical_json(payload), key.key, algorithms=[key.alg])
+
+
+def encrypt(signed: str, intake_key: ECKey) -> str:
+    """The compact JWE of a compact JWS, to the intake's public encryption key."""
+    header = {"alg": JWE_ALG, "enc": JWE_ENC, "kid": intake_key.kid, "cty": JWS_TYPE}
+    return jwe.encrypt_compact(header, signed.encode("ascii"), intake_key, algorithms=[JWE_ALG, JWE_ENC])
+
+
+def decrypt(sealed: str | bytes, keys: KeySet) -> str:
+    """The compact JWS inside a JWE, decrypted with the intake's key set (by ``kid``)."""
+    try:
+        plaintext = jwe.decrypt_compact(sealed, keys, algorithms=[JWE_ALG, JWE_ENC]).plaintext
+        return (plaintext or b"").decode("ascii")
+    except (JoseError, ValueError, UnicodeDecodeError) as exc:
+        raise SubmissionError("cannot decrypt the submission", code="undecryptable",
+                              message_vi="Không giải mã được hồ sơ.") from exc
+
+
+def unverified_header(signed: str) -> dict[str, Any]:
+    """The protected header of a compact JWS, before verification (to find the key by ``kid``)."""
+    try:
+        return dict(jws.extract_compact(signed.encode("ascii")).headers())
+    except (JoseError, ValueError, UnicodeEncodeError) as exc:
+        raise SubmissionError("malformed signed submission", code="malformed-jws",
+                              message_vi="Hồ sơ ký số không hợp lệ.") from exc
+
+
+def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
+    """Verify a compact JWS with the device's one allowed algorithm; return its payload object."""
+    if alg not in ALGORITHMS:
+        raise SubmissionError("unsupported algorithm", code="bad-signature", message_vi="Chữ ký không hợp lệ.")
+    try:
+        token = jws.deserialize_compact(signed, public_key, algorithms=[alg])
+    except (JoseError, ValueError) as exc:
+        raise SubmissionError("signature does not verify", code="bad-signature",
+                              message_vi="Chữ ký không hợp lệ.") from exc
+    if token.headers().get("typ") != JWS_TYPE:
+        raise SubmissionError("wrong token type", code="bad-signature", message_vi="Chữ ký không hợp lệ.")
+    try:
+        payload = json.loads(token.payload)
+    except ValueError as exc:
+        raise SubmissionError("payload is not JSON", code="malformed-payload",
+                              message_vi="Nội dung hồ sơ không hợp lệ.") from exc
+    if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_FIELDS):
+        raise SubmissionError(f"payload must have exactly the fields {PAYLOAD_FIELDS}", code="malformed-payload",
+                              message_vi="Nội dung hồ sơ không hợp lệ.")
+    return payload
+
+
+def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: ECKey) -> tuple[str, str]:
+    """Sign then encrypt: returns ``(jwe, digest of the jws)``."""
+    signed = sign(payload, device_key)
+    return encrypt(signed, intake_key), digest(signed)
+
+
+def unverified_payload(signed: str) -> dict[str, Any]:
+    """The payload of a stored, already verified JWS (for exports); never use it to accept data."""
+    try:
+        payload = json.loads(jws.extract_compact(signed.encode("ascii")).payload)
+    except (JoseError, ValueError) as exc:
+        raise SubmissionError("malformed signed submission", code="malformed-jws") from exc
+    return payload if isinstance(payload, dict) else {}

@@ -236,7 +236,7 @@ class Outbox:
     # -- operators ----------------------------------------------------------------------------------------
 
     def retry(self, sids: list[str] | None = None) -> int:
-        """Make quarantined or waiting submissions (all, or the given sids) due now; returns how many."""
+        """Make quarantined or waiting submissions (all, or the given sids) due now and clear the alert."""
         now = self.clock.time()
         with self._write() as db:
             if sids is None:
@@ -244,6 +244,7 @@ class Outbox:
             else:
                 cursor = db.executemany("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE sid = ?",
                                         [(now, sid) for sid in sids])
+            db.execute("DELETE FROM sender_state WHERE key = 'alert'")
             return int(cursor.rowcount)
 
     def items(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -189,10 +189,12 @@ class Sender:
         return attempt
 
     def _breaker_success(self, *, clear_alert: bool) -> None:
+        """Close the breaker; a delivery also ends a "held" alert (a quarantine alert waits for an operator)."""
         state = self.outbox.sender_state()
-        if "failures" in state or "open_until" in state or (clear_alert and "alert" in state):
+        clear_hold = clear_alert and state.get("alert", "").startswith("held:")
+        if "failures" in state or "open_until" in state or clear_hold:
             changes: dict[str, str | None] = {"failures": None, "open_until": None}
-            if clear_alert:
+            if clear_hold:
                 changes["alert"] = None
             self.outbox.set_sender_state(**changes)
 

@@ -77,7 +77,7 @@ def sign(payload: Mapping[str, Any], key: DeviceKey) -> str:
 
 def encrypt(signed: str, intake_key: ECKey) -> str:
     """The compact JWE of a compact JWS, to the intake's public encryption key."""
-    header = {"alg": JWE_ALG, "enc": JWE_ENC, "kid": intake_key.kid, "cty": JWS_TYPE}
+    header = {"alg": JWE_ALG, "enc": JWE_ENC, "kid": intake_key.kid or intake_key.thumbprint(), "cty": JWS_TYPE}
     return jwe.encrypt_compact(header, signed.encode("ascii"), intake_key, algorithms=[JWE_ALG, JWE_ENC])
 
 

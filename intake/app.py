@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from intake.db import Receipt, Store
 from intake.errors import IntakeError
@@ -100,6 +101,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(IntakeError)
     async def intake_error(_request: Request, exc: IntakeError) -> JSONResponse:
         return _error(exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        error = IntakeError(str(exc.detail), code=f"http-{exc.status_code}", status=exc.status_code)
+        return _error(error, headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

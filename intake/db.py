@@ -184,9 +184,9 @@ class Store:
         received_at = now_iso()
         statement = self._insert(submissions).values(
             sid=sid, device=device, kind=kind, created_at=created_at, received_at=received_at, digest=digest,
-            jws=jws).on_conflict_do_nothing(index_elements=["sid"])
+            jws=jws).on_conflict_do_nothing(index_elements=["sid"]).returning(submissions.c.sid)
         with self.engine.begin() as conn:
-            if conn.execute(statement).rowcount == 1:
+            if conn.execute(statement).first() is not None:
                 return Receipt(sid, received_at, digest, created=True)
             row = conn.execute(select(submissions.c.received_at, submissions.c.digest)
                                .where(submissions.c.sid == sid)).one()

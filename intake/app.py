@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from intake.db import Receipt, Store
 from intake.errors import IntakeError
@@ -80,11 +81,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
         raise IntakeError("request body too large", code="body-too-large", status=413)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise IntakeError("request body too large", code="body-too-large", status=413)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise IntakeError("request body too large", code="body-too-large", status=413)
+            chunks.append(chunk)
+    except ClientDisconnect as exc:  # the kiosk went away mid-request; it will retry with the same sid
+        raise IntakeError("client disconnected", code="client-disconnected", status=400) from exc
     return b"".join(chunks)
 
 

@@ -43,12 +43,26 @@ def reset_database(url: str) -> None:
 class IntakeServer:
     """``kiosk-intake serve`` on a free loopback port; stops it on exit."""
 
-    def __init__(self, state_dir: Path, *, db_url: str = "", workers: int = 1, rate: float = 0.0,
-                 burst: float = 200.0, device_cache_seconds: float = 0.0, max_body: int | None = None,
-                 port: int | None = None) -> None:
-        self.settings = Settings(state_dir=state_dir, db_url=db_url, rate=rate, burst=burst,
-                                 device_cache_seconds=device_cache_seconds,
-                                 max_body=max_body or Settings.max_body)
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        db_url: str = "",
+        workers: int = 1,
+        rate: float = 0.0,
+        burst: float = 200.0,
+        device_cache_seconds: float = 0.0,
+        max_body: int | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.settings = Settings(
+            state_dir=state_dir,
+            db_url=db_url,
+            rate=rate,
+            burst=burst,
+            device_cache_seconds=device_cache_seconds,
+            max_body=max_body or Settings.max_body,
+        )
         self.workers = workers
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -59,10 +73,28 @@ class IntakeServer:
 
     def start(self, timeout: float = 60.0) -> IntakeServer:
         s = self.settings
-        command = [sys.executable, "-m", "intake.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", str(self.workers), "--state-dir", str(s.state_dir), "--rate", str(s.rate),
-                   "--burst", str(s.burst), "--device-cache-seconds", str(s.device_cache_seconds),
-                   "--max-body", str(s.max_body)]
+        command = [
+            sys.executable,
+            "-m",
+            "intake.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--state-dir",
+            str(s.state_dir),
+            "--rate",
+            str(s.rate),
+            "--burst",
+            str(s.burst),
+            "--device-cache-seconds",
+            str(s.device_cache_seconds),
+            "--max-body",
+            str(s.max_body),
+        ]
         if s.db_url:
             command += ["--db", s.db_url]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
@@ -102,6 +134,7 @@ class IntakeServer:
     def __enter__(self) -> IntakeServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -15,7 +15,9 @@ MAX_BODY = 64 * 1024
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def intake(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[IntakeServer]:
+def intake(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[IntakeServer]:
     db_url = ""
     if request.param == "postgresql":
         db_url = postgres_url()

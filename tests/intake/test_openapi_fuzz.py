@@ -38,8 +38,10 @@ def test_the_schema_lists_the_operations(api_schema: Any) -> None:
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_no_input_causes_a_server_error(api_schema: Any, mode: str) -> None:
     generation = schemathesis.GenerationMode(mode)
-    strategies = [operation.ok().as_strategy(generation_mode=generation)
-                  for operation in api_schema.get_all_operations()]
+    strategies = [
+        operation.ok().as_strategy(generation_mode=generation)
+        for operation in api_schema.get_all_operations()
+    ]
     seen: set[int] = set()
 
     @given(case=st.one_of(strategies))

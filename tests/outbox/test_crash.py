@@ -1,8 +1,11 @@
-"""Crash durability: the outbox writer and the sender are killed with SIGKILL at random points, many times over.
+"""Crash durability: the outbox writer and the sender are killed with SIGKILL at random points, many
+times over.
 
 Each round forks a submitting process and a sending process on the same outbox, lets them work against a real
-intake on loopback for a random 20–250 ms, and kills each with SIGKILL at its own random moment. A submission is
-"reported saved" once its sid is written to the log after ``submit`` returned. At the end one clean sender drains
+intake on loopback for a random 20–250 ms, and kills each with SIGKILL at its own random moment. A
+submission is
+"reported saved" once its sid is written to the log after ``submit`` returned. At the end one clean
+sender drains
 the queue: every reported submission must be at the intake exactly once, and nothing committed may be lost.
 """
 
@@ -46,8 +49,11 @@ def _submit_forever(directory: Path, log: Path, seed: int) -> None:
     n = 0
     while True:
         kind = KINDS[rng.randrange(3)]
-        data = {"identity": {"full_name": f"Người thứ {seed}-{n}", "id_number": f"{seed:06d}{n:06d}"},
-                "arrival": "2026-11-23T20:00", "procedure": "xác nhận cư trú"}
+        data = {
+            "identity": {"full_name": f"Người thứ {seed}-{n}", "id_number": f"{seed:06d}{n:06d}"},
+            "arrival": "2026-11-23T20:00",
+            "procedure": "xác nhận cư trú",
+        }
         saved = outbox.submit(kind, data, {"full_name": "qr"})
         os.write(fd, f"{saved.sid}\n".encode())
         n += 1
@@ -66,8 +72,9 @@ def _kill_at(pid: int, when: float) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_loses_and_duplicates_nothing(kiosk_dir: Path, intake: IntakeServer,
-                                                              tmp_path: Path) -> None:
+def test_sigkill_at_random_points_loses_and_duplicates_nothing(
+    kiosk_dir: Path, intake: IntakeServer, tmp_path: Path
+) -> None:
     rng = random.Random(int.from_bytes(os.urandom(4), "big"))
     log = tmp_path / "reported.log"
     statuses: list[int] = []
@@ -75,7 +82,9 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(kiosk_dir: Path, 
         start = time.monotonic()
         submitter = _child(lambda r=round_number: _submit_forever(kiosk_dir, log, r))
         sender = _child(lambda: _send_forever(kiosk_dir, intake.url))
-        kills = sorted([(start + rng.uniform(0.02, 0.25), submitter), (start + rng.uniform(0.02, 0.25), sender)])
+        kills = sorted(
+            [(start + rng.uniform(0.02, 0.25), submitter), (start + rng.uniform(0.02, 0.25), sender)]
+        )
         for when, pid in kills:
             _kill_at(pid, when)
         for pid in (submitter, sender):
@@ -101,6 +110,8 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(kiosk_dir: Path, 
     assert not missing, f"{len(missing)} submissions reported saved never reached the intake"
     # Committed but killed before being reported is allowed (the sid predates the commit), and those rows
     # were delivered too: the kiosk's receipts match the intake exactly.
-    receipts = {row[0] for row in sqlite3.connect(kiosk_dir / "outbox.db").execute("SELECT sid FROM receipts")}
+    receipts = {
+        row[0] for row in sqlite3.connect(kiosk_dir / "outbox.db").execute("SELECT sid FROM receipts")
+    }
     assert receipts == set(received)
     print(f"{ROUNDS} rounds, {2 * ROUNDS} SIGKILLs, {len(reported)} reported, {len(received)} delivered")

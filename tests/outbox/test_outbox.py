@@ -11,9 +11,14 @@ from kiosk.identity import Identity
 from kiosk.outbox import NotSavedError, Outbox, OutboxError, open_outbox
 from kiosk.sender import RetryPolicy, Sender
 
-PERSON = Identity(id_number="079203001234", full_name="Lê Thị Hồng Nhung", place_of_origin="Xã Tân Phú, Đồng Nai",
-                  residence="12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội", father_name="Lê Văn Dũng",
-                  mother_name="Phạm Thị Mai")
+PERSON = Identity(
+    id_number="079203001234",
+    full_name="Lê Thị Hồng Nhung",
+    place_of_origin="Xã Tân Phú, Đồng Nai",
+    residence="12 Lý Thường Kiệt, Phường Hoàn Kiếm, Hà Nội",
+    father_name="Lê Văn Dũng",
+    mother_name="Phạm Thị Mai",
+)
 
 
 def _sealer(payload: Any) -> tuple[str, str]:
@@ -110,8 +115,15 @@ def test_items_status_and_retry(tmp_path: Path) -> None:
     outbox.mark_quarantined(head, 422, "invalid-field")
     assert outbox.counts() == {"pending": 1, "quarantined": 1, "acked": 0}
     assert outbox.items("quarantined")[0] | {"next_attempt_at": None} == {
-        "sid": first.sid, "kind": "clinic", "created_at": first.created_at, "state": "quarantined", "attempts": 1,
-        "next_attempt_at": None, "last_status": 422, "last_error": "invalid-field"}
+        "sid": first.sid,
+        "kind": "clinic",
+        "created_at": first.created_at,
+        "state": "quarantined",
+        "attempts": 1,
+        "next_attempt_at": None,
+        "last_status": 422,
+        "last_error": "invalid-field",
+    }
     assert "blob" not in outbox.items()[0]
     assert outbox.retry([first.sid]) == 1
     assert outbox.counts()["quarantined"] == 0

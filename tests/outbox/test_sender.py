@@ -23,7 +23,10 @@ from kiosk.sender import (
 )
 
 POLICY = RetryPolicy(startup_jitter=0)
-LODGING = {"identity": {"full_name": "Phạm Minh Tuấn", "id_number": "001203004567"}, "arrival": "2026-11-23T09:00"}
+LODGING = {
+    "identity": {"full_name": "Phạm Minh Tuấn", "id_number": "001203004567"},
+    "arrival": "2026-11-23T09:00",
+}
 
 
 class FakeClock:
@@ -79,15 +82,34 @@ def _sealer(payload: Any) -> tuple[str, str]:
 def _ack(outbox: Outbox) -> Any:
     def answer_for_head() -> StubResponse:
         item = outbox.heads()[0]
-        return StubResponse(201, {"sid": item.sid, "digest": item.digest, "received_at": "2026-01-01T00:00:00Z"})
+        return StubResponse(
+            201, {"sid": item.sid, "digest": item.digest, "received_at": "2026-01-01T00:00:00Z"}
+        )
+
     return answer_for_head
 
 
-@pytest.mark.parametrize(("status", "outcome"), [
-    (200, Outcome.DONE), (201, Outcome.DONE), (409, Outcome.RETRY), (408, Outcome.RETRY), (425, Outcome.RETRY),
-    (429, Outcome.RETRY), (500, Outcome.RETRY), (503, Outcome.RETRY), (400, Outcome.QUARANTINE),
-    (413, Outcome.QUARANTINE), (415, Outcome.QUARANTINE), (422, Outcome.QUARANTINE), (404, Outcome.QUARANTINE),
-    (401, Outcome.HOLD), (403, Outcome.HOLD), (302, Outcome.HOLD)])
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (200, Outcome.DONE),
+        (201, Outcome.DONE),
+        (409, Outcome.RETRY),
+        (408, Outcome.RETRY),
+        (425, Outcome.RETRY),
+        (429, Outcome.RETRY),
+        (500, Outcome.RETRY),
+        (503, Outcome.RETRY),
+        (400, Outcome.QUARANTINE),
+        (413, Outcome.QUARANTINE),
+        (415, Outcome.QUARANTINE),
+        (422, Outcome.QUARANTINE),
+        (404, Outcome.QUARANTINE),
+        (401, Outcome.HOLD),
+        (403, Outcome.HOLD),
+        (302, Outcome.HOLD),
+    ],
+)
 def test_http_outcomes_are_classified(status: int, outcome: Outcome) -> None:
     assert classify_status(status) is outcome
 
@@ -106,7 +128,7 @@ def test_retry_after_accepts_seconds_and_dates_and_is_clamped() -> None:
 def test_backoff_is_full_jitter_under_a_capped_exponential() -> None:
     rng = random.Random(7)
     for attempts in range(0, 30):
-        bound = min(POLICY.cap, POLICY.base * 2 ** attempts)
+        bound = min(POLICY.cap, POLICY.base * 2**attempts)
         delays = [backoff_delay(attempts, POLICY, rng) for _ in range(200)]
         assert all(0 <= d <= bound for d in delays)
         assert max(delays) > bound * 0.8  # jitter spans the range, it is not a fixed delay
@@ -116,9 +138,17 @@ def test_transient_failures_retry_the_same_sid_then_acknowledge(tmp_path: Path) 
     clock = FakeClock()
     outbox = Outbox(tmp_path / "o.db", _sealer, clock=clock)
     saved = outbox.submit("clinic", {}, {})
-    session = StubSession(StubResponse(503), requests.ConnectionError("refused"), requests.ReadTimeout("slow"), None)
-    sender = Sender(outbox, "http://intake", clock=clock, policy=POLICY, session=session,  # type: ignore[arg-type]
-                    rng=random.Random(1))
+    session = StubSession(
+        StubResponse(503), requests.ConnectionError("refused"), requests.ReadTimeout("slow"), None
+    )
+    sender = Sender(
+        outbox,
+        "http://intake",
+        clock=clock,
+        policy=POLICY,
+        session=session,  # type: ignore[arg-type]
+        rng=random.Random(1),
+    )
     session.script[-1] = _ack(outbox)()
     sender.run(timeout=3600)
     assert session.sent == [saved.sid] * 4
@@ -153,8 +183,13 @@ def test_circuit_breaker_opens_after_consecutive_failures_and_survives_restart(t
     for _ in range(POLICY.breaker_threshold):
         assert sender.step() == 0.0
     assert len(session.sent) == 5
-    wait = Sender(Outbox(tmp_path / "o.db", _sealer, clock=clock), "http://intake", clock=clock, policy=POLICY,
-                  session=session).step()  # type: ignore[arg-type]
+    wait = Sender(
+        Outbox(tmp_path / "o.db", _sealer, clock=clock),
+        "http://intake",
+        clock=clock,
+        policy=POLICY,
+        session=session,
+    ).step()  # type: ignore[arg-type]
     assert wait is not None and wait > 0 and len(session.sent) == 5
     assert outbox.status()["breaker"]["failures"] == 5
     clock.now += wait
@@ -163,8 +198,9 @@ def test_circuit_breaker_opens_after_consecutive_failures_and_survives_restart(t
     assert outbox.status()["breaker"] == {"failures": 0, "open_until": None}
 
 
-def test_permanent_refusal_quarantines_with_the_reason_and_the_rest_flows(kiosk_dir: Path,
-                                                                           intake: IntakeServer) -> None:
+def test_permanent_refusal_quarantines_with_the_reason_and_the_rest_flows(
+    kiosk_dir: Path, intake: IntakeServer
+) -> None:
     outbox = open_outbox(kiosk_dir)
     bad = outbox.submit("lodging", {"identity": {"full_name": "Phạm Minh Tuấn"}}, {})  # no ID number
     good = outbox.submit("lodging", LODGING, {})
@@ -200,7 +236,8 @@ def test_only_one_sender_per_outbox(tmp_path: Path) -> None:
 
 
 def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_busy_looping(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     from kiosk.device_key import load_or_create_device_key
     from kiosk.enrolment import enrol, save_enrolment
 
@@ -218,8 +255,11 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
 
     def save(n: int) -> None:
         kind = kinds[n % 3]
-        data = {"identity": {"full_name": f"Khách {n}", "id_number": f"{n:012d}"}, "arrival": "2026-11-23T09:00",
-                "procedure": "đăng ký tạm trú"}
+        data = {
+            "identity": {"full_name": f"Khách {n}", "id_number": f"{n:012d}"},
+            "arrival": "2026-11-23T09:00",
+            "procedure": "đăng ký tạm trú",
+        }
         submitted[kind].append(outbox.submit(kind, data, {"full_name": "chip"}).sid)
 
     for n in range(30):

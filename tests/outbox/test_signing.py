@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from joserfc.jwk import ECKey, KeySet
 
-from kiosk.device_key import DeviceKey, DeviceKeyError, generate_key, load_device_key, load_or_create_device_key
+from kiosk.device_key import (
+    DeviceKey,
+    DeviceKeyError,
+    generate_key,
+    load_device_key,
+    load_or_create_device_key,
+)
 from kiosk.signing import (
     JWS_TYPE,
     SubmissionError,
@@ -23,8 +29,14 @@ from kiosk.signing import (
 )
 from kiosk.uuid7 import uuid7, uuid7_ms
 
-PAYLOAD = {"sid": "x", "kind": "clinic", "device": "d", "created_at": "2026-01-01T00:00:00.000Z",
-           "data": {"identity": {"full_name": "Trần Thị Bình"}}, "evidence": {"full_name": "chip"}}
+PAYLOAD = {
+    "sid": "x",
+    "kind": "clinic",
+    "device": "d",
+    "created_at": "2026-01-01T00:00:00.000Z",
+    "data": {"identity": {"full_name": "Trần Thị Bình"}},
+    "evidence": {"full_name": "chip"},
+}
 
 
 def test_canonical_json_sorts_keys_and_normalises_to_nfc() -> None:
@@ -40,8 +52,13 @@ def test_canonical_json_rejects_non_json_values(bad: object) -> None:
         canonical_json(bad)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
-                    lambda children: st.lists(children) | st.dictionaries(st.text(), children), max_leaves=10))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=10,
+    )
+)
 def test_canonical_json_is_stable_under_reencoding(value: object) -> None:
     once = canonical_json(value)
     assert canonical_json(json.loads(once)) == once

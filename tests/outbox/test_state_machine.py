@@ -1,4 +1,5 @@
-"""Property-based test of the outbox state machine (hypothesis): submit, deliver with any outcome, restart, retry.
+"""Property-based test of the outbox state machine (hypothesis): submit, deliver with any outcome,
+restart, retry.
 
 Invariants: every saved sid is in exactly one place (pending, quarantined or acknowledged); what the sender is
 offered is the oldest pending submission of each kind; acknowledgements per kind follow the order of saving;
@@ -71,8 +72,10 @@ def _sealer(payload: Any) -> tuple[str, str]:
 
 
 ANSWERS = st.one_of(
-    st.tuples(st.sampled_from([200, 201, 400, 401, 403, 408, 409, 413, 422, 425, 429, 500, 502, 503]),
-              st.sampled_from([None, "1", "30", "garbage"])),
+    st.tuples(
+        st.sampled_from([200, 201, 400, 401, 403, 408, 409, 413, 422, 425, 429, 500, 502, 503]),
+        st.sampled_from([None, "1", "30", "garbage"]),
+    ),
     st.sampled_from([requests.ConnectionError("refused"), requests.ReadTimeout("slow")]),
 )
 
@@ -92,8 +95,14 @@ class OutboxMachine(RuleBasedStateMachine):
         self.acked: list[str] = []
 
     def _sender(self) -> Sender:
-        return Sender(self.outbox, "http://intake", clock=self.clock, policy=POLICY,
-                      session=self.intake, rng=random.Random(0))  # type: ignore[arg-type]
+        return Sender(
+            self.outbox,
+            "http://intake",
+            clock=self.clock,
+            policy=POLICY,
+            session=self.intake,
+            rng=random.Random(0),
+        )  # type: ignore[arg-type]
 
     @rule(kind=st.sampled_from(KINDS))
     def submit(self, kind: str) -> None:

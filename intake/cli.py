@@ -11,12 +11,29 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.output import print_error, print_json
 from intake.settings import Settings
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
     from intake.db import Store
+
+log = logging.getLogger("intake.cli")
+
+
+def print_json(obj: object) -> None:
+    """One JSON document per line on standard output (the intake does not depend on the kiosk's ``cli``)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_error(exc: KioskError, *, as_json: bool) -> int:
+    """A typed error: English to the log, ``{"ok": false, "error": …}`` or text to the caller; exit code 2."""
+    log.warning("%s: %s (field %s)", exc.code, exc.message, exc.field)
+    if as_json:
+        print_json({"ok": False, "error": exc.to_dict()})
+    else:
+        sys.stderr.write(f"error [{exc.code}]: {exc.message}\n")
+    return 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:

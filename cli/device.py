@@ -49,8 +49,12 @@ def register(subparsers: Any) -> None:
     _state_dir_option(enroll)
     enroll.add_argument("--intake", required=True, help="intake base URL, e.g. https://intake.example/")
     enroll.add_argument("--token", required=True, help="one-time token from `kiosk-intake device token`")
-    enroll.add_argument("--alg", default="Ed25519", choices=["Ed25519", "ES256"],
-                        help="key algorithm if the key does not exist yet")
+    enroll.add_argument(
+        "--alg",
+        default="Ed25519",
+        choices=["Ed25519", "ES256"],
+        help="key algorithm if the key does not exist yet",
+    )
     enroll.set_defaults(handler=cmd_enroll)
     show = actions.add_parser("show", help="key id, public key and intake (never the private key)")
     _state_dir_option(show)

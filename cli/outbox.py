@@ -78,5 +78,9 @@ def register(subparsers: Any) -> None:
     send = action("send", cmd_send, "deliver until the queue is empty or the timeout")
     send.add_argument("--timeout", type=float, help="seconds")
     send.add_argument("--intake", help="intake URL (default: the enrolled one)")
-    send.add_argument("--startup-jitter", type=float, default=0.0,
-                      help="random delay before the first attempt, in seconds (services use 60)")
+    send.add_argument(
+        "--startup-jitter",
+        type=float,
+        default=0.0,
+        help="random delay before the first attempt, in seconds (services use 60)",
+    )

@@ -16,18 +16,28 @@ def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
         with open(path, encoding="utf-8") as handle:
             payload = json.load(handle)
     except OSError as exc:
-        raise PayloadError(f"cannot read the payload file ({type(exc).__name__})", field="payload",
-                           message_vi="Không đọc được tệp dữ liệu.") from exc
+        raise PayloadError(
+            f"cannot read the payload file ({type(exc).__name__})",
+            field="payload",
+            message_vi="Không đọc được tệp dữ liệu.",
+        ) from exc
     except ValueError as exc:
-        raise PayloadError("the payload file is not valid UTF-8 JSON", field="payload",
-                           message_vi="Tệp dữ liệu không phải JSON hợp lệ.") from exc
+        raise PayloadError(
+            "the payload file is not valid UTF-8 JSON",
+            field="payload",
+            message_vi="Tệp dữ liệu không phải JSON hợp lệ.",
+        ) from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
-        raise PayloadError('the payload must be an object with a "data" object', field="payload",
-                           message_vi="Tệp dữ liệu thiếu phần \"data\".")
+        raise PayloadError(
+            'the payload must be an object with a "data" object',
+            field="payload",
+            message_vi='Tệp dữ liệu thiếu phần "data".',
+        )
     evidence = payload.get("evidence", {})
     if not isinstance(evidence, dict):
-        raise PayloadError('"evidence" must be an object', field="evidence",
-                           message_vi="Phần \"evidence\" không hợp lệ.")
+        raise PayloadError(
+            '"evidence" must be an object', field="evidence", message_vi='Phần "evidence" không hợp lệ.'
+        )
     return payload["data"], evidence
 
 

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from intake.db import Receipt, Store
 from intake.errors import IntakeError
@@ -79,11 +81,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
         raise IntakeError("request body too large", code="body-too-large", status=413)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise IntakeError("request body too large", code="body-too-large", status=413)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise IntakeError("request body too large", code="body-too-large", status=413)
+            chunks.append(chunk)
+    except ClientDisconnect as exc:  # the kiosk went away mid-request; it will retry with the same sid
+        raise IntakeError("client disconnected", code="client-disconnected", status=400) from exc
     return b"".join(chunks)
 
 
@@ -93,13 +98,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = load_or_create_keys(settings.key_file)
     verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
     limiter = RateLimiter(settings.rate, settings.burst)
-    app = FastAPI(title="cccd-kiosk intake", version="1.0",
-                  description="Receives signed, encrypted submissions from enrolled kiosks.")
+    app = FastAPI(
+        title="cccd-kiosk intake",
+        version="1.0",
+        description="Receives signed, encrypted submissions from enrolled kiosks.",
+    )
     app.state.store = store
 
     @app.exception_handler(IntakeError)
     async def intake_error(_request: Request, exc: IntakeError) -> JSONResponse:
         return _error(exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        error = IntakeError(str(exc.detail), code=f"http-{exc.status_code}", status=exc.status_code)
+        return _error(error, headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -115,7 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.alg not in ALGORITHMS:
             raise IntakeError("unsupported algorithm", code="unsupported-algorithm", status=422, field="alg")
         if "d" in request.public_key:
-            raise IntakeError("a private key was sent", code="private-key-sent", status=422, field="public_key")
+            raise IntakeError(
+                "a private key was sent", code="private-key-sent", status=422, field="public_key"
+            )
         try:
             key = key_from_jwk(request.public_key, request.alg)
         except DeviceKeyError as exc:
@@ -127,8 +142,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise IntakeError("database unavailable", code="database", status=503) from exc
         return EnrolResponse(device=kid, encryption_key=current_public_key(keys))
 
-    @app.post("/v1/devices", status_code=201, response_model=EnrolResponse, summary="Enrol a kiosk key",
-              responses=_error_responses(403, 422, 503))
+    @app.post(
+        "/v1/devices",
+        status_code=201,
+        response_model=EnrolResponse,
+        summary="Enrol a kiosk key",
+        responses=_error_responses(403, 422, 503),
+    )
     def enrol(request: EnrolRequest) -> EnrolResponse:
         return enrol_device(request)
 
@@ -138,31 +158,52 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if wait > 0:
             return Receipt(verified.sid, "", "", created=False), wait
         try:
-            return store.store(verified.sid, verified.device, verified.kind, verified.created_at, verified.digest,
-                               verified.jws), 0.0
+            return store.store(
+                verified.sid,
+                verified.device,
+                verified.kind,
+                verified.created_at,
+                verified.digest,
+                verified.jws,
+            ), 0.0
         except SQLAlchemyError as exc:
             raise IntakeError("database unavailable", code="database", status=503) from exc
 
     @app.post(
-        "/v1/submissions", summary="Submit a signed, encrypted submission",
+        "/v1/submissions",
+        summary="Submit a signed, encrypted submission",
         status_code=201,
         response_model=ReceiptModel,
-        responses={200: {"model": ReceiptModel, "description": "Already received: the original receipt"},
-                   **_error_responses(400, 401, 403, 413, 415, 422, 429, 503)},
-        openapi_extra={"requestBody": {"required": True, "content": {
-            SUBMISSION_MEDIA_TYPE: {"schema": {"type": "string", "description": "compact JWE of the compact JWS"}}}}},
+        responses={
+            200: {"model": ReceiptModel, "description": "Already received: the original receipt"},
+            **_error_responses(400, 401, 403, 413, 415, 422, 429, 503),
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    SUBMISSION_MEDIA_TYPE: {
+                        "schema": {"type": "string", "description": "compact JWE of the compact JWS"}
+                    }
+                },
+            }
+        },
     )
-    async def submit(request: Request,
-                     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> JSONResponse:
+    async def submit(
+        request: Request, idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")
+    ) -> JSONResponse:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != SUBMISSION_MEDIA_TYPE:
-            raise IntakeError(f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type",
-                              status=415)
+            raise IntakeError(
+                f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type", status=415
+            )
         body = await _read_body(request, settings.max_body)
         receipt, wait = await run_in_threadpool(accept, body, idempotency_key)
         if wait > 0:
-            return _error(IntakeError("too many requests from this device", code="rate-limited", status=429),
-                          headers={"Retry-After": str(max(1, math.ceil(wait)))})
+            return _error(
+                IntakeError("too many requests from this device", code="rate-limited", status=429),
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
 
     return app

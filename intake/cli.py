@@ -11,18 +11,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.output import print_error, print_json
 from intake.settings import Settings
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
     from intake.db import Store
 
+log = logging.getLogger("intake.cli")
+
+
+def print_json(obj: object) -> None:
+    """One JSON document per line on standard output (the intake does not depend on the kiosk's ``cli``)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_error(exc: KioskError, *, as_json: bool) -> int:
+    """A typed error: English to the log, ``{"ok": false, "error": …}`` or text to the caller; exit code 2."""
+    log.warning("%s: %s (field %s)", exc.code, exc.message, exc.field)
+    if as_json:
+        print_json({"ok": False, "error": exc.to_dict()})
+    else:
+        sys.stderr.write(f"error [{exc.code}]: {exc.message}\n")
+    return 2
+
 
 def _settings(args: argparse.Namespace) -> Settings:
     base = Settings.from_env()
-    values = {"db_url": args.db or base.db_url,
-              "state_dir": Path(args.state_dir) if args.state_dir else base.state_dir}
+    values = {
+        "db_url": args.db or base.db_url,
+        "state_dir": Path(args.state_dir) if args.state_dir else base.state_dir,
+    }
     for name in ("max_body", "rate", "burst", "device_cache_seconds"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
@@ -46,8 +65,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     prepare(settings)
     os.environ.update(settings.to_env())
-    uvicorn.run("intake.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, access_log=False, backlog=2048)
+    uvicorn.run(
+        "intake.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+        backlog=2048,
+    )
     return 0
 
 
@@ -81,7 +108,8 @@ def cmd_submissions_list(args: argparse.Namespace) -> int:
 
 
 def cmd_submissions_export(args: argparse.Namespace) -> int:
-    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal data)."""
+    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal
+    data)."""
     from kiosk.signing import unverified_payload
 
     _, store = _store(args)
@@ -90,8 +118,13 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
     try:
         for row in store.submissions(kind=args.kind, since=args.since, device=args.device, with_blob=True):
             payload = unverified_payload(row["jws"])
-            out.write(json.dumps({**row, "data": payload.get("data"), "evidence": payload.get("evidence")},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {**row, "data": payload.get("data"), "evidence": payload.get("evidence")},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             count += 1
     finally:
         if out is not sys.stdout:
@@ -102,7 +135,9 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database URL: sqlite:///FILE (default in the state dir) or postgresql://…")
+    parser.add_argument(
+        "--db", help="database URL: sqlite:///FILE (default in the state dir) or postgresql://…"
+    )
     parser.add_argument("--state-dir", help="keys and default database (env INTAKE_STATE_DIR)")
     parser.add_argument("--json", action="store_true", help="errors as JSON (results are always JSON)")
 
@@ -117,10 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--max-body", type=int, help="largest accepted body in bytes (default 262144)")
-    serve.add_argument("--rate", type=float, help="submissions per second per device (0: unlimited; default 20)")
+    serve.add_argument(
+        "--rate", type=float, help="submissions per second per device (0: unlimited; default 20)"
+    )
     serve.add_argument("--burst", type=float, help="burst per device (default 200)")
-    serve.add_argument("--device-cache-seconds", type=float,
-                       help="how long a device key is cached; a revocation applies within it (default 5)")
+    serve.add_argument(
+        "--device-cache-seconds",
+        type=float,
+        help="how long a device key is cached; a revocation applies within it (default 5)",
+    )
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(handler=cmd_serve)
 
@@ -137,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(listing)
     listing.set_defaults(handler=cmd_device_list)
 
-    subs = sub.add_parser("submissions", help="received submissions").add_subparsers(dest="action", required=True)
+    subs = sub.add_parser("submissions", help="received submissions").add_subparsers(
+        dest="action", required=True
+    )
     for name, handler in (("list", cmd_submissions_list), ("export", cmd_submissions_export)):
         command = subs.add_parser(name, help=f"{name} submissions in order of reception")
         _common(command)

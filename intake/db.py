@@ -1,7 +1,8 @@
 """Intake storage with SQLAlchemy Core: the same code on SQLite (default) and PostgreSQL.
 
 ``sid`` is the primary key of ``submissions``: a replay is an ``INSERT … ON CONFLICT (sid) DO NOTHING`` that
-inserts nothing, and the stored digest decides between "same body" (original acknowledgement) and "sid reused".
+inserts nothing, and the stored digest decides between "same body" (original acknowledgement) and "sid
+reused".
 The signed blob (compact JWS) is stored unchanged as evidence.
 """
 
@@ -39,7 +40,8 @@ from intake.errors import IntakeError
 metadata = MetaData()
 
 devices = Table(
-    "devices", metadata,
+    "devices",
+    metadata,
     Column("kid", String(64), primary_key=True),
     Column("alg", String(16), nullable=False),
     Column("public_key", Text, nullable=False),
@@ -48,7 +50,8 @@ devices = Table(
 )
 
 enrolment_tokens = Table(
-    "enrolment_tokens", metadata,
+    "enrolment_tokens",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("issued_at", String(32), nullable=False),
     Column("expires_at", Float, nullable=False),
@@ -57,7 +60,8 @@ enrolment_tokens = Table(
 )
 
 submissions = Table(
-    "submissions", metadata,
+    "submissions",
+    metadata,
     Column("sid", String(36), primary_key=True),
     Column("device", String(64), nullable=False, index=True),
     Column("kind", String(32), nullable=False, index=True),
@@ -76,7 +80,7 @@ def sqlalchemy_url(url: str) -> str:
     """``postgresql://`` → the psycopg 3 driver; anything else unchanged."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -136,8 +140,11 @@ class Store:
     def issue_token(self, valid_seconds: float = 86400.0) -> str:
         token = secrets.token_urlsafe(24)
         with self.engine.begin() as conn:
-            conn.execute(insert(enrolment_tokens).values(token_hash=_token_hash(token), issued_at=now_iso(),
-                                                         expires_at=time.time() + valid_seconds))
+            conn.execute(
+                insert(enrolment_tokens).values(
+                    token_hash=_token_hash(token), issued_at=now_iso(), expires_at=time.time() + valid_seconds
+                )
+            )
         return token
 
     def enrol(self, token: str, kid: str, alg: str, public_key: dict[str, Any]) -> None:
@@ -145,18 +152,27 @@ class Store:
         with self.engine.begin() as conn:
             used = conn.execute(
                 update(enrolment_tokens)
-                .where(enrolment_tokens.c.token_hash == _token_hash(token), enrolment_tokens.c.used_at.is_(None),
-                       enrolment_tokens.c.expires_at > time.time())
-                .values(used_at=now_iso(), device=kid)).rowcount
+                .where(
+                    enrolment_tokens.c.token_hash == _token_hash(token),
+                    enrolment_tokens.c.used_at.is_(None),
+                    enrolment_tokens.c.expires_at > time.time(),
+                )
+                .values(used_at=now_iso(), device=kid)
+            ).rowcount
             if used != 1:
-                raise IntakeError("enrolment token unknown, used or expired", code="invalid-token", status=403)
+                raise IntakeError(
+                    "enrolment token unknown, used or expired", code="invalid-token", status=403
+                )
             existing = conn.execute(select(devices.c.revoked_at).where(devices.c.kid == kid)).first()
             if existing is not None:
                 if existing.revoked_at is not None:
                     raise IntakeError("this device key was revoked", code="device-revoked", status=403)
                 return
-            conn.execute(insert(devices).values(kid=kid, alg=alg, public_key=json.dumps(public_key),
-                                                enrolled_at=now_iso()))
+            conn.execute(
+                insert(devices).values(
+                    kid=kid, alg=alg, public_key=json.dumps(public_key), enrolled_at=now_iso()
+                )
+            )
 
     def device(self, kid: str) -> Device | None:
         with self.engine.connect() as conn:
@@ -167,13 +183,21 @@ class Store:
 
     def revoke(self, kid: str) -> bool:
         with self.engine.begin() as conn:
-            return bool(conn.execute(update(devices).where(devices.c.kid == kid, devices.c.revoked_at.is_(None))
-                                     .values(revoked_at=now_iso())).rowcount)
+            return bool(
+                conn.execute(
+                    update(devices)
+                    .where(devices.c.kid == kid, devices.c.revoked_at.is_(None))
+                    .values(revoked_at=now_iso())
+                ).rowcount
+            )
 
     def list_devices(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(devices.c.kid, devices.c.alg, devices.c.enrolled_at, devices.c.revoked_at)
-                                .order_by(devices.c.enrolled_at)).all()
+            rows = conn.execute(
+                select(devices.c.kid, devices.c.alg, devices.c.enrolled_at, devices.c.revoked_at).order_by(
+                    devices.c.enrolled_at
+                )
+            ).all()
         return [dict(row._mapping) for row in rows]
 
     # -- submissions --------------------------------------------------------------------------------------
@@ -182,27 +206,54 @@ class Store:
         """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
         same sid with another digest → ``IntakeError`` 422 ``sid-reused``."""
         received_at = now_iso()
-        statement = self._insert(submissions).values(
-            sid=sid, device=device, kind=kind, created_at=created_at, received_at=received_at, digest=digest,
-            jws=jws).on_conflict_do_nothing(index_elements=["sid"])
+        statement = (
+            self._insert(submissions)
+            .values(
+                sid=sid,
+                device=device,
+                kind=kind,
+                created_at=created_at,
+                received_at=received_at,
+                digest=digest,
+                jws=jws,
+            )
+            .on_conflict_do_nothing(index_elements=["sid"])
+            .returning(submissions.c.sid)
+        )
         with self.engine.begin() as conn:
-            if conn.execute(statement).rowcount == 1:
+            if conn.execute(statement).first() is not None:
                 return Receipt(sid, received_at, digest, created=True)
-            row = conn.execute(select(submissions.c.received_at, submissions.c.digest)
-                               .where(submissions.c.sid == sid)).one()
+            row = conn.execute(
+                select(submissions.c.received_at, submissions.c.digest).where(submissions.c.sid == sid)
+            ).one()
         if row.digest != digest:
-            raise IntakeError("this sid was already used for another submission", code="sid-reused", status=422)
+            raise IntakeError(
+                "this sid was already used for another submission", code="sid-reused", status=422
+            )
         return Receipt(sid, row.received_at, row.digest, created=False)
 
     def count(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(submissions)).scalar_one())
 
-    def submissions(self, kind: str | None = None, since: str | None = None, device: str | None = None,
-                    limit: int | None = None, with_blob: bool = False) -> Iterator[dict[str, Any]]:
-        """Stored submissions in order of reception; ``since`` compares with ``received_at`` (ISO 8601, UTC)."""
-        columns = [submissions.c.sid, submissions.c.kind, submissions.c.device, submissions.c.created_at,
-                   submissions.c.received_at, submissions.c.digest]
+    def submissions(
+        self,
+        kind: str | None = None,
+        since: str | None = None,
+        device: str | None = None,
+        limit: int | None = None,
+        with_blob: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Stored submissions in order of reception; ``since`` compares with ``received_at`` (ISO 8601,
+        UTC)."""
+        columns = [
+            submissions.c.sid,
+            submissions.c.kind,
+            submissions.c.device,
+            submissions.c.created_at,
+            submissions.c.received_at,
+            submissions.c.digest,
+        ]
         if with_blob:
             columns.append(submissions.c.jws)
         query = select(*columns).order_by(submissions.c.received_at, submissions.c.sid)

@@ -11,8 +11,9 @@ class IntakeError(KioskError):
     code = "intake-error"
     status = 400
 
-    def __init__(self, message: str, *, code: str, status: int, field: str | None = None,
-                 message_vi: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str, status: int, field: str | None = None, message_vi: str | None = None
+    ) -> None:
         super().__init__(message, code=code, field=field, message_vi=message_vi)
         self.status = status
 

@@ -1,6 +1,7 @@
 """The intake's encryption key set (P-256, for ``ECDH-ES+A256KW``): created on first use, stored 0600.
 
-The first key encrypts new submissions (its public half goes to kiosks at enrolment); older keys stay in the file
+The first key encrypts new submissions (its public half goes to kiosks at enrolment); older keys stay in
+the file
 so that submissions queued offline before a rotation can still be decrypted.
 """
 

@@ -32,9 +32,14 @@ def _identity(data: dict[str, Any]) -> dict[str, Any]:
     """Every kind concerns a person: ``data.identity`` with a full name and an ID or document number."""
     identity = _require_object(data, "identity", "data")
     _require_text(identity, "full_name", "data.identity")
-    if not any(isinstance(identity.get(k), str) and identity[k].strip() for k in ("id_number", "document_number")):
-        raise unprocessable("invalid-field", "data.identity needs id_number or document_number",
-                            field="data.identity.id_number")
+    if not any(
+        isinstance(identity.get(k), str) and identity[k].strip() for k in ("id_number", "document_number")
+    ):
+        raise unprocessable(
+            "invalid-field",
+            "data.identity needs id_number or document_number",
+            field="data.identity.id_number",
+        )
     return identity
 
 

@@ -22,7 +22,8 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per device."""
+    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per
+    device."""
 
     state_dir: Path = field(default_factory=default_state_dir)
     db_url: str = ""
@@ -42,15 +43,23 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cls(state_dir=Path(_env("STATE_DIR", str(default_state_dir()))), db_url=_env("DB_URL", ""),
-                   max_body=int(_env("MAX_BODY", str(cls.max_body))), rate=float(_env("RATE", str(cls.rate))),
-                   burst=float(_env("BURST", str(cls.burst))),
-                   device_cache_seconds=float(_env("DEVICE_CACHE_SECONDS", str(cls.device_cache_seconds))),
-                   pool_size=int(_env("POOL_SIZE", str(cls.pool_size))))
+        return cls(
+            state_dir=Path(_env("STATE_DIR", str(default_state_dir()))),
+            db_url=_env("DB_URL", ""),
+            max_body=int(_env("MAX_BODY", str(cls.max_body))),
+            rate=float(_env("RATE", str(cls.rate))),
+            burst=float(_env("BURST", str(cls.burst))),
+            device_cache_seconds=float(_env("DEVICE_CACHE_SECONDS", str(cls.device_cache_seconds))),
+            pool_size=int(_env("POOL_SIZE", str(cls.pool_size))),
+        )
 
     def to_env(self) -> dict[str, str]:
-        return {ENV_PREFIX + "STATE_DIR": str(self.state_dir), ENV_PREFIX + "DB_URL": self.db_url,
-                ENV_PREFIX + "MAX_BODY": str(self.max_body), ENV_PREFIX + "RATE": str(self.rate),
-                ENV_PREFIX + "BURST": str(self.burst),
-                ENV_PREFIX + "DEVICE_CACHE_SECONDS": str(self.device_cache_seconds),
-                ENV_PREFIX + "POOL_SIZE": str(self.pool_size)}
+        return {
+            ENV_PREFIX + "STATE_DIR": str(self.state_dir),
+            ENV_PREFIX + "DB_URL": self.db_url,
+            ENV_PREFIX + "MAX_BODY": str(self.max_body),
+            ENV_PREFIX + "RATE": str(self.rate),
+            ENV_PREFIX + "BURST": str(self.burst),
+            ENV_PREFIX + "DEVICE_CACHE_SECONDS": str(self.device_cache_seconds),
+            ENV_PREFIX + "POOL_SIZE": str(self.pool_size),
+        }

@@ -1,4 +1,5 @@
-"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS, check fields.
+"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS,
+check fields.
 
 Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400;
 unknown device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
@@ -60,14 +61,22 @@ def _check_time(value: Any) -> str:
             return value
     except ValueError:
         pass
-    raise unprocessable("invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at")
+    raise unprocessable(
+        "invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at"
+    )
 
 
 class Verifier:
     """Device keys are cached for ``cache_seconds`` (a revocation takes effect within that time)."""
 
-    def __init__(self, store: Store, keys: KeySet, *, cache_seconds: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: Store,
+        keys: KeySet,
+        *,
+        cache_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.keys = keys
         self.cache_seconds = cache_seconds
@@ -124,5 +133,13 @@ class Verifier:
             raise
         except KioskError as exc:  # a validator added by a workflow raised another typed error
             raise unprocessable(exc.code, exc.message, exc.field) from exc
-        return Verified(sid, payload["kind"], kid, created_at, payload["data"], payload["evidence"], signed,
-                        digest(signed))
+        return Verified(
+            sid,
+            payload["kind"],
+            kid,
+            created_at,
+            payload["data"],
+            payload["evidence"],
+            signed,
+            digest(signed),
+        )

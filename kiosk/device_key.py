@@ -34,10 +34,12 @@ class DeviceKeyError(KioskError):
 
 def generate_key(alg: str) -> SigningKey:
     if alg not in ALGORITHMS:
-        raise DeviceKeyError(f"unsupported device key algorithm; choose one of {sorted(ALGORITHMS)}",
-                             field="alg", message_vi="Thuật toán khóa thiết bị không được hỗ trợ.")
-    kty, crv = ALGORITHMS[alg]
-    if kty == "OKP":
+        raise DeviceKeyError(
+            f"unsupported device key algorithm; choose one of {sorted(ALGORITHMS)}",
+            field="alg",
+            message_vi="Thuật toán khóa thiết bị không được hỗ trợ.",
+        )
+    if ALGORITHMS[alg][0] == "OKP":
         return OKPKey.generate_key("Ed25519")
     return ECKey.generate_key("P-256")
 
@@ -45,12 +47,18 @@ def generate_key(alg: str) -> SigningKey:
 def key_from_jwk(jwk: dict[str, Any], alg: str) -> SigningKey:
     """Import a (public or private) JWK and check that it matches ``alg``."""
     if alg not in ALGORITHMS:
-        raise DeviceKeyError("unsupported device key algorithm", field="alg",
-                             message_vi="Thuật toán khóa thiết bị không được hỗ trợ.")
+        raise DeviceKeyError(
+            "unsupported device key algorithm",
+            field="alg",
+            message_vi="Thuật toán khóa thiết bị không được hỗ trợ.",
+        )
     kty, crv = ALGORITHMS[alg]
     if not isinstance(jwk, dict) or jwk.get("kty") != kty or jwk.get("crv") != crv:
-        raise DeviceKeyError("key type does not match its algorithm", field="jwk",
-                             message_vi="Loại khóa không khớp với thuật toán.")
+        raise DeviceKeyError(
+            "key type does not match its algorithm",
+            field="jwk",
+            message_vi="Loại khóa không khớp với thuật toán.",
+        )
     try:
         return OKPKey.import_key(jwk) if kty == "OKP" else ECKey.import_key(jwk)
     except Exception as exc:  # joserfc raises several types for malformed keys
@@ -104,8 +112,10 @@ def load_device_key(directory: Path) -> DeviceKey:
     except FileNotFoundError as exc:
         raise DeviceKeyError("no device key yet", message_vi="Thiết bị chưa có khóa.") from exc
     if stat.S_IMODE(mode) & 0o077:
-        raise DeviceKeyError("device key file is readable by other users; expected mode 0600",
-                             message_vi="Tệp khóa thiết bị có quyền truy cập quá rộng.")
+        raise DeviceKeyError(
+            "device key file is readable by other users; expected mode 0600",
+            message_vi="Tệp khóa thiết bị có quyền truy cập quá rộng.",
+        )
     try:
         record = json.loads(path.read_text())
         alg = str(record["alg"])

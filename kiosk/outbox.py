@@ -3,7 +3,8 @@
 Durability rules (engineering notes §2, §4):
 
 - ``journal_mode=WAL`` and ``synchronous=FULL``, both read back and asserted when the database is opened;
-- ``submit`` signs, encrypts and inserts in one ``BEGIN IMMEDIATE`` transaction and returns ``Saved`` only after
+- ``submit`` signs, encrypts and inserts in one ``BEGIN IMMEDIATE`` transaction and returns ``Saved``
+  only after
   ``COMMIT`` returned; any database error means *not saved* and raises ``NotSavedError``;
 - rows hold ciphertext only (JWE to the intake's key) plus non-personal metadata (sid, kind, times, status);
 - on acknowledgement the row is deleted and a receipt (sid, kind, digest, times) is kept; ``secure_delete=ON``
@@ -112,24 +113,35 @@ def utc_iso(timestamp: float) -> str:
 
 
 class Outbox:
-    """One kiosk's queue. Thread-safe: one connection guarded by a lock; several processes may share the file."""
+    """One kiosk's queue. Thread-safe: one connection guarded by a lock; several processes may share the
+    file."""
 
-    def __init__(self, path: Path, sealer: Sealer | None = None, *, device: str = "", clock: Clock | None = None,
-                 synchronous: str = "FULL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        sealer: Sealer | None = None,
+        *,
+        device: str = "",
+        clock: Clock | None = None,
+        synchronous: str = "FULL",
+    ) -> None:
         self.path = path
         self.sealer = sealer
         self.device = device
         self.clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
             self._configure(synchronous)
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
-            raise OutboxError(f"cannot open the outbox database ({type(exc).__name__})",
-                              message_vi="Không mở được hàng đợi hồ sơ.") from exc
+            raise OutboxError(
+                f"cannot open the outbox database ({type(exc).__name__})",
+                message_vi="Không mở được hàng đợi hồ sơ.",
+            ) from exc
 
     def _configure(self, synchronous: str) -> None:
         if synchronous not in SYNCHRONOUS_LEVELS:
@@ -144,13 +156,18 @@ class Outbox:
         level = db.execute("PRAGMA synchronous").fetchone()[0]
         secure = db.execute("PRAGMA secure_delete").fetchone()[0]
         if str(mode).lower() != "wal" or level != SYNCHRONOUS_LEVELS[synchronous] or secure != 1:
-            raise OutboxError("the database refused the durability settings (WAL, synchronous, secure_delete)",
-                              code="durability-settings", message_vi="Cơ sở dữ liệu không bảo đảm lưu bền.")
+            raise OutboxError(
+                "the database refused the durability settings (WAL, synchronous, secure_delete)",
+                code="durability-settings",
+                message_vi="Cơ sở dữ liệu không bảo đảm lưu bền.",
+            )
 
     def pragmas(self) -> dict[str, Any]:
         with self._lock:
-            return {name: self._db.execute(f"PRAGMA {name}").fetchone()[0]
-                    for name in ("journal_mode", "synchronous", "secure_delete", "temp_store")}
+            return {
+                name: self._db.execute(f"PRAGMA {name}").fetchone()[0]
+                for name in ("journal_mode", "synchronous", "secure_delete", "temp_store")
+            }
 
     def close(self) -> None:
         with self._lock:
@@ -181,25 +198,44 @@ class Outbox:
         if self.sealer is None:
             raise OutboxError("this outbox was opened without a signing key", code="no-signing-key")
         if not isinstance(kind, str) or not KIND_PATTERN.match(kind):
-            raise OutboxError("kind must be lowercase letters, digits and dashes", field="kind",
-                              code="invalid-kind", message_vi="Loại hồ sơ không hợp lệ.")
+            raise OutboxError(
+                "kind must be lowercase letters, digits and dashes",
+                field="kind",
+                code="invalid-kind",
+                message_vi="Loại hồ sơ không hợp lệ.",
+            )
         if not isinstance(data, Mapping) or not isinstance(evidence, Mapping):
-            raise OutboxError("data and evidence must be objects", field="data", code="invalid-submission",
-                              message_vi="Dữ liệu hồ sơ không hợp lệ.")
+            raise OutboxError(
+                "data and evidence must be objects",
+                field="data",
+                code="invalid-submission",
+                message_vi="Dữ liệu hồ sơ không hợp lệ.",
+            )
         now = self.clock.time()
         sid = str(uuid7())
         created_at = utc_iso(now)
-        payload = {"sid": sid, "kind": kind, "device": self.device, "created_at": created_at,
-                   "data": dict(data), "evidence": dict(evidence)}
+        payload = {
+            "sid": sid,
+            "kind": kind,
+            "device": self.device,
+            "created_at": created_at,
+            "data": dict(data),
+            "evidence": dict(evidence),
+        }
         blob, digest = self.sealer(payload)
         try:
             with self._write() as db:
-                db.execute("INSERT INTO outbox (sid, kind, created_at, blob, digest, next_attempt_at)"
-                           " VALUES (?, ?, ?, ?, ?, ?)", (sid, kind, created_at, blob, digest, now))
+                db.execute(
+                    "INSERT INTO outbox (sid, kind, created_at, blob, digest, next_attempt_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (sid, kind, created_at, blob, digest, now),
+                )
         except sqlite3.Error as exc:
             log.error("submission %s NOT saved: %s", sid, type(exc).__name__)
-            raise NotSavedError(f"the submission was not saved ({type(exc).__name__})",
-                                message_vi="Hồ sơ CHƯA được lưu. Vui lòng thử lại hoặc báo nhân viên.") from exc
+            raise NotSavedError(
+                f"the submission was not saved ({type(exc).__name__})",
+                message_vi="Hồ sơ CHƯA được lưu. Vui lòng thử lại hoặc báo nhân viên.",
+            ) from exc
         return Saved(sid, created_at)
 
     # -- the sender's view --------------------------------------------------------------------------------
@@ -209,60 +245,94 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(
                 "SELECT o.seq, o.sid, o.kind, o.created_at, o.blob, o.digest, o.attempts, o.next_attempt_at"
-                " FROM outbox o JOIN (SELECT MIN(seq) AS seq FROM outbox WHERE state = 'pending' GROUP BY kind) h"
-                " ON o.seq = h.seq ORDER BY o.next_attempt_at, o.seq").fetchall()
+                " FROM outbox o JOIN (SELECT MIN(seq) AS seq FROM outbox WHERE state = 'pending'"
+                " GROUP BY kind) h"
+                " ON o.seq = h.seq ORDER BY o.next_attempt_at, o.seq"
+            ).fetchall()
         return [Item(*row) for row in rows]
 
     def mark_acked(self, item: Item, received_at: str) -> None:
         """Acknowledged by the intake: keep a receipt and delete the queued ciphertext, in one transaction."""
         with self._write() as db:
-            db.execute("INSERT OR IGNORE INTO receipts (sid, kind, created_at, digest, received_at, acked_at, attempts)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (item.sid, item.kind, item.created_at, item.digest, received_at, self.clock.time(),
-                        item.attempts + 1))
+            db.execute(
+                "INSERT OR IGNORE INTO receipts"
+                " (sid, kind, created_at, digest, received_at, acked_at, attempts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.sid,
+                    item.kind,
+                    item.created_at,
+                    item.digest,
+                    received_at,
+                    self.clock.time(),
+                    item.attempts + 1,
+                ),
+            )
             db.execute("DELETE FROM outbox WHERE sid = ?", (item.sid,))
 
     def mark_retry(self, item: Item, next_attempt_at: float, status: int | None, error: str) -> None:
         with self._write() as db:
-            db.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
-                       " last_error = ? WHERE sid = ? AND state = 'pending'",
-                       (next_attempt_at, status, error, item.sid))
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
+                " last_error = ? WHERE sid = ? AND state = 'pending'",
+                (next_attempt_at, status, error, item.sid),
+            )
 
     def mark_quarantined(self, item: Item, status: int | None, reason: str) -> None:
         with self._write() as db:
-            db.execute("UPDATE outbox SET state = 'quarantined', attempts = attempts + 1, last_status = ?,"
-                       " last_error = ? WHERE sid = ?", (status, reason, item.sid))
+            db.execute(
+                "UPDATE outbox SET state = 'quarantined', attempts = attempts + 1, last_status = ?,"
+                " last_error = ? WHERE sid = ?",
+                (status, reason, item.sid),
+            )
 
     # -- operators ----------------------------------------------------------------------------------------
 
     def retry(self, sids: list[str] | None = None) -> int:
-        """Make quarantined or waiting submissions (all, or the given sids) due now; returns how many."""
+        """Make quarantined or waiting submissions (all, or the given sids) due now and clear the alert."""
         now = self.clock.time()
         with self._write() as db:
             if sids is None:
                 cursor = db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?", (now,))
             else:
-                cursor = db.executemany("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE sid = ?",
-                                        [(now, sid) for sid in sids])
+                cursor = db.executemany(
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE sid = ?",
+                    [(now, sid) for sid in sids],
+                )
+            db.execute("DELETE FROM sender_state WHERE key = 'alert'")
             return int(cursor.rowcount)
 
     def items(self, state: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Queued submissions, oldest first: metadata only (never the ciphertext)."""
-        query = ("SELECT sid, kind, created_at, state, attempts, next_attempt_at, last_status, last_error"
-                 " FROM outbox")
+        query = (
+            "SELECT sid, kind, created_at, state, attempts, next_attempt_at, last_status, last_error"
+            " FROM outbox"
+        )
         params: tuple[Any, ...] = ()
         if state is not None:
             query += " WHERE state = ?"
             params = (state,)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY seq LIMIT ?", (*params, limit)).fetchall()
-        keys = ("sid", "kind", "created_at", "state", "attempts", "next_attempt_at", "last_status", "last_error")
+        keys = (
+            "sid",
+            "kind",
+            "created_at",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_status",
+            "last_error",
+        )
         return [dict(zip(keys, row, strict=True)) | {"next_attempt_at": utc_iso(row[5])} for row in rows]
 
     def receipts(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._lock:
-            rows = self._db.execute("SELECT sid, kind, created_at, digest, received_at, attempts FROM receipts"
-                                    " ORDER BY acked_at DESC LIMIT ?", (limit,)).fetchall()
+            rows = self._db.execute(
+                "SELECT sid, kind, created_at, digest, received_at, attempts FROM receipts"
+                " ORDER BY acked_at DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         keys = ("sid", "kind", "created_at", "digest", "received_at", "attempts")
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
@@ -270,18 +340,28 @@ class Outbox:
         with self._lock:
             counts = dict(self._db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
             acked = self._db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0]
-        return {"pending": counts.get("pending", 0), "quarantined": counts.get("quarantined", 0), "acked": acked}
+        return {
+            "pending": counts.get("pending", 0),
+            "quarantined": counts.get("quarantined", 0),
+            "acked": acked,
+        }
 
     def status(self) -> dict[str, Any]:
         with self._lock:
-            oldest, next_at = self._db.execute("SELECT MIN(created_at), MIN(next_attempt_at) FROM outbox"
-                                               " WHERE state = 'pending'").fetchone()
+            oldest, next_at = self._db.execute(
+                "SELECT MIN(created_at), MIN(next_attempt_at) FROM outbox WHERE state = 'pending'"
+            ).fetchone()
         state = self.sender_state()
-        return {"counts": self.counts(), "oldest_pending": oldest,
-                "next_attempt_at": utc_iso(next_at) if next_at is not None else None,
-                "breaker": {"failures": int(state.get("failures", "0")),
-                            "open_until": utc_iso(float(state["open_until"])) if "open_until" in state else None},
-                "alert": state.get("alert")}
+        return {
+            "counts": self.counts(),
+            "oldest_pending": oldest,
+            "next_attempt_at": utc_iso(next_at) if next_at is not None else None,
+            "breaker": {
+                "failures": int(state.get("failures", "0")),
+                "open_until": utc_iso(float(state["open_until"])) if "open_until" in state else None,
+            },
+            "alert": state.get("alert"),
+        }
 
     def purge_acknowledged(self, keep_receipts_days: float | None = None) -> dict[str, Any]:
         """Overwrite what acknowledged rows left behind: drop old receipts, then a TRUNCATE checkpoint."""
@@ -310,12 +390,16 @@ class Outbox:
                 if value is None:
                     db.execute("DELETE FROM sender_state WHERE key = ?", (key,))
                 else:
-                    db.execute("INSERT INTO sender_state (key, value) VALUES (?, ?)"
-                               " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+                    db.execute(
+                        "INSERT INTO sender_state (key, value) VALUES (?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, value),
+                    )
 
 
-def open_outbox(directory: Path, *, clock: Clock | None = None, synchronous: str = "FULL",
-                for_submitting: bool = True) -> Outbox:
+def open_outbox(
+    directory: Path, *, clock: Clock | None = None, synchronous: str = "FULL", for_submitting: bool = True
+) -> Outbox:
     """The kiosk's outbox in its state directory, with the device key and the intake's key if submitting."""
     from kiosk.device_key import load_or_create_device_key
     from kiosk.enrolment import load_enrolment
@@ -325,5 +409,10 @@ def open_outbox(directory: Path, *, clock: Clock | None = None, synchronous: str
         return Outbox(directory / FILE_NAME, clock=clock, synchronous=synchronous)
     key = load_or_create_device_key(directory)
     intake_key = load_enrolment(directory).intake_key()
-    return Outbox(directory / FILE_NAME, lambda payload: seal(payload, key, intake_key), device=key.kid,
-                  clock=clock, synchronous=synchronous)
+    return Outbox(
+        directory / FILE_NAME,
+        lambda payload: seal(payload, key, intake_key),
+        device=key.kid,
+        clock=clock,
+        synchronous=synchronous,
+    )

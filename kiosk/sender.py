@@ -1,14 +1,15 @@
-"""Delivering the outbox to the intake: one request at a time, in order per kind, retried for as long as it takes.
+"""Delivering the outbox to the intake: one request at a time, in order per kind, retried for as long as
+it takes. The outbox scheduler is the only retry authority (engineering notes §3): no retries inside
+``requests`` or urllib3.
 
-The outbox scheduler is the only retry authority (engineering notes §3): no retries inside ``requests``/urllib3.
-
-- Backoff: full jitter ``uniform(0, min(cap, base * 2**attempts))`` stored as ``next_attempt_at`` in the row, so it
-  survives restarts; ``Retry-After`` (seconds or HTTP date, clamped to [1 s, 1 h]) is honoured as a minimum.
-- Circuit breaker: after ``breaker_threshold`` consecutive transient failures nothing is sent until ``open_until``
-  (persisted); then a single half-open probe decides whether to close it or open it again for longer.
-- Outcomes: 2xx acknowledged (receipt kept, ciphertext deleted); 408/409/425/429/5xx, network errors and timeouts
-  retried with the same sid; 400/404/405/413/415/422 (and other 4xx) quarantined with the reason; 401/403, TLS
-  failures and redirects held with a long delay and an alert, never dropped.
+- Backoff: full jitter ``uniform(0, min(cap, base * 2**attempts))`` stored as ``next_attempt_at`` in the
+  row, so it survives restarts; ``Retry-After`` (seconds or HTTP date, clamped to [1 s, 1 h]) is honoured
+  as a minimum.
+- Circuit breaker: after ``breaker_threshold`` consecutive transient failures nothing is sent until
+  ``open_until`` (persisted); then a single half-open probe closes it, or opens it again for longer.
+- Outcomes: 2xx acknowledged (receipt kept, ciphertext deleted); 408/409/425/429/5xx, network errors and
+  timeouts retried with the same sid; 400/404/405/413/415/422 (and other 4xx) quarantined with the reason;
+  401/403, TLS failures and redirects held with a long delay and an alert, never dropped.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def backoff_delay(attempts: int, policy: RetryPolicy, rng: random.Random) -> flo
 
 
 def retry_after_seconds(value: str | None, now: float, policy: RetryPolicy) -> float | None:
-    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP date), clamped; ``None`` if absent/invalid."""
+    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP date), clamped; ``None`` if
+    absent/invalid."""
     if not value:
         return None
     value = value.strip()
@@ -116,9 +118,16 @@ def _error_code(response: requests.Response) -> str:
 class Sender:
     """Delivers one outbox to one intake. ``run`` loops; ``step`` makes at most one attempt (for tests)."""
 
-    def __init__(self, outbox: Outbox, intake_url: str, *, clock: Clock | None = None,
-                 policy: RetryPolicy | None = None, session: requests.Session | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        intake_url: str,
+        *,
+        clock: Clock | None = None,
+        policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.outbox = outbox
         self.url = intake_url.rstrip("/") + SUBMIT_PATH
         self.clock: Clock = clock or outbox.clock or SystemClock()
@@ -135,9 +144,12 @@ class Sender:
     def _post(self, item: Item) -> tuple[Outcome, int | None, str, requests.Response | None]:
         try:
             response = self.session.post(
-                self.url, data=item.blob.encode("ascii"),
+                self.url,
+                data=item.blob.encode("ascii"),
                 headers={"Content-Type": CONTENT_TYPE, "Idempotency-Key": item.sid},
-                timeout=(self.policy.connect_timeout, self.policy.read_timeout), allow_redirects=False)
+                timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+                allow_redirects=False,
+            )
         except requests.exceptions.SSLError:
             return Outcome.HOLD, None, "tls-error", None
         except requests.RequestException as exc:
@@ -173,8 +185,9 @@ class Sender:
             self._breaker_success(clear_alert=False)
         elif outcome is Outcome.RETRY:
             delay = backoff_delay(item.attempts, self.policy, self.rng)
-            retry_after = retry_after_seconds(response.headers.get("Retry-After") if response is not None else None,
-                                              now, self.policy)
+            retry_after = retry_after_seconds(
+                response.headers.get("Retry-After") if response is not None else None, now, self.policy
+            )
             if retry_after is not None:
                 delay = max(delay, retry_after)
             self.outbox.mark_retry(item, now + delay, status, reason)
@@ -185,14 +198,23 @@ class Sender:
             self.outbox.set_sender_state(alert=f"held: {reason}")
         attempt = Attempt(item.sid, outcome, status, reason, delay)
         self.attempts.append(attempt)
-        log.info("submission %s: %s (status %s%s)", item.sid, outcome.value, status, f", {reason}" if reason else "")
+        log.info(
+            "submission %s: %s (status %s%s)",
+            item.sid,
+            outcome.value,
+            status,
+            f", {reason}" if reason else "",
+        )
         return attempt
 
     def _breaker_success(self, *, clear_alert: bool) -> None:
+        """Close the breaker; a delivery also ends a "held" alert (a quarantine alert waits for an
+        operator)."""
         state = self.outbox.sender_state()
-        if "failures" in state or "open_until" in state or (clear_alert and "alert" in state):
+        clear_hold = clear_alert and state.get("alert", "").startswith("held:")
+        if "failures" in state or "open_until" in state or clear_hold:
             changes: dict[str, str | None] = {"failures": None, "open_until": None}
-            if clear_alert:
+            if clear_hold:
                 changes["alert"] = None
             self.outbox.set_sender_state(**changes)
 
@@ -208,7 +230,8 @@ class Sender:
     # -- scheduling ---------------------------------------------------------------------------------------
 
     def step(self) -> float | None:
-        """Attempt the next due submission, if any. Returns seconds to wait (0: more may be due) or ``None``."""
+        """Attempt the next due submission, if any. Returns seconds to wait (0: more may be due) or
+        ``None``."""
         heads = self.outbox.heads()
         if not heads:
             return None
@@ -236,12 +259,14 @@ class Sender:
         self._signal.set()
 
     def run(self, *, until_empty: bool = True, timeout: float | None = None) -> dict[str, Any]:
-        """Deliver until the queue is empty (or forever), ``timeout`` seconds elapse, or ``stop`` is called."""
+        """Deliver until the queue is empty (or forever), ``timeout`` seconds elapse, or ``stop`` is
+        called."""
         with SenderLock(self.outbox.path):
             start = self.clock.time()
             deadline = None if timeout is None else start + timeout
-            if self.policy.startup_jitter > 0 and self._sleep(self.rng.uniform(0, self.policy.startup_jitter),
-                                                              deadline):
+            if self.policy.startup_jitter > 0 and self._sleep(
+                self.rng.uniform(0, self.policy.startup_jitter), deadline
+            ):
                 return self._report(start)
             while not self._stopping:
                 wait = self.step()
@@ -260,8 +285,9 @@ class Sender:
 
     def start_thread(self) -> threading.Thread:
         """Run forever in a daemon thread (the kiosk UI); call ``wake`` after each save, ``stop`` at exit."""
-        thread = threading.Thread(target=self.run, kwargs={"until_empty": False}, name="outbox-sender",
-                                  daemon=True)
+        thread = threading.Thread(
+            target=self.run, kwargs={"until_empty": False}, name="outbox-sender", daemon=True
+        )
         thread.start()
         return thread
 
@@ -277,8 +303,12 @@ class Sender:
 
     def _report(self, start: float) -> dict[str, Any]:
         outcomes = {o.value: sum(1 for a in self.attempts if a.outcome is o) for o in Outcome}
-        return {"attempts": len(self.attempts), "outcomes": outcomes, "elapsed": round(self.clock.time() - start, 3),
-                "queue": self.outbox.counts()}
+        return {
+            "attempts": len(self.attempts),
+            "outcomes": outcomes,
+            "elapsed": round(self.clock.time() - start, 3),
+            "queue": self.outbox.counts(),
+        }
 
 
 class SenderLock:
@@ -294,8 +324,10 @@ class SenderLock:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             os.close(self.fd)
-            raise SenderBusyError("another sender is already delivering this outbox",
-                                  message_vi="Một tiến trình khác đang gửi hồ sơ.") from exc
+            raise SenderBusyError(
+                "another sender is already delivering this outbox",
+                message_vi="Một tiến trình khác đang gửi hồ sơ.",
+            ) from exc
         return self
 
     def __exit__(self, *exc: object) -> None:

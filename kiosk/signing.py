@@ -1,8 +1,10 @@
 """Canonical JSON, the signed submission (compact JWS) and its encryption to the intake (compact JWE).
 
 A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload
-``{sid, kind, device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's public
-key (``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses both steps
+``{sid, kind, device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's
+public
+key (``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses
+both steps
 with ``decrypt`` and ``verify``.
 
 Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, every string NFC-normalised, no NaN/Infinity.
@@ -49,19 +51,23 @@ def _normalise(value: Any, path: str) -> Any:
         out: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise SubmissionError("object keys must be text", field=path, message_vi="Dữ liệu không hợp lệ.")
+                raise SubmissionError(
+                    "object keys must be text", field=path, message_vi="Dữ liệu không hợp lệ."
+                )
             out[nfc(key)] = _normalise(item, f"{path}.{key}" if path else key)
         return out
     if isinstance(value, list | tuple):
         return [_normalise(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise SubmissionError("value is not representable in JSON", field=path or None,
-                          message_vi="Dữ liệu không hợp lệ.")
+    raise SubmissionError(
+        "value is not representable in JSON", field=path or None, message_vi="Dữ liệu không hợp lệ."
+    )
 
 
 def canonical_json(value: Any) -> bytes:
     """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values)."""
-    return json.dumps(_normalise(value, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        _normalise(value, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def digest(compact: str) -> str:
@@ -77,7 +83,12 @@ def sign(payload: Mapping[str, Any], key: DeviceKey) -> str:
 
 def encrypt(signed: str, intake_key: ECKey) -> str:
     """The compact JWE of a compact JWS, to the intake's public encryption key."""
-    header = {"alg": JWE_ALG, "enc": JWE_ENC, "kid": intake_key.kid, "cty": JWS_TYPE}
+    header = {
+        "alg": JWE_ALG,
+        "enc": JWE_ENC,
+        "kid": intake_key.kid or intake_key.thumbprint(),
+        "cty": JWS_TYPE,
+    }
     return jwe.encrypt_compact(header, signed.encode("ascii"), intake_key, algorithms=[JWE_ALG, JWE_ENC])
 
 
@@ -87,8 +98,9 @@ def decrypt(sealed: str | bytes, keys: KeySet) -> str:
         plaintext = jwe.decrypt_compact(sealed, keys, algorithms=[JWE_ALG, JWE_ENC]).plaintext
         return (plaintext or b"").decode("ascii")
     except (JoseError, ValueError, UnicodeDecodeError) as exc:
-        raise SubmissionError("cannot decrypt the submission", code="undecryptable",
-                              message_vi="Không giải mã được hồ sơ.") from exc
+        raise SubmissionError(
+            "cannot decrypt the submission", code="undecryptable", message_vi="Không giải mã được hồ sơ."
+        ) from exc
 
 
 def unverified_header(signed: str) -> dict[str, Any]:
@@ -96,29 +108,37 @@ def unverified_header(signed: str) -> dict[str, Any]:
     try:
         return dict(jws.extract_compact(signed.encode("ascii")).headers())
     except (JoseError, ValueError, UnicodeEncodeError) as exc:
-        raise SubmissionError("malformed signed submission", code="malformed-jws",
-                              message_vi="Hồ sơ ký số không hợp lệ.") from exc
+        raise SubmissionError(
+            "malformed signed submission", code="malformed-jws", message_vi="Hồ sơ ký số không hợp lệ."
+        ) from exc
 
 
 def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
     """Verify a compact JWS with the device's one allowed algorithm; return its payload object."""
     if alg not in ALGORITHMS:
-        raise SubmissionError("unsupported algorithm", code="bad-signature", message_vi="Chữ ký không hợp lệ.")
+        raise SubmissionError(
+            "unsupported algorithm", code="bad-signature", message_vi="Chữ ký không hợp lệ."
+        )
     try:
         token = jws.deserialize_compact(signed, public_key, algorithms=[alg])
     except (JoseError, ValueError) as exc:
-        raise SubmissionError("signature does not verify", code="bad-signature",
-                              message_vi="Chữ ký không hợp lệ.") from exc
+        raise SubmissionError(
+            "signature does not verify", code="bad-signature", message_vi="Chữ ký không hợp lệ."
+        ) from exc
     if token.headers().get("typ") != JWS_TYPE:
         raise SubmissionError("wrong token type", code="bad-signature", message_vi="Chữ ký không hợp lệ.")
     try:
         payload = json.loads(token.payload)
     except ValueError as exc:
-        raise SubmissionError("payload is not JSON", code="malformed-payload",
-                              message_vi="Nội dung hồ sơ không hợp lệ.") from exc
+        raise SubmissionError(
+            "payload is not JSON", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
+        ) from exc
     if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_FIELDS):
-        raise SubmissionError(f"payload must have exactly the fields {PAYLOAD_FIELDS}", code="malformed-payload",
-                              message_vi="Nội dung hồ sơ không hợp lệ.")
+        raise SubmissionError(
+            f"payload must have exactly the fields {PAYLOAD_FIELDS}",
+            code="malformed-payload",
+            message_vi="Nội dung hồ sơ không hợp lệ.",
+        )
     return payload
 
 

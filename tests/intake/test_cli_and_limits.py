@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.cli import main
+from intake.devserver import IntakeServer
+from intake.ratelimit import RateLimiter
+from kiosk.device_key import DeviceKey
+from kiosk.enrolment import Enrolment
+from kiosk.signing import encrypt, sign
+
+from .test_submissions import payload, post
+
+
+def intake_cli(capsys: pytest.CaptureFixture[str], server: IntakeServer, *argv: str) -> tuple[int, Any]:
+    extra = ["--state-dir", str(server.settings.state_dir), "--json"]
+    if server.settings.db_url:
+        extra += ["--db", server.settings.db_url]
+    code = main([*argv, *extra])
+    lines = capsys.readouterr().out.strip().splitlines()
+    return code, json.loads(lines[-1]) if lines else None
+
+
+def test_operators_list_export_and_revoke(
+    intake: IntakeServer,
+    device: tuple[DeviceKey, Enrolment],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    key, enrolment = device
+    code, token = intake_cli(capsys, intake, "device", "token")
+    assert code == 0 and len(token["token"]) >= 32
+    sent = payload(key, "clinic")
+    assert post(intake, encrypt(sign(sent, key), enrolment.intake_key())).status_code == 201
+    code, listed = intake_cli(capsys, intake, "submissions", "list", "--kind", "clinic", "--device", key.kid)
+    assert code == 0 and [s["sid"] for s in listed["submissions"]] == [sent["sid"]]
+    code, later = intake_cli(capsys, intake, "submissions", "list", "--since", "2999-01-01T00:00:00Z")
+    assert later["count"] == 0
+    out = tmp_path / "export.jsonl"
+    code, exported = intake_cli(
+        capsys, intake, "submissions", "export", "--device", key.kid, "--out", str(out)
+    )
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert (
+        exported["exported"] == 1
+        and record["data"] == sent["data"]
+        and record["evidence"] == sent["evidence"]
+    )
+    code, devices = intake_cli(capsys, intake, "device", "list")
+    assert key.kid in {d["kid"] for d in devices["devices"]}
+    code, revoked = intake_cli(capsys, intake, "device", "revoke", key.kid)
+    assert code == 0 and revoked["revoked"] == key.kid
+    code, again = intake_cli(capsys, intake, "device", "revoke", key.kid)
+    assert code == 2 and again["error"]["code"] == "unknown-device"
+
+
+def test_rate_limiter_is_a_token_bucket_per_device() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=2.0, burst=3.0, clock=lambda: now[0])
+    assert [limiter.acquire("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire("a") == pytest.approx(0.5)
+    assert limiter.acquire("b") == 0.0  # another device has its own bucket
+    now[0] += 0.5
+    assert limiter.acquire("a") == 0.0
+    assert RateLimiter(rate=0, burst=0).acquire("a") == 0.0
+
+
+def test_the_server_limits_each_device_and_says_when_to_retry(tmp_path: Path) -> None:
+    from kiosk.device_key import load_or_create_device_key
+    from kiosk.enrolment import enrol
+
+    with IntakeServer(tmp_path / "intake", rate=0.5, burst=2) as server:
+        key = load_or_create_device_key(tmp_path)
+        enrolment = enrol(server.url, server.token(), key)
+        answers = [post(server, encrypt(sign(payload(key), key), enrolment.intake_key())) for _ in range(3)]
+        assert [a.status_code for a in answers] == [201, 201, 429]
+        assert answers[2].json()["error"]["code"] == "rate-limited"
+        assert 1 <= int(answers[2].headers["Retry-After"]) <= 2
+        store = server.store()
+        assert store.count() == 2
+        store.dispose()

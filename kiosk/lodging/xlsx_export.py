@@ -134,6 +134,8 @@ def export_xlsx(entries: Sequence[Entry], registry: Registry, *, day: date) -> b
     rows += [(FIRST_DATA_ROW + i, guest_row(i + 1, g, registry)) for i, g in enumerate(vietnamese)]
     for row, values in rows:
         for col, value in enumerate(values, start=1):
+            if not value:
+                continue  # empty optional cells stay blank
             cell = ws.cell(row=row, column=col)
             cell.value = value
             cell.data_type = "s"

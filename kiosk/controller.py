@@ -306,7 +306,7 @@ class KioskController:
             return KioskError("no outbox", code="not-saved",
                               message_vi="Chưa lưu được hồ sơ. Vui lòng báo nhân viên.")
         try:
-            submission = build_submission(form)
+            submission = build_submission(form, intake_envelope(form))
             self.session.accept()
             saved = self.outbox.submit(submission.kind, submission.data, submission.evidence)
         except KioskError as exc:
@@ -403,6 +403,18 @@ class KioskController:
         if self.devices.wake_sender is not None:
             self.devices.wake_sender()
         return count
+
+
+def intake_envelope(form: FilledForm) -> dict[str, Any]:
+    """What the intake's structural check reads besides the form: who (name, ID or document number) and, for
+    lodging, the arrival time. Values come from the form, so nothing beyond the form is sent."""
+    number = form.get("id_number") or form.get("document_number")
+    identity = {"full_name": form.get("full_name"), "id_number": form.get("id_number") or number,
+                "document_number": form.get("document_number")}
+    extra: dict[str, Any] = {"identity": {k: v for k, v in identity.items() if v}}
+    if form.get("arrival"):
+        extra["arrival"] = form.get("arrival")
+    return extra
 
 
 def identity_summary_values(identity: Identity | None) -> list[str]:

@@ -187,8 +187,8 @@ class Scanner:
                 self._chip(key, self._chip_event, self._stop)
             except KioskError as exc:
                 self._emit(ScanEvent("chip-error", error=exc))
-                if exc.code == "chip-card-removed":
-                    used = None  # the same key is fine: read again when the card is back
+                if exc.code in ("chip-card-removed", "chip-unstable"):
+                    used = None  # the same key is fine: read again when the card is back or still
                 continue
             finally:
                 self.chip_busy = False

@@ -110,13 +110,14 @@ class Session:
         self._go(Step.SCAN)
 
     def offer_identity(self, identity: Identity) -> bool:
-        """An identity from a device. Accepted when it is the first or from a better source (chip over QR).
+        """An identity from a device. Accepted when it is the first or from as good a source (chip over QR; a
+        completed chip read over its early text).
 
         The first accepted identity moves the session to review; a later better one replaces it there (the chip
         finishing after the QR). Returns whether it was accepted.
         """
         self._require("offer_identity", Step.SCAN, Step.REVIEW)
-        if self.identity is not None and _SOURCE_RANK[identity.source] <= _SOURCE_RANK[self.identity.source]:
+        if self.identity is not None and _SOURCE_RANK[identity.source] < _SOURCE_RANK[self.identity.source]:
             return False
         if self.step is Step.REVIEW and self.identity is not None and self.identity.id_number != identity.id_number:
             return False  # another card: never mix two people's data

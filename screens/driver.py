@@ -45,7 +45,7 @@ def configure_kivy(*, width: int = 1280, height: int = 800, fullscreen: bool = F
 def _touch_class() -> type:
     from kivy.input.motionevent import MotionEvent
 
-    class Touch(MotionEvent):  # type: ignore[misc]
+    class Touch(MotionEvent):
         def depack(self, args: dict[str, float]) -> None:
             self.sx, self.sy = args["x"], args["y"]
             self.profile = ["pos"]

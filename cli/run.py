@@ -9,6 +9,7 @@ queue → intake → receipt, printed as a summary.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import queue
 import tempfile
@@ -153,10 +154,8 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
         while not done():
             if time.monotonic() > deadline:
                 raise TimeoutError("the demo step did not finish in time")
-            try:
+            with contextlib.suppress(queue.Empty):
                 tasks.get(timeout=0.05)()
-            except queue.Empty:
-                pass
 
     timings: dict[str, float] = {}
     procedure = controller.procedures()[0]

@@ -112,7 +112,8 @@ class ChipScan:
                 emit(ChipEvent("progress", 0.1))
             elif event.kind == "text-ready":
                 state["text"] = True
-                groups: dict[int, bytes] = {n: reader.result.data_groups[n] for n in (1, 13) if n in reader.result.data_groups}
+                read = reader.result.data_groups
+                groups: dict[int, bytes] = {n: read[n] for n in (1, 13) if n in read}
                 verification = json_safe({"access": reader.result.access, "passive": event.info.get("passive", {})})
                 emit(ChipEvent("text", _TEXT_READY, identity=identity_from_chip(groups, verification)))
 

@@ -30,6 +30,7 @@ def configure_kivy(*, width: int = 1280, height: int = 800, fullscreen: bool = F
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # leave stderr and the root logger alone
     if home:
+        Path(home).mkdir(parents=True, exist_ok=True)
         os.environ["KIVY_HOME"] = home
     from kivy.config import Config
 
@@ -122,7 +123,7 @@ class AppDriver:
         from kivy.uix.scrollview import ScrollView
 
         parent = widget.parent
-        while parent is not None and not isinstance(parent, ScrollView):
+        while parent is not None and not isinstance(parent, ScrollView) and parent.parent is not parent:
             parent = parent.parent
         if isinstance(parent, ScrollView):
             parent.scroll_to(widget, padding=20, animate=False)

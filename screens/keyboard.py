@@ -62,7 +62,9 @@ class OnScreenKeyboard(BoxLayout):
 
     def press(self, key: str) -> None:
         """One key, as a touch on it would do (also used to drive the keyboard in tests)."""
-        if key == "⌫":
+        if key == "⌧":
+            self.buffer.clear()
+        elif key == "⌫":
             if self.mode == "numeric":
                 self._set_digits(digits_only(self.buffer.text)[:-1])
             else:
@@ -107,12 +109,14 @@ class OnScreenKeyboard(BoxLayout):
         if self.mode == "numeric":
             grid = GridLayout(cols=4, spacing=6, size_hint=(None, None), width=4 * self.theme.key * 2.2,
                               pos_hint={"center_x": 0.5})
-            keys = [*NUMPAD_ROWS[0], "⌫", *NUMPAD_ROWS[1], "", *NUMPAD_ROWS[2], "", "", "0", "", "↵"]
+            keys = [*NUMPAD_ROWS[0], "⌫", *NUMPAD_ROWS[1], "⌧", *NUMPAD_ROWS[2], "", "", "0", "", "↵"]
             for key in keys:
                 if key == "↵":
                     grid.add_widget(self._key(done, "↵", kind="primary"))
                 elif key == "⌫":
                     grid.add_widget(self._key(tr("keyboard.delete", self.lang), "⌫"))
+                elif key == "⌧":
+                    grid.add_widget(self._key(tr("keyboard.clear", self.lang), "⌧"))
                 elif key:
                     grid.add_widget(self._key(key))
                 else:
@@ -130,7 +134,8 @@ class OnScreenKeyboard(BoxLayout):
                 keys.append(self._key(tr("keyboard.delete", self.lang), "⌫", width=1.5))
             self.add_widget(self._row(keys))
         extra = EMAIL_EXTRA if self.mode == "plain" else TEXT_EXTRA
-        bottom = [self._key(ch) for ch in extra[:2]]
+        bottom = [self._key(tr("keyboard.clear", self.lang), "⌧", width=1.5)]
+        bottom.extend(self._key(ch) for ch in extra[:2])
         bottom.append(self._key(tr("keyboard.space", self.lang), "␣", width=4))
         bottom.extend(self._key(ch) for ch in extra[2:])
         bottom.append(self._key(done, "↵", kind="primary", width=2))

@@ -30,10 +30,10 @@ class FieldView(BoxLayout):
         t = screen.theme
         super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
         self.screen, self.name = screen, row.name
-        line = BoxLayout(size_hint_y=None, height=t.touch * 0.85, spacing=t.pad)
+        line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         labels = BoxLayout(orientation="vertical", size_hint_x=0.36)
-        self.label = Text(t, level="body", bold=True, fixed_height=0)
-        self.source = Text(t, level="small", fixed_height=0, size_hint_y=0.7, markup=True)
+        self.label = Text(t, level="body", bold=True, fixed_height=0, size_hint_y=0.45)
+        self.source = Text(t, level="small", fixed_height=0, size_hint_y=0.55, markup=True)
         labels.add_widget(self.label)
         labels.add_widget(self.source)
         line.add_widget(labels)
@@ -56,7 +56,7 @@ class FieldView(BoxLayout):
         self.label.text = f"{row.label}{mark}"
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
-            lock = f"  ·  {c.t('review.locked')}" if row.locked else ""
+            lock = f"\n{c.t('review.locked')}" if row.locked else ""
             self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""

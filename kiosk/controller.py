@@ -112,15 +112,22 @@ class KioskController:
         self._on_lodging_guest = on_lodging_guest
         self.printing = False
         self.print_result: str | None = None
+        self.progress_only = False
+        self._form_cache: tuple[tuple[Any, ...], FilledForm] | None = None
         self.session.subscribe(self._on_step)
 
     # -- listeners -----------------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def changed(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+    def changed(self, *, progress_only: bool = False) -> None:
+        """Tell the listeners; ``progress_only`` when only the chip progress moved (a cheap redraw suffices)."""
+        self.progress_only = progress_only
+        try:
+            for listener in list(self._listeners):
+                listener()
+        finally:
+            self.progress_only = False
 
     def _on_step(self, _session: Session, step: Step) -> None:
         if step in (Step.HOME, Step.CONSENT, Step.DONE):
@@ -128,6 +135,7 @@ class KioskController:
         if step is Step.HOME:
             self.scan = ScanState()
             self.print_result = None
+            self._form_cache = None
 
     # -- language and text ---------------------------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -213,6 +221,8 @@ class KioskController:
             self.scan.status_key = "scan.chip.reading"
         elif event.kind == "chip-progress":
             self.scan.chip_progress = event.progress
+            self.changed(progress_only=True)
+            return
         elif event.kind == "chip-done":
             self.scan.chip_busy, self.scan.chip_progress = False, 1.0
             self.scan.status_key = "scan.chip.done"
@@ -229,8 +239,14 @@ class KioskController:
     def form(self) -> FilledForm | None:
         procedure, identity = self.procedure, self.session.identity
         if procedure is None or identity is None:
+            self._form_cache = None
             return None
-        return fill_workflow(self.registry, procedure.kind, identity, self.session.typed, procedure_id=procedure.id)
+        key = (procedure.id, id(identity), tuple(sorted(self.session.typed.items())))
+        if self._form_cache is not None and self._form_cache[0] == key:
+            return self._form_cache[1]
+        form = fill_workflow(self.registry, procedure.kind, identity, self.session.typed, procedure_id=procedure.id)
+        self._form_cache = (key, form)
+        return form
 
     def rows(self) -> list[FieldRow]:
         form = self.form()
@@ -250,10 +266,16 @@ class KioskController:
                 shown=display(spec, fv.value) if fv else (typed or ""),
                 source=fv.source if fv else None, locked=bool(fv and fv.locked),
                 required=spec.required or spec.name in form.missing, missing=spec.name in form.missing,
-                error=error_text(errors[spec.name]) if spec.name in errors else None,
+                error=self._field_error(spec, errors[spec.name]) if spec.name in errors else None,
                 choices=tuple((c.code, pick(c.label_vi, c.label_en, self.lang)) for c in spec.choices),
                 max_length=spec.max_length))
         return rows
+
+    @staticmethod
+    def _field_error(spec: FieldSpec, error: KioskError) -> str:
+        """The error as shown under its field: the field named by its label, not its internal name."""
+        return (error_text(error).replace(f"«{spec.name}»", f"«{spec.label_vi}»")
+                .replace(f"'{spec.name}'", f"'{spec.label_en}'"))
 
     @staticmethod
     def _editable(spec: FieldSpec, value: str) -> str:

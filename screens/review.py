@@ -121,6 +121,9 @@ class ReviewScreen(KioskScreen):
     # -- rendering -----------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         c = self.controller
+        if c.progress_only and self.views:
+            self._banner()
+            return
         self.refresh_header()
         for b in (self.cancel_button, self.next_button):
             self.relabel(b)

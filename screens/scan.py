@@ -120,6 +120,10 @@ class ScanScreen(KioskScreen):
 
     def refresh(self) -> None:
         c = self.controller
+        if c.progress_only:
+            self.progress.value = c.scan.chip_progress or 0.0
+            self.progress.opacity = 1
+            return
         self.refresh_header()
         for b in (self.key_button, self.cancel_button):
             self.relabel(b)

@@ -1,0 +1,78 @@
+"""Operator screen (long press, PIN), language switch and declining consent, on the real app under Xvfb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kiosk.samples import sample_identity
+from kiosk.session import Step
+
+pytestmark = pytest.mark.ui
+
+RunningKiosk = Any  # tests/ui/conftest.py
+
+
+def by_key(k: RunningKiosk, key: str) -> Any:
+    return k.driver.find(lambda w: getattr(w, "key", None) == key and w.get_root_window() is not None)
+
+
+def by_text_key(k: RunningKiosk, text_key: str) -> Any:
+    return k.driver.find(lambda w: getattr(w, "text_key", None) == text_key and w.get_root_window() is not None
+                         and w.opacity > 0)
+
+
+def test_decline_wipes_and_returns_home(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("clinic", idle_seconds=60)
+    home = k.app.screens["home"]
+    k.driver.tap(home.lang_button)
+    assert home.prompt.text.startswith("Choose a service")
+    k.driver.tap(home.lang_button)
+    assert home.prompt.text.startswith("Chọn thủ tục")
+
+    k.services.world.prepare(41)
+    k.driver.tap(home.procedure_button("clinic-checkin"))
+    k.services.world.present(41, chip=False)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 10, "the review screen")
+    k.controller.set_value("visit_reason", "Khám mắt")
+    k.driver.pump(frames=2)
+    k.driver.tap(by_text_key(k, "common.next"))
+    assert k.app.sm.current == "consent"
+    notice = k.app.screens["consent"].notice.text
+    assert "không lưu ảnh thẻ" in notice  # what is kept, and for how long
+    k.driver.tap(by_text_key(k, "consent.decline"))
+    assert k.app.sm.current == "home" and k.controller.session.step is Step.HOME
+    assert not k.controller.session.holds_personal_data()
+    values = [*sample_identity(41).personal_values(), "Khám mắt"]
+    assert [t for t in k.driver.texts() for v in values if len(v) > 2 and v in t] == []
+
+
+def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("lodging", idle_seconds=60)
+    home = k.app.screens["home"]
+    k.driver.tap(home.hotspot, hold=0.3)  # a short press does nothing
+    assert k.app.sm.current == "home"
+    k.driver.tap(home.hotspot, hold=2.3)
+    assert k.app.sm.current == "operator"
+    operator = k.app.screens["operator"]
+    for digit in "1111":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert not operator.unlocked and operator.pin_label.text.startswith("Sai mã PIN")
+    for digit in "2468":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert operator.unlocked
+    texts = " ".join(k.driver.texts())
+    assert "Hàng đợi gửi" in texts and "Chờ gửi" in texts and "Hạn thông báo lưu trú" in texts
+    k.shot("operator")
+    k.driver.tap(k.driver.find(lambda w: "Tương phản cao" in str(getattr(w, "text", ""))
+                               and w.get_root_window() is not None))
+    assert k.app.theme.high_contrast
+    assert k.app.screens["operator"].unlocked  # the new theme keeps the operator signed in
+    k.shot("operator-high-contrast")
+    k.driver.tap(by_text_key(k, "operator.exit"))
+    assert k.app.sm.current == "home"
+    k.shot("home-high-contrast")

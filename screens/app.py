@@ -61,6 +61,8 @@ class KioskApp(App):
         """Stop timers and devices (the window stays for the next app in the same process)."""
         if self._idle_event is not None:
             self._idle_event.cancel()
+        for screen in self.screens.values():
+            screen.shutdown()
         self.controller.cancel()
         Window.unbind(on_touch_down=self._activity, on_key_down=self._activity)
 
@@ -69,6 +71,8 @@ class KioskApp(App):
         Window.clearcolor = self.theme.bg
         current = self.sm.current if self.sm.screens else "home"
         self.sm.clear_widgets()
+        for old in self.screens.values():
+            old.shutdown()
         self.screens = {}
         for cls in SCREENS:
             screen = cls(self)

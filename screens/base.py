@@ -36,6 +36,9 @@ class KioskScreen(Screen):
     def clear(self) -> None:
         """Forget every personal value shown (called on each wipe)."""
 
+    def shutdown(self) -> None:
+        """Stop this screen's timers (the app is closing or its screens are rebuilt)."""
+
     def header(self, key: str) -> BoxLayout:
         """A title bar: the step's title in the current language, the other language below."""
         bar = BoxLayout(orientation="vertical", size_hint_y=None, height=self.theme.font("title") * 2.6,

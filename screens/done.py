@@ -58,6 +58,9 @@ class DoneScreen(KioskScreen):
         self._remaining = AUTO_HOME_SECONDS
         self._poll = Clock.schedule_interval(self._tick, 0.5)
 
+    def shutdown(self) -> None:
+        self.on_leave()
+
     def on_leave(self, *_: Any) -> None:
         if self._poll is not None:
             self._poll.cancel()

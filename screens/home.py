@@ -100,7 +100,10 @@ class HomeScreen(KioskScreen):
         root.add_widget(bottom)
         self.add_widget(root)
         self._procedure_ids: list[str] = []
-        Clock.schedule_interval(self._tick, 5.0)
+        self._clock_event = Clock.schedule_interval(self._tick, 5.0)
+
+    def shutdown(self) -> None:
+        self._clock_event.cancel()
 
     def _tick(self, _dt: float) -> None:
         self.clock.text = datetime.now(self.controller.now().tzinfo).strftime("%H:%M  %d/%m/%Y")

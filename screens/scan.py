@@ -107,6 +107,9 @@ class ScanScreen(KioskScreen):
     def on_enter(self, *_: Any) -> None:
         self._preview_event = Clock.schedule_interval(self._update_preview, 1 / 15)
 
+    def shutdown(self) -> None:
+        self.on_leave()
+
     def on_leave(self, *_: Any) -> None:
         if self._preview_event is not None:
             self._preview_event.cancel()

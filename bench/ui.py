@@ -120,15 +120,16 @@ def main() -> int:
         def filled(source: str) -> bool:
             identity = controller.session.identity
             return (app.sm.current == "review" and identity is not None and identity.source == source
-                    and bool(getattr(review, "views", None)))
+                    and bool(getattr(review, "views", None)) and bool(getattr(review, "settled", False)))
 
         # -- QR path ---------------------------------------------------------------------------------------------
         qr_times = []
         for i in range(args.repeats):
             n = 100 + i
             world.prepare(n)
+            driver.pump(seconds=0.5)  # the previous visit's threads wind down
             controller.start("lodging-guest")
-            driver.pump(frames=3)
+            driver.pump(seconds=0.5)  # the person reads the scan screen (the form is laid out meanwhile)
             world.present(n, chip=False)
             shown = world.card_shown_at
             assert shown is not None
@@ -142,16 +143,27 @@ def main() -> int:
                      f"median {statistics.median(qr_times):.2f}, max {max(qr_times):.2f}", "≤ 1.0"))
 
         # -- chip path and UI stalls ------------------------------------------------------------------------------
-        chip_times, stalls = [], []
+        chip_times, stalls, handlers = [], [], []
         stamps: list[float] = []
+        handler_ms: list[float] = []
+        on_event = controller._on_scan_event
+
+        def timed(event: object) -> None:  # the kiosk's own work on the UI thread for each device event
+            start = time.perf_counter()
+            on_event(event)  # type: ignore[arg-type]
+            handler_ms.append(1000 * (time.perf_counter() - start))
+
+        controller._on_scan_event = timed  # type: ignore[method-assign]
         tick = Clock.schedule_interval(lambda _dt: stamps.append(time.perf_counter()), 0)
         for i in range(args.repeats):
             n = 200 + i
+            world.prepare(n, chip=True)
             controller.start("lodging-guest")
             driver.pump(frames=3)
             controller.provide_key(AccessKey(can=sample_identity(n).pace_can))
-            driver.pump(frames=2)
+            driver.pump(seconds=0.5)
             stamps.clear()
+            handler_ms.clear()
             world.present(n, qr=False, chip=True)
             placed = time.monotonic()
             driver.wait_until(lambda: filled("chip"), 10, "the review screen (chip)")
@@ -162,20 +174,26 @@ def main() -> int:
             driver.pump(frames=3)
             gaps = [b - a for a, b in itertools.pairwise(stamps)]
             stalls.append(max(0.0, max(gaps, default=0.0) - 1 / 60))
+            handlers.append(max(handler_ms, default=0.0))
             controller.cancel()
             world.take_away()
             driver.pump(frames=2)
         tick.cancel()
+        controller._on_scan_event = on_event  # type: ignore[method-assign]
         rows.append(("card on reader → review filled by the chip, 424 kbit/s (s)",
                      f"median {statistics.median(chip_times):.2f}, max {max(chip_times):.2f}", "≤ 3.0"))
-        rows.append(("longest UI-thread stall during a chip read (ms)",
+        rows.append(("longest UI-thread stall during a chip read: gap between drawn frames beyond 16.7 ms (ms)",
                      f"max {1000 * max(stalls):.0f}, median {1000 * statistics.median(stalls):.0f}", "≤ 50"))
+        rows.append(("longest device-event handler on the UI thread during a chip read (ms)",
+                     f"max {max(handlers):.0f}, median {statistics.median(handlers):.0f}", "≤ 50"))
 
         # -- memory over complete visits ---------------------------------------------------------------------------
         memory: dict[int, float] = {}
+        cards = [1000 + i for i in range(5)]
+        for n in cards:
+            world.prepare(n, chip=True)  # the simulation's own clip cache is filled before anything is measured
         for s in range(1, args.sessions + 1):
-            n = 1000 + s % 20
-            world.prepare(n)
+            n = cards[s % len(cards)]
             controller.start("lodging-guest")
             world.present(n)
             driver.wait_until(lambda: controller.session.identity is not None
@@ -206,8 +224,9 @@ def main() -> int:
                  f"growth {growth:+.1f})", "no growth"))
 
     table = ["| measure | result | target |", "|---|---|---|", *(f"| {a} | {b} | {c} |" for a, b, c in rows)]
-    header = (f"# UI benchmark ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
-              f"window 1280×800 on {os.environ.get('DISPLAY')})\n")
+    load = os.getloadavg()[0]
+    header = (f"# UI benchmark ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average "
+              f"{load:.1f}, window 1280×800 on {os.environ.get('DISPLAY')}, Mesa software rendering)\n")
     text = header + "\n" + "\n".join(table) + "\n"
     print(text)
     out = ROOT / "bench" / "results" / "ui.md"

@@ -101,6 +101,7 @@ class SimulatedWorld:
         self.fps = fps
         self.dg2_size = dg2_size
         self._clips: dict[int, list[np.ndarray]] = {}
+        self._cards: dict[int, Any] = {}
         self._empty: np.ndarray | None = None
         self._lock = threading.Lock()
         self.clip: list[np.ndarray] | None = None
@@ -119,25 +120,32 @@ class SimulatedWorld:
             self._empty = self._camera(None).frame(0).image
         return self._empty
 
-    def prepare(self, n: int) -> None:
-        """Render card ``n``'s clip ahead of time (cached)."""
+    def prepare(self, n: int, *, chip: bool = False) -> None:
+        """Render card ``n``'s clip ahead of time and, with ``chip``, build its emulated chip (both cached)."""
         if n not in self._clips:
             from cli.qr_samples import sample_card
 
             camera = self._camera(sample_card(n))
             self._clips[n] = [camera.frame(i).image for i in range(camera.clip_length)]
+        if chip:
+            self._chip(n)
+
+    def _chip(self, n: int) -> Any:
+        if n not in self._cards:
+            from drivers.sim.emulated_card import emulated_card_from_record
+            from kiosk.mrz import format_td1
+            from kiosk.samples import sample_identity
+
+            identity = sample_identity(n)
+            self._cards[n] = emulated_card_from_record(identity.to_dict(), self.pki, format_td1(identity),
+                                                       dg2_size=self.dg2_size)
+        return self._cards[n]
 
     def present(self, n: int, *, qr: bool = True, chip: bool = True) -> None:
-        from drivers.sim.emulated_card import emulated_card_from_record
-        from kiosk.mrz import format_td1
-        from kiosk.samples import sample_identity
-
         if qr:
             self.prepare(n)
         if chip:
-            identity = sample_identity(n)
-            card = emulated_card_from_record(identity.to_dict(), self.pki, format_td1(identity),
-                                             dg2_size=self.dg2_size)
+            card = self._chip(n)
         with self._lock:
             now = time.monotonic()
             if qr:
@@ -264,7 +272,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         devices.chip = ChipScan(lambda: sim.link, trust=world.trust)
         devices.printer = ImageReceiptPrinter(PngPrinter(state_dir / "receipts"))
         devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": "thẻ mô phỏng / emulated card",
-                                  "Printer": f"PNG → {state_dir / 'receipts'}",
+                                  "Printer": f"PNG: {state_dir / 'receipts'}",
                                   "Intake": intake_url or "—"}
     else:
         from drivers.camera import OpenCvCamera

@@ -88,6 +88,7 @@ class ScanState:
 
 
 Listener = Callable[[], None]
+PROGRESS_STEP = 0.1
 
 
 class KioskController:
@@ -220,8 +221,10 @@ class KioskController:
             self.scan.chip_busy, self.scan.chip_progress, self.scan.error = True, 0.0, None
             self.scan.status_key = "scan.chip.reading"
         elif event.kind == "chip-progress":
-            self.scan.chip_progress = event.progress
-            self.changed(progress_only=True)
+            # Each redraw costs a frame: move the bar in steps a person can see, not on every chunk read.
+            if self.scan.chip_progress is None or event.progress - self.scan.chip_progress >= PROGRESS_STEP:
+                self.scan.chip_progress = event.progress
+                self.changed(progress_only=True)
             return
         elif event.kind == "chip-done":
             self.scan.chip_busy, self.scan.chip_progress = False, 1.0
@@ -251,7 +254,7 @@ class KioskController:
     def rows(self) -> list[FieldRow]:
         form = self.form()
         if form is None:
-            return []
+            return self._blank_rows()
         errors = {e.field: e for e in form.errors if e.field}
         rows = []
         for spec in form.procedure.fields:
@@ -270,6 +273,18 @@ class KioskController:
                 choices=tuple((c.code, pick(c.label_vi, c.label_en, self.lang)) for c in spec.choices),
                 max_length=spec.max_length))
         return rows
+
+    def _blank_rows(self) -> list[FieldRow]:
+        """The form's rows before anything is read (the screen is laid out while the card is scanned)."""
+        procedure = self.procedure
+        if procedure is None:
+            return []
+        return [FieldRow(name=spec.name, label=pick(spec.label_vi, spec.label_en, self.lang), type=spec.type,
+                         value="", shown="", source=None, locked=False, required=spec.required,
+                         missing=False, error=None,
+                         choices=tuple((c.code, pick(c.label_vi, c.label_en, self.lang)) for c in spec.choices),
+                         max_length=spec.max_length)
+                for spec in procedure.fields if spec.type != "table"]
 
     @staticmethod
     def _field_error(spec: FieldSpec, error: KioskError) -> str:

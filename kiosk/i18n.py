@@ -44,7 +44,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "review.source.typed": ("Nhập tay", "Typed"),
     "review.locked": ("Đã khóa, không cần sửa", "Locked, no change needed"),
     "review.required": ("Bắt buộc", "Required"),
-    "review.missing": ("Còn thiếu: {fields}", "Missing: {fields}"),
+    "review.missing": ("Cần bổ sung hoặc sửa: {fields}", "To complete or correct: {fields}"),
     "review.photo": ("Ảnh từ chip", "Chip photo"),
     "consent.title": ("Thông báo xử lý dữ liệu cá nhân", "Personal data notice"),
     "consent.accept": ("Tôi đồng ý", "I agree"),

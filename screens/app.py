@@ -88,6 +88,9 @@ class KioskApp(App):
             self.close_operator()
 
     def _on_step(self, _session: Session, step: Step) -> None:
+        review = self.screens.get("review")
+        if step is Step.SCAN and isinstance(review, ReviewScreen):
+            review.prepare()
         if step is Step.HOME:
             for screen in self.screens.values():
                 screen.clear()

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 class KioskScreen(Screen):
     def __init__(self, app: KioskApp, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.app = app
-        paint(self, self.theme.bg)
+        self.app = app  # the window's clear colour is the background: no full-screen fill (software GL)
 
     @property
     def controller(self) -> KioskController:

@@ -38,6 +38,7 @@ def configure_kivy(*, width: int = 1280, height: int = 800, fullscreen: bool = F
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "multisamples", "0")  # no MSAA: flat shapes do not need it, software GL pays dearly
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "log_level", "warning")

@@ -65,12 +65,11 @@ class HomeScreen(KioskScreen):
         super().__init__(app, name="home", **kwargs)
         t = self.theme
         root = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
-        top = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        self.hotspot = CornerHotspot(self.app.open_operator)
-        top.add_widget(self.hotspot)
+        top = BoxLayout(size_hint_y=None, height=t.touch * 1.4, spacing=t.pad)
+        self.hotspot = CornerHotspot(self.app.open_operator, pos_hint={"x": 0, "top": 1})
         titles = BoxLayout(orientation="vertical")
-        self.title = Text(t, level="title", bold=True, fixed_height=0)
-        self.subtitle = Text(t, level="small", color=t.muted, fixed_height=0, size_hint_y=0.5)
+        self.title = Text(t, level="heading", bold=True, fixed_height=0)
+        self.subtitle = Text(t, level="small", color=t.muted, fixed_height=0, size_hint_y=0.35)
         titles.add_widget(self.title)
         titles.add_widget(self.subtitle)
         top.add_widget(titles)
@@ -99,6 +98,7 @@ class HomeScreen(KioskScreen):
         bottom.add_widget(self.lang_button)
         root.add_widget(bottom)
         self.add_widget(root)
+        self.add_widget(self.hotspot)  # over the top-left corner, invisible
         self._procedure_ids: list[str] = []
         self._clock_event = Clock.schedule_interval(self._tick, 5.0)
 
@@ -127,11 +127,12 @@ class HomeScreen(KioskScreen):
         procedures = c.procedures()
         self.grid.cols = 1 if len(procedures) < 3 else 2
         self._procedure_ids = [p.id for p in procedures]
-        tall = t.touch * (2.2 if len(procedures) < 3 else 1.6)
+        few = len(procedures) < 3
+        tall = t.touch * (2.2 if few else 1.7)
         for procedure in procedures:
             main, second = c.title(procedure)
             button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id),
-                               height=tall)
+                               height=tall, level="title" if few else "body")
             button.procedure_id = procedure.id
             self.grid.add_widget(button)
         self._tick(0)

@@ -84,6 +84,10 @@ class OperatorScreen(KioskScreen):
         scroll = ScrollView(do_scroll_x=False, bar_width=12)
         grid = GridLayout(cols=2, spacing=t.pad, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
+        left, right = (BoxLayout(orientation="vertical", spacing=t.pad, size_hint_y=None) for _ in range(2))
+        for column in (left, right):
+            column.bind(minimum_height=column.setter("height"))
+            grid.add_widget(column)
 
         summary = c.outbox_summary()
         counts = summary["counts"]
@@ -98,12 +102,12 @@ class OperatorScreen(KioskScreen):
                                    color=t.danger))
         if summary["quarantined"]:
             outbox.add_widget(self.button("operator.retry", self._retry, kind="secondary"))
-        grid.add_widget(outbox)
+        left.add_widget(outbox)
 
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
             devices.add_widget(Text(t, f"{name}: [b]{status}[/b]", markup=True, level="small"))
-        grid.add_widget(devices)
+        right.add_widget(devices)
 
         if c.devices.deadlines is not None:
             board = self._section("operator.deadlines")
@@ -115,7 +119,7 @@ class OperatorScreen(KioskScreen):
                                       color=color, level="small"))
             if not entries:
                 board.add_widget(Text(t, "—", level="small"))
-            grid.add_widget(board)
+            left.add_widget(board)
 
         settings = self._section("operator.display")
         row = BoxLayout(size_hint_y=None, height=t.touch, spacing=8)
@@ -129,9 +133,9 @@ class OperatorScreen(KioskScreen):
                                       kind="secondary", level="body"))
         if c.devices.export is not None:
             settings.add_widget(self.button("operator.export", self._export, kind="secondary"))
-        grid.add_widget(settings)
+        right.add_widget(settings)
         if self.message:
-            grid.add_widget(Text(t, self.message, level="small", bold=True))
+            left.add_widget(Text(t, self.message, level="small", bold=True))
         scroll.add_widget(grid)
         self.body.add_widget(scroll)
         self.body.add_widget(self.button("operator.exit", self.app.close_operator))

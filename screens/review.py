@@ -22,6 +22,8 @@ from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import BigButton, Panel, Text, paint
 
+ROWS_PER_FRAME = 3
+
 
 class FieldView(BoxLayout):
     """One form row: label and source on the left, the value box on the right, the error below."""
@@ -31,9 +33,11 @@ class FieldView(BoxLayout):
         super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
         self.screen, self.name = screen, row.name
         line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        labels = BoxLayout(orientation="vertical", size_hint_x=0.36)
-        self.label = Text(t, level="body", bold=True, fixed_height=0, size_hint_y=0.45)
-        self.source = Text(t, level="small", fixed_height=0, size_hint_y=0.55, markup=True)
+        labels = BoxLayout(orientation="vertical", size_hint_x=0.36, size_hint_y=None, spacing=2)
+        self.label = Text(t, level="body", bold=True)
+        self.source = Text(t, level="small", markup=True)
+        labels.bind(minimum_height=labels.setter("height"))
+        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
         labels.add_widget(self.label)
         labels.add_widget(self.source)
         line.add_widget(labels)
@@ -117,8 +121,46 @@ class ReviewScreen(KioskScreen):
         self._layout_key: tuple[Any, ...] = ()
         self.editing: str | None = None
         self._portrait_id: int | None = None
+        self._pending: list[FieldRow] = []
+        self._build_event: Any = None
+        self._updates: dict[str, FieldRow] = {}
+        self._update_event: Any = None
 
     # -- rendering -----------------------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Lay the form out while the card is being scanned, one row per frame, so that the values arriving later
+        only change texts (no long frame when the card is read)."""
+        rows = self.controller.rows()
+        key = (self.controller.session.procedure_id, self.controller.lang, tuple(r.name for r in rows))
+        if key == self._layout_key or not rows:
+            return
+        self.list.clear_widgets()
+        self.views = {}
+        self._layout_key = key
+        self._pending = list(rows)
+        if self._build_event is not None:
+            self._build_event.cancel()
+        self._build_event = Clock.schedule_interval(self._build_one, 0)
+
+    def _build_one(self, _dt: float = 0) -> bool:
+        if not self._pending:
+            self._build_event = None
+            return False
+        row = self._pending.pop(0)
+        view = FieldView(self, row)
+        view.update(row, editing=False)
+        view.row = row
+        self.views[row.name] = view
+        self.list.add_widget(view)
+        return True
+
+    def _finish_build(self) -> None:
+        while self._pending:
+            self._build_one()
+        if self._build_event is not None:
+            self._build_event.cancel()
+            self._build_event = None
+
     def refresh(self) -> None:
         c = self.controller
         if c.progress_only and self.views:
@@ -129,20 +171,48 @@ class ReviewScreen(KioskScreen):
             self.relabel(b)
         rows = c.rows()
         key = (c.session.procedure_id, c.lang, tuple(r.name for r in rows))
-        if key != self._layout_key:
+        if key == self._layout_key:
+            self._finish_build()
+        else:
+            self._pending = []
             self.list.clear_widgets()
             self.views = {r.name: FieldView(self, r) for r in rows}
-            for view in self.views.values():
-                self.list.add_widget(view)
+            for row in rows:
+                self.views[row.name].update(row, editing=row.name == self.editing)
+                self.list.add_widget(self.views[row.name])
+            self._updates = {}
             self._layout_key = key
-        for row in rows:
-            self.views[row.name].update(row, editing=row.name == self.editing)
+        changed = [r for r in rows if r != self.views[r.name].row or r.name == self.editing]
+        if len(changed) > ROWS_PER_FRAME:
+            # Many values at once (the card was just read): spread the redraw over a few frames.
+            self._updates = {**self._updates, **{r.name: r for r in changed}}
+            if self._update_event is None:
+                self._update_event = Clock.schedule_interval(self._update_some, 0)
+        else:
+            for row in changed:
+                self._updates.pop(row.name, None)
+                self.views[row.name].update(row, editing=row.name == self.editing)
         self._banner()
         self._portrait()
         ready = c.can_continue()
         self.next_button.opacity = 1.0 if ready else 0.45
         missing = c.missing_labels()
         self.missing.text = c.t("review.missing", fields=", ".join(missing)) if missing and not self.editing else ""
+
+    def _update_some(self, _dt: float = 0) -> bool:
+        for name in list(self._updates)[:ROWS_PER_FRAME]:
+            row = self._updates.pop(name)
+            if name in self.views:
+                self.views[name].update(row, editing=name == self.editing)
+        if self._updates:
+            return True
+        self._update_event = None
+        return False
+
+    @property
+    def settled(self) -> bool:
+        """Every row shows the controller's current values (no redraw pending)."""
+        return not self._updates and not self._pending
 
     def _banner(self) -> None:
         scan = self.controller.scan
@@ -180,7 +250,20 @@ class ReviewScreen(KioskScreen):
         self.photo_box.width, self.photo_box.opacity = 0, 0
         self._portrait_id = None
 
+    def shutdown(self) -> None:
+        for event in (self._build_event, self._update_event):
+            if event is not None:
+                event.cancel()
+
     def clear(self) -> None:
+        self._pending = []
+        self._updates = {}
+        if self._update_event is not None:
+            self._update_event.cancel()
+            self._update_event = None
+        if self._build_event is not None:
+            self._build_event.cancel()
+            self._build_event = None
         self.close_input()
         self.list.clear_widgets()
         self.views = {}

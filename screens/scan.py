@@ -131,7 +131,10 @@ class ScanScreen(KioskScreen):
         for b in (self.key_button, self.cancel_button):
             self.relabel(b)
         has_camera = c.devices.camera is not None
-        self.hint.text = f"{c.t('scan.hint')}\n{c.other('scan.hint')}" if has_camera else c.t("scan.camera_off")
+        small = self.theme.font("small")
+        self.hint.markup = True
+        self.hint.text = (f"{c.t('scan.hint')}\n[size={small}][b]{c.other('scan.hint')}[/b][/size]" if has_camera
+                          else c.t("scan.camera_off"))
         self.chip_hint.text = f"{c.t('scan.or_chip')}\n[size={self.theme.font('small')}]{c.other('scan.or_chip')}" \
                               "[/size]"
         self.chip_hint.markup = True

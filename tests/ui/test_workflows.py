@@ -139,7 +139,7 @@ def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer)
     k = kiosk("lodging")
     k.identity_n = 11  # type: ignore[attr-defined]
     k.shot("home")
-    k.services.world.prepare(11)  # the simulated card's camera clip, rendered before the visit
+    k.services.world.prepare(11, chip=True)  # the simulated card (camera clip, chip), made before the visit
     k.driver.tap(k.app.screens["home"].procedure_button("lodging-guest"))  # type: ignore[attr-defined]
     assert k.app.sm.current == "scan"
     scan_card(k, 11)
@@ -174,7 +174,7 @@ def test_clinic_checkin(kiosk: Callable[..., RunningKiosk], intake: IntakeServer
     k = kiosk("clinic")
     k.identity_n = 12  # type: ignore[attr-defined]
     k.shot("home")
-    k.services.world.prepare(12)  # the simulated card's camera clip, rendered before the visit
+    k.services.world.prepare(12, chip=True)  # the simulated card (camera clip, chip), made before the visit
     k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))  # type: ignore[attr-defined]
     scan_card(k, 12)
     k.shot("review")
@@ -200,7 +200,7 @@ def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], inta
     k.identity_n = 13  # type: ignore[attr-defined]
     identity = sample_identity(13)
     k.shot("home")
-    k.services.world.prepare(13)  # the simulated card's camera clip, rendered before the visit
+    k.services.world.prepare(13, chip=True)  # the simulated card (camera clip, chip), made before the visit
     k.driver.tap(k.app.screens["home"].procedure_button("ct01"))  # type: ignore[attr-defined]
     scan_card(k, 13)
     k.shot("review")

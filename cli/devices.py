@@ -308,5 +308,22 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             return [entry.to_dict() for entry in register.pending()]
 
         devices.deadlines = deadlines
+
+        def export() -> str:
+            """Today's arrivals as the police XLSX template, into the state directory (0600)."""
+            from datetime import datetime
+
+            from kiosk.lodging.xlsx_export import export_xlsx
+            from kiosk.workflows.registry import default_registry
+            from kiosk.workflows.values import VN_TZ
+
+            day = datetime.now(VN_TZ).date()
+            path = state_dir / "exports" / f"luu-tru-{day.isoformat()}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_bytes(export_xlsx(register.arrivals(day), default_registry(), day=day))
+            path.chmod(0o600)
+            return f"{len(register.arrivals(day))}: {path}"
+
+        devices.export = export
     return KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
                          sender=sender, register=register, closers=closers)

@@ -42,7 +42,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "review.source.chip-unverified": ("Chip (chưa xác thực)", "Chip (not verified)"),
     "review.source.qr": ("Mã QR", "QR code"),
     "review.source.typed": ("Nhập tay", "Typed"),
-    "review.locked": ("Đã khóa, không cần sửa", "Locked, no change needed"),
+    "review.locked": ("đã khóa", "locked"),
     "review.required": ("Bắt buộc", "Required"),
     "review.missing": ("Cần bổ sung hoặc sửa: {fields}", "To complete or correct: {fields}"),
     "review.photo": ("Ảnh từ chip", "Chip photo"),

@@ -128,7 +128,7 @@ class HomeScreen(KioskScreen):
         self.grid.cols = 1 if len(procedures) < 3 else 2
         self._procedure_ids = [p.id for p in procedures]
         few = len(procedures) < 3
-        tall = t.touch * (2.2 if few else 1.7)
+        tall = t.touch * (2.2 if few else 1.3)
         for procedure in procedures:
             main, second = c.title(procedure)
             button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id),

@@ -60,7 +60,7 @@ class FieldView(BoxLayout):
         self.label.text = f"{row.label}{mark}"
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
-            lock = f"\n{c.t('review.locked')}" if row.locked else ""
+            lock = f", {c.t('review.locked')}" if row.locked else ""
             self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""

@@ -52,8 +52,8 @@ def register(sub: Any) -> None:
     emulate.add_argument("--pki", help="test PKI directory (created when missing; default: a fresh PKI)")
     emulate.add_argument("--port", type=int, default=35963, help="vpcd port (35963 = Virtual PCD 00 00)")
     emulate.add_argument("--host", default="127.0.0.1")
-    emulate.add_argument("--fault", action="append", default=[], metavar="MODE",
-                         help="fault mode (repeatable), e.g. wrong-key, removed-at=12, slow-link=106000:20")
+    emulate.add_argument("--fault", action="extend", nargs="+", default=[], metavar="MODE",
+                         help="fault modes, e.g. wrong-key, removed-at=12, slow-link=106000:20, tampered-dg")
     emulate.add_argument("--face-size", type=int, default=20000, help="DG2 size in bytes")
     emulate.add_argument("--json", action="store_true", help="print JSON")
     emulate.set_defaults(handler=_emulate)
@@ -135,8 +135,7 @@ def _emulate(args: argparse.Namespace) -> int:
                              message_vi="Chế độ lỗi không hợp lệ.") from exc
 
     card = make_card()
-    print_json({"ok": True, "serving": True, "port": args.port, "faults": sorted(args.fault),
-                "can": identity.pace_can})
+    print_json({"ok": True, "serving": True, "port": args.port, "faults": sorted(args.fault)})
     stop = threading.Event()
     try:
         while not stop.is_set():

@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.submit",
     "cli.outbox",
     "cli.card",
+    "cli.form",
+    "cli.lodging",
+    "cli.clinic",
 )
 
 

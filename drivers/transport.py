@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -141,3 +142,42 @@ class InProcessTransport:
         if len(raw) < 2:
             raise CardRemovedError("the card gave no status word")
         return raw[:-2], int.from_bytes(raw[-2:], "big")
+
+
+class PresenceWatcher:
+    """Calls ``on_change(present)`` from a background thread whenever a card arrives or leaves.
+
+    Polls ``card_present()`` every ``poll_s`` seconds (PC/SC answers from pcscd's state, no card I/O).
+    Transport errors (reader unplugged, service down) are reported as "absent" and polling continues.
+    """
+
+    def __init__(self, transport: CardTransport, on_change: Callable[[bool], None], poll_s: float = 0.1) -> None:
+        self.transport = transport
+        self.on_change = on_change
+        self.poll_s = poll_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="card-presence", daemon=True)
+
+    def _present(self) -> bool:
+        try:
+            return self.transport.card_present()
+        except TransportError:
+            return False
+
+    def _run(self) -> None:
+        last: bool | None = None
+        while not self._stop.is_set():
+            present = self._present()
+            if present != last:
+                last = present
+                self.on_change(present)
+            self._stop.wait(self.poll_s)
+
+    def start(self) -> PresenceWatcher:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(2)

@@ -74,12 +74,20 @@ def _rsa_9796_2_sign(key: rsa.RSAPrivateKey, challenge: bytes, hash_name: str) -
     size = (n.bit_length() + 7) // 8
     if n.bit_length() % 8:
         raise EmrtdError("ISO/IEC 9796-2 signing needs a modulus of a whole number of bytes")
+    if hash_name != "sha1" and hash_name not in _HASH_TRAILERS:
+        raise EmrtdError(f"no ISO/IEC 9796-2 trailer for {hash_name}")
     hash_len = hashlib.new(hash_name).digest_size
     trailer = b"\xbc" if hash_name == "sha1" else bytes([_HASH_TRAILERS[hash_name], 0xCC])
     m1 = os.urandom(size - 1 - hash_len - len(trailer))
     representative = b"\x6a" + m1 + hashlib.new(hash_name, m1 + challenge).digest() + trailer
-    signature = pow(int.from_bytes(representative, "big"), numbers.d, n)
-    return signature.to_bytes(size, "big")
+    return _rsa_private(numbers, int.from_bytes(representative, "big")).to_bytes(size, "big")
+
+
+def _rsa_private(numbers: rsa.RSAPrivateNumbers, value: int) -> int:
+    """value^d mod n by the Chinese remainder theorem (about four times faster than one exponentiation)."""
+    m1 = pow(value, numbers.dmp1, numbers.p)
+    m2 = pow(value, numbers.dmq1, numbers.q)
+    return m2 + (numbers.iqmp * (m1 - m2) % numbers.p) * numbers.q
 
 
 # ---------------------------------------------------------------- reader side
@@ -156,7 +164,17 @@ def _verify_ec(
 def verify_active(
     dg15: bytes | None, challenge: bytes, response: bytes, dg14: bytes | None = None
 ) -> ActiveResult:
-    """Check the chip's answer to ``challenge`` with the DG15 key (and, for ECDSA, DG14's algorithm)."""
+    """Check the chip's answer to ``challenge`` with the DG15 key (and, for ECDSA, DG14's algorithm).
+
+    Never raises: anything undecodable is ``invalid`` with the reason.
+    """
+    try:
+        return _verify_active(dg15, challenge, response, dg14)
+    except Exception as exc:  # hostile bytes reach third-party parsers: any failure means "not valid"
+        return ActiveResult("invalid", f"malformed: {type(exc).__name__}")
+
+
+def _verify_active(dg15: bytes | None, challenge: bytes, response: bytes, dg14: bytes | None) -> ActiveResult:
     if not dg15:
         return ActiveResult("not-performed", "the chip has no DG15")
     try:

@@ -1,16 +1,21 @@
-"""Typed errors of the eMRTD protocol stack (drivers must not import ``kiosk``; the CLI maps these)."""
+"""Typed errors of the eMRTD protocol stack (drivers must not import ``kiosk``; the CLI maps these).
+
+They extend the data layer's ``EmrtdError``, so ``except EmrtdError`` catches every eMRTD failure.
+"""
 
 from __future__ import annotations
 
+from drivers.emrtd.errors import EmrtdError
 
-class ChipError(Exception):
-    """Base of every chip protocol error. ``code`` is stable and machine-readable."""
+
+class ChipError(EmrtdError):
+    """Base of every chip protocol error (talking to a card). ``code`` is stable and machine-readable;
+    ``sw`` is the status word concerned, when there is one."""
 
     code = "chip-error"
 
     def __init__(self, message: str, *, sw: int | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.sw = sw
 
 

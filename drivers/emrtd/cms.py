@@ -146,7 +146,7 @@ def parse_signed_data(data: bytes) -> SignedContent:
         )
     except SecurityObjectError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, x509.InvalidVersion) as exc:
         raise SecurityObjectError(f"CMS SignedData cannot be decoded: {type(exc).__name__}") from exc
 
 
@@ -226,9 +226,7 @@ def _verify(public_key: object, signer: SignerInfo, data: bytes) -> None:
     if isinstance(public_key, rsa.RSAPublicKey) and not name.endswith("_ecdsa") and name not in _ECDSA_PLAIN:
         pad = signer.pss if name == "rsassa_pss" and signer.pss else padding.PKCS1v15()
         public_key.verify(signature, data, pad, hash_algorithm)
-    elif isinstance(public_key, ec.EllipticCurvePublicKey) and (
-        name.endswith("ecdsa") or name in _ECDSA_PLAIN
-    ):
+    elif isinstance(public_key, ec.EllipticCurvePublicKey) and (name.endswith("ecdsa") or name in _ECDSA_PLAIN):
         if name in _ECDSA_PLAIN:
             half = len(signature) // 2
             signature = utils.encode_dss_signature(
@@ -250,9 +248,15 @@ def sign_content(
     *,
     digest_algorithm: str = "sha256",
     pss: bool = False,
+    ecdsa_plain: bool = False,
+    signer_by_key_id: bool = False,
     signing_time: datetime | None = None,
 ) -> bytes:
-    """ContentInfo/SignedData over ``content`` with signed attributes, one signer and its certificate."""
+    """ContentInfo/SignedData over ``content`` with signed attributes, one signer and its certificate.
+
+    ``ecdsa_plain`` writes an EC signature as r ‖ s (BSI TR-03111 ecdsa-plain OIDs); ``signer_by_key_id``
+    names the signer by subject key identifier instead of issuer and serial number.
+    """
     asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     attributes = asn1_cms.CMSAttributes(
         [
@@ -290,14 +294,23 @@ def sign_content(
             algorithm = algos.SignedDigestAlgorithm({"algorithm": f"{digest_algorithm}_rsa"})
     elif isinstance(key, ec.EllipticCurvePrivateKey):
         signature = key.sign(to_sign, ec.ECDSA(hash_algorithm))
-        algorithm = algos.SignedDigestAlgorithm({"algorithm": f"{digest_algorithm}_ecdsa"})
+        if ecdsa_plain:
+            size = (key.curve.key_size + 7) // 8
+            r, s = utils.decode_dss_signature(signature)
+            signature = r.to_bytes(size, "big") + s.to_bytes(size, "big")
+            plain_oid = next(oid for oid, name in _ECDSA_PLAIN.items() if name == digest_algorithm)
+            algorithm = algos.SignedDigestAlgorithm({"algorithm": plain_oid})
+        else:
+            algorithm = algos.SignedDigestAlgorithm({"algorithm": f"{digest_algorithm}_ecdsa"})
     else:
         raise SecurityObjectError("signing key must be RSA or EC")
     signer = asn1_cms.SignerInfo(
         {
-            "version": "v1",
+            "version": "v3" if signer_by_key_id else "v1",
             "sid": asn1_cms.SignerIdentifier(
-                {
+                {"subject_key_identifier": asn1_cert.key_identifier}
+                if signer_by_key_id
+                else {
                     "issuer_and_serial_number": {
                         "issuer": asn1_cert.issuer,
                         "serial_number": asn1_cert.serial_number,

@@ -185,28 +185,37 @@ def _strings(nodes: list[tlv.Tlv]) -> list[str]:
 
 
 def _is_header(node: tlv.Tlv) -> bool:
+    """The SEQUENCE right under 6D holding version, OID and the SET of fields."""
     return node.tag == tlv.SEQUENCE and any(c.tag in (tlv.OBJECT_IDENTIFIER, tlv.SET) for c in node.children)
+
+
+def _layout(root: tlv.Tlv) -> tuple[int | None, str | None, list[tlv.Tlv]]:
+    """Version, OID and field elements, with or without the header SEQUENCE and the SET.
+
+    Only the top two levels are structure; anything inside a field element belongs to that field.
+    """
+    version: int | None = None
+    oid: str | None = None
+    elements: list[tlv.Tlv] = []
+    level: list[tlv.Tlv] = []
+    for child in root.children:
+        level.extend(child.children if _is_header(child) else [child])
+    for child in level:
+        if child.tag == tlv.SET:
+            elements.extend(child.children)
+        elif child.tag == tlv.INTEGER and version is None and not elements:
+            version = tlv.decode_integer(child)
+        elif child.tag == tlv.OBJECT_IDENTIFIER and oid is None:
+            oid = tlv.decode_oid(child)
+        else:
+            elements.append(child)
+    return version, oid, elements
 
 
 def parse_dg13(data: bytes) -> Dg13:
     """Parse DG13; raises ``LdsError`` only when the outer structure is not a DG13 at all."""
     try:
-        root = tlv.decode(data, expected_tag=TAG_DG13)
-        containers = [root]
-        version: int | None = None
-        oid: str | None = None
-        elements: list[tlv.Tlv] = []
-        while containers:
-            node = containers.pop(0)
-            for child in node.children:
-                if child.tag == tlv.SET or _is_header(child):
-                    containers.append(child)
-                elif child.tag == tlv.INTEGER and node.tag != tlv.SET and version is None:
-                    version = tlv.decode_integer(child)
-                elif child.tag == tlv.OBJECT_IDENTIFIER and oid is None:
-                    oid = tlv.decode_oid(child)
-                else:
-                    elements.append(child)
+        version, oid, elements = _layout(tlv.decode(data, expected_tag=TAG_DG13))
     except TlvError as exc:
         raise LdsError(f"DG13 is malformed: {exc.message}") from exc
 

@@ -55,7 +55,7 @@ def verify_passive(
     """
     try:
         return _verify_passive(sod, data_groups, trust, at)
-    except (EmrtdError, ValueError, TypeError, UnsupportedAlgorithm) as exc:
+    except Exception as exc:  # hostile bytes reach third-party parsers: any failure means "not valid"
         return _invalid("certificate-or-sod-malformed", {"error": type(exc).__name__})
 
 
@@ -109,9 +109,11 @@ def _verify_passive(
     issuers = trust.issuers_of(dsc)
     if not issuers:
         return PassiveResult("no-trust-anchor", "no trusted CSCA issued the document signer", details)
-    csca = _verifying_issuer(dsc, issuers)
-    if csca is None:
+    verifying = _verifying_issuers(dsc, issuers)
+    if not verifying:
         return _invalid("dsc-signature-invalid", details)
+    # The same CSCA key may come in several certificates (re-issued, link); prefer one valid now.
+    csca = next((c for c in verifying if c.not_valid_before_utc <= now <= c.not_valid_after_utc), verifying[0])
     details["csca_subject"] = csca.subject.rfc4514_string()
     for name, cert in (("dsc", dsc), ("csca", csca)):
         if now < cert.not_valid_before_utc:
@@ -125,14 +127,16 @@ def _verify_passive(
     return PassiveResult("valid", None, details)
 
 
-def _verifying_issuer(cert: x509.Certificate, issuers: list[x509.Certificate]) -> x509.Certificate | None:
+def _verifying_issuers(cert: x509.Certificate, issuers: list[x509.Certificate]) -> list[x509.Certificate]:
+    """The candidate issuers whose key verifies ``cert``'s signature."""
+    verifying = []
     for issuer in issuers:
         try:
             verify_certificate_signature(cert, certificate_public_key(issuer))
-            return issuer
         except (InvalidSignature, EmrtdError, ValueError, TypeError, UnsupportedAlgorithm):
             continue
-    return None
+        verifying.append(issuer)
+    return verifying
 
 
 def _revocation(dsc: x509.Certificate, csca: x509.Certificate, trust: TrustStore, now: dt.datetime) -> str:

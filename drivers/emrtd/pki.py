@@ -14,6 +14,7 @@ from pathlib import Path
 from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
@@ -256,8 +257,17 @@ def build_master_list(
     return sign_content(ID_CSCA_MASTER_LIST, bytes(content.dump()), signer_key, signer_cert)
 
 
-def parse_master_list(data: bytes) -> list[x509.Certificate]:
-    """The CSCA certificates of a master list whose CMS signature verifies with its embedded signer."""
+@dataclass(frozen=True)
+class MasterList:
+    certificates: list[x509.Certificate]
+    skipped: int  # entries that are not usable certificates
+
+
+def parse_master_list(data: bytes) -> MasterList:
+    """The CSCA certificates of a master list whose CMS signature verifies with its embedded signer.
+
+    Entries that cannot be decoded are skipped (and counted) rather than discarding the whole list.
+    """
     signed = parse_signed_data(data)
     if signed.content_type != ID_CSCA_MASTER_LIST:
         raise SecurityObjectError("CMS content is not a CSCA master list")
@@ -269,10 +279,36 @@ def parse_master_list(data: bytes) -> list[x509.Certificate]:
     except SignatureCheckError as exc:
         raise SecurityObjectError(f"master list signature does not verify: {exc.reason}") from exc
     try:
-        parsed = CscaMasterList.load(signed.content)
-        return [x509.load_der_x509_certificate(c.dump()) for c in parsed["cert_list"]]
+        entries = list(CscaMasterList.load(signed.content)["cert_list"])
     except (ValueError, TypeError, KeyError) as exc:
         raise SecurityObjectError("master list content cannot be decoded") from exc
+    certificates: list[x509.Certificate] = []
+    for entry in entries:
+        cert = _load_der_certificate(entry.dump())
+        if cert is not None:
+            certificates.append(cert)
+    return MasterList(certificates, len(entries) - len(certificates))
+
+
+def _checked(cert: x509.Certificate) -> x509.Certificate | None:
+    """The certificate when its names, extensions and dates decode (cryptography parses lazily)."""
+    try:
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.not_valid_before_utc, cert.not_valid_after_utc)
+        return cert
+    except (ValueError, TypeError, UnsupportedAlgorithm, x509.DuplicateExtension):
+        return None
+
+
+def _load_der_certificate(der: bytes) -> x509.Certificate | None:
+    try:
+        return _checked(x509.load_der_x509_certificate(der))
+    except (ValueError, x509.InvalidVersion):
+        return None
+
+
+def names_equal(a: x509.Name, b: x509.Name) -> bool:
+    """X.500 names compared after normalisation (case, spacing and string type do not matter)."""
+    return bool(asn1_x509.Name.load(a.public_bytes()) == asn1_x509.Name.load(b.public_bytes()))
 
 
 # ---------------------------------------------------------------- trust store
@@ -294,7 +330,7 @@ class TrustStore:
             aki = None
         found = []
         for candidate in self.certificates:
-            if candidate.subject != cert.issuer:
+            if not names_equal(candidate.subject, cert.issuer):
                 continue
             if aki is not None:
                 try:
@@ -307,7 +343,7 @@ class TrustStore:
         return found
 
     def crls_of(self, issuer: x509.Certificate) -> list[x509.CertificateRevocationList]:
-        return [crl for crl in self.crls if crl.issuer == issuer.subject]
+        return [crl for crl in self.crls if names_equal(crl.issuer, issuer.subject)]
 
     @classmethod
     def from_directory(cls, directory: Path | str) -> TrustStore:
@@ -328,23 +364,34 @@ class TrustStore:
             if suffix in _CRL_SUFFIXES or b"-----BEGIN X509 CRL" in data:
                 self.crls.append(_load_crl(data))
             elif suffix in _MASTER_LIST_SUFFIXES:
-                self.certificates.extend(parse_master_list(data))
+                self._add_master_list(file.name, parse_master_list(data))
             elif suffix in _CERT_SUFFIXES:
-                self.certificates.extend(_load_certificates(data))
+                self._add_certificates(file.name, data)
         except (SecurityObjectError, ValueError) as exc:
             self.skipped.append(f"{file.name}: {type(exc).__name__}")
+
+
+    def _add_master_list(self, name: str, master_list: MasterList) -> None:
+        self.certificates.extend(master_list.certificates)
+        if master_list.skipped:
+            self.skipped.append(f"{name}: {master_list.skipped} undecodable entries")
+
+    def _add_certificates(self, name: str, data: bytes) -> None:
+        if b"-----BEGIN CERTIFICATE" in data:
+            loaded = [_checked(c) for c in x509.load_pem_x509_certificates(data)]
+            usable = [c for c in loaded if c is not None]
+            self.certificates.extend(usable)
+            if len(usable) != len(loaded):
+                self.skipped.append(f"{name}: {len(loaded) - len(usable)} undecodable certificates")
+            return
+        cert = _load_der_certificate(data)
+        if cert is not None:
+            self.certificates.append(cert)
+        else:
+            self._add_master_list(name, parse_master_list(data))  # a master list saved with a certificate suffix
 
 
 def _load_crl(data: bytes) -> x509.CertificateRevocationList:
     if data.lstrip().startswith(b"-----"):
         return x509.load_pem_x509_crl(data)
     return x509.load_der_x509_crl(data)
-
-
-def _load_certificates(data: bytes) -> list[x509.Certificate]:
-    if b"-----BEGIN CERTIFICATE" in data:
-        return x509.load_pem_x509_certificates(data)
-    try:
-        return [x509.load_der_x509_certificate(data)]
-    except ValueError:
-        return parse_master_list(data)  # a master list saved with a certificate suffix

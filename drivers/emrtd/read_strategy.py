@@ -10,9 +10,9 @@ Fixed strategies (``FixedReads``) exist for comparison in benchmarks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from drivers.emrtd import tlv
+from drivers.emrtd import lds, tlv
 from drivers.emrtd.apdu import SW_END_OF_FILE, SW_OK, SW_WRONG_LENGTH, SW_WRONG_P1P2, CommandApdu, sw_hex
 from drivers.emrtd.chip_errors import ProtocolError, StatusWordError
 from drivers.emrtd.errors import TlvError
@@ -46,7 +46,6 @@ def _historical_bytes(atr: bytes) -> bytes:
         return b""
     k = atr[1] & 0x0F
     pos, y = 2, atr[1] >> 4
-    t1 = False
     while True:
         for bit in (0x1, 0x2, 0x4):
             if y & bit:
@@ -54,7 +53,6 @@ def _historical_bytes(atr: bytes) -> bytes:
         if not y & 0x8 or pos >= len(atr):
             break
         td = atr[pos]
-        t1 = t1 or (td & 0x0F) != 0
         pos += 1
         y = td >> 4
     return atr[pos:pos + k]
@@ -72,6 +70,7 @@ class ReadStrategy:
     block: int = SHORT_BLOCK
     fixed: bool = False
     adaptations: int = 0
+    partial: dict[int, bytes] = field(default_factory=dict)  # SFI → bytes read before an interruption
 
     @classmethod
     def adaptive(cls, extended_offered: bool) -> ReadStrategy:
@@ -97,9 +96,29 @@ class ReadStrategy:
         self.block = next((b for b in _FALLBACK if b < failed_le), max(1, failed_le // 2))
 
     def read(self, command: Command, sfi: int, progress: Progress | None = None) -> bytes:
-        """Read a whole file, the first block by SFI; ``FileError`` when it is absent or protected."""
-        data = bytearray()
-        total: int | None = None
+        """Read a whole file, the first block by SFI; ``FileError`` when it is absent or protected.
+
+        If an earlier read of the file was interrupted (card removed), it continues at the offset reached,
+        after selecting the file by its FID.
+        """
+        data = bytearray(self._resume(command, sfi))
+        try:
+            return self._read_rest(command, sfi, data, progress)
+        except BaseException:
+            if data:
+                self.partial[sfi] = bytes(data)
+            raise
+
+    def _resume(self, command: Command, sfi: int) -> bytes:
+        data = self.partial.pop(sfi, b"")
+        ef = lds.file_for_sfi(sfi)
+        if not data or ef is None:
+            return b""
+        _, sw = command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, ef.fid.to_bytes(2, "big")))
+        return data if sw == SW_OK else b""
+
+    def _read_rest(self, command: Command, sfi: int, data: bytearray, progress: Progress | None) -> bytes:
+        total = _declared_length(bytes(data)) if data else None
         while total is None or len(data) < total:
             offset = len(data)
             want = self.block if total is None else min(self.block, total - offset)
@@ -155,3 +174,8 @@ def _unwrap_odd(resp: bytes) -> bytes:
         return tlv.decode(resp, expected_tag=0x53).value
     except TlvError as exc:
         raise ProtocolError("odd READ BINARY response is not a DO'53'") from exc
+
+
+def minimum_reads(file_sizes: list[int], block: int) -> int:
+    """The fewest READ BINARY commands that read files of these sizes when one read returns at most ``block``."""
+    return sum(-(-size // block) for size in file_sizes)

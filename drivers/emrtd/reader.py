@@ -1,8 +1,9 @@
 """Reading an eMRTD (CCCD or passport) end to end: access control, files, document authentication.
 
 Order: EF.CardAccess; PACE with each key in turn (CAN, then MRZ keys), BAC with MRZ keys when PACE is not
-offered or fails; EF.COM, EF.SOD, DG1, DG13, whose hashes are checked before the ``text-ready`` event; then
-DG11/DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and DG2 (the face) last.
+offered or fails; EF.COM, EF.SOD, DG1, DG11 and DG13 (when listed), whose hashes are checked before the
+``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
+DG2 (the face) last.
 
 Absent (``6A82``) and protected (``6982``) files are recorded, not fatal. Events go to ``on_event`` (called in
 the reading thread); setting ``cancel`` stops the read before the next command with ``ReadCancelledError``.
@@ -19,9 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from drivers.emrtd import lds
 from drivers.emrtd.active_auth import verify_active
-from drivers.emrtd.apdu import SW_FILE_NOT_FOUND, SW_OK, SW_SECURITY_NOT_SATISFIED, CommandApdu, join_response
+from drivers.emrtd.apdu import (
+    SW_FILE_NOT_FOUND,
+    SW_OK,
+    SW_SECURITY_NOT_SATISFIED,
+    SW_WRONG_LENGTH,
+    CommandApdu,
+    join_response,
+)
 from drivers.emrtd.bac import bac_authenticate
 from drivers.emrtd.card_access import SecurityInfos, parse_security_infos
 from drivers.emrtd.chip_auth import ChipAuthSuite, chip_authenticate
@@ -35,17 +45,19 @@ from drivers.emrtd.chip_errors import (
     UnsupportedDocumentError,
 )
 from drivers.emrtd.dg14 import parse_dg14
+from drivers.emrtd.dg15 import parse_dg15
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.passive_auth import verify_passive
 from drivers.emrtd.read_strategy import FileError, ReadStrategy, extended_length_offered
 from drivers.emrtd.sm import PlainStatusError, SecureMessaging
+from drivers.emrtd.sod import parse_sod
 from drivers.transport import CardTransport
 
 log = logging.getLogger(__name__)
 
 KeyKind = Literal["can", "mrz"]
-TEXT_GROUPS = (1, 13)
+TEXT_GROUPS = (1, 11, 13)  # MRZ, passport additional personal details, Vietnamese data
 _MAX_REAUTH = 3
 
 
@@ -92,6 +104,7 @@ class ChipReadResult:
     sod: bytes | None = None
     card_access: bytes | None = None
     com_groups: tuple[int, ...] = ()
+    com_read: bool = False
     missing: dict[str, str] = field(default_factory=dict)  # file name → "absent" | "protected" | "SW xxxx"
     access: str | None = None
     key_source: str | None = None
@@ -130,6 +143,8 @@ class ChipReader:
         self._strategy = self.options.strategy
         self._reauth = 0
         self._ca_pending = False
+        self._active_result: dict[str, Any] | None = None
+        self._extended_offered = False
         self._t0 = 0.0
 
     # Low level
@@ -274,6 +289,8 @@ class ChipReader:
         self._emit("file-missing", file=name, info={"status": self.result.missing[name]})
 
     def _read_dg(self, number: int) -> bytes | None:
+        if number in self.result.data_groups or f"DG{number}" in self.result.missing:
+            return self.result.data_groups.get(number)  # read before the card was removed
         data = self._read_file(f"DG{number}", lds.dg_sfi(number))
         if data is not None:
             self.result.data_groups[number] = data
@@ -287,13 +304,28 @@ class ChipReader:
         res = verify_passive(self.result.sod, groups, self.trust)
         return {"status": res.status, "reason": res.reason, **dict(res.details or {})}
 
+    def _signed_groups(self) -> set[int]:
+        """Data groups EF.SOD has hashes for: a chip that hides DG14/DG15 must not dodge CA/AA."""
+        if self.result.sod is None:
+            return set()
+        try:
+            return set(parse_sod(self.result.sod).data_group_hashes)
+        except EmrtdError:
+            return set()  # passive authentication reports the malformed SOD
+
     def _active(self) -> dict[str, Any]:
         dg15 = self.result.data_groups.get(15)
+        if dg15 is None and 15 in self._signed_groups():
+            return {"status": "failed", "reason": "DG15 is signed in EF.SOD but could not be read"}
         if dg15 is None or not self.options.active_auth:
             return {"status": "not-available" if dg15 is None else "not-checked"}
         challenge = self.rng(8)
+        lengths = self._aa_lengths(dg15)
         try:
-            signature, sw = self._command(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, le=256))
+            for le in lengths:
+                signature, sw = self._command(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, le=le))
+                if (sw == SW_OK and signature) or not (sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00):
+                    break
         except PlainStatusError as exc:
             self._reauthenticate()
             return {"status": "failed", "reason": f"card answered {exc.sw or 0:04X}"}
@@ -302,9 +334,24 @@ class ChipReader:
         res = verify_active(dg15, challenge, signature, self.result.data_groups.get(14))
         return {"status": res.status, "reason": res.reason}
 
+    def _aa_lengths(self, dg15: bytes) -> list[int]:
+        """Le values to try for INTERNAL AUTHENTICATE: short first (some chips answer nothing to extended Le)
+        unless the DG15 RSA key is too long for a protected short response (over 1848 bits)."""
+        if not self._extended_offered:
+            return [256]
+        try:
+            key = parse_dg15(dg15).public_key
+        except EmrtdError:
+            return [256, 65536]
+        if isinstance(key, rsa.RSAPublicKey) and key.key_size > 1848:
+            return [65536, 256]
+        return [256, 65536]
+
     def _chip_authentication(self) -> dict[str, Any]:
         """Run CA; the result is provisional until the chip answers under the new keys (``_confirm_ca``)."""
         dg14 = self.result.data_groups.get(14)
+        if dg14 is None and 14 in self._signed_groups():
+            return {"status": "failed", "reason": "DG14 is signed in EF.SOD but could not be read"}
         if dg14 is None or not self.options.chip_auth or self._sm is None:
             return {"status": "not-available" if dg14 is None else "not-checked"}
         try:
@@ -332,39 +379,71 @@ class ChipReader:
                 return {**chip, "status": "failed", "reason": f"card answered {sw:04X} after chip authentication"}
         return {**chip, "status": "valid"}
 
+    def _check_same_card(self) -> None:
+        """On resuming, start again from scratch if another card was presented."""
+        assert self._strategy is not None
+        dg1 = self._strategy.read(self._command, lds.dg_sfi(1))
+        if dg1 != self.result.data_groups.get(1):
+            self._strategy.partial.clear()
+            stats = self.result.stats
+            self.result = ChipReadResult(access=self.result.access, key_source=self.result.key_source,
+                                         card_access=self.result.card_access, stats=stats)
+            self._active_result = None
+            self._t0 = self.clock()
+            self._emit("card-changed")
+            self.result.data_groups[1] = dg1
+
     # The whole read
 
     def read(self) -> ChipReadResult:
-        """Read the card; raises typed errors (``ChipError``, ``TransportError``) only for fatal outcomes."""
-        self._t0 = self.clock()
-        self.transport.connect()
-        if self._strategy is None:
-            self._strategy = ReadStrategy.adaptive(extended_length_offered(self.transport.atr))
-        self._emit("connected", info={"extended_length": self._strategy.extended})
-        res = self.result
-        self._authenticate(self._card_access())
+        """Read the card; raises typed errors (``ChipError``, ``TransportError``) only for fatal outcomes.
 
-        com = self._read_file("EF.COM", lds.COM.sfi)
-        if com is not None:
-            try:
-                res.com_groups = lds.parse_ef_com(com).data_groups
-            except EmrtdError as exc:
-                raise ProtocolError("EF.COM is malformed") from exc
-        res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
+        After ``CardRemovedError`` the same reader can ``read()`` again once the card is back: it
+        re-authenticates, checks that DG1 is the same card's, and reads only the files still missing.
+        """
+        resuming = 1 in self.result.data_groups
+        if not resuming:
+            self._t0 = self.clock()
+        self._sm, self._reauth, self._ca_pending = None, 0, False
+        self.transport.connect()
+        self._extended_offered = extended_length_offered(self.transport.atr)
+        if self._strategy is None:
+            self._strategy = ReadStrategy.adaptive(self._extended_offered)
+        self._emit("connected", info={"extended_length": self._strategy.extended, "resuming": resuming})
+        if not resuming:
+            self._strategy.partial.clear()
+        self._authenticate(self._card_access())
+        if resuming:
+            self._check_same_card()
+        res = self.result
+
+        if not res.com_read:
+            com = self._read_file("EF.COM", lds.COM.sfi)
+            res.com_read = True
+            if com is not None:
+                try:
+                    res.com_groups = lds.parse_ef_com(com).data_groups
+                except EmrtdError as exc:
+                    raise ProtocolError("EF.COM is malformed") from exc
+        if res.sod is None and "EF.SOD" not in res.missing:
+            res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
         for number in TEXT_GROUPS:
-            self._read_dg(number)
+            if number == 1 or not res.com_groups or number in res.com_groups:
+                self._read_dg(number)
         if 1 not in res.data_groups:
             raise UnsupportedDocumentError("the chip has no readable DG1")
         text = {n: res.data_groups[n] for n in TEXT_GROUPS if n in res.data_groups}
         passive_text = self._passive(text)
-        res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
-        self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
+        if res.stats.ms_text_ready is None:
+            res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
+            self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        listed: list[int] = [n for n in (11, 12) if n in res.com_groups]
+        listed: list[int] = [n for n in (12,) if n in res.com_groups]
         listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
         for number in (*listed, *self.options.extra_groups):
             self._read_dg(number)
-        active = self._active()
+        active = self._active_result or self._active()
+        self._active_result = active
         self._emit("active-auth", info=active)
         chip = self._chip_authentication()
         face = self.options.read_face and (not res.com_groups or 2 in res.com_groups)
@@ -380,7 +459,7 @@ class ChipReader:
         self._ca_pending = False
         self._emit("chip-auth", info=chip)
         res.verification = {"access": res.access, "passive": self._passive(dict(res.data_groups)),
-                            "active": active, "chip_authentication": chip, "text_passive": passive_text}
+                            "active": active, "chip_authentication": chip}
         res.stats.ms_total = (self.clock() - self._t0) * 1000
         self._emit("done", info={"verification": res.verification})
         return res

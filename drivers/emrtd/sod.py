@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from asn1crypto import algos, core
+from asn1crypto import cms as asn1_cms
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
@@ -88,19 +89,25 @@ def parse_sod(data: bytes) -> Sod:
         raise SecurityObjectError(f"LDS security object cannot be decoded: {type(exc).__name__}") from exc
 
 
-def build_lds_security_object(data_groups: dict[int, bytes], hash_algorithm: str = "sha256") -> bytes:
-    """DER LDSSecurityObject (version 0) hashing each data group's bytes."""
-    lso = LdsSecurityObject(
-        {
-            "version": 0,
-            "hash_algorithm": {"algorithm": hash_algorithm},
-            "data_group_hash_values": [
-                {"data_group_number": number, "data_group_hash_value": digest(hash_algorithm, content)}
-                for number, content in sorted(data_groups.items())
-            ],
-        }
-    )
-    return bytes(lso.dump())
+def build_lds_security_object(
+    data_groups: dict[int, bytes],
+    hash_algorithm: str = "sha256",
+    *,
+    lds_version: str | None = None,
+    unicode_version: str = "040000",
+) -> bytes:
+    """DER LDSSecurityObject hashing each data group's bytes: version 0, or version 1 with ``lds_version``."""
+    fields: dict[str, object] = {
+        "version": 0 if lds_version is None else 1,
+        "hash_algorithm": {"algorithm": hash_algorithm},
+        "data_group_hash_values": [
+            {"data_group_number": number, "data_group_hash_value": digest(hash_algorithm, content)}
+            for number, content in sorted(data_groups.items())
+        ],
+    }
+    if lds_version is not None:
+        fields["lds_version_info"] = {"lds_version": lds_version, "unicode_version": unicode_version}
+    return bytes(LdsSecurityObject(fields).dump())
 
 
 def build_sod(
@@ -110,15 +117,26 @@ def build_sod(
     *,
     hash_algorithm: str = "sha256",
     pss: bool = False,
+    ecdsa_plain: bool = False,
+    signer_by_key_id: bool = False,
+    lds_version: str | None = None,
     corrupt_signature: bool = False,
 ) -> bytes:
     """EF.SOD over ``data_groups`` (number → file bytes), signed with the document signer key.
 
-    ``corrupt_signature`` flips one bit of the signature (the simulated card's "bad SOD signature" fault).
+    ``corrupt_signature`` flips one bit of the signature (the simulated card's "bad SOD signature" fault);
+    the other options select encodings seen on documents (see ``cms.sign_content``).
     """
-    content = build_lds_security_object(data_groups, hash_algorithm)
+    content = build_lds_security_object(data_groups, hash_algorithm, lds_version=lds_version)
     signed = sign_content(
-        ID_LDS_SECURITY_OBJECT, content, dsc_key, dsc_cert, digest_algorithm=hash_algorithm, pss=pss
+        ID_LDS_SECURITY_OBJECT,
+        content,
+        dsc_key,
+        dsc_cert,
+        digest_algorithm=hash_algorithm,
+        pss=pss,
+        ecdsa_plain=ecdsa_plain,
+        signer_by_key_id=signer_by_key_id,
     )
     if corrupt_signature:
         signed = _flip_signature_bit(signed)
@@ -126,8 +144,6 @@ def build_sod(
 
 
 def _flip_signature_bit(content_info: bytes) -> bytes:
-    from asn1crypto import cms as asn1_cms
-
     info = asn1_cms.ContentInfo.load(content_info)
     signer = info["content"]["signer_infos"][0]
     signature = bytearray(signer["signature"].native)

@@ -5,7 +5,7 @@ short form or long form with up to four length bytes (``81``, ``82``, ``83``, ``
 is rejected. Decoding keeps the exact encoded bytes of every element so that callers can hash or store
 what was read.
 
-Also here: DER helpers for the few primitive values eMRTD structures need (INTEGER, OBJECT IDENTIFIER,
+Also here: DER codecs for the few primitive values eMRTD structures need (INTEGER, OBJECT IDENTIFIER,
 strings).
 """
 

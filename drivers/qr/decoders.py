@@ -21,7 +21,11 @@ class QrDecoder(Protocol):
 
 
 class ZxingDecoder:
-    """zxing-cpp, QR codes only, default ``try_*`` flags, raw ``Barcode.bytes`` of the valid results."""
+    """zxing-cpp, QR codes only, default ``try_*`` flags, raw ``Barcode.bytes`` of the valid results.
+
+    ``saw_candidate`` tells whether the last call found a symbol it could not decode (finder patterns and a
+    grid, but failed error correction): the signal the pipeline uses to run slower fallbacks only then.
+    """
 
     name = "zxing-cpp"
     byte_exact = True
@@ -31,9 +35,11 @@ class ZxingDecoder:
 
         self._read = zxingcpp.read_barcodes
         self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # QR codes only
+        self.saw_candidate = False
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
-        barcodes = self._read(gray, formats=self._formats)
+        barcodes = self._read(gray, formats=self._formats, return_errors=True)
+        self.saw_candidate = any(not b.valid for b in barcodes)
         return [bytes(b.bytes) for b in barcodes if b.valid]
 
 

@@ -15,8 +15,8 @@ baseline       every frame: card width U(0.42, 0.62) × frame width, rotation U(
                up to 6 %, Gaussian blur σ U(0.3, 0.8) px, sensor noise σ U(1.5, 3.5), JPEG quality U(75, 92),
                global gain U(0.85, 1.1)
 blur           defocus: Gaussian σ U(0.9, 1.4) px
-motion         linear motion blur over U(2, 4) px at a random angle
-rotation       rotation U(-180°, 180°)
+motion         the card moves: linear motion blur of the card over U(2, 4) px at a random angle
+rotation       rotation U(-180°, 180°); a turned card that would not fit is shown smaller (held further away)
 perspective    tilt of one edge U(12, 22) %, the card seen at an angle
 noise          sensor noise σ U(8, 16)
 low-contrast   contrast scaled to U(0.3, 0.5) around a grey level U(90, 170)
@@ -162,12 +162,16 @@ def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
 
 
 def _motion_kernel(length: float, angle: float) -> np.ndarray:
-    size = max(3, math.ceil(length) | 1)
-    kernel = np.zeros((size, size), np.float32)
-    c = size // 2
-    dx, dy = math.cos(math.radians(angle)) * length / 2, math.sin(math.radians(angle)) * length / 2
-    cv2.line(kernel, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, 1, cv2.LINE_AA)
-    return kernel / kernel.sum()
+    """A linear motion kernel of ``length`` pixels (sub-pixel accurate, drawn 16× larger and reduced)."""
+    size = (math.ceil(length) + 2) | 1
+    scale = 16
+    big = np.zeros((size * scale, size * scale), np.float32)
+    c = size * scale / 2
+    dx = math.cos(math.radians(angle)) * (length - 1) * scale / 2  # the 1-pixel line width adds the rest
+    dy = math.sin(math.radians(angle)) * (length - 1) * scale / 2
+    cv2.line(big, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, scale, cv2.LINE_AA)
+    kernel = cv2.resize(big, (size, size), interpolation=cv2.INTER_AREA)
+    return np.asarray(kernel / kernel.sum(), np.float32)
 
 
 def _parameters(rng: np.random.Generator, kinds: Sequence[str], strength: float) -> dict[str, Any]:
@@ -234,10 +238,15 @@ def _placement(rng: np.random.Generator, params: dict[str, Any], width: int,
     theta = math.radians(params["rotation"])
     rot = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]], np.float32)
     corners = corners @ rot.T
+    span = corners.max(axis=0) - corners.min(axis=0)
+    fit = min(1.0, (width - 8) / span[0], (height - 8) / span[1])
+    if fit < 1.0:  # a person holds the whole card in view: a turned card is held a little further away
+        corners *= fit
+        params["card_fraction"] *= fit
     if "centre" in params:
         centre = np.array([params["centre"][0] * width, params["centre"][1] * height], np.float32)
     else:
-        span = corners.max(axis=0) - corners.min(axis=0)
+        span = corners.max(axis=0) - corners.min(axis=0)  # after fitting
         margin_x = max(0.0, (width - span[0]) / 2 - 4)
         margin_y = max(0.0, (height - span[1]) / 2 - 4)
         centre = np.array([width / 2 + rng.uniform(-margin_x, margin_x) * 0.8,

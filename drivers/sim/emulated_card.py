@@ -8,10 +8,11 @@ absent files → ``6A82``); BAC and PACE (CAN or MRZ) card side; secure messagin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -63,6 +64,9 @@ PROTOCOL_FAULTS = (
     "bac-only",           # no EF.CardAccess, no PACE
     "pace-only",          # MUTUAL AUTHENTICATE → 6A88
     "aa-failure",         # INTERNAL AUTHENTICATE signs something else
+    "plain-errors",       # file errors under SM come back unprotected and end the session (seen on real cards)
+    "hide-dg15",          # DG15 answers 6A82 although EF.SOD signs it (a clone dodging Active Authentication)
+    "hide-dg14",          # DG14 answers 6A82 although EF.SOD signs it (a clone dodging Chip Authentication)
 )
 DATA_FAULTS = ("tampered-dg", "bad-sod-signature", "unknown-csca", "expired-dsc")
 
@@ -128,7 +132,6 @@ class _State:
     bac: BacCard | None = None
     ca: ChipAuthCard | None = None
     commands: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 class EmulatedCard:
@@ -140,6 +143,9 @@ class EmulatedCard:
         self.files = dict(files)
         if "bac-only" in self.faults:
             self.files.pop(lds.FID_CARD_ACCESS, None)
+        for number in (14, 15):
+            if f"hide-dg{number}" in self.faults:
+                self.files.pop(lds.dg_fid(number), None)
         self.keys = keys
         self._rng = rng
         self.removed = False
@@ -180,6 +186,11 @@ class EmulatedCard:
         except (ChipError, EmrtdError):
             return "aes", 128
         return suite.cipher, suite.key_bits
+
+    def present_again(self) -> None:
+        """Put a removed card back (the removal fault is used up)."""
+        self.removed = False
+        self.faults = dataclasses.replace(self.faults, removed_at=None)
 
     # Power and dispatch
 
@@ -227,6 +238,9 @@ class EmulatedCard:
                 self._drop_session()
                 return join_response(b"", SW_SM_INCORRECT)
             data, sw = self._execute(plain, extended, protected=True)
+            if "plain-errors" in self.faults and sw in (SW_FILE_NOT_FOUND, SW_SECURITY_NOT_SATISFIED):
+                self._drop_session()
+                return join_response(b"", sw)
             response = sm.protect_response(data, sw, odd_ins=bool(plain.ins & 1))
             if "corrupted-mac" in self.faults:
                 response = response[:-3] + bytes([response[-3] ^ 0x01]) + response[-2:]
@@ -392,7 +406,10 @@ class EmulatedCard:
         challenge = cmd.data
         if "aa-failure" in self.faults:
             challenge = bytes([challenge[0] ^ 0x01]) + challenge[1:]
-        return self.keys.aa_signer(challenge), SW_OK
+        signature = self.keys.aa_signer(challenge)
+        if len(signature) > SM_SHORT_MAX_READ and not extended and "no-extended" not in self.faults:
+            return b"", SW_WRONG_LENGTH  # the protected answer does not fit a short response
+        return signature, SW_OK
 
 
 def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
@@ -411,15 +428,18 @@ def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
 
 def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: list[str], *,
                               faults: Iterable[str] = (), variant: str = "cccd-2021",
-                              dg2_size: int = 20000) -> EmulatedCard:
-    """An emulated card for an identity record (identity-model JSON) signed by a test PKI."""
+                              dg2_size: int = 20000, aa_private_key: Any = None) -> EmulatedCard:
+    """An emulated card for an identity record (identity-model JSON) signed by a test PKI.
+
+    ``aa_private_key``: the Active Authentication key (default RSA-2048; an EC key gives ECDSA AA).
+    """
     from drivers.emrtd.active_auth import aa_sign
     from drivers.sim.card_files import build_card_files
 
     card_faults = CardFaults.parse(faults)
     data_faults = frozenset(card_faults.names & set(DATA_FAULTS))
     built = build_card_files(record, pki, mrz_lines=mrz_lines, variant=variant, dg2_size=dg2_size,
-                             faults=data_faults)
+                             faults=data_faults, aa_private_key=aa_private_key)
     aa_key = built.aa_private_key
 
     def signer(challenge: bytes) -> bytes:

@@ -95,7 +95,7 @@ class VpcdCard:
         if code in (POWER_ON, RESET):
             self.card.power_on()
         elif code == GET_ATR:
-            _send(sock, self.card.power_on() if not self.connected.is_set() else self._atr())
+            _send(sock, self._atr())
 
     def _atr(self) -> bytes:
         atr = getattr(self.card, "atr", None)

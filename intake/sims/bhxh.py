@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import requests
 from fastapi import APIRouter, FastAPI, Request
@@ -227,7 +228,7 @@ def egw_router(sim: BhxhSim) -> APIRouter:
         try:
             body = await request.json()
         except ValueError:
-            body = dict(await request.form())
+            body = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if not isinstance(body, dict):
             return JSONResponse({"maKetQua": "205", "ghiChu": _NOTES["205"]})
         return JSONResponse(sim.check(body))

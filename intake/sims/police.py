@@ -1,16 +1,17 @@
-"""Simulated police lodging system: the establishments' REST API and the XLSX import, with their business rules.
+"""Simulated police lodging system: the establishments' REST API and the XLSX import, with their
+business rules.
 
 API (as documented in "HD_Tichhop-API-CSLT" v1.3/1.4, not confirmed official): token, refresh, revoke;
 API 4 (foreigners), API 5 (Vietnamese guests), API 12 (early check-out / extension); public catalogs.
-Rules: arrival today or yesterday (Vietnam dates); expected departure ≥ arrival and ≥ yesterday; CCCD/căn cước
-12 digits, CMND 9 or 12, passport ≤ 10 alphanumerics; a document still staying (not checked out) is rejected;
-a stay overlapping an earlier declaration of the same document is rejected; foreigners' visa term ≥ today.
-A batch is all-or-nothing; errors are ``Bản khai báo N: …``.
+Rules: arrival today or yesterday (Vietnam dates); expected departure ≥ arrival and ≥ yesterday;
+CCCD/căn cước 12 digits, CMND 9 or 12, passport ≤ 10 alphanumerics; a document still staying (not
+checked out) is rejected; a stay overlapping an earlier declaration of the same document is rejected;
+foreigners' visa term ≥ today. A batch is all-or-nothing; errors are ``Bản khai báo N: …``.
 
 Simulation-only endpoints (the real system's equivalents are its web screens, UNCONFIRMED as APIs):
 ``POST /sim/import-xlsx`` imports the Vietnamese-guest workbook like the KBTT web import, answering
-"import thành công" even when it recognised zero rows (wrong sheet, data not from row 5); and
-``GET /sim/declarations?day=YYYY-MM-DD`` lists the ``(loaiGiayTo, soGiayTo)`` declared for an arrival day, for
+"import thành công" even when it recognised zero rows (wrong sheet, data not from row 5); and ``GET
+/sim/declarations?day=YYYY-MM-DD`` lists the ``(loaiGiayTo, soGiayTo)`` declared for an arrival day, for
 reconciliation tests.
 """
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Any
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
@@ -62,9 +64,17 @@ class PoliceSim:
         exp = time.time() + self.token_seconds
         self.tokens[access] = exp
         self.refresh[refresh] = username
-        return {"AccessToken": access, "RefreshToken": refresh, "TokenType": "bearer", "Exp": int(exp),
-                "Authorities": ["kbtt:create-3th", "CLIENT_API_CSLT"], "CsltId": "1000001", "MaTTCuaCslt": "101",
-                "MaPxCuaCslt": "101900256", "IsCsltChinh": True}
+        return {
+            "AccessToken": access,
+            "RefreshToken": refresh,
+            "TokenType": "bearer",
+            "Exp": int(exp),
+            "Authorities": ["kbtt:create-3th", "CLIENT_API_CSLT"],
+            "CsltId": "1000001",
+            "MaTTCuaCslt": "101",
+            "MaPxCuaCslt": "101900256",
+            "IsCsltChinh": True,
+        }
 
     def authorised(self, request: Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -83,8 +93,9 @@ class PoliceSim:
             return "Số giấy tờ không được chứa ký tự đặc biệt hoặc khoảng trắng"
         return None
 
-    def _stay_error(self, doc_type: str, number: str, arrival: datetime, departure: datetime,
-                    batch: list[Stay]) -> str | None:
+    def _stay_error(
+        self, doc_type: str, number: str, arrival: datetime, departure: datetime, batch: list[Stay]
+    ) -> str | None:
         today = self.clock().date()
         if arrival.date() not in (today, today - timedelta(days=1)):
             return "Ngày đến Cslt phải là ngày hiện tại hoặc hôm qua"
@@ -117,10 +128,30 @@ class PoliceSim:
     def _entry(self, entry: Any, foreign: bool, batch: list[Stay]) -> tuple[str | None, Stay | None]:
         if not isinstance(entry, dict):
             return "Bản ghi không hợp lệ", None
-        required = (["hoTen", "quocTich", "soHoChieu", "gioiTinh", "loaiNgayThangNamSinh", "ngayThangNamSinhStr",
-                     "ngayDenCsltStr", "ngayDiDuKienStr", "thoiHanTamTruStr"] if foreign else
-                    ["hoTen", "gioiTinh", "ngayThangNamSinhStr", "ngayDenCsltStr", "ngayDiDuKienStr", "lyDoCuTru",
-                     "loaiGiayTo", "soGiayTo"])
+        required = (
+            [
+                "hoTen",
+                "quocTich",
+                "soHoChieu",
+                "gioiTinh",
+                "loaiNgayThangNamSinh",
+                "ngayThangNamSinhStr",
+                "ngayDenCsltStr",
+                "ngayDiDuKienStr",
+                "thoiHanTamTruStr",
+            ]
+            if foreign
+            else [
+                "hoTen",
+                "gioiTinh",
+                "ngayThangNamSinhStr",
+                "ngayDenCsltStr",
+                "ngayDiDuKienStr",
+                "lyDoCuTru",
+                "loaiGiayTo",
+                "soGiayTo",
+            ]
+        )
         for name in required:
             if entry.get(name) in (None, ""):
                 return f"Thiếu trường {name}", None
@@ -128,8 +159,12 @@ class PoliceSim:
             return "Giới tính phải là M hoặc F", None
         try:
             datetime.strptime(str(entry["ngayThangNamSinhStr"]), "%Y-%m-%d")
-            arrival = datetime.strptime(str(entry["ngayDenCsltStr"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=VN)
-            departure = datetime.strptime(str(entry["ngayDiDuKienStr"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=VN)
+            arrival = datetime.strptime(str(entry["ngayDenCsltStr"]), "%Y-%m-%d %H:%M:%S").replace(
+                tzinfo=VN
+            )
+            departure = datetime.strptime(str(entry["ngayDiDuKienStr"]), "%Y-%m-%d %H:%M:%S").replace(
+                tzinfo=VN
+            )
         except ValueError:
             return "Sai định dạng ngày", None
         if not foreign and str(entry["lyDoCuTru"]) == "20" and not entry.get("lyDoChiTiet"):
@@ -143,8 +178,9 @@ class PoliceSim:
                 return "Sai định dạng thời hạn tạm trú", None
             if term < self.clock().date():
                 return "Thời hạn tạm trú phải lớn hoặc bằng hôm nay", None
-        error = self._document_error(doc_type, number) or self._stay_error(doc_type, number, arrival, departure,
-                                                                             batch)
+        error = self._document_error(doc_type, number) or self._stay_error(
+            doc_type, number, arrival, departure, batch
+        )
         return error, (None if error else Stay(doc_type, number, arrival, departure))
 
     def change(self, entries: Any) -> tuple[int, dict[str, Any]]:
@@ -152,16 +188,27 @@ class PoliceSim:
             return 400, {"code": "400", "message": "Dữ liệu phải là mảng JSON", "data": None}
         for i, entry in enumerate(entries, start=1):
             doc = (str(entry.get("loaiGiayTo")), str(entry.get("soGiayTo")))
-            stay = next((s for s in self.stays if (s.doc_type, s.doc_number) == doc and s.checked_out is None), None)
+            stay = next(
+                (s for s in self.stays if (s.doc_type, s.doc_number) == doc and s.checked_out is None), None
+            )
             if stay is None:
-                return 400, {"code": "400", "message": f"Bản khai báo {i}: Không tìm thấy khách đang lưu trú",
-                             "data": None}
+                return 400, {
+                    "code": "400",
+                    "message": f"Bản khai báo {i}: Không tìm thấy khách đang lưu trú",
+                    "data": None,
+                }
             if entry.get("loai") == "TS":
                 stay.checked_out = self.clock()
             elif entry.get("loai") == "GH" and entry.get("thoiGianStr"):
-                stay.departure = datetime.strptime(entry["thoiGianStr"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=VN)
+                stay.departure = datetime.strptime(entry["thoiGianStr"], "%Y-%m-%d %H:%M:%S").replace(
+                    tzinfo=VN
+                )
             else:
-                return 400, {"code": "400", "message": f"Bản khai báo {i}: loai phải là TS hoặc GH", "data": None}
+                return 400, {
+                    "code": "400",
+                    "message": f"Bản khai báo {i}: loai phải là TS hoặc GH",
+                    "data": None,
+                }
         return 200, {"code": "200", "message": "Thành công", "data": None}
 
     def import_xlsx(self, content: bytes) -> dict[str, Any]:
@@ -182,15 +229,20 @@ class PoliceSim:
             except ValueError:
                 continue
             doc_type = cells[5].split(" - ")[0]
-            if self._document_error(doc_type, cells[7]) or self._stay_error(doc_type, cells[7], arrival, departure,
-                                                                            []):
+            if self._document_error(doc_type, cells[7]) or self._stay_error(
+                doc_type, cells[7], arrival, departure, []
+            ):
                 continue
             self.stays.append(Stay(doc_type, cells[7], arrival, departure))
             imported += 1
         return {"code": "200", "message": "import thành công", "data": {"soBanGhi": imported}}
 
     def declared(self, day: date) -> list[dict[str, str]]:
-        return [{"loaiGiayTo": s.doc_type, "soGiayTo": s.doc_number} for s in self.stays if s.arrival.date() == day]
+        return [
+            {"loaiGiayTo": s.doc_type, "soGiayTo": s.doc_number}
+            for s in self.stays
+            if s.arrival.date() == day
+        ]
 
 
 def _json(status: int, body: dict[str, Any]) -> JSONResponse:
@@ -203,7 +255,7 @@ def api_router(sim: PoliceSim) -> APIRouter:
 
     @router.post("/authorization-service/oauth/token")
     async def token(request: Request) -> JSONResponse:
-        form = await request.form()
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         if request.headers.get("authorization") != sim.basic_auth or form.get("grant-type") != "api_cslt":
             return _json(401, unauthorised)
         username, password = str(form.get("username", "")), str(form.get("password", ""))
@@ -259,7 +311,9 @@ def api_router(sim: PoliceSim) -> APIRouter:
 
     @router.get("/sim/declarations")
     def declarations(day: str) -> JSONResponse:
-        return _json(200, {"code": "200", "message": "Thành công", "data": sim.declared(date.fromisoformat(day))})
+        return _json(
+            200, {"code": "200", "message": "Thành công", "data": sim.declared(date.fromisoformat(day))}
+        )
 
     return router
 

@@ -24,6 +24,8 @@ FONT_FILES = {"": "NotoSerif-Regular.ttf", "B": "NotoSerif-Bold.ttf", "I": "Noto
 INK = (0, 0, 0)
 FILLED = (0, 45, 140)
 LEFT, RIGHT, TOP = 18.0, 15.0, 12.0
+ROW_H = 7.5
+SIGNATURE_BLOCK_H = 60.0
 
 
 class FontMissingError(KioskError):
@@ -138,35 +140,44 @@ def _members_table(pdf: _Ct01, form: FilledForm) -> None:
         "Mối quan hệ\nvới chủ hộ",
     ]
     widths = [10.0, 52.0, 26.0, 18.0, 36.0, pdf.width - 142.0]
+    y = _table_header(pdf, headers, widths, pdf.get_y())
+    keys = ["full_name", "date_of_birth", "sex", "id_number", "relation"]
+    for index in range(max(3, len(rows))):
+        if y + ROW_H > pdf.page_break_trigger:
+            pdf.add_page()
+            y = _table_header(pdf, headers, widths, pdf.get_y())
+        cells = rows[index] if index < len(rows) else {}
+        values = [str(index + 1) if cells else ""] + [cells.get(k, "") for k in keys]
+        x = LEFT
+        for value, w in zip(values, widths, strict=True):
+            pdf.rect(x, y, w, ROW_H)
+            pdf.set_xy(x + 0.8, y)
+            pdf.set_font("Form", "B" if value else "", 9.5)
+            pdf.set_text_color(*FILLED)
+            pdf.cell(w - 1.6, ROW_H, value, align="C" if w < 30 else "L")
+            x += w
+        y += ROW_H
+    pdf.set_text_color(*INK)
+    pdf.set_xy(LEFT, y + 2)
+
+
+def _table_header(pdf: _Ct01, headers: list[str], widths: list[float], y: float) -> float:
+    """Draw the members table header at ``y`` (repeated on a new page); returns the y below it."""
     pdf.set_font("Form", "B", 9.5)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*INK)
-    y = pdf.get_y()
     x = LEFT
     for header, w in zip(headers, widths, strict=True):
         pdf.rect(x, y, w, 11)
         pdf.set_xy(x, y + (3 if "\n" not in header else 0.6))
         pdf.multi_cell(w, 4.8, header, align="C")
         x += w
-    y += 11
-    keys = ["full_name", "date_of_birth", "sex", "id_number", "relation"]
-    for index in range(max(3, len(rows))):
-        cells = rows[index] if index < len(rows) else {}
-        values = [str(index + 1) if cells else ""] + [cells.get(k, "") for k in keys]
-        x = LEFT
-        for value, w in zip(values, widths, strict=True):
-            pdf.rect(x, y, w, 7.5)
-            pdf.set_xy(x + 0.8, y)
-            pdf.set_font("Form", "B" if value else "", 9.5)
-            pdf.set_text_color(*FILLED)
-            pdf.cell(w - 1.6, 7.5, value, align="C" if w < 30 else "L")
-            x += w
-        y += 7.5
-    pdf.set_text_color(*INK)
-    pdf.set_xy(LEFT, y + 2)
+    return y + 11
 
 
 def _signatures(pdf: _Ct01, form: FilledForm, signed_on: date) -> None:
+    if pdf.get_y() + SIGNATURE_BLOCK_H > pdf.page_break_trigger:
+        pdf.add_page()
     place = "…………"
     pdf.set_font("Form", "I", 11)
     pdf.cell(

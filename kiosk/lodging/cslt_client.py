@@ -1,10 +1,11 @@
 """Client for the establishments' lodging REST API ("HD_Tichhop-API-CSLT" v1.3/1.4).
 
-NOT CONFIRMED OFFICIAL: the document is only seen in third-party repositories, so this client is used only when
-the lodging profile sets ``cslt_api_enabled``. Token: ``POST /authorization-service/oauth/token`` (form,
-fixed Basic client header); declarations are JSON arrays with Bearer auth; replies are
-``{code: "200"|"400", message, data}``. Dates in ``YYYY-MM-DD``, times ``YYYY-MM-DD HH:mm:ss`` in Vietnam
-time. Credentials and the Basic header are the establishment's, given by the operator (never logged).
+NOT CONFIRMED OFFICIAL: the document is only seen in third-party repositories, so this client is used
+only when the lodging profile sets ``cslt_api_enabled``. Token: ``POST
+/authorization-service/oauth/token`` (form, fixed Basic client header); declarations are JSON arrays
+with Bearer auth; replies are ``{code: "200"|"400", message, data}``. Dates in ``YYYY-MM-DD``, times
+``YYYY-MM-DD HH:mm:ss`` in Vietnam time. Credentials and the Basic header are the establishment's, given
+by the operator (never logged).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ VN_PATH = "/client-service/kbtt-vn/kbtt-3th"
 FOREIGN_PATH = "/client-service/kbtt/kbtt-3th"
 CHANGE_PATH = "/client-service/kbtt-vn/kbtt-3th/doi-ngay-tra-phong"
 CATALOG_PATHS = {
-    "nationalities": "/cms-backend/public/dm-qt/3th/get-all", "provinces": "/cms-backend/public/dm-tinh-tp/get-all",
+    "nationalities": "/cms-backend/public/dm-qt/3th/get-all",
+    "provinces": "/cms-backend/public/dm-tinh-tp/get-all",
     "stay-reasons": "/cms-backend/public/ly-do-cu-tru/get-all",
     "document-types": "/cms-backend/public/loai-giay-to/get-all",
     "residence-kinds": "/cms-backend/public/noi-cu-tru/get-all",
@@ -40,9 +42,12 @@ class CsltError(KioskError):
     code = "cslt-unavailable"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"The police lodging API is unavailable: {reason}", field=None,
-                         message_vi="Chưa gửi được thông báo lưu trú tới hệ thống của Công an; "
-                                    "hệ thống sẽ thử lại. Nếu gần hết hạn, hãy khai báo thủ công.")
+        super().__init__(
+            f"The police lodging API is unavailable: {reason}",
+            field=None,
+            message_vi="Chưa gửi được thông báo lưu trú tới hệ thống của Công an; "
+            "hệ thống sẽ thử lại. Nếu gần hết hạn, hãy khai báo thủ công.",
+        )
 
 
 class CsltRejectedError(KioskError):
@@ -51,8 +56,11 @@ class CsltRejectedError(KioskError):
     code = "cslt-rejected"
 
     def __init__(self, police_message: str) -> None:
-        super().__init__("The police lodging API rejected the declaration (see police_message)", field=None,
-                         message_vi=f"Hệ thống của Công an từ chối bản khai báo: {police_message}")
+        super().__init__(
+            "The police lodging API rejected the declaration (see police_message)",
+            field=None,
+            message_vi=f"Hệ thống của Công an từ chối bản khai báo: {police_message}",
+        )
         self.police_message = police_message
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,9 +74,14 @@ def _stamp(iso: str) -> str:
 def vietnamese_payload(guest: Guest) -> dict[str, Any]:
     """API 5 entry. The address is sent raw (``diaChi``); codes are optional and left out."""
     entry: dict[str, Any] = {
-        "hoTen": guest.full_name, "gioiTinh": guest.sex, "ngayThangNamSinhStr": guest.date_of_birth,
-        "ngayDenCsltStr": _stamp(guest.arrival), "ngayDiDuKienStr": _stamp(guest.expected_departure),
-        "soPhong": guest.room, "lyDoCuTru": int(guest.reason), "loaiGiayTo": int(guest.document_type),
+        "hoTen": guest.full_name,
+        "gioiTinh": guest.sex,
+        "ngayThangNamSinhStr": guest.date_of_birth,
+        "ngayDenCsltStr": _stamp(guest.arrival),
+        "ngayDiDuKienStr": _stamp(guest.expected_departure),
+        "soPhong": guest.room,
+        "lyDoCuTru": int(guest.reason),
+        "loaiGiayTo": int(guest.document_type),
         "soGiayTo": guest.document_number,
     }
     if guest.phone:
@@ -84,10 +97,16 @@ def vietnamese_payload(guest: Guest) -> dict[str, Any]:
 def foreign_payload(guest: Guest) -> dict[str, Any]:
     """API 4 entry (the visa term is required by the API)."""
     return {
-        "hoTen": guest.full_name, "quocTich": guest.nationality, "soHoChieu": guest.document_number,
-        "gioiTinh": guest.sex, "loaiNgayThangNamSinh": "D", "ngayThangNamSinhStr": guest.date_of_birth,
-        "ngayDenCsltStr": _stamp(guest.arrival), "ngayDiDuKienStr": _stamp(guest.expected_departure),
-        "soPhong": guest.room, "thoiHanTamTruStr": f"{guest.visa_expiry} 23:59:59" if guest.visa_expiry else None,
+        "hoTen": guest.full_name,
+        "quocTich": guest.nationality,
+        "soHoChieu": guest.document_number,
+        "gioiTinh": guest.sex,
+        "loaiNgayThangNamSinh": "D",
+        "ngayThangNamSinhStr": guest.date_of_birth,
+        "ngayDenCsltStr": _stamp(guest.arrival),
+        "ngayDiDuKienStr": _stamp(guest.expected_departure),
+        "soPhong": guest.room,
+        "thoiHanTamTruStr": f"{guest.visa_expiry} 23:59:59" if guest.visa_expiry else None,
     }
 
 
@@ -106,8 +125,15 @@ class Credentials:
 
 
 class CsltClient:
-    def __init__(self, base_url: str, credentials: Credentials, *, session: requests.Session | None = None,
-                 timeout: tuple[float, float] = (5, 30), clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (5, 30),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
         self.session = session or requests.Session()
@@ -142,16 +168,20 @@ class CsltClient:
             return str(self._token["AccessToken"])
         headers = {"Authorization": self.credentials.basic_auth}
         if self._token:
-            response = self._post(REFRESH_PATH, params={"refresh_token": self._token["RefreshToken"]},
-                                  headers=headers)
+            response = self._post(
+                REFRESH_PATH, params={"refresh_token": self._token["RefreshToken"]}, headers=headers
+            )
             if response.status_code == 200:
                 try:
                     self._token = self._reply(response).data
                     return str(self._token["AccessToken"]) if self._token else self.token()
                 except KioskError:
                     self._token = None
-        form = {"username": self.credentials.username, "password": self.credentials.password,
-                "grant-type": "api_cslt"}
+        form = {
+            "username": self.credentials.username,
+            "password": self.credentials.password,
+            "grant-type": "api_cslt",
+        }
         response = self._post(TOKEN_PATH, data=form, headers=headers)
         if response.status_code in (401, 403):
             raise CsltError("the establishment's account was refused")
@@ -176,8 +206,11 @@ class CsltClient:
 
     def change_departure(self, guest: Guest, *, extend_to: datetime | None = None) -> CsltReply:
         """API 12: early check-out (``TS``) when ``extend_to`` is None, else extension (``GH``)."""
-        entry: dict[str, Any] = {"loai": "GH" if extend_to else "TS", "soGiayTo": guest.document_number,
-                                 "loaiGiayTo": int(guest.document_type)}
+        entry: dict[str, Any] = {
+            "loai": "GH" if extend_to else "TS",
+            "soGiayTo": guest.document_number,
+            "loaiGiayTo": int(guest.document_type),
+        }
         if extend_to is not None:
             entry["thoiGianStr"] = to_vietnam_time(extend_to).strftime("%Y-%m-%d %H:%M:%S")
         return self._declare(CHANGE_PATH, [entry])

@@ -27,9 +27,14 @@ def nationality_code(text: str | None, document_type: str | None) -> str | None:
     folded = fold_diacritics(text).strip().casefold()
     if folded in _VN_NAMES:
         return "VNM"
-    if re.fullmatch(r"[A-Za-z]{3}", text.strip()):
+    if re.fullmatch(r"[A-Za-z]{1,3}", text.strip()):  # ICAO 9303 codes ("D" is Germany)
         return text.strip().upper()
     return None
+
+
+def iso_alpha3(code: str | None) -> str | None:
+    """ISO 3166 alpha-3 from an ICAO 9303 nationality code (the same, except Germany's ``D``)."""
+    return {"D": "DEU"}.get(code or "", code)
 
 
 @dataclass(frozen=True)

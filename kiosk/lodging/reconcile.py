@@ -27,16 +27,22 @@ class Reconciliation:
         return self.status == "confirmed"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "delivered": self.delivered, "expected": self.expected, "found": self.found,
-                "missing": self.missing}
+        return {
+            "status": self.status,
+            "delivered": self.delivered,
+            "expected": self.expected,
+            "found": self.found,
+            "missing": self.missing,
+        }
 
 
-def reconcile(guests: Sequence[Guest], reported_count: int | None,
-              declared: Iterable[tuple[str, str]] | None) -> Reconciliation:
+def reconcile(
+    guests: Sequence[Guest], reported_count: int | None, declared: Iterable[tuple[str, str]] | None
+) -> Reconciliation:
     """Compare what was sent with the reported count and with the re-queried ``(type, number)`` pairs.
 
-    ``declared`` None means the police side could not be re-queried: the batch stays ``unverified``
-    (or ``zero-imported`` when the import itself said it took no record).
+    ``declared`` None means the police side could not be re-queried: the batch stays ``unverified`` (or
+    ``zero-imported`` when the import itself said it took no record).
     """
     expected = len(guests)
     if reported_count == 0 and expected:

@@ -5,8 +5,8 @@ by the importer), guests from row 5, columns A–S. Enum cells are ``code - labe
 ``dd/MM/yyyy``; every cell is written as text so that spreadsheet software cannot turn dates or ID
 numbers into numbers. Province and ward (K, L) are left empty and the address goes raw into M: the
 police catalog codes differ from the statistics office codes, and the card address may name units
-abolished in 2025. The gender codes of the template's DANH_MUC sheet are not documented;
-``M - Nam``/``F - Nữ`` follows the establishments API.
+abolished in 2025. The gender codes of the template's DANH_MUC sheet are not documented; ``M - Nam``/``F
+- Nữ`` follows the establishments API.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from kiosk.lodging.guest import Guest
+from kiosk.lodging.guest import Guest, iso_alpha3
 from kiosk.lodging.register import Entry
 from kiosk.lodging.xlsx_export import ddmmyyyy
 from kiosk.text import fold_diacritics
@@ -28,7 +28,7 @@ def guest_element(index: int, guest: Guest, checked_out: str | None) -> ET.Eleme
         ("ngay_sinh", ddmmyyyy(guest.date_of_birth)),
         ("ngay_sinh_dung_den", "D"),
         ("gioi_tinh", guest.sex),
-        ("ma_quoc_tich", guest.nationality or ""),
+        ("ma_quoc_tich", iso_alpha3(guest.nationality) or ""),
         ("so_ho_chieu", guest.document_number),
         ("so_phong", guest.room),
         ("ngay_den", ddmmyyyy(guest.arrival)),

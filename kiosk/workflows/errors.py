@@ -77,9 +77,9 @@ class InputFileError(FormError):
 
     code = "invalid-input-file"
 
-    def __init__(self, what: str, problem: str) -> None:
+    def __init__(self, what: str, what_vi: str, problem: str, problem_vi: str) -> None:
         super().__init__(
             f"Cannot read the {what}: {problem}",
             field=what,
-            message_vi=f"Không đọc được {what}: {problem}.",
+            message_vi=f"Không đọc được {what_vi}: {problem_vi}.",
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
+from kiosk.text import clean
 from kiosk.workflows.errors import FieldLockedError, UnknownFieldError
 from kiosk.workflows.model import EvidenceSource, FieldSpec, Procedure
 from kiosk.workflows.values import display, normalise
@@ -120,6 +121,7 @@ class FilledForm:
             "kind": self.procedure.kind,
             "title_vi": self.procedure.title_vi,
             "title_en": self.procedure.title_en,
+            "consent": {"vi": self.procedure.consent_vi, "en": self.procedure.consent_en},
             "fields": fields,
             "missing": list(self.missing),
             "errors": [e.to_dict() for e in self.errors],
@@ -129,13 +131,19 @@ class FilledForm:
 def _apply(
     target: dict[str, FieldValue], spec: FieldSpec, raw: str, errors: list[KioskError], key: str
 ) -> None:
+    existing = target.get(spec.name)
+    if not clean(raw):  # an empty value clears the field (a screen's erased input)
+        if existing is not None and existing.locked:
+            errors.append(FieldLockedError(key))
+        else:
+            target.pop(spec.name, None)
+        return
     try:
         value = normalise(spec, raw)
     except KioskError as exc:
         exc.field = key
         errors.append(exc)
         return
-    existing = target.get(spec.name)
     if existing is not None and existing.locked and existing.value != value:
         errors.append(FieldLockedError(key))
         return
@@ -145,14 +153,19 @@ def _apply(
 
 
 def _from_identity(identity: Identity, specs: Sequence[FieldSpec]) -> dict[str, FieldValue]:
+    """Values the identity gives, checked like typed ones: a value of the wrong kind for the field (a passport
+    number in a 12-digit ID field) is left out rather than carried into the form."""
     source = evidence_source(identity)
     out: dict[str, FieldValue] = {}
     for spec in specs:
         value = identity_value(identity, spec)
-        if value is not None:
-            out[spec.name] = FieldValue(
-                value, source, source == "chip-verified" and not spec.editable_if_verified
-            )
+        if value is None:
+            continue
+        try:
+            value = normalise(spec, value)
+        except KioskError:
+            continue
+        out[spec.name] = FieldValue(value, source, source == "chip-verified" and not spec.editable_if_verified)
     return out
 
 

@@ -11,6 +11,8 @@ Layout of a configuration directory (default: the ``config`` package):
 
 from __future__ import annotations
 
+import json
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -33,7 +35,9 @@ from kiosk.workflows.model import (
 
 
 def default_config_dir() -> Path:
-    return Path(str(resources.files("config")))
+    """``$KIOSK_CONFIG_DIR`` (a site's own copy of the configuration), else the shipped ``config`` package."""
+    site = os.environ.get("KIOSK_CONFIG_DIR")
+    return Path(site) if site else Path(str(resources.files("config")))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -49,6 +53,19 @@ def _text(data: dict[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise ConfigError(where, f"missing text {key!r}")
     return value
+
+
+def catalog_toml(items: list[tuple[str, str]], note: str) -> str:
+    """A catalog file (``catalogs/<id>.toml``) from ``(code, Vietnamese label)`` pairs."""
+    lines = [f"note = {json.dumps(note, ensure_ascii=False)}"]
+    for code, label in items:
+        lines += [
+            "[[items]]",
+            f"code = {json.dumps(code)}",
+            f"label_vi = {json.dumps(label, ensure_ascii=False)}",
+            f"label_en = {json.dumps(label, ensure_ascii=False)}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -75,9 +92,12 @@ def _load_catalog(path: Path) -> Catalog:
 class Registry:
     """All procedures and profiles of one configuration directory."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, catalog_overrides: Path | None = None) -> None:
         self.root = root or default_config_dir()
         self.catalogs = {p.stem: _load_catalog(p) for p in sorted((self.root / "catalogs").glob("*.toml"))}
+        if catalog_overrides is not None and catalog_overrides.is_dir():
+            # Catalogs synced from the receiving systems replace the shipped ones of the same name.
+            self.catalogs.update({p.stem: _load_catalog(p) for p in sorted(catalog_overrides.glob("*.toml"))})
         self.forms = {p.stem: _read(p) for p in sorted((self.root / "forms").glob("*.toml"))}
         self.procedures: dict[str, Procedure] = {}
         for path in sorted((self.root / "procedures").glob("*.toml")):
@@ -170,9 +190,7 @@ class Registry:
             if p not in self.procedures:
                 raise ConfigError(where, f"unknown procedure {p!r}")
         counters = {
-            cid: Counter(
-                cid, int(c["number"]), str(c.get("prefix", "")), str(c["label_vi"]), str(c["label_en"])
-            )
+            cid: Counter(cid, int(c["number"]), str(c.get("prefix", "")), str(c["label_vi"]), str(c["label_en"]))
             for cid, c in data.get("counters", {}).items()
         }
         return Profile(
@@ -211,6 +229,12 @@ class Registry:
         return [self.procedures[p] for p in profile.procedures]
 
 
+def catalog_override_dir() -> Path | None:
+    """``$KIOSK_STATE_DIR/catalogs``: catalogs synced from the police system (``kiosk lodging catalogs``)."""
+    state = os.environ.get("KIOSK_STATE_DIR")
+    return Path(state) / "catalogs" if state else None
+
+
 @cache
 def default_registry() -> Registry:
-    return Registry()
+    return Registry(catalog_overrides=catalog_override_dir())

@@ -8,11 +8,14 @@ import os
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drivers.emrtd import card_access as ca
 from drivers.emrtd.active_auth import aa_sign, recover_representative, verify_active
 from drivers.emrtd.dg14 import build_dg14
 from drivers.emrtd.dg15 import build_dg15, parse_dg15
+from drivers.emrtd.errors import EmrtdError
 
 CHALLENGE = bytes.fromhex("781723860C06C226")
 
@@ -128,3 +131,25 @@ def test_not_performed_and_unusable_dg15() -> None:
     assert verify_active(None, CHALLENGE, b"\x00").status == "not-performed"
     for garbage in (b"\x6f\x00", b"\x6f\x03\x30\x01\x00", b"\x61\x00", b"\x6f\x05"):
         assert verify_active(garbage, CHALLENGE, b"\x01" * 64).status == "invalid"
+
+
+def test_rsa_signing_refuses_a_hash_without_trailer(rsa_key: rsa.RSAPrivateKey) -> None:
+    with pytest.raises(EmrtdError):
+        aa_sign(rsa_key, CHALLENGE, hash_name="md5")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    response=st.binary(max_size=300),
+    dg14=st.one_of(st.none(), st.binary(max_size=60)),
+    position=st.integers(0, 10**4),
+    flip=st.integers(1, 255),
+)
+def test_arbitrary_responses_and_damaged_dg15_are_never_valid(
+    rsa_key: rsa.RSAPrivateKey, response: bytes, dg14: bytes | None, position: int, flip: int
+) -> None:
+    dg15 = bytearray(build_dg15(rsa_key.public_key()))
+    assert verify_active(bytes(dg15), CHALLENGE, response, dg14).status == "invalid"
+    genuine = aa_sign(rsa_key, CHALLENGE)
+    dg15[position % len(dg15)] ^= flip
+    assert verify_active(bytes(dg15), CHALLENGE, genuine, dg14).status in ("valid", "invalid")

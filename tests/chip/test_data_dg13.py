@@ -302,3 +302,17 @@ def test_corrupted_dg13_never_raises_anything_but_lds_error(position: int, byte:
     except LdsError:
         return
     assert isinstance(dg.fields, dict)
+
+
+def test_structure_inside_a_field_belongs_to_the_field() -> None:
+    # Parents wrapped in a SET inside field 13: still field 13, not taken for the DG13 header.
+    parents_in_set = _el(0x30, bytes.fromhex("02010D") + _el(0x31, _el(0x0C, FATHER) + _el(0x0C, MOTHER)))
+    dg = parse_dg13(_wrap(FIELD_1 + parents_in_set))
+    assert dg.fields[13] == ["Nguyễn Văn B", "Trần Thị C"] and dg.unparsed == ()
+
+
+def test_layout_without_header_sequence() -> None:
+    data = _el(0x6D, bytes.fromhex("020101 060628D316010008") + _el(0x31, FIELD_1 + FIELD_4))
+    dg = parse_dg13(data)
+    assert (dg.version, dg.oid) == (1, DG13_OID)
+    assert dg.fields == {1: "001090123456", 4: "Nam"}

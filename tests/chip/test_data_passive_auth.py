@@ -13,13 +13,22 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.emrtd import tlv
 from drivers.emrtd.errors import SecurityObjectError
 from drivers.emrtd.passive_auth import verify_passive
-from drivers.emrtd.pki import TestPki, TrustStore, build_master_list, make_certificate, make_test_pki
+from drivers.emrtd.pki import (
+    TestPki,
+    TrustStore,
+    build_master_list,
+    make_certificate,
+    make_test_pki,
+    names_equal,
+    parse_master_list,
+)
 from drivers.emrtd.public_keys import load_public_key
 from drivers.emrtd.sod import build_lds_security_object, build_sod, parse_sod
 
@@ -126,9 +135,7 @@ def test_forged_dsc_under_real_csca_name(ec_pki: TestPki) -> None:
 
 def test_expired_dsc(ec_pki: TestPki) -> None:
     now = dt.datetime.now(dt.UTC)
-    key, cert = ec_pki.issue_dsc(
-        not_before=now - dt.timedelta(days=3000), not_after=now - dt.timedelta(days=1)
-    )
+    key, cert = ec_pki.issue_dsc(not_before=now - dt.timedelta(days=3000), not_after=now - dt.timedelta(days=1))
     result = verify_passive(build_sod(DATA_GROUPS, key, cert), DATA_GROUPS, ec_pki.trust_store())
     assert (result.status, result.reason) == ("invalid", "dsc-expired")
 
@@ -197,9 +204,7 @@ def test_tampered_master_list_is_not_trusted(ec_pki: TestPki, tmp_path: Path) ->
     assert verify_passive(_sod(ec_pki), DATA_GROUPS, store).status == "no-trust-anchor"
 
 
-def test_trust_store_reads_pem_and_der_and_ignores_junk(
-    ec_pki: TestPki, rsa_pki: TestPki, tmp_path: Path
-) -> None:
+def test_trust_store_reads_pem_and_der_and_ignores_junk(ec_pki: TestPki, rsa_pki: TestPki, tmp_path: Path) -> None:
     (tmp_path / "a.pem").write_bytes(ec_pki.csca_cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "b.cer").write_bytes(rsa_pki.csca_cert.public_bytes(serialization.Encoding.DER))
     (tmp_path / "broken.der").write_bytes(b"\x30\x03\x02\x01\x00")
@@ -232,9 +237,7 @@ def _explicit_spki(public_key: ec.EllipticCurvePublicKey, curve_name: str, *, tw
         b[-1] ^= 1
         spec["curve"]["b"] = bytes(b)
     point = public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    spki = asn1_keys.PublicKeyInfo(
-        {"algorithm": {"algorithm": "ec", "parameters": params}, "public_key": point}
-    )
+    spki = asn1_keys.PublicKeyInfo({"algorithm": {"algorithm": "ec", "parameters": params}, "public_key": point})
     return bytes(spki.dump(force=True))
 
 
@@ -262,7 +265,7 @@ def test_explicit_parameter_ec_keys(ec_pki: TestPki) -> None:
     assert (result.status, result.reason) == ("valid", None)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(position=st.integers(0, 10**6), flip=st.integers(1, 255), cut=st.integers(0, 3))
 def test_corrupted_sod_never_crashes_and_altered_content_is_never_valid(
     ec_pki: TestPki, position: int, flip: int, cut: int
@@ -289,3 +292,64 @@ def _sod_cached(pki: TestPki) -> bytes:
     if key not in _SOD_CACHE:
         _SOD_CACHE[key] = _sod(pki)
     return _SOD_CACHE[key]
+
+
+def test_reissued_csca_prefers_the_certificate_valid_now(ec_pki: TestPki) -> None:
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=4000)
+    old_copy = make_certificate(
+        ec_pki.csca_cert.subject,
+        ec_pki.csca_key,
+        ec_pki.csca_cert.subject,
+        ec_pki.csca_key,
+        ca=True,
+        not_before=past,
+        not_after=past + dt.timedelta(days=365),
+    )
+    result = verify_passive(_sod(ec_pki), DATA_GROUPS, TrustStore(certificates=[old_copy, ec_pki.csca_cert]))
+    assert (result.status, result.reason) == ("valid", None)
+    result = verify_passive(_sod(ec_pki), DATA_GROUPS, TrustStore(certificates=[old_copy]))
+    assert (result.status, result.reason) == ("invalid", "csca-expired")
+
+
+def test_master_list_with_an_undecodable_entry_keeps_the_others(ec_pki: TestPki, tmp_path: Path) -> None:
+    other = make_test_pki(key_type="ec", label="Other")
+    broken = asn1_x509.Certificate.load(other.csca_cert.public_bytes(serialization.Encoding.DER))
+    extensions = broken["tbs_certificate"]["extensions"]
+    extensions.append(extensions[0])  # duplicate extension: cryptography refuses it
+    broken_cert = x509.load_der_x509_certificate(broken.dump(force=True))
+    signer = make_test_pki(key_type="ec", label="Master List Signer")
+    master_list = build_master_list([broken_cert, ec_pki.csca_cert], signer.dsc_key, signer.dsc_cert)
+    parsed = parse_master_list(master_list)
+    assert parsed.certificates == [ec_pki.csca_cert] and parsed.skipped == 1
+    (tmp_path / "list.ml").write_bytes(master_list)
+    store = TrustStore.from_directory(tmp_path)
+    assert store.skipped == ["list.ml: 1 undecodable entries"]
+    assert verify_passive(_sod(ec_pki), DATA_GROUPS, store).status == "valid"
+
+
+def test_names_compare_after_normalisation() -> None:
+    a = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, "Csca 1")])
+    b = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, "CSCA  1")])
+    c = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, "CSCA 2")])
+    assert names_equal(a, b) and not names_equal(a, c)
+
+
+@pytest.mark.parametrize(
+    ("options", "algorithm"),
+    [
+        ({"ecdsa_plain": True}, "0.4.0.127.0.7.1.1.4.1.3"),
+        ({"signer_by_key_id": True}, "sha256_ecdsa"),
+        ({"lds_version": "0108", "hash_algorithm": "sha512"}, "sha512_ecdsa"),
+        ({"hash_algorithm": "sha1"}, "sha1_ecdsa"),
+    ],
+)
+def test_sod_encodings_seen_on_documents(ec_pki: TestPki, options: dict[str, object], algorithm: str) -> None:
+    sod = _sod(ec_pki, **options)
+    parsed = parse_sod(sod)
+    assert parsed.signature_algorithm == algorithm
+    assert parsed.dsc is not None
+    if "lds_version" in options:
+        assert (parsed.version, parsed.lds_version, parsed.unicode_version) == (1, "0108", "040000")
+    assert verify_passive(sod, DATA_GROUPS, ec_pki.trust_store()).status == "valid"
+    corrupted = verify_passive(_sod(ec_pki, corrupt_signature=True, **options), DATA_GROUPS, ec_pki.trust_store())
+    assert (corrupted.status, corrupted.reason) == ("invalid", "sod-signature-invalid")

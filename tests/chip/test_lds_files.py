@@ -9,17 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.emrtd import card_access as ca
-from drivers.emrtd import lds
+from drivers.emrtd import lds, tlv
 from drivers.emrtd.dg1 import build_dg1, parse_dg1
 from drivers.emrtd.dg14 import build_dg14, parse_dg14
 from drivers.emrtd.errors import LdsError
 
 # EF.CardAccess of the CCCD, byte for byte as in the card reference §7.
 CCCD_CARD_ACCESS = bytes.fromhex(
-    "3134"
-    "300D060804007F0007020202020101"
-    "300F060A04007F00070202030202020101"
-    "3012060A04007F0007020204020202010202010D"
+    "3134300D060804007F0007020202020101300F060A04007F000702020302020201013012060A04007F0007020204020202010202010D"
 )
 
 # EF.COM from the ICAO 9303-11 Appendix D worked example (decrypted READ BINARY responses).
@@ -141,9 +138,7 @@ def test_standard_parameter_ids(pid: int, name: str | None, curve: type | None) 
 def test_pace_oid_mapping(
     mapping: ca.Mapping, agreement: ca.KeyAgreement, cipher: ca.Cipher, bits: int, oid: str
 ) -> None:
-    encoded = ca.encode_pace_info(
-        12, key_agreement=agreement, mapping=mapping, cipher=cipher, key_length=bits
-    )
+    encoded = ca.encode_pace_info(12, key_agreement=agreement, mapping=mapping, cipher=cipher, key_length=bits)
     (info,) = ca.parse_security_infos(ca.build_security_infos([encoded])).pace
     assert info.protocol == oid
     assert (info.mapping, info.key_agreement, info.cipher, info.key_length, info.parameter_id) == (
@@ -229,3 +224,61 @@ def test_dg1_unknown_length_is_kept_and_bad_input_rejected() -> None:
 )
 def test_dg1_round_trip(lines: list[str]) -> None:
     assert list(parse_dg1(build_dg1(lines)).lines) == lines
+
+
+@given(
+    parameter_id=st.sampled_from(sorted(ca.STANDARD_PARAMETERS)),
+    kind=st.sampled_from([("DH", "GM"), ("ECDH", "GM"), ("DH", "IM"), ("ECDH", "IM"), ("ECDH", "CAM")]),
+    cipher=st.sampled_from([("3DES", 112), ("AES", 128), ("AES", 192), ("AES", 256)]),
+    version=st.integers(1, 2),
+    key_id=st.one_of(st.none(), st.integers(0, 2**31)),
+)
+def test_security_infos_round_trip(
+    parameter_id: int, kind: tuple[str, str], cipher: tuple[str, int], version: int, key_id: int | None
+) -> None:
+    pace = ca.encode_pace_info(
+        parameter_id,
+        key_agreement=kind[0],
+        mapping=kind[1],
+        cipher=cipher[0],  # type: ignore[arg-type]
+        key_length=cipher[1],
+        version=version,
+    )
+    chip_auth = ca.encode_chip_auth_info(
+        key_agreement=kind[0],
+        cipher=cipher[0],
+        key_length=cipher[1],  # type: ignore[arg-type]
+        key_id=key_id,
+    )
+    infos = ca.parse_security_infos(ca.build_security_infos([pace, chip_auth]))
+    (p,) = infos.pace
+    (c,) = infos.chip_authentication
+    assert (p.parameter_id, p.key_agreement, p.mapping, p.cipher, p.key_length, p.version) == (
+        parameter_id,
+        kind[0],
+        kind[1],
+        cipher[0],
+        cipher[1],
+        version,
+    )
+    assert (c.key_agreement, c.cipher, c.key_length, c.key_id) == (kind[0], cipher[0], cipher[1], key_id)
+
+
+@given(data=st.binary(max_size=80))
+def test_security_infos_garbage_is_a_typed_error_or_kept_raw(data: bytes) -> None:
+    try:
+        infos = ca.parse_security_infos(b"\x31" + bytes([len(data)]) + data if len(data) < 128 else data)
+    except LdsError:
+        return
+    assert all(isinstance(info.encoded, bytes) for info in infos.infos)
+
+
+def test_dg14_is_hashed_as_read_not_re_encoded() -> None:
+    """A DG14 whose SET is not in DER order parses, and keeps its own bytes (re-encoding would sort it)."""
+    pace = ca.encode_pace_info(13)
+    chip_auth = ca.encode_chip_auth_info()
+    unsorted = tlv.encode(0x6E, tlv.encode_constructed(0x31, pace, chip_auth))
+    infos = parse_dg14(unsorted)
+    assert [type(i).__name__ for i in infos.infos] == ["PaceInfo", "ChipAuthenticationInfo"]
+    assert build_dg14([info.encoded for info in infos.infos]) != unsorted
+    assert infos.encoded == tlv.decode(unsorted).value

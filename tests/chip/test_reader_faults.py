@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolError, SecureMessagingError
-from drivers.emrtd.pki import TrustStore, make_test_pki
-from drivers.emrtd.read_strategy import SHORT_BLOCK
-from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadOptions
-from drivers.sim.emulated_card import EmulatedCard
+from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki
+from drivers.emrtd.read_strategy import SHORT_BLOCK, minimum_reads
+from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult, ReadEvent, ReadOptions
+from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
 from drivers.transport import CardRemovedError, InProcessTransport
 from kiosk.identity import Identity
 from kiosk.mrz import format_td1
 
 CardFactory = Callable[..., EmulatedCard]
+PROTOCOL_COMMANDS = 5 + 1 + 1 + 2  # PACE (MSE + 4 GA), SELECT application, AA, CA (MSE + GA)
 
 
 def _read(card: EmulatedCard, trust: TrustStore | None, keys: list[AccessKey] | None = None,
@@ -60,8 +62,12 @@ def test_altered_data_fails_passive_authentication(make_card: CardFactory, chip_
 
 
 def test_tampered_text_is_caught_before_text_ready(make_card: CardFactory, chip_trust: TrustStore) -> None:
-    result = _read(make_card(faults=["tampered-dg"]), chip_trust)
-    assert result.verification["text_passive"]["status"] == "invalid"
+    card = make_card(faults=["tampered-dg"])
+    events: list[ReadEvent] = []
+    ChipReader(InProcessTransport(card), [AccessKey("can", card.keys.can or "")], trust=chip_trust,
+               on_event=events.append).read()
+    text_ready = [e for e in events if e.kind == "text-ready"]
+    assert [e.info["passive"]["status"] for e in text_ready] == ["invalid"]
 
 
 def test_unknown_csca_is_not_trusted(make_card: CardFactory, tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -96,15 +102,12 @@ def test_pace_only_card_with_mrz_key(make_card: CardFactory, chip_trust: TrustSt
     assert result.access == "pace"
 
 
-def _minimum_commands(card: EmulatedCard, block: int, *, read_face: bool = True) -> int:
+def _minimum_commands(card: EmulatedCard, block: int) -> int:
     """Commands of a full read when every file takes ceil(size / block) reads."""
     from drivers.emrtd import lds
 
-    files = [lds.FID_CARD_ACCESS, lds.FID_COM, lds.FID_SOD, 0x0101, 0x010D, 0x010E, 0x010F]
-    if read_face:
-        files.append(0x0102)
-    reads = sum(-(-len(card.files[f]) // block) for f in files)
-    return reads + 5 + 1 + 1 + 2  # PACE (MSE + 4 GA), SELECT application, AA, CA (MSE + GA)
+    files = [lds.FID_CARD_ACCESS, lds.FID_COM, lds.FID_SOD, 0x0101, 0x010D, 0x010E, 0x010F, 0x0102]
+    return minimum_reads([len(card.files[f]) for f in files], block) + PROTOCOL_COMMANDS
 
 
 def test_no_extended_length_uses_short_blocks(make_card: CardFactory, chip_trust: TrustStore) -> None:
@@ -162,3 +165,30 @@ def test_unknown_fault_is_refused() -> None:
 def test_chip_errors_carry_codes() -> None:
     assert AccessDeniedError("x").code == "chip-wrong-key"
     assert issubclass(SecureMessagingError, ChipError)
+
+
+def test_unprotected_file_errors_are_recorded_and_access_restored(make_card: CardFactory,
+                                                                   chip_trust: TrustStore) -> None:
+    card = make_card(faults=["plain-errors"])
+    result = _read(card, chip_trust, options=ReadOptions(extra_groups=(3, 11)))
+    assert result.missing == {"DG3": "protected", "DG11": "absent"}
+    assert _statuses(result) == ("valid", "valid", "valid")
+    assert result.stats.commands == _minimum_commands(card, 65536) + 2 + 2 * 6  # DG3, DG11, two re-accesses
+
+
+@pytest.mark.parametrize(("fault", "check"), [("hide-dg15", "active"), ("hide-dg14", "chip_authentication")])
+def test_hiding_a_signed_security_group_fails(make_card: CardFactory, chip_trust: TrustStore, fault: str,
+                                              check: str) -> None:
+    result = _read(make_card(faults=[fault]), chip_trust)
+    assert result.verification[check]["status"] == "failed"
+    assert result.verification["passive"]["status"] == "valid"
+
+
+@pytest.mark.parametrize("curve", [ec.SECP256R1(), ec.BrainpoolP256R1()])
+def test_ecdsa_active_authentication(chip_pki: TestPki, chip_trust: TrustStore, chip_identity: Identity,
+                                     curve: ec.EllipticCurve) -> None:
+    card = emulated_card_from_record(chip_identity.to_dict(), chip_pki, format_td1(chip_identity), dg2_size=2000,
+                                     aa_private_key=ec.generate_private_key(curve))
+    result = _read(card, chip_trust)
+    assert _statuses(result) == ("valid", "valid", "valid")
+    assert result.stats.commands == _minimum_commands(card, 65536)  # a short Le is enough for ECDSA

@@ -11,7 +11,7 @@ from drivers.emrtd.chip_errors import AccessDeniedError, ReadCancelledError
 from drivers.emrtd.pki import TrustStore
 from drivers.emrtd.reader import AccessKey, ChipReader, ReadEvent, ReadOptions
 from drivers.sim.emulated_card import EmulatedCard
-from drivers.transport import InProcessTransport
+from drivers.transport import CardRemovedError, InProcessTransport
 from kiosk.chip_identity import identity_from_chip
 from kiosk.chip_keys import access_keys
 from kiosk.identity import Identity
@@ -121,3 +121,42 @@ def test_without_trust_store_passive_has_no_anchor(make_card: CardFactory) -> No
     assert v["passive"]["status"] == "no-trust-anchor"
     assert v["chip_authentication"]["status"] == "valid"
     assert 2 not in reader.result.data_groups
+
+
+def test_read_resumes_after_the_card_comes_back(make_card: CardFactory, chip_trust: TrustStore) -> None:
+    card = make_card(dg2_size=20000, faults=["no-extended", "removed-at=60"])
+    transport = InProcessTransport(card)
+    events: list[ReadEvent] = []
+    reader = ChipReader(transport, [AccessKey("can", card.keys.can or "")], trust=chip_trust,
+                        on_event=events.append)
+    with pytest.raises(CardRemovedError):
+        reader.read()
+    assert {1, 13, 14, 15} <= set(reader.result.data_groups) and 2 not in reader.result.data_groups
+    first_attempt = reader.result.stats.commands
+    dg2_done = sum(1 for e in events if e.kind == "file" and e.file == "DG2")
+    assert first_attempt == 59 and dg2_done > 0  # the 60th command never completed
+    card.present_again()
+    transport.insert(card)
+    result = reader.read()
+    dg2_reads = -(-len(card.files[0x0102]) // 0xDF)
+    # CardAccess, PACE (5), SELECT application, DG1 check, CA (2), SELECT DG2, then only the rest of DG2
+    assert result.stats.commands - first_attempt == 1 + 5 + 1 + 1 + 2 + 1 + dg2_reads - dg2_done
+    v = result.verification
+    assert (v["passive"]["status"], v["active"]["status"], v["chip_authentication"]["status"]) == (
+        "valid", "valid", "valid")
+    assert result.data_groups[2] == card.files[0x0102]
+    assert [e.kind for e in events].count("text-ready") == 1
+
+
+def test_resume_with_another_card_starts_again(make_card: CardFactory, chip_trust: TrustStore) -> None:
+    first = make_card(faults=["removed-at=14"])
+    transport = InProcessTransport(first)
+    other = make_card(identity=sample_identity(12))
+    keys = [AccessKey("can", first.keys.can or ""), AccessKey("can", other.keys.can or "")]
+    reader = ChipReader(transport, keys, trust=chip_trust)
+    with pytest.raises(CardRemovedError):
+        reader.read()
+    transport.insert(other)
+    result = reader.read()
+    assert result.data_groups[13] == other.files[0x010D]
+    assert result.verification["passive"]["status"] == "valid"

@@ -10,7 +10,7 @@ import segno
 from PIL import Image
 
 from drivers.qr.decoders import ZxingDecoder
-from drivers.qr.pipeline import DecodeResult, ImageError, QrPipeline, thread_pipeline
+from drivers.qr.pipeline import DecodeResult, ImageError, QrPipeline, Stage, thread_pipeline
 from drivers.sim.card_image import CardImage, Frame
 
 
@@ -115,3 +115,36 @@ def test_degraded_frames_decode_byte_exactly_and_never_wrongly(degraded_frames: 
     assert decoded >= 0.9 * len(degraded_frames)
     assert decoded > by_zxing  # preprocessing recovers frames zxing-cpp alone misses
     assert later_stages
+
+
+class CountingDecoder:
+    name = "counting"
+    byte_exact = True
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def decode(self, gray: np.ndarray) -> list[bytes]:
+        self.calls += 1
+        return []
+
+
+def _damaged_code() -> np.ndarray:
+    """A code whose finder patterns are intact but whose data area is too damaged to correct."""
+    matrix = np.pad(np.array(segno.make_qr(b"001090123456||A|01011990|Nam|B|15042021", error="l").matrix,
+                             np.uint8), 4)
+    n = matrix.shape[0]
+    rng = np.random.default_rng(0)
+    inner = (slice(13, n - 13), slice(13, n - 13))
+    matrix[inner] = rng.integers(0, 2, matrix[inner].shape)
+    return np.kron((1 - matrix) * 255, np.ones((6, 6), np.uint8)).astype(np.uint8)
+
+
+def test_gated_stages_run_only_after_zxing_saw_an_undecoded_symbol() -> None:
+    zxing, fallback = ZxingDecoder(), CountingDecoder()
+    pipeline = QrPipeline([Stage("zxing-cpp", zxing), Stage("fallback", fallback, gated=True)])
+    assert pipeline.decode(np.full((480, 640), 128, np.uint8)) is None
+    assert fallback.calls == 0  # nothing looked like a code: the slow fallback is skipped
+    assert pipeline.decode(_damaged_code()) is None
+    assert zxing.saw_candidate
+    assert fallback.calls == 1

@@ -53,8 +53,14 @@ def stack() -> Iterator[Stack]:
 
 
 def _person() -> dict[str, object]:
-    return {"card_number": CARD, "id_number": "001090123456", "full_name": "Nguyễn Thị Hồng Nhung",
-            "date_of_birth": date(1990, 1, 1), "sex": "2", "today": TODAY}
+    return {
+        "card_number": CARD,
+        "id_number": "001090123456",
+        "full_name": "Nguyễn Thị Hồng Nhung",
+        "date_of_birth": date(1990, 1, 1),
+        "sex": "2",
+        "today": TODAY,
+    }
 
 
 @pytest.mark.parametrize("code", sorted(c for c in RESULT_CODES if c not in ("205", "401")))
@@ -78,15 +84,21 @@ def test_cccd_number_as_card_code(stack: Stack) -> None:
     card, _ = scenario_card("000", **_person())  # type: ignore[arg-type]
     stack.sim.cards[:] = [card]
     result = HttpCardCheckAdapter(stack.clinic).check(
-        CardCheckRequest("001090123456", "NGUYEN THI HONG NHUNG", date(1990, 1, 1)))
+        CardCheckRequest("001090123456", "NGUYEN THI HONG NHUNG", date(1990, 1, 1))
+    )
     assert result.code == "000" and result.card_number == CARD
 
 
 def test_wrong_parameter_format_and_missing_staff_give_205(stack: Stack) -> None:
-    token = requests.post(stack.egw + "/api/token/take", json={"username": "clinic01", "password": md5("s3cret")},
-                          timeout=5).json()["APIKey"]
-    params = {"token": token["access_token"], "id_token": token["id_token"], "username": "clinic01",
-              "password": md5("s3cret")}
+    token = requests.post(
+        stack.egw + "/api/token/take", json={"username": "clinic01", "password": md5("s3cret")}, timeout=5
+    ).json()["APIKey"]
+    params = {
+        "token": token["access_token"],
+        "id_token": token["id_token"],
+        "username": "clinic01",
+        "password": md5("s3cret"),
+    }
     base = {"maThe": CARD, "hoTen": "A", "ngaySinh": "1990-01-01", "hoTenCb": "B", "cccdCb": "001080000001"}
     url = stack.egw + "/api/egw/KQNhanLichSuKCB2024"
     assert requests.post(url, params=params, json=base, timeout=5).json()["maKetQua"] == "205"
@@ -116,7 +128,8 @@ def test_token_is_renewed_when_the_gateway_forgets_it(stack: Stack) -> None:
 def test_unreachable_clinic_system_is_a_typed_error() -> None:
     with pytest.raises(CardCheckUnavailableError) as info:
         HttpCardCheckAdapter("http://127.0.0.1:9", timeout=(0.5, 0.5)).check(
-            CardCheckRequest(CARD, "A", date(1990, 1, 1)))
+            CardCheckRequest(CARD, "A", date(1990, 1, 1))
+        )
     assert info.value.to_dict()["message_vi"]
 
 
@@ -127,8 +140,12 @@ def _visit() -> VisitInfo:
 def test_checkin_row_fhir_and_submission(stack: Stack, registry: Registry) -> None:
     card, _ = scenario_card("000", **_person())  # type: ignore[arg-type]
     stack.sim.cards[:] = [card]
-    form = fill_workflow(registry, "clinic", chip_identity(id_number="001090123456"),
-                         {"visit_reason": "Đau đầu", "phone": "0912345678"})
+    form = fill_workflow(
+        registry,
+        "clinic",
+        chip_identity(id_number="001090123456"),
+        {"visit_reason": "Đau đầu", "phone": "0912345678"},
+    )
     result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
     row = result.row
     assert list(row) == list(CHECKIN_FIELDS)
@@ -182,3 +199,21 @@ def test_fhir_validation_rejects_bad_resources() -> None:
         _validated(Patient, {"resourceType": "Patient", "gender": "m"})
     with pytest.raises(FhirValidationError):
         _validated(Coverage, {"resourceType": "Coverage", "status": "active"})
+
+
+def test_clinic_submission_carries_the_checkin_outputs(stack: Stack, registry: Registry, tmp_path) -> None:
+    from kiosk.workflows.submission import submit_dossier
+    from kiosk.workflows.tickets import TicketDispenser
+    from tests.workflows.test_one_stop import RecordingOutbox
+
+    card, _ = scenario_card("004", **_person())  # type: ignore[arg-type]
+    stack.sim.cards[:] = [card]
+    form = fill_workflow(registry, "clinic", chip_identity(), {"visit_reason": "Tái khám"})
+    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
+    outbox = RecordingOutbox()
+    receipt = submit_dossier(form, outbox, TicketDispenser(tmp_path / "t.sqlite3"), registry.profiles["clinic"],
+                             extra=result.submission_extra())
+    kind, data, evidence = outbox.items[0]
+    assert kind == "clinic" and data["qd130"]["MA_THE_BHYT"] == "DN4" + CARD[3:]
+    assert data["card_check"]["code"] == "004" and data["fhir"]["patient"]["resourceType"] == "Patient"
+    assert evidence["fields"]["visit_reason"] == "typed" and receipt["ticket"]["display"] == "K001"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,14 +19,17 @@ def vn(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=VN)
 
 
-@pytest.mark.parametrize(("hour", "minute", "due", "rule"), [
-    (22, 59, vn(23, 23), "same-day-23h"),
-    (23, 0, vn(24, 8), "next-day-08h"),
-    (23, 1, vn(24, 8), "next-day-08h"),
-    (0, 0, vn(23, 23), "same-day-23h"),
-    (7, 59, vn(23, 23), "same-day-23h"),
-    (8, 0, vn(23, 23), "same-day-23h"),
-])
+@pytest.mark.parametrize(
+    ("hour", "minute", "due", "rule"),
+    [
+        (22, 59, vn(23, 23), "same-day-23h"),
+        (23, 0, vn(24, 8), "next-day-08h"),
+        (23, 1, vn(24, 8), "next-day-08h"),
+        (0, 0, vn(23, 23), "same-day-23h"),
+        (7, 59, vn(23, 23), "same-day-23h"),
+        (8, 0, vn(23, 23), "same-day-23h"),
+    ],
+)
 def test_vietnamese_guest_deadline(hour: int, minute: int, due: datetime, rule: str) -> None:
     dl = deadline(vn(23, hour, minute))
     assert dl.due == due and dl.rule == rule
@@ -34,10 +37,10 @@ def test_vietnamese_guest_deadline(hour: int, minute: int, due: datetime, rule: 
 
 def test_arrival_given_in_another_zone_is_converted_to_vietnam_time() -> None:
     # 16:30 UTC is 23:30 in Vietnam: the next-morning rule applies.
-    dl = deadline(datetime(2026, 11, 23, 16, 30, tzinfo=timezone.utc))
+    dl = deadline(datetime(2026, 11, 23, 16, 30, tzinfo=UTC))
     assert dl.due == vn(24, 8)
     # 15:59 UTC is 22:59 in Vietnam.
-    assert deadline(datetime(2026, 11, 23, 15, 59, tzinfo=timezone.utc)).due == vn(23, 23)
+    assert deadline(datetime(2026, 11, 23, 15, 59, tzinfo=UTC)).due == vn(23, 23)
 
 
 def test_foreign_guests_12_hours_or_24_in_remote_areas() -> None:
@@ -45,13 +48,16 @@ def test_foreign_guests_12_hours_or_24_in_remote_areas() -> None:
     assert deadline(vn(23, 22, 30), foreign=True, remote=True).due == vn(24, 22, 30)
 
 
-@pytest.mark.parametrize(("now", "status"), [
-    (vn(24, 6, 59), "pending"),
-    (vn(24, 7, 0), "due-soon"),
-    (vn(24, 7, 59), "due-soon"),
-    (vn(24, 8, 0), "overdue"),
-    (vn(24, 8, 1), "overdue"),
-])
+@pytest.mark.parametrize(
+    ("now", "status"),
+    [
+        (vn(24, 6, 59), "pending"),
+        (vn(24, 7, 0), "due-soon"),
+        (vn(24, 7, 59), "due-soon"),
+        (vn(24, 8, 0), "overdue"),
+        (vn(24, 8, 1), "overdue"),
+    ],
+)
 def test_status_around_the_next_morning_deadline(now: datetime, status: str) -> None:
     assert deadline(vn(23, 23, 30)).status(now) == status
 
@@ -84,5 +90,10 @@ def test_same_results_whatever_the_machine_zone(zone: str) -> None:
     env = {**os.environ, "TZ": zone}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [
-        "2026-11-23T23:00:00+07:00", "2026-11-24T08:00:00+07:00", "2026-11-24T08:00:00+07:00",
-        "2026-11-23T23:00:00+07:00", "2026-11-23T23:00:00+07:00", "2026-11-23T23:00:00+07:00"]
+        "2026-11-23T23:00:00+07:00",
+        "2026-11-24T08:00:00+07:00",
+        "2026-11-24T08:00:00+07:00",
+        "2026-11-23T23:00:00+07:00",
+        "2026-11-23T23:00:00+07:00",
+        "2026-11-23T23:00:00+07:00",
+    ]

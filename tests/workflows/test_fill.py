@@ -37,8 +37,9 @@ def test_ct01_from_chip_reports_exactly_the_fields_a_person_must_give(registry: 
 
 
 def test_household_head_fills_items_7_and_9_from_the_card(registry: Registry) -> None:
-    form = fill_workflow(registry, "one-stop", chip_identity(), {"relation_to_head": "Chủ hộ",
-                                                                  "request": "Đăng ký tạm trú"})
+    form = fill_workflow(
+        registry, "one-stop", chip_identity(), {"relation_to_head": "Chủ hộ", "request": "Đăng ký tạm trú"}
+    )
     assert form.get("head_name") == "Nguyễn Thị Hồng Nhung"
     assert form.get("head_id_number") == "001090123456"
     assert form.values["head_name"].source == "chip-verified"
@@ -46,15 +47,24 @@ def test_household_head_fills_items_7_and_9_from_the_card(registry: Registry) ->
 
 
 def test_members_table_from_other_cards_and_typed_relation(registry: Registry) -> None:
-    child = chip_identity(id_number="001212345678", full_name="Trần Đức Huy", date_of_birth=date(2012, 5, 17),
-                          sex="M")
-    form = fill_workflow(registry, "one-stop", chip_identity(),
-                         {"relation_to_head": "chu-ho", "request": "Đăng ký tạm trú", "members.1.relation": "Con"},
-                         members={"members": [child]})
+    child = chip_identity(
+        id_number="001212345678", full_name="Trần Đức Huy", date_of_birth=date(2012, 5, 17), sex="M"
+    )
+    form = fill_workflow(
+        registry,
+        "one-stop",
+        chip_identity(),
+        {"relation_to_head": "chu-ho", "request": "Đăng ký tạm trú", "members.1.relation": "Con"},
+        members={"members": [child]},
+    )
     row = form.tables["members"][0]
     assert {k: v.value for k, v in row.items()} == {
-        "full_name": "Trần Đức Huy", "date_of_birth": "2012-05-17", "sex": "M", "id_number": "001212345678",
-        "relation": "con"}
+        "full_name": "Trần Đức Huy",
+        "date_of_birth": "2012-05-17",
+        "sex": "M",
+        "id_number": "001212345678",
+        "relation": "con",
+    }
     assert row["relation"].source == "typed" and row["full_name"].source == "chip-verified"
     assert form.complete
 
@@ -101,15 +111,20 @@ def test_unverified_chip_values_are_not_locked(registry: Registry) -> None:
     assert not form.errors and form.get("full_name") == "Khác"
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("phone", "12345", "invalid-form-field"),
-    ("email", "not-an-email", "invalid-form-field"),
-    ("relation_to_head", "Hàng xóm", "invalid-form-field"),
-    ("head_id_number", "12345678901", "invalid-form-field"),
-    ("no_such_field", "x", "unknown-field"),
-    ("members.x.relation", "con", "unknown-field"),
-])
-def test_bad_input_gives_a_typed_bilingual_error(registry: Registry, field: str, value: str, code: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("phone", "12345", "invalid-form-field"),
+        ("email", "not-an-email", "invalid-form-field"),
+        ("relation_to_head", "Hàng xóm", "invalid-form-field"),
+        ("head_id_number", "12345678901", "invalid-form-field"),
+        ("no_such_field", "x", "unknown-field"),
+        ("members.x.relation", "con", "unknown-field"),
+    ],
+)
+def test_bad_input_gives_a_typed_bilingual_error(
+    registry: Registry, field: str, value: str, code: str
+) -> None:
     form = fill_workflow(registry, "one-stop", chip_identity(), {field: value})
     assert [e.code for e in form.errors] == [code]
     error = form.errors[0].to_dict()
@@ -118,9 +133,18 @@ def test_bad_input_gives_a_typed_bilingual_error(registry: Registry, field: str,
 
 
 def test_values_are_normalised(registry: Registry) -> None:
-    form = fill_workflow(registry, "lodging", chip_identity(), {
-        "phone": "+84 912.345.678", "arrival": "23/11/2026 14:05", "expected_departure": "2026-11-25T12:00",
-        "reason": "Du lịch", "room": "  101 "})
+    form = fill_workflow(
+        registry,
+        "lodging",
+        chip_identity(),
+        {
+            "phone": "+84 912.345.678",
+            "arrival": "23/11/2026 14:05",
+            "expected_departure": "2026-11-25T12:00",
+            "reason": "Du lịch",
+            "room": "  101 ",
+        },
+    )
     assert form.get("phone") == "0912345678"
     assert form.get("arrival") == "2026-11-23T14:05:00+07:00"
     assert form.get("expected_departure") == "2026-11-25T12:00:00+07:00"
@@ -129,15 +153,33 @@ def test_values_are_normalised(registry: Registry) -> None:
 
 
 def test_lodging_foreign_guest_needs_visa_and_other_reason_needs_detail(registry: Registry) -> None:
-    form = fill_workflow(registry, "lodging", passport_identity(), {
-        "room": "5", "arrival": "2026-11-23T10:00", "expected_departure": "2026-11-24T10:00", "reason": "20"})
+    form = fill_workflow(
+        registry,
+        "lodging",
+        passport_identity(),
+        {
+            "room": "5",
+            "arrival": "2026-11-23T10:00",
+            "expected_departure": "2026-11-24T10:00",
+            "reason": "20",
+        },
+    )
     assert form.get("document_type") == "4" and form.get("document_number") == "C01X00T47"
     assert form.missing == ["reason_detail", "visa_expiry"]
 
 
 def test_lodging_rejects_departure_before_arrival_and_bad_document_numbers(registry: Registry) -> None:
-    form = fill_workflow(registry, "lodging", qr_identity(id_number="00109012345"), {
-        "room": "5", "arrival": "2026-11-23T10:00", "expected_departure": "2026-11-22T10:00", "reason": "1"})
+    form = fill_workflow(
+        registry,
+        "lodging",
+        qr_identity(id_number="00109012345"),
+        {
+            "room": "5",
+            "arrival": "2026-11-23T10:00",
+            "expected_departure": "2026-11-22T10:00",
+            "reason": "1",
+        },
+    )
     assert sorted(e.field or "" for e in form.errors) == ["document_number", "expected_departure"]
 
 
@@ -147,7 +189,9 @@ def test_adding_a_procedure_is_a_configuration_file(tmp_path, registry: Registry
     shutil.copytree(registry.root, tmp_path / "config")
     (tmp_path / "config" / "procedures" / "household-split.toml").write_text(
         'id = "household-split"\nkind = "one-stop"\nform = "ct01"\nrenderer = "ct01"\ncounter = "residence"\n'
-        'title_vi = "Tách hộ"\ntitle_en = "Household split"\n', encoding="utf-8")
+        'title_vi = "Tách hộ"\ntitle_en = "Household split"\n',
+        encoding="utf-8",
+    )
     custom = Registry(tmp_path / "config")
     form = fill_workflow(custom, "one-stop", chip_identity(), procedure_id="household-split")
     assert form.procedure.title_vi == "Tách hộ"
@@ -164,7 +208,8 @@ def test_unknown_procedure_and_bad_config_are_typed_errors(tmp_path, registry: R
 
     shutil.copytree(registry.root, tmp_path / "config")
     (tmp_path / "config" / "procedures" / "broken.toml").write_text(
-        'id = "broken"\nkind = "one-stop"\nform = "no-such-form"\ntitle_vi = "x"\ntitle_en = "x"\n')
+        'id = "broken"\nkind = "one-stop"\nform = "no-such-form"\ntitle_vi = "x"\ntitle_en = "x"\n'
+    )
     with pytest.raises(KioskError) as info:
         Registry(tmp_path / "config")
     assert info.value.code == "invalid-config"
@@ -173,9 +218,13 @@ def test_unknown_procedure_and_bad_config_are_typed_errors(tmp_path, registry: R
 def test_submission_carries_kind_data_and_per_field_evidence(registry: Registry) -> None:
     from kiosk.workflows.submission import build_submission
 
-    form = fill_workflow(registry, "one-stop", chip_identity(), {"relation_to_head": "chu-ho", "request": "Tạm vắng",
-                                                                  "phone": "0912345678"},
-                         procedure_id="temporary-absence")
+    form = fill_workflow(
+        registry,
+        "one-stop",
+        chip_identity(),
+        {"relation_to_head": "chu-ho", "request": "Tạm vắng", "phone": "0912345678"},
+        procedure_id="temporary-absence",
+    )
     sub = build_submission(form)
     assert sub.kind == "one-stop"
     assert sub.data["procedure"] == "temporary-absence" and sub.data["procedure_code"] == "1.003677"
@@ -193,3 +242,19 @@ def test_incomplete_form_cannot_be_submitted(registry: Registry) -> None:
 
     with pytest.raises(IncompleteFormError):
         build_submission(fill_workflow(registry, "clinic", chip_identity()))
+
+
+def test_identity_values_of_the_wrong_kind_are_left_out(registry: Registry) -> None:
+    clinic = fill_workflow(registry, "clinic", passport_identity(id_number="C01X00T47"))
+    assert clinic.get("id_number") is None and clinic.missing == ["visit_reason"]
+    assert clinic.get("full_name") == "MÜLLER ANNA MARIA"
+    broken = fill_workflow(registry, "one-stop", chip_identity(id_number="12345"))
+    assert broken.get("id_number") is None and "id_number" in broken.missing
+
+
+def test_an_empty_value_clears_a_field_but_not_a_locked_one(registry: Registry) -> None:
+    form = fill_workflow(registry, "clinic", qr_identity(), {"phone": "", "residence": " "})
+    assert not form.errors and form.get("residence") is None and form.get("phone") is None
+    locked = fill_workflow(registry, "clinic", chip_identity(), {"full_name": ""})
+    assert [e.code for e in locked.errors] == ["field-locked"] and locked.get("full_name")
+    assert fill_workflow(registry, "one-stop", chip_identity(), {"authority": ""}).missing[0] == "authority"

@@ -21,21 +21,58 @@ from kiosk.workflows.service import fill_workflow
 from tests.workflows.conftest import chip_identity, passport_identity, qr_identity
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-STAY = {"room": "203", "arrival": "2026-11-23T14:30", "expected_departure": "2026-11-25T12:00", "reason": "1",
-        "phone": "0912345678"}
+STAY = {
+    "room": "203",
+    "arrival": "2026-11-23T14:30",
+    "expected_departure": "2026-11-25T12:00",
+    "reason": "1",
+    "phone": "0912345678",
+}
 
 
 @pytest.fixture()
 def register(tmp_path: Path, registry: Registry) -> GuestRegister:
     reg = GuestRegister(tmp_path / "state")
     reg.add(guest_from_form(fill_workflow(registry, "lodging", chip_identity(), STAY)))
-    other = qr_identity(id_number="079195000111", full_name="Lê Văn Tâm", date_of_birth=date(1995, 12, 31), sex="M")
-    reg.add(guest_from_form(fill_workflow(registry, "lodging", other, {
-        **STAY, "room": "204", "arrival": "2026-11-23T23:10", "reason": "20", "reason_detail": "Thăm người thân"})))
-    reg.add(guest_from_form(fill_workflow(registry, "lodging", passport_identity(), {
-        **STAY, "room": "301", "arrival": "2026-11-23T09:00", "visa_expiry": "2027-01-31"})))
-    reg.add(guest_from_form(fill_workflow(registry, "lodging", chip_identity(id_number="001090999999"), {
-        **STAY, "arrival": "2026-11-22T10:00"})))
+    other = qr_identity(
+        id_number="079195000111", full_name="Lê Văn Tâm", date_of_birth=date(1995, 12, 31), sex="M"
+    )
+    reg.add(
+        guest_from_form(
+            fill_workflow(
+                registry,
+                "lodging",
+                other,
+                {
+                    **STAY,
+                    "room": "204",
+                    "arrival": "2026-11-23T23:10",
+                    "reason": "20",
+                    "reason_detail": "Thăm người thân",
+                },
+            )
+        )
+    )
+    reg.add(
+        guest_from_form(
+            fill_workflow(
+                registry,
+                "lodging",
+                passport_identity(),
+                {**STAY, "room": "301", "arrival": "2026-11-23T09:00", "visa_expiry": "2027-01-31"},
+            )
+        )
+    )
+    reg.add(
+        guest_from_form(
+            fill_workflow(
+                registry,
+                "lodging",
+                chip_identity(id_number="001090999999"),
+                {**STAY, "arrival": "2026-11-22T10:00"},
+            )
+        )
+    )
     return reg
 
 
@@ -84,14 +121,35 @@ def test_xlsx_template_cell_by_cell(register: GuestRegister, registry: Registry)
     wb = load_workbook(BytesIO(data))
     ws = wb[SHEET]
     assert [ws.cell(row=3, column=c).value for c in (1, 2, 8, 17, 19)] == [
-        "STT", "HỌ TÊN (*)", "SỐ GIẤY TỜ (*)", "LÝ DO CƯ TRÚ (*)", "GHI CHÚ"]
+        "STT",
+        "HỌ TÊN (*)",
+        "SỐ GIẤY TỜ (*)",
+        "LÝ DO CƯ TRÚ (*)",
+        "GHI CHÚ",
+    ]
     assert ws.max_column == 19
     first = [ws.cell(row=FIRST_DATA_ROW, column=c).value for c in range(1, 20)]
     assert first == [
-        "1", "Nguyễn Thị Hồng Nhung", "01/01/1990", "F - Nữ", "VN - Việt Nam", "1 - Căn cước công dân", None,
-        "001090123456", "0912345678", "1 - Thường trú", None, None,
-        "Số 12 phố Hàng Bạc, Phường Hàng Bạc, Quận Hoàn Kiếm, Thành phố Hà Nội", "23/11/2026", "25/11/2026", "203",
-        "1 - Du lịch", None, None]
+        "1",
+        "Nguyễn Thị Hồng Nhung",
+        "01/01/1990",
+        "F - Nữ",
+        "VN - Việt Nam",
+        "1 - Căn cước công dân",
+        None,
+        "001090123456",
+        "0912345678",
+        "1 - Thường trú",
+        None,
+        None,
+        "Số 12 phố Hàng Bạc, Phường Hàng Bạc, Quận Hoàn Kiếm, Thành phố Hà Nội",
+        "23/11/2026",
+        "25/11/2026",
+        "203",
+        "1 - Du lịch",
+        None,
+        None,
+    ]
     second = [ws.cell(row=FIRST_DATA_ROW + 1, column=c).value for c in range(1, 20)]
     assert second[:4] == ["2", "Lê Văn Tâm", "31/12/1995", "M - Nam"]
     assert second[8] == "0912345678" and second[13] == "23/11/2026"
@@ -112,9 +170,18 @@ def test_foreign_guest_xml(register: GuestRegister) -> None:
     assert len(guests) == 1
     fields = {el.tag: el.text for el in guests[0]}
     assert fields == {
-        "so_thu_tu": "1", "ho_ten": "MULLER ANNA MARIA", "ngay_sinh": "03/07/1985", "ngay_sinh_dung_den": "D",
-        "gioi_tinh": "F", "ma_quoc_tich": "DEU", "so_ho_chieu": "C01X00T47", "so_phong": "301",
-        "ngay_den": "23/11/2026", "ngay_di_du_kien": "25/11/2026", "thoi_han_tam_tru": "31/01/2027"}
+        "so_thu_tu": "1",
+        "ho_ten": "MULLER ANNA MARIA",
+        "ngay_sinh": "03/07/1985",
+        "ngay_sinh_dung_den": "D",
+        "gioi_tinh": "F",
+        "ma_quoc_tich": "DEU",
+        "so_ho_chieu": "C01X00T47",
+        "so_phong": "301",
+        "ngay_den": "23/11/2026",
+        "ngay_di_du_kien": "25/11/2026",
+        "thoi_han_tam_tru": "31/01/2027",
+    }
 
 
 def test_xml_names_are_plain_capitals() -> None:

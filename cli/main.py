@@ -23,6 +23,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.form",
     "cli.lodging",
     "cli.clinic",
+    "cli.device",
+    "cli.submit",
+    "cli.outbox",
 )
 
 

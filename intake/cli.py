@@ -72,6 +72,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        http=args.http,
+        loop=args.loop,
         access_log=False,
         backlog=2048,
     )
@@ -108,8 +110,7 @@ def cmd_submissions_list(args: argparse.Namespace) -> int:
 
 
 def cmd_submissions_export(args: argparse.Namespace) -> int:
-    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal
-    data)."""
+    """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal data)."""
     from kiosk.signing import unverified_payload
 
     _, store = _store(args)
@@ -131,6 +132,23 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
             out.close()
     if args.out:
         print_json({"ok": True, "exported": count, "file": args.out})
+    return 0
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    from intake.keys import load_or_create_keys, public_keys
+
+    settings = _settings(args)
+    print_json({"ok": True, "keys": public_keys(load_or_create_keys(settings.key_file))})
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from intake.keys import rotate_keys
+
+    settings = _settings(args)
+    print_json({"ok": True, "current": rotate_keys(settings.key_file),
+                "note": "restart the service; kiosks receive the new key when they enrol again"})
     return 0
 
 
@@ -162,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long a device key is cached; a revocation applies within it (default 5)",
     )
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"], help="HTTP parser")
+    serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"], help="event loop")
     serve.set_defaults(handler=cmd_serve)
 
     device = sub.add_parser("device", help="kiosk devices").add_subparsers(dest="action", required=True)
@@ -176,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing = device.add_parser("list", help="enrolled devices")
     _common(listing)
     listing.set_defaults(handler=cmd_device_list)
+
+    keys = sub.add_parser("keys", help="the intake's encryption keys").add_subparsers(dest="action", required=True)
+    show = keys.add_parser("show", help="public keys, the current one first")
+    _common(show)
+    show.set_defaults(handler=cmd_keys_show)
+    rotate = keys.add_parser("rotate", help="new current key; older keys are kept to decrypt queued submissions")
+    _common(rotate)
+    rotate.set_defaults(handler=cmd_keys_rotate)
 
     subs = sub.add_parser("submissions", help="received submissions").add_subparsers(
         dest="action", required=True

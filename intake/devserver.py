@@ -54,6 +54,8 @@ class IntakeServer:
         device_cache_seconds: float = 0.0,
         max_body: int | None = None,
         port: int | None = None,
+        http: str = "auto",
+        loop: str = "auto",
     ) -> None:
         self.settings = Settings(
             state_dir=state_dir,
@@ -64,6 +66,7 @@ class IntakeServer:
             max_body=max_body or Settings.max_body,
         )
         self.workers = workers
+        self.stack = ["--http", http, "--loop", loop]
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -95,6 +98,7 @@ class IntakeServer:
             "--max-body",
             str(s.max_body),
         ]
+        command += self.stack
         if s.db_url:
             command += ["--db", s.db_url]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)

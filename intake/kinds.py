@@ -28,33 +28,29 @@ def _require_text(container: dict[str, Any], key: str, where: str) -> str:
     return value
 
 
-def _identity(data: dict[str, Any]) -> dict[str, Any]:
-    """Every kind concerns a person: ``data.identity`` with a full name and an ID or document number."""
-    identity = _require_object(data, "identity", "data")
-    _require_text(identity, "full_name", "data.identity")
-    if not any(
-        isinstance(identity.get(k), str) and identity[k].strip() for k in ("id_number", "document_number")
-    ):
+def _form(data: dict[str, Any]) -> dict[str, Any]:
+    """What ``kiosk.workflows.submission.build_submission`` produces for every kind: ``data.procedure`` (the
+    procedure id) and ``data.form`` (the form's values) naming a person by full name and ID or document number."""
+    _require_text(data, "procedure", "data")
+    form = _require_object(data, "form", "data")
+    _require_text(form, "full_name", "data.form")
+    if not any(isinstance(form.get(k), str) and form[k].strip() for k in ("id_number", "document_number")):
         raise unprocessable(
-            "invalid-field",
-            "data.identity needs id_number or document_number",
-            field="data.identity.id_number",
+            "invalid-field", "data.form needs id_number or document_number", field="data.form.id_number"
         )
-    return identity
+    return form
 
 
 def validate_one_stop(data: dict[str, Any], evidence: dict[str, Any]) -> None:
-    _identity(data)
-    _require_text(data, "procedure", "data")
+    _form(data)
 
 
 def validate_clinic(data: dict[str, Any], evidence: dict[str, Any]) -> None:
-    _identity(data)
+    _form(data)
 
 
 def validate_lodging(data: dict[str, Any], evidence: dict[str, Any]) -> None:
-    _identity(data)
-    _require_text(data, "arrival", "data")
+    _require_text(_form(data), "arrival", "data.form")
 
 
 VALIDATORS: dict[str, Validator] = {

@@ -22,8 +22,7 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per
-    device."""
+    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per device."""
 
     state_dir: Path = field(default_factory=default_state_dir)
     db_url: str = ""

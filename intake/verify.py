@@ -1,8 +1,7 @@
-"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS,
-check fields.
+"""From the request body to a verified submission: decrypt the JWE, find the device, verify the JWS, check fields.
 
-Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400;
-unknown device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
+Each refusal is an ``IntakeError`` whose status the kiosk classifies: undecryptable or malformed body 400; unknown
+device 401; revoked device 403; bad signature, inconsistent payload or invalid kind data 422.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc.jwk import KeySet
@@ -22,7 +21,7 @@ from intake.db import Store
 from intake.errors import IntakeError, bad_request, unprocessable
 from kiosk.device_key import DeviceKeyError, SigningKey, key_from_jwk
 from kiosk.errors import KioskError
-from kiosk.signing import SubmissionError, decrypt, digest, unverified_header, verify
+from kiosk.signing import SubmissionError, decrypt, digest, verify_with
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,7 @@ class Verified:
     evidence: dict[str, Any]
     jws: str
     digest: str
+    clock_flag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,28 @@ def _check_sid(value: Any) -> str:
     return value
 
 
-def _check_time(value: Any) -> str:
+MAX_AHEAD = timedelta(minutes=5)
+MAX_AGE = timedelta(days=30)
+
+
+def clock_flag(created_at: datetime, now: datetime) -> str | None:
+    """Flag, never refuse, a ``created_at`` far from the intake's clock (a kiosk clock off, or a very old item)."""
+    if created_at > now + MAX_AHEAD:
+        return "created-in-future"
+    if now - created_at > MAX_AGE:
+        return "created-long-ago"
+    return None
+
+
+def _check_time(value: Any) -> datetime:
     try:
-        if isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None:
-            return value
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed
     except ValueError:
         pass
-    raise unprocessable(
-        "invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at"
-    )
+    raise unprocessable("invalid-created-at", "created_at must be an ISO 8601 time with a zone", field="created_at")
 
 
 class Verifier:
@@ -105,20 +118,28 @@ class Verifier:
     def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
         try:
             signed = decrypt(body, self.keys)
-            kid = unverified_header(signed).get("kid")
         except SubmissionError as exc:
             raise bad_request(exc.code, exc.message) from exc
-        if not isinstance(kid, str):
-            raise bad_request("malformed-jws", "the signed submission names no key id")
-        device = self._device(kid)
-        if device is None or device.key is None:
-            raise IntakeError("unknown device", code="unknown-device", status=401)
-        if device.revoked:
-            raise IntakeError("device revoked", code="device-revoked", status=403)
+        found: dict[str, str] = {}
+
+        def device_key(header: dict[str, Any]) -> tuple[SigningKey, str]:
+            kid = header.get("kid")
+            if not isinstance(kid, str):
+                raise bad_request("malformed-jws", "the signed submission names no key id")
+            device = self._device(kid)
+            if device is None or device.key is None:
+                raise IntakeError("unknown device", code="unknown-device", status=401)
+            if device.revoked:
+                raise IntakeError("device revoked", code="device-revoked", status=403)
+            found["kid"] = kid
+            return device.key, device.alg
+
         try:
-            payload = verify(signed, device.key, device.alg)
+            payload = verify_with(signed, device_key)
         except SubmissionError as exc:
-            raise unprocessable(exc.code, exc.message) from exc
+            refuse = bad_request if exc.code == "malformed-jws" else unprocessable
+            raise refuse(exc.code, exc.message) from exc
+        kid = found["kid"]
         sid = _check_sid(payload["sid"])
         if idempotency_key is not None and idempotency_key != sid:
             raise bad_request("idempotency-key-mismatch", "Idempotency-Key differs from the signed sid")
@@ -126,7 +147,7 @@ class Verifier:
             raise unprocessable("device-mismatch", "the payload names another device", field="device")
         if not isinstance(payload["kind"], str):
             raise unprocessable("unknown-kind", "unknown submission kind", field="kind")
-        created_at = _check_time(payload["created_at"])
+        flag = clock_flag(_check_time(payload["created_at"]), datetime.now(UTC))
         try:
             kinds.validate(payload["kind"], payload["data"], payload["evidence"])
         except IntakeError:
@@ -137,9 +158,10 @@ class Verifier:
             sid,
             payload["kind"],
             kid,
-            created_at,
+            payload["created_at"],
             payload["data"],
             payload["evidence"],
             signed,
             digest(signed),
+            flag,
         )

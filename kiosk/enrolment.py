@@ -1,7 +1,6 @@
 """Registering the kiosk's public key with the intake, and keeping what the intake answered.
 
-The operator issues a one-time token (``kiosk-intake device token``); ``enrol`` sends it with the
-device's public
+The operator issues a one-time token (``kiosk-intake device token``); ``enrol`` sends it with the device's public
 key and stores the intake's URL and public encryption key in ``enrolment.json`` next to the device key.
 """
 

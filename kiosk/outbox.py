@@ -3,20 +3,20 @@
 Durability rules (engineering notes §2, §4):
 
 - ``journal_mode=WAL`` and ``synchronous=FULL``, both read back and asserted when the database is opened;
-- ``submit`` signs, encrypts and inserts in one ``BEGIN IMMEDIATE`` transaction and returns ``Saved``
-  only after
+- ``submit`` signs, encrypts and inserts in one ``BEGIN IMMEDIATE`` transaction and returns ``Saved`` only after
   ``COMMIT`` returned; any database error means *not saved* and raises ``NotSavedError``;
 - rows hold ciphertext only (JWE to the intake's key) plus non-personal metadata (sid, kind, times, status);
 - on acknowledgement the row is deleted and a receipt (sid, kind, digest, times) is kept; ``secure_delete=ON``
   zeroes the freed pages and ``checkpoint`` (``wal_checkpoint(TRUNCATE)``) clears the old WAL frames.
 
-States: ``pending`` (waiting for its turn or for ``next_attempt_at``) and ``quarantined`` (refused for good,
-with the reason). An acknowledged submission is no longer in the queue: it has a receipt.
+States: ``pending`` (waiting for its turn or for ``next_attempt_at``) and ``quarantined`` (refused for good, with
+the reason). An acknowledged submission is no longer in the queue: it has a receipt.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -113,8 +113,7 @@ def utc_iso(timestamp: float) -> str:
 
 
 class Outbox:
-    """One kiosk's queue. Thread-safe: one connection guarded by a lock; several processes may share the
-    file."""
+    """One kiosk's queue. Thread-safe: one connection guarded by a lock; several processes may share the file."""
 
     def __init__(
         self,
@@ -131,6 +130,8 @@ class Outbox:
         self.clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         try:
+            if not path.exists():  # owner-only; SQLite gives the -wal and -shm files the same mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
             )

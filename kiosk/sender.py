@@ -1,15 +1,13 @@
-"""Delivering the outbox to the intake: one request at a time, in order per kind, retried for as long as
-it takes. The outbox scheduler is the only retry authority (engineering notes §3): no retries inside
-``requests`` or urllib3.
+"""Delivering the outbox to the intake: one request at a time, in order per kind, retried for as long as it takes. The
+outbox scheduler is the only retry authority (engineering notes §3): no retries inside ``requests`` or urllib3.
 
-- Backoff: full jitter ``uniform(0, min(cap, base * 2**attempts))`` stored as ``next_attempt_at`` in the
-  row, so it survives restarts; ``Retry-After`` (seconds or HTTP date, clamped to [1 s, 1 h]) is honoured
-  as a minimum.
-- Circuit breaker: after ``breaker_threshold`` consecutive transient failures nothing is sent until
-  ``open_until`` (persisted); then a single half-open probe closes it, or opens it again for longer.
-- Outcomes: 2xx acknowledged (receipt kept, ciphertext deleted); 408/409/425/429/5xx, network errors and
-  timeouts retried with the same sid; 400/404/405/413/415/422 (and other 4xx) quarantined with the reason;
-  401/403, TLS failures and redirects held with a long delay and an alert, never dropped.
+- Backoff: full jitter ``uniform(0, min(cap, base * 2**attempts))`` stored as ``next_attempt_at`` in the row, so it
+  survives restarts; ``Retry-After`` (seconds or HTTP date, clamped to [1 s, 1 h]) is honoured as a minimum.
+- Circuit breaker: after ``breaker_threshold`` consecutive transient failures nothing is sent until ``open_until``
+  (persisted); then a single half-open probe closes it, or opens it again for longer.
+- Outcomes: 2xx acknowledged (receipt kept, ciphertext deleted); 408/409/425/429/5xx, network errors and timeouts
+  retried with the same sid; 400/404/405/413/415/422 (and other 4xx) quarantined with the reason; 401/403, TLS
+  failures and redirects held with a long delay and an alert, never dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +17,9 @@ import fcntl
 import logging
 import os
 import random
+import sqlite3
 import threading
+from collections import Counter, deque
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SUBMIT_PATH = "/v1/submissions"
 CONTENT_TYPE = "application/jose"
 CHECKPOINT_EVERY = 100
+RECENT_ATTEMPTS = 1000
 
 
 class Outcome(StrEnum):
@@ -89,8 +90,7 @@ def backoff_delay(attempts: int, policy: RetryPolicy, rng: random.Random) -> flo
 
 
 def retry_after_seconds(value: str | None, now: float, policy: RetryPolicy) -> float | None:
-    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP date), clamped; ``None`` if
-    absent/invalid."""
+    """``Retry-After`` as seconds from ``now`` (delta-seconds or HTTP date), clamped; ``None`` if absent/invalid."""
     if not value:
         return None
     value = value.strip()
@@ -136,7 +136,8 @@ class Sender:
         self.rng = rng or random.SystemRandom()
         self._signal = threading.Event()
         self._stopping = False
-        self.attempts: list[Attempt] = []
+        self.attempts: deque[Attempt] = deque(maxlen=RECENT_ATTEMPTS)  # the latest, for a staff screen
+        self.outcome_counts: Counter[Outcome] = Counter()
         self._acks_since_checkpoint = 0
 
     # -- one attempt --------------------------------------------------------------------------------------
@@ -198,6 +199,7 @@ class Sender:
             self.outbox.set_sender_state(alert=f"held: {reason}")
         attempt = Attempt(item.sid, outcome, status, reason, delay)
         self.attempts.append(attempt)
+        self.outcome_counts[outcome] += 1
         log.info(
             "submission %s: %s (status %s%s)",
             item.sid,
@@ -208,8 +210,7 @@ class Sender:
         return attempt
 
     def _breaker_success(self, *, clear_alert: bool) -> None:
-        """Close the breaker; a delivery also ends a "held" alert (a quarantine alert waits for an
-        operator)."""
+        """Close the breaker; a delivery also ends a "held" alert (a quarantine alert waits for an operator)."""
         state = self.outbox.sender_state()
         clear_hold = clear_alert and state.get("alert", "").startswith("held:")
         if "failures" in state or "open_until" in state or clear_hold:
@@ -230,8 +231,7 @@ class Sender:
     # -- scheduling ---------------------------------------------------------------------------------------
 
     def step(self) -> float | None:
-        """Attempt the next due submission, if any. Returns seconds to wait (0: more may be due) or
-        ``None``."""
+        """Attempt the next due submission, if any. Returns seconds to wait (0: more may be due) or ``None``."""
         heads = self.outbox.heads()
         if not heads:
             return None
@@ -259,8 +259,7 @@ class Sender:
         self._signal.set()
 
     def run(self, *, until_empty: bool = True, timeout: float | None = None) -> dict[str, Any]:
-        """Deliver until the queue is empty (or forever), ``timeout`` seconds elapse, or ``stop`` is
-        called."""
+        """Deliver until the queue is empty (or forever), ``timeout`` seconds elapse, or ``stop`` is called."""
         with SenderLock(self.outbox.path):
             start = self.clock.time()
             deadline = None if timeout is None else start + timeout
@@ -269,7 +268,11 @@ class Sender:
             ):
                 return self._report(start)
             while not self._stopping:
-                wait = self.step()
+                try:
+                    wait = self.step()
+                except sqlite3.Error as exc:  # e.g. disk full: keep the process alive and try again later
+                    log.error("outbox database error while sending: %s", type(exc).__name__)
+                    wait = self.policy.idle_poll
                 if wait is None:
                     self.checkpoint()
                     if until_empty:
@@ -302,9 +305,9 @@ class Sender:
         return self._stopping
 
     def _report(self, start: float) -> dict[str, Any]:
-        outcomes = {o.value: sum(1 for a in self.attempts if a.outcome is o) for o in Outcome}
+        outcomes = {o.value: self.outcome_counts[o] for o in Outcome}
         return {
-            "attempts": len(self.attempts),
+            "attempts": sum(self.outcome_counts.values()),
             "outcomes": outcomes,
             "elapsed": round(self.clock.time() - start, 3),
             "queue": self.outbox.counts(),

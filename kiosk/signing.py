@@ -1,11 +1,9 @@
 """Canonical JSON, the signed submission (compact JWS) and its encryption to the intake (compact JWE).
 
-A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload
-``{sid, kind, device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's
-public
-key (``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses
-both steps
-with ``decrypt`` and ``verify``.
+A submission is signed once, when it is saved: ``sign`` makes a JWS over the canonical JSON payload ``{sid, kind,
+device, created_at, data, evidence}``; ``encrypt`` wraps that JWS in a JWE to the intake's public key
+(``ECDH-ES+A256KW`` + ``A256GCM``), so the kiosk's queue holds ciphertext only. The intake reverses both steps with
+``decrypt`` and ``verify``.
 
 Canonical JSON: keys sorted, no insignificant whitespace, UTF-8, every string NFC-normalised, no NaN/Infinity.
 """
@@ -15,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from joserfc import jwe, jws
-from joserfc.errors import JoseError
+from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import ECKey, KeySet
 
 from kiosk.device_key import ALGORITHMS, DeviceKey, SigningKey
@@ -113,20 +111,38 @@ def unverified_header(signed: str) -> dict[str, Any]:
         ) from exc
 
 
-def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
-    """Verify a compact JWS with the device's one allowed algorithm; return its payload object."""
-    if alg not in ALGORITHMS:
-        raise SubmissionError(
-            "unsupported algorithm", code="bad-signature", message_vi="Chữ ký không hợp lệ."
-        )
+# From the protected header to the device's key and its one allowed algorithm.
+KeyFinder = Callable[[dict[str, Any]], tuple[SigningKey, str]]
+
+
+def _bad_signature(message: str) -> SubmissionError:
+    return SubmissionError(message, code="bad-signature", message_vi="Chữ ký không hợp lệ.")
+
+
+def verify_with(signed: str, find_key: KeyFinder) -> dict[str, Any]:
+    """Verify a compact JWS with the key ``find_key`` gives for its header; return its payload object.
+
+    The header is parsed once: joserfc hands it to ``find_key`` (which may raise its own typed error, e.g. for
+    an unknown device). Structural problems raise ``malformed-jws``, a signature that does not verify under the
+    device's one algorithm ``bad-signature``, a payload that is not the expected object ``malformed-payload``.
+    """
+
+    def choose(token: Any) -> SigningKey:
+        header = dict(token.headers())
+        key, alg = find_key(header)
+        if header.get("alg") != alg:
+            raise _bad_signature("the algorithm is not the one registered for this key")
+        return key
+
     try:
-        token = jws.deserialize_compact(signed, public_key, algorithms=[alg])
-    except (JoseError, ValueError) as exc:
-        raise SubmissionError(
-            "signature does not verify", code="bad-signature", message_vi="Chữ ký không hợp lệ."
-        ) from exc
+        token = jws.deserialize_compact(signed, choose, algorithms=list(ALGORITHMS))
+    except BadSignatureError as exc:
+        raise _bad_signature("signature does not verify") from exc
+    except (JoseError, ValueError, UnicodeError) as exc:
+        raise SubmissionError("malformed signed submission", code="malformed-jws",
+                              message_vi="Hồ sơ ký số không hợp lệ.") from exc
     if token.headers().get("typ") != JWS_TYPE:
-        raise SubmissionError("wrong token type", code="bad-signature", message_vi="Chữ ký không hợp lệ.")
+        raise _bad_signature("wrong token type")
     try:
         payload = json.loads(token.payload)
     except ValueError as exc:
@@ -140,6 +156,11 @@ def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
             message_vi="Nội dung hồ sơ không hợp lệ.",
         )
     return payload
+
+
+def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
+    """Verify a compact JWS with one known key and its one allowed algorithm; return its payload object."""
+    return verify_with(signed, lambda _header: (public_key, alg))
 
 
 def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: ECKey) -> tuple[str, str]:

@@ -1,9 +1,8 @@
 """UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter, then 62 random bits.
 
-Python 3.11 has no ``uuid.uuid7``. Within one process identifiers are strictly increasing: the counter
-(method 1 of
-RFC 9562 §6.2) orders identifiers made in the same millisecond, and a clock step backwards reuses the
-last timestamp.
+Python 3.11 has no ``uuid.uuid7``. Within one process identifiers are strictly increasing: the counter (method 1 of
+RFC 9562 §6.2) orders identifiers made in the same millisecond, and a clock step backwards reuses the last
+timestamp.
 """
 
 from __future__ import annotations

@@ -84,3 +84,26 @@ def test_the_server_limits_each_device_and_says_when_to_retry(tmp_path: Path) ->
         store = server.store()
         assert store.count() == 2
         store.dispose()
+
+
+def test_key_rotation_keeps_queued_submissions_decryptable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.device_key import load_or_create_device_key
+    from kiosk.enrolment import enrol
+
+    server = IntakeServer(tmp_path / "intake")
+    with server:
+        key = load_or_create_device_key(tmp_path)
+        before = enrol(server.url, server.token(), key)
+        queued = [encrypt(sign(payload(key), key), before.intake_key()) for _ in range(2)]
+        assert post(server, queued[0]).status_code == 201
+    code, rotated = intake_cli(capsys, server, "keys", "rotate")
+    assert code == 0 and rotated["current"]["kid"] != before.encryption_key["kid"]
+    code, shown = intake_cli(capsys, server, "keys", "show")
+    assert [k["kid"] for k in shown["keys"]] == [rotated["current"]["kid"], before.encryption_key["kid"]]
+    assert all("d" not in k for k in shown["keys"])
+    assert (server.settings.key_file.stat().st_mode & 0o777) == 0o600
+    with server:
+        assert post(server, queued[1]).status_code == 201  # encrypted to the old key before the rotation
+        (tmp_path / "other").mkdir()
+        other = load_or_create_device_key(tmp_path / "other")
+        assert enrol(server.url, server.token(), other).encryption_key["kid"] == rotated["current"]["kid"]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,8 @@ from kiosk.uuid7 import uuid7
 from .conftest import MAX_BODY
 
 Device = tuple[DeviceKey, Enrolment]
-DATA = {
-    "identity": {"full_name": "Đỗ Thị Lan", "id_number": "036190001122"},
-    "arrival": "2026-11-23T21:30",
-    "room": "12",
-}
+FORM = {"full_name": "Đỗ Thị Lan", "document_number": "036190001122", "arrival": "2026-11-23T21:30", "room": "12"}
+DATA = {"procedure": "lodging-guest", "form": FORM}
 
 
 def payload(
@@ -118,9 +116,7 @@ def test_unknown_device_is_refused(intake: IntakeServer, device: Device) -> None
 
 
 def test_revoked_device_is_refused(intake: IntakeServer, tmp_path: Path) -> None:
-    key = load_or_create_device_key(
-        tmp_path / "revoked" if (tmp_path / "revoked").mkdir() is None else tmp_path
-    )
+    key = load_or_create_device_key(tmp_path)
     enrolment = enrol(intake.url, intake.token(), key)
     store = intake.store()
     assert store.revoke(key.kid)
@@ -184,9 +180,10 @@ def test_wrong_content_type_and_mismatched_idempotency_key_are_refused(
     ("kind", "data", "code"),
     [
         ("parcel", DATA, "unknown-kind"),
-        ("lodging", {"identity": {"full_name": "Đỗ Thị Lan", "id_number": "036190001122"}}, "invalid-field"),
-        ("one-stop", DATA, "invalid-field"),
-        ("clinic", {"identity": "Đỗ Thị Lan"}, "invalid-field"),
+        ("lodging", {"procedure": "lodging-guest", "form": {**FORM, "arrival": ""}}, "invalid-field"),
+        ("one-stop", {"form": FORM}, "invalid-field"),
+        ("clinic", {"procedure": "clinic-checkin", "form": "Đỗ Thị Lan 036190001122"}, "invalid-field"),
+        ("clinic", {"procedure": "clinic-checkin", "form": {"full_name": "Đỗ Thị Lan"}}, "invalid-field"),
     ],
 )
 def test_each_kind_is_validated(
@@ -226,3 +223,40 @@ def test_openapi_schema_documents_the_endpoints(intake: IntakeServer) -> None:
     assert "application/jose" in submit["requestBody"]["content"]
     assert {"201", "200", "401", "403", "413", "422", "429"} <= set(submit["responses"])
     assert json.dumps(schema)  # serialisable
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"sid": "01234567-89ab-4def-8123-456789abcdef"}, "invalid-sid"),  # a UUIDv4
+        ({"sid": "not-a-uuid"}, "invalid-sid"),
+        ({"device": "someone-else"}, "device-mismatch"),
+        ({"created_at": "yesterday"}, "invalid-created-at"),
+        ({"created_at": "2026-11-23T14:30:00"}, "invalid-created-at"),  # no zone
+    ],
+)
+def test_inconsistent_signed_fields_are_refused(
+    intake: IntakeServer, device: Device, change: dict[str, str], code: str
+) -> None:
+    key, enrolment = device
+    before = count(intake)
+    body = {**payload(key), **change}
+    assert_refused(post(intake, encrypt(sign(body, key), enrolment.intake_key())), 422, code)
+    assert count(intake) == before
+
+
+@pytest.mark.parametrize(
+    ("offset", "flag"),
+    [(timedelta(hours=1), "created-in-future"), (timedelta(days=-40), "created-long-ago"), (timedelta(0), None)],
+)
+def test_clock_skew_is_flagged_not_refused(
+    intake: IntakeServer, device: Device, offset: timedelta, flag: str | None
+) -> None:
+    key, enrolment = device
+    created = (datetime.now(UTC) + offset).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    body = {**payload(key), "created_at": created}
+    assert post(intake, encrypt(sign(body, key), enrolment.intake_key())).status_code == 201
+    store = intake.store()
+    [row] = [r for r in store.submissions(device=key.kid) if r["sid"] == body["sid"]]
+    store.dispose()
+    assert row["clock_flag"] == flag and row["created_at"] == created

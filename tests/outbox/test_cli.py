@@ -11,11 +11,10 @@ from intake.devserver import IntakeServer
 
 PAYLOAD = {
     "data": {
-        "identity": {"full_name": "Vũ Thị Hạnh", "id_number": "001302009876"},
-        "arrival": "2026-11-23T22:15",
-        "room": "7",
+        "procedure": "lodging-guest",
+        "form": {"full_name": "Vũ Thị Hạnh", "document_number": "001302009876", "arrival": "2026-11-23T22:15"},
     },
-    "evidence": {"full_name": "chip", "id_number": "chip", "chip": {"passive_authentication": "ok"}},
+    "evidence": {"fields": {"full_name": "chip"}, "verification": {"passive_authentication": "ok"}},
 }
 
 

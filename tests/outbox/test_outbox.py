@@ -31,6 +31,9 @@ def _files(directory: Path) -> bytes:
 
 def test_durability_pragmas_are_set_and_checked(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "o.db", _sealer)
+    outbox.submit("clinic", {}, {})
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {
+        "o.db": 0o600, "o.db-wal": 0o600, "o.db-shm": 0o600}
     assert outbox.pragmas() == {"journal_mode": "wal", "synchronous": 2, "secure_delete": 1, "temp_store": 2}
 
 
@@ -89,7 +92,7 @@ def test_invalid_kinds_are_refused(tmp_path: Path, kind: str) -> None:
 
 def test_the_queue_file_holds_no_personal_data_in_clear(kiosk_dir: Path, intake: IntakeServer) -> None:
     outbox = open_outbox(kiosk_dir)
-    data = {"identity": PERSON.to_dict(), "arrival": "2026-11-23T10:00", "room": "101"}
+    data = {"procedure": "lodging-guest", "form": {**PERSON.to_dict(), "arrival": "2026-11-23T10:00", "room": "101"}}
     for _ in range(3):
         outbox.submit("lodging", data, {"full_name": "chip", "residence": "qr"})
     on_disk = _files(kiosk_dir)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import random
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,8 @@ from kiosk.sender import (
 
 POLICY = RetryPolicy(startup_jitter=0)
 LODGING = {
-    "identity": {"full_name": "Phạm Minh Tuấn", "id_number": "001203004567"},
-    "arrival": "2026-11-23T09:00",
+    "procedure": "lodging-guest",
+    "form": {"full_name": "Phạm Minh Tuấn", "document_number": "001203004567", "arrival": "2026-11-23T09:00"},
 }
 
 
@@ -202,7 +204,7 @@ def test_permanent_refusal_quarantines_with_the_reason_and_the_rest_flows(
     kiosk_dir: Path, intake: IntakeServer
 ) -> None:
     outbox = open_outbox(kiosk_dir)
-    bad = outbox.submit("lodging", {"identity": {"full_name": "Phạm Minh Tuấn"}}, {})  # no ID number
+    bad = outbox.submit("lodging", {"procedure": "lodging-guest", "form": {"full_name": "Phạm Minh Tuấn"}}, {})
     good = outbox.submit("lodging", LODGING, {})
     report = Sender(outbox, intake.url, policy=POLICY).run(timeout=30)
     assert report["outcomes"]["quarantine"] == 1 and report["outcomes"]["done"] == 1
@@ -255,12 +257,9 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
 
     def save(n: int) -> None:
         kind = kinds[n % 3]
-        data = {
-            "identity": {"full_name": f"Khách {n}", "id_number": f"{n:012d}"},
-            "arrival": "2026-11-23T09:00",
-            "procedure": "đăng ký tạm trú",
-        }
-        submitted[kind].append(outbox.submit(kind, data, {"full_name": "chip"}).sid)
+        form = {"full_name": f"Khách {n}", "id_number": f"{n:012d}", "arrival": "2026-11-23T09:00"}
+        data = {"procedure": f"{kind}-procedure", "form": form}
+        submitted[kind].append(outbox.submit(kind, data, {"fields": {"full_name": "chip"}}).sid)
 
     for n in range(30):
         save(n)
@@ -273,7 +272,7 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
             state["n"] += 1
             state["next_save"] += 7200
         if clock.now >= outage_end and not state["up"]:
-            state["attempts_in_outage"] = len(sender.attempts)
+            state["attempts_in_outage"] = sum(sender.outcome_counts.values())
             server.start()
             state["up"] = True
 
@@ -295,5 +294,34 @@ def test_intake_down_72_hours_then_back_delivers_everything_in_order_without_bus
     # No busy loop: during 72 h the sender tried at most every few minutes on average, and never gave up.
     outage_attempts = state["attempts_in_outage"]
     assert 72 <= outage_attempts <= 72 * 60 / 3
-    assert sum(1 for s in clock.sleeps if s < 0.001) <= len(sender.attempts)
+    assert sum(1 for s in clock.sleeps if s < 0.001) <= report["attempts"]
     assert clock.now - outage_end <= 2 * POLICY.cap + 60  # delivered soon after the intake came back
+    print(f"72 h outage: {outage_attempts} attempts, all {total} delivered {clock.now - outage_end:.0f} s after")
+
+
+def test_background_thread_delivers_after_wake_and_stops(kiosk_dir: Path, intake: IntakeServer) -> None:
+    outbox = open_outbox(kiosk_dir)
+    sender = Sender(outbox, intake.url, policy=RetryPolicy(startup_jitter=0, idle_poll=3600))
+    thread = sender.start_thread()
+    saved = outbox.submit("lodging", LODGING, {})
+    sender.wake()
+    deadline = time.monotonic() + 30
+    while outbox.counts()["acked"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert outbox.receipts()[0]["sid"] == saved.sid
+    sender.stop()
+    thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_nothing_personal_is_logged(kiosk_dir: Path, intake: IntakeServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    outbox = open_outbox(kiosk_dir)
+    person = {"full_name": "Trịnh Công Sơn", "id_number": "040199005566", "residence": "Phố Huế, Hà Nội"}
+    form = {**person, "arrival": "2026-11-23T09:00"}
+    outbox.submit("lodging", {"procedure": "lodging-guest", "form": form}, {"fields": {"full_name": "chip"}})
+    outbox.submit("lodging", {"procedure": "lodging-guest", "form": {"full_name": person["full_name"]}}, {})
+    Sender(outbox, intake.url, policy=POLICY).run(timeout=30)
+    assert "quarantine" in caplog.text and "done" in caplog.text  # the sender did log its outcomes
+    for value in person.values():
+        assert value not in caplog.text

@@ -34,7 +34,7 @@ PAYLOAD = {
     "kind": "clinic",
     "device": "d",
     "created_at": "2026-01-01T00:00:00.000Z",
-    "data": {"identity": {"full_name": "Trần Thị Bình"}},
+    "data": {"procedure": "clinic-checkin", "form": {"full_name": "Trần Thị Bình"}},
     "evidence": {"full_name": "chip"},
 }
 

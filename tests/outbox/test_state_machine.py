@@ -1,9 +1,8 @@
-"""Property-based test of the outbox state machine (hypothesis): submit, deliver with any outcome,
-restart, retry.
+"""Property-based test of the outbox state machine (hypothesis): submit, deliver with any outcome, restart, retry.
 
 Invariants: every saved sid is in exactly one place (pending, quarantined or acknowledged); what the sender is
-offered is the oldest pending submission of each kind; acknowledgements per kind follow the order of saving;
-an acknowledged submission never comes back.
+offered is the oldest pending submission of each kind; acknowledgements per kind follow the order of saving; an
+acknowledged submission never comes back.
 """
 
 from __future__ import annotations

@@ -272,7 +272,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         devices.chip = ChipScan(lambda: sim.link, trust=world.trust)
         devices.printer = ImageReceiptPrinter(PngPrinter(state_dir / "receipts"))
         devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": "thẻ mô phỏng / emulated card",
-                                  "Printer": f"PNG: {state_dir / 'receipts'}",
+                                  "Printer": "PNG (receipts/)",
                                   "Intake": intake_url or "—"}
     else:
         from drivers.camera import OpenCvCamera

@@ -4,11 +4,12 @@ status, exports, text size and high contrast."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 
 from screens.base import KioskScreen
@@ -82,12 +83,19 @@ class OperatorScreen(KioskScreen):
         c, t = self.controller, self.theme
         self.body.clear_widgets()
         scroll = ScrollView(do_scroll_x=False, bar_width=12)
-        grid = GridLayout(cols=2, spacing=t.pad, size_hint_y=None)
-        grid.bind(minimum_height=grid.setter("height"))
+        grid = BoxLayout(spacing=t.pad, size_hint_y=None)
         left, right = (BoxLayout(orientation="vertical", spacing=t.pad, size_hint_y=None) for _ in range(2))
         for column in (left, right):
             column.bind(minimum_height=column.setter("height"))
-            grid.add_widget(column)
+            anchor = AnchorLayout(anchor_y="top")
+            anchor.add_widget(column)
+            grid.add_widget(anchor)
+
+        def fit(*_: Any) -> None:
+            grid.height = max(left.height, right.height)
+
+        left.bind(height=fit)
+        right.bind(height=fit)
 
         summary = c.outbox_summary()
         counts = summary["counts"]
@@ -115,8 +123,9 @@ class OperatorScreen(KioskScreen):
             for entry in entries[:8]:
                 key = "operator.overdue" if entry["status"] == "overdue" else "operator.due_soon"
                 color = t.danger if entry["status"] == "overdue" else t.warn
-                board.add_widget(Text(t, f"{c.t(key)} · {entry.get('room', '')} · {entry['due'][11:16]}",
-                                      color=color, level="small"))
+                due = datetime.fromisoformat(entry["due"]).strftime("%H:%M %d/%m")
+                board.add_widget(Text(t, f"{c.t(key)} · {entry.get('room', '')} · {due}", color=color,
+                                      level="small"))
             if not entries:
                 board.add_widget(Text(t, "—", level="small"))
             left.add_widget(board)

@@ -33,7 +33,7 @@ class FieldView(BoxLayout):
         super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
         self.screen, self.name = screen, row.name
         line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        labels = BoxLayout(orientation="vertical", size_hint_x=0.36, size_hint_y=None, spacing=2)
+        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2)
         self.label = Text(t, level="body", bold=True)
         self.source = Text(t, level="small", markup=True)
         labels.bind(minimum_height=labels.setter("height"))
@@ -60,7 +60,7 @@ class FieldView(BoxLayout):
         self.label.text = f"{row.label}{mark}"
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
-            lock = f", {c.t('review.locked')}" if row.locked else ""
+            lock = f" · {c.t('review.locked')}" if row.locked else ""
             self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from kiosk.lodging.guest import Guest
 from kiosk.samples import sample_identity
 from kiosk.session import Step
 
@@ -51,6 +53,11 @@ def test_decline_wipes_and_returns_home(kiosk: Callable[..., RunningKiosk]) -> N
 
 def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
     k = kiosk("lodging", idle_seconds=60)
+    yesterday = k.controller.now() - timedelta(days=1)
+    k.services.register.add(Guest(  # a guest registered yesterday and never notified: overdue
+        full_name="Lê Văn An", date_of_birth="1980-01-01", sex="M", document_type="1",
+        document_number="001080000001", room="203", arrival=yesterday.replace(hour=14, minute=0).isoformat(),
+        expected_departure=(yesterday + timedelta(days=3)).isoformat(), reason="1", nationality="VNM"))
     home = k.app.screens["home"]
     k.driver.tap(home.hotspot, hold=0.3)  # a short press does nothing
     assert k.app.sm.current == "home"
@@ -67,6 +74,7 @@ def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
     assert operator.unlocked
     texts = " ".join(k.driver.texts())
     assert "Hàng đợi gửi" in texts and "Chờ gửi" in texts and "Hạn thông báo lưu trú" in texts
+    assert "Quá hạn · 203" in texts
     k.shot("operator")
     k.driver.tap(by_text_key(k, "operator.export"))
     exports = list((k.services.state_dir / "exports").glob("luu-tru-*.xlsx"))

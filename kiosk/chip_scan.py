@@ -27,27 +27,28 @@ _FACE_START = 0.55
 
 
 def wrong_key() -> KioskError:
-    return KioskError("the chip refused the access key", code="chip-wrong-key",
+    return KioskError("The chip did not open. Rescan the QR code or type the ID number printed on the card.",
+                      code="chip-wrong-key",
                       message_vi="Không mở được chip. Vui lòng quét lại mã QR hoặc nhập số định danh trên thẻ.")
 
 
 def card_removed() -> KioskError:
-    return KioskError("the card was lifted during the read; place it again", code="chip-card-removed",
+    return KioskError("The card was lifted. Please place it on the reader again.", code="chip-card-removed",
                       message_vi="Thẻ vừa bị nhấc ra — vui lòng đặt lại")
 
 
 def unstable() -> KioskError:
-    return KioskError("the read was interrupted; keep the card still on the reader", code="chip-unstable",
+    return KioskError("Keep the card still on the reader.", code="chip-unstable",
                       message_vi="Giữ yên thẻ trên đầu đọc")
 
 
 def no_reader() -> KioskError:
-    return KioskError("no chip reader is connected; use the QR code", code="chip-no-reader",
+    return KioskError("No chip reader is connected. Please use the QR code.", code="chip-no-reader",
                       message_vi="Không có đầu đọc chip. Vui lòng dùng mã QR.")
 
 
 def unsupported() -> KioskError:
-    return KioskError("this card's chip cannot be read", code="chip-unsupported",
+    return KioskError("This card's chip cannot be read. Please use the QR code.", code="chip-unsupported",
                       message_vi="Không đọc được chip của thẻ này. Vui lòng dùng mã QR.")
 
 

@@ -233,6 +233,7 @@ class KioskController:
             self.scan.error = event.error
             if event.kind == "chip-error":
                 self.scan.chip_busy, self.scan.chip_progress = False, None
+                self.scan.status_key = "scan.hint"
         self.changed()
 
     def scan_error_text(self) -> str | None:

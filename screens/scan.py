@@ -73,10 +73,10 @@ class ScanScreen(KioskScreen):
         camera_box.add_widget(self.hint)
         body.add_widget(camera_box)
 
-        side = BoxLayout(orientation="vertical", spacing=t.pad, size_hint_x=0.42)
-        chip = Panel(t, orientation="vertical", radius=16, padding=t.pad, spacing=12, size_hint_y=None)
+        side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
+        chip = Panel(t, orientation="vertical", radius=16, padding=16, spacing=8, size_hint_y=None)
         chip.bind(minimum_height=chip.setter("height"))
-        self.chip_hint = Text(t, level="heading", bold=True)
+        self.chip_hint = Text(t, level="body", bold=True)
         self.chip_status = Text(t, level="body", color=t.muted)
         self.progress = ProgressBar(max=1.0, value=0, size_hint_y=None, height=28)
         chip.add_widget(self.chip_hint)
@@ -143,6 +143,10 @@ class ScanScreen(KioskScreen):
         self.progress.value = scan.chip_progress or 0.0
         self.progress.opacity = 1 if scan.chip_progress is not None else 0
         error = c.scan_error_text()
+        if error:
+            vietnamese, _, english = error.partition("\n")
+            error = f"{vietnamese}\n[size={small}]{english}[/size]" if english else vietnamese
+        self.error.markup = True
         self.error.text = error or ""
         self.error_box.opacity = 1 if error else 0
 

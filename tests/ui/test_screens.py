@@ -87,3 +87,27 @@ def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
     k.driver.tap(by_text_key(k, "operator.exit"))
     assert k.app.sm.current == "home"
     k.shot("home-high-contrast")
+
+
+def test_wrong_card_number_then_the_right_one(kiosk: Callable[..., RunningKiosk]) -> None:
+    """Chip only (no QR): a wrong number is refused with what to do; the ID number typed on the pad opens it."""
+    k = kiosk("clinic", idle_seconds=60)
+    identity = sample_identity(42)
+    k.services.world.prepare(42, chip=True)
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    scan = k.app.screens["scan"]
+    k.services.world.present(42, qr=False, chip=True)
+    k.driver.tap(by_text_key(k, "scan.enter_key"))
+    for digit in "000000":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    k.driver.wait_until(lambda: bool(scan.error.text), 15, "the wrong-key message")
+    vietnamese, english = scan.error.text.split("\n")
+    assert "quét lại mã QR" in vietnamese and "Rescan the QR code" in english
+    k.shot("scan-error")
+    k.driver.tap(by_text_key(k, "scan.enter_key"))
+    for digit in identity.id_number or "":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 15, "the review screen (chip)")
+    assert k.controller.session.identity is not None and k.controller.session.identity.source == "chip"

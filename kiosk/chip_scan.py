@@ -76,9 +76,9 @@ class ChipScan:
             while not transport.wait_for_card(self._poll):
                 if cancel.is_set():
                     return
-            keys = access_keys(can=key.can) if key.can else []
-            if key.document_number and key.date_of_birth and key.date_of_expiry:
-                keys += access_keys(bac=(key.document_number, key.date_of_birth, key.date_of_expiry))
+            bac = ((key.document_number, key.date_of_birth, key.date_of_expiry)
+                   if key.document_number and key.date_of_birth and key.date_of_expiry else None)
+            keys = access_keys(can=key.can, bac=bac, qr_identity=key.qr_identity)
             self._read(transport, keys, emit, cancel)
         except ReadCancelledError:
             return

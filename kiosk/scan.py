@@ -44,6 +44,7 @@ class AccessKey:
     document_number: str | None = None
     date_of_birth: str | None = None  # YYMMDD
     date_of_expiry: str | None = None  # YYMMDD
+    qr_identity: Identity | None = None  # the QR's data: MRZ keys derived from it are tried after the CAN
 
     def __repr__(self) -> str:  # never print key material
         return "AccessKey(can)" if self.can else "AccessKey(mrz)"
@@ -166,7 +167,7 @@ class Scanner:
                 continue
             self._qr_done.set()
             if identity.pace_can and self._key is None:
-                self.provide_key(AccessKey(can=identity.pace_can))
+                self.provide_key(AccessKey(can=identity.pace_can, qr_identity=identity))
             self._emit(ScanEvent("qr", identity=identity))
 
     # -- the chip ------------------------------------------------------------------------------------------------

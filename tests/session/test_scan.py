@@ -69,7 +69,8 @@ def test_qr_identity_and_its_can_opens_the_chip() -> None:
     assert kinds.index("qr-error") < kinds.index("qr") < kinds.index("chip-text") < kinds.index("chip-done")
     qr = next(e for e in events if e.kind == "qr")
     assert qr.identity is not None and qr.identity.id_number == identity.id_number
-    assert keys == [AccessKey(can=identity.pace_can)]
+    assert [k.can for k in keys] == [identity.pace_can]
+    assert keys[0].qr_identity is not None and keys[0].qr_identity.id_number == identity.id_number
 
 
 def test_card_lifted_is_reported_then_read_again_with_the_same_key() -> None:

@@ -13,7 +13,7 @@ services: setup
 	@deploy/dev/services.sh start
 
 run: setup
-	@$(BIN)/kiosk run
+	@$(BIN)/kiosk run --simulate
 
 lint: setup
 	$(BIN)/ruff check .

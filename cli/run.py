@@ -1,37 +1,202 @@
 """``kiosk run``: the kiosk itself.
 
-Without a display (or until a profile's UI is available) it runs the headless demo: decode the bundled sample
-card image and print the parsed identity.
+With a display it opens the touch UI (``--fullscreen`` for the kiosk screen). ``--simulate`` swaps in the
+simulated devices and an embedded intake, and a simulated visitor presents a sample card on each scan. Without a
+display it runs the headless end-to-end demo: scan (QR by the virtual camera, then the chip) → form → consent →
+queue → intake → receipt, printed as a summary.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import contextlib
+import os
+import queue
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cli.output import print_json
 
+if TYPE_CHECKING:
+    from cli.devices import KioskServices
+    from kiosk.controller import KioskController
+
+PROFILES = ("one-stop", "clinic", "lodging")
+
 
 def register(sub: Any) -> None:
-    run = sub.add_parser("run", help="run the kiosk (headless demo without a display)")
-    run.add_argument("--profile", default="one-stop", choices=("one-stop", "clinic", "lodging"))
-    run.add_argument("--simulate", action="store_true", help="use the simulated devices")
+    run = sub.add_parser("run", help="run the kiosk (touch UI with a display, headless demo without)")
+    run.add_argument("--profile", default="one-stop", choices=PROFILES)
+    run.add_argument("--simulate", action="store_true", help="use the simulated devices and an embedded intake")
     run.add_argument("--fullscreen", action="store_true")
+    run.add_argument("--headless", action="store_true", help="run the end-to-end demo even with a display")
+    run.add_argument("--state-dir", type=Path, help="kiosk state (default: $KIOSK_STATE_DIR or a temporary "
+                                                      "directory when simulating)")
+    run.add_argument("--intake-url", help="the intake service (default: embedded when simulating)")
+    run.add_argument("--camera", default="0", help="camera index or V4L2 device path")
+    run.add_argument("--reader", help="PC/SC reader name (substring)")
+    run.add_argument("--printer", help="ESC/POS printer: usb:VID:PID, net:HOST[:PORT] or file:PATH")
+    run.add_argument("--idle-seconds", type=float, default=60.0, help="wipe the screen after this much inactivity")
     run.add_argument("--json", action="store_true", help="print the demo result as JSON")
     run.set_defaults(handler=_run)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from kiosk.qr_payload import format_qr_payload, parse_qr_payload
-    from kiosk.samples import sample_identity
+def build_controller(services: KioskServices, profile: str, *, post: Callable[[Callable[[], None]], None],
+                     idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
+    from kiosk.controller import KioskController
+    from kiosk.lodging.guest import guest_from_form
+    from kiosk.workflows.registry import default_registry
 
-    payload = format_qr_payload(sample_identity(1)).encode()
-    identity = parse_qr_payload(payload)
+    register = services.register
+    on_guest = (lambda form: register.add(guest_from_form(form))) if register is not None else None
+    return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
+                           post=post, idle_seconds=idle_seconds, on_lodging_guest=on_guest,
+                           operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
+
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    if args.state_dir:
+        return Path(args.state_dir)
+    if os.environ.get("KIOSK_STATE_DIR"):
+        return Path(os.environ["KIOSK_STATE_DIR"])
+    if args.simulate:
+        return Path(tempfile.mkdtemp(prefix="cccd-kiosk-sim-"))
+    from kiosk.state import state_dir
+
+    return state_dir()
+
+
+def _has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cli.devices import build_services
+
+    services = build_services(_state_dir(args), simulate=args.simulate, profile=args.profile,
+                              intake_url=args.intake_url, camera=args.camera, reader=args.reader,
+                              printer=args.printer)
+    try:
+        if _has_display() and not args.headless:
+            return _run_ui(args, services)
+        return _run_demo(args, services)
+    finally:
+        services.close()
+
+
+# -- the touch UI --------------------------------------------------------------------------------------------------
+
+def simulated_visitor(controller: KioskController, services: KioskServices, delay: float = 1.5) -> None:
+    """In simulation, a visitor presents the next sample card shortly after each scan starts."""
+    from kiosk.session import Step
+
+    world = services.world
+    if world is None:
+        return
+    counter = iter(range(1, 1_000_000))
+
+    def on_step(_session: Any, step: Step) -> None:
+        if step is Step.SCAN:
+            n = next(counter)
+            threading.Timer(delay, lambda: world.present(n)).start()
+        elif step is Step.HOME:
+            world.take_away()
+
+    controller.session.subscribe(on_step)
+
+
+def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
+    from screens.driver import configure_kivy
+
+    configure_kivy(fullscreen=args.fullscreen)
+    from screens.app import KioskApp, post_to_ui
+
+    controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds)
+    simulated_visitor(controller, services)
+    KioskApp(controller).run()
+    controller.cancel()
+    return 0
+
+
+# -- the headless demo ---------------------------------------------------------------------------------------------
+
+def demo_value(row: Any, identity: Any, now: Any) -> str:
+    """A plausible value for a field the card does not fill (demo only)."""
+    if row.choices:
+        return str(row.choices[0][0])
+    by_type = {"date": (now - timedelta(days=1)).strftime("%d/%m/%Y"), "phone": "0912345678",
+               "email": "khach@example.vn", "id_number": identity.id_number or ""}
+    if row.type == "datetime":
+        later = now + timedelta(days=2) if "depart" in row.name else now
+        return later.strftime("%d/%m/%Y %H:%M")
+    by_name = {"room": "101", "visit_reason": "Khám sức khỏe định kỳ", "head_name": identity.full_name or "",
+               "request": "Đăng ký tạm trú tại địa chỉ mới"}
+    return by_type.get(row.type) or by_name.get(row.name) or "Không"
+
+
+def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
+    from kiosk.session import Step
+
+    world = services.world
+    if world is None:
+        print("No display: the headless demo needs the simulated devices (kiosk run --simulate).")
+        return 2
+    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
+    controller = build_controller(services, args.profile, post=tasks.put)
+
+    def pump_until(done: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the demo step did not finish in time")
+            with contextlib.suppress(queue.Empty):
+                tasks.get(timeout=0.05)()
+
+    timings: dict[str, float] = {}
+    procedure = controller.procedures()[0]
+    controller.start(procedure.id)
+    world.present(1)
+    shown = world.card_shown_at or time.monotonic()
+    pump_until(lambda: controller.session.step is Step.REVIEW, 20)
+    timings["card_to_review_s"] = time.monotonic() - shown
+    pump_until(lambda: controller.scan.chip_progress == 1.0 and not controller.scan.chip_busy, 30)
+    timings["card_to_chip_done_s"] = time.monotonic() - shown
+    identity = controller.session.identity
+    assert identity is not None
+    now = controller.now()
+    for row in controller.rows():
+        if row.missing:
+            controller.set_value(row.name, demo_value(row, identity, now))
+    problems = [(r.name, r.error) for r in controller.rows() if r.missing or r.error]
+    if problems:
+        print_json({"ok": False, "problems": problems})
+        return 1
+    sources = {r.name: r.source for r in controller.rows() if r.source}
+    controller.to_consent()
+    error = controller.accept()
+    if error is not None:
+        print_json({"ok": False, "error": error.to_dict()})
+        return 1
+    pump_until(controller.delivered, 30)
+    outcome = controller.session.outcome
+    assert outcome is not None
+    printed = services.devices.printer.print_receipt(outcome.receipt) if services.devices.printer else None
+    summary = {"ok": True, "profile": args.profile, "procedure": procedure.id, "sid": outcome.sid,
+               "receipt_code": outcome.receipt_code, "delivered": True, "receipt_image": printed,
+               "identity_source": identity.source,
+               "verification": {k: (v or {}).get("status") for k, v in identity.verification.items()
+                                if isinstance(v, dict)},
+               "field_sources": sources, "timings": {k: round(v, 3) for k, v in timings.items()}}
+    controller.finish()
     if args.json:
-        print_json(identity.to_dict())
+        print_json(summary)
     else:
-        print("cccd-kiosk headless demo: sample card QR parsed")
-        for key, value in identity.to_dict().items():
-            if key not in ("raw", "verification") and value not in (None, False):
-                print(f"  {key:16} {value}")
+        print("cccd-kiosk headless demo: card → chip → form → consent → queue → intake → receipt")
+        for key, value in summary.items():
+            print(f"  {key:16} {value}")
     return 0

@@ -1,0 +1,329 @@
+"""Wiring the kiosk to its devices: the real ones (OpenCV camera, PC/SC reader, ESC/POS printer) or their
+simulated twins (a virtual camera playing a clip of a card being presented, an emulated CCCD on a simulated
+424 kbit/s contactless link, a printer writing PNG files), plus the outbox, its sender and, when simulating, an
+embedded intake service."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.controller import Devices
+from kiosk.receipt_image import render_receipt
+
+log = logging.getLogger(__name__)
+
+SIM_FRAME_SIZE = (960, 540)
+SIM_FPS = 15.0
+
+
+# -- camera ------------------------------------------------------------------------------------------------------
+
+class CameraFrames:
+    """``kiosk.scan.FrameSource`` over a driver camera (``open``/``latest``/``close``): the newest frame only."""
+
+    def __init__(self, camera: Any) -> None:
+        self._camera = camera
+        self._opened = False
+        self._last = -1
+
+    def read(self) -> np.ndarray | None:
+        if not self._opened:
+            self._camera.open()
+            self._opened = True
+        frame = self._camera.latest(newer_than=self._last, timeout=0.2)
+        if frame is None:
+            return None
+        self._last = frame.index
+        return frame.image
+
+    def close(self) -> None:
+        if self._opened:
+            self._camera.close()
+            self._opened = False
+
+
+class PipelineDecoder:
+    """``kiosk.scan.QrDecoder`` over the QR pipeline (one pipeline per calling thread)."""
+
+    def decode(self, frame: Any) -> bytes | None:
+        from drivers.qr.pipeline import thread_pipeline
+
+        result = thread_pipeline().decode(frame)
+        return result.payload if result is not None else None
+
+
+class ImageReceiptPrinter:
+    """``kiosk.controller.ReceiptPrinter``: renders the receipt as a 1-bit image and prints it."""
+
+    def __init__(self, printer: Any) -> None:
+        self.printer = printer
+
+    def print_receipt(self, receipt: dict[str, Any]) -> str:
+        from drivers.printer import PrinterError
+        from kiosk.errors import KioskError
+
+        try:
+            return str(self.printer.print_image(render_receipt(receipt)))
+        except PrinterError as exc:
+            raise KioskError(str(exc), code="printer-failed",
+                             message_vi="Máy in không hoạt động. Hãy ghi lại mã biên nhận.") from None
+
+
+# -- the simulated world -------------------------------------------------------------------------------------------
+
+class SimulatedWorld:
+    """The person in front of the simulated kiosk: which sample card is under the camera and on the reader.
+
+    ``present(n)`` pre-renders the clip of card ``n`` sliding under the camera (the simulation's cost, before
+    the card "appears"), starts playing it and, with ``chip``, puts the emulated card on the reader.
+    ``card_shown_at`` is when the first frame showing the card is due.
+    """
+
+    def __init__(self, state_dir: Path, *, bit_rate: int = 424_000, fps: float = SIM_FPS,
+                 dg2_size: int = 20_000) -> None:
+        from drivers.emrtd.pki import TrustStore, make_test_pki
+        from drivers.sim.link import LinkModel, TimedTransport
+        from drivers.transport import InProcessTransport
+
+        pki_dir = state_dir / "sim-pki"
+        self.pki = make_test_pki(pki_dir)
+        self.trust = TrustStore.from_directory(pki_dir)
+        self.reader = InProcessTransport()
+        self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
+        self.fps = fps
+        self.dg2_size = dg2_size
+        self._clips: dict[int, list[np.ndarray]] = {}
+        self._cards: dict[int, Any] = {}
+        self._empty: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self.clip: list[np.ndarray] | None = None
+        self.clip_started = 0.0
+        self.card_shown_at: float | None = None
+        self.empty_frames, self.slide_frames, self.held_frames = 2, 3, 6
+
+    def _camera(self, card: Any) -> Any:
+        from drivers.sim.virtual_camera import VirtualCamera
+
+        return VirtualCamera(card, size=SIM_FRAME_SIZE, empty_frames=self.empty_frames,
+                             slide_frames=self.slide_frames, held_frames=self.held_frames)
+
+    def empty_frame(self) -> np.ndarray:
+        if self._empty is None:
+            self._empty = self._camera(None).frame(0).image
+        return self._empty
+
+    def prepare(self, n: int, *, chip: bool = False) -> None:
+        """Render card ``n``'s clip ahead of time and, with ``chip``, build its emulated chip (both cached)."""
+        if n not in self._clips:
+            from cli.qr_samples import sample_card
+
+            camera = self._camera(sample_card(n))
+            self._clips[n] = [camera.frame(i).image for i in range(camera.clip_length)]
+        if chip:
+            self._chip(n)
+
+    def _chip(self, n: int) -> Any:
+        if n not in self._cards:
+            from drivers.sim.emulated_card import emulated_card_from_record
+            from kiosk.mrz import format_td1
+            from kiosk.samples import sample_identity
+
+            identity = sample_identity(n)
+            self._cards[n] = emulated_card_from_record(identity.to_dict(), self.pki, format_td1(identity),
+                                                       dg2_size=self.dg2_size)
+        return self._cards[n]
+
+    def present(self, n: int, *, qr: bool = True, chip: bool = True) -> None:
+        if qr:
+            self.prepare(n)
+        if chip:
+            card = self._chip(n)
+        with self._lock:
+            now = time.monotonic()
+            if qr:
+                self.clip, self.clip_started = self._clips[n], now
+                self.card_shown_at = now + self.empty_frames / self.fps
+            if chip:
+                self.reader.insert(card)
+                if not qr:
+                    self.card_shown_at = now
+
+    def take_away(self) -> None:
+        with self._lock:
+            self.clip, self.card_shown_at = None, None
+            self.reader.remove()
+
+    def frame(self) -> np.ndarray:
+        with self._lock:
+            clip, started = self.clip, self.clip_started
+        if clip is None:
+            return self.empty_frame()
+        index = int((time.monotonic() - started) * self.fps)
+        if index >= len(clip):  # the card stays under the camera: loop over the held frames
+            held = len(clip) - self.empty_frames - self.slide_frames
+            index = len(clip) - held + (index - len(clip)) % held
+        return clip[index]
+
+
+class SimulatedCamera:
+    """``kiosk.scan.FrameSource`` of the simulated world, paced at the world's frame rate."""
+
+    def __init__(self, world: SimulatedWorld) -> None:
+        self.world = world
+        self._next = 0.0
+
+    def read(self) -> np.ndarray:
+        wait = self._next - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._next = time.monotonic() + 1 / self.world.fps
+        return self.world.frame()
+
+    def close(self) -> None:
+        pass
+
+
+# -- assembling --------------------------------------------------------------------------------------------------
+
+@dataclass
+class KioskServices:
+    devices: Devices
+    outbox: Any
+    state_dir: Path
+    world: SimulatedWorld | None = None
+    intake: Any = None
+    sender: Any = None
+    register: Any = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception as exc:  # closing must go on whatever one part does
+                log.warning("closing failed: %s", type(exc).__name__)
+
+
+def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[], str] | None) -> Any:
+    from kiosk.device_key import load_or_create_device_key
+    from kiosk.enrolment import enrol, load_enrolment, save_enrolment
+    from kiosk.errors import KioskError
+    from kiosk.outbox import open_outbox
+
+    try:
+        load_enrolment(state_dir)
+    except KioskError:
+        if intake_url is None or token is None:
+            raise
+        save_enrolment(state_dir, enrol(intake_url, token(), load_or_create_device_key(state_dir)))
+    return open_outbox(state_dir)
+
+
+def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
+                   camera: str = "0", reader: str | None = None, printer: str | None = None,
+                   embedded_intake: bool = True, bit_rate: int = 424_000) -> KioskServices:
+    """Everything the controller needs; ``simulate`` swaps in the simulated twins and an embedded intake."""
+    from kiosk.chip_scan import ChipScan
+    from kiosk.sender import Sender
+
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    closers: list[Callable[[], None]] = []
+    intake = None
+    token: Callable[[], str] | None = None
+    if simulate and embedded_intake and intake_url is None:
+        from intake.devserver import IntakeServer
+
+        intake = IntakeServer(state_dir / "intake").start()
+        closers.append(intake.stop)
+        intake_url, token = intake.url, intake.token
+    outbox = _enrolled_outbox(state_dir, intake_url, token)
+    closers.append(outbox.close)
+
+    sender = None
+    if intake_url:
+        from kiosk.sender import RetryPolicy
+
+        # A simulated kiosk starts sending at once; a fleet spreads its restarts (the policy's start-up jitter).
+        sender = Sender(outbox, intake_url, policy=RetryPolicy(startup_jitter=0.0) if simulate else None)
+        thread = sender.start_thread()
+
+        def stop_sender() -> None:
+            sender.stop()
+            thread.join(10)
+
+        closers.append(stop_sender)
+
+    world = None
+    devices = Devices()
+    if simulate:
+        from drivers.sim.png_printer import PngPrinter
+
+        world = SimulatedWorld(state_dir, bit_rate=bit_rate)
+        sim = world
+        devices.camera = lambda: SimulatedCamera(sim)
+        devices.chip = ChipScan(lambda: sim.link, trust=world.trust)
+        devices.printer = ImageReceiptPrinter(PngPrinter(state_dir / "receipts"))
+        devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": "thẻ mô phỏng / emulated card",
+                                  "Printer": "PNG (receipts/)",
+                                  "Intake": intake_url or "—"}
+    else:
+        from drivers.camera import OpenCvCamera
+        from drivers.pcsc import PcscTransport, reader_names
+        from drivers.printer import EscposPrinter
+
+        device: int | str = int(camera) if camera.isdigit() else camera
+        devices.camera = lambda: CameraFrames(OpenCvCamera(device))
+        pcsc = PcscTransport(reader)
+        devices.chip = ChipScan(lambda: pcsc)
+        if printer:
+            devices.printer = ImageReceiptPrinter(EscposPrinter(printer))
+
+        def status() -> dict[str, str]:
+            try:
+                readers = ", ".join(reader_names()) or "—"
+            except Exception as exc:  # the PC/SC service may be absent
+                readers = type(exc).__name__
+            return {"Camera": str(device), "Chip": readers, "Printer": printer or "—", "Intake": intake_url or "—"}
+
+        devices.status = status
+    devices.decoder = PipelineDecoder()
+    if sender is not None:
+        devices.wake_sender = sender.wake
+
+    register = None
+    if profile == "lodging":
+        from kiosk.lodging.register import GuestRegister
+
+        register = GuestRegister(state_dir / "lodging")
+
+        def deadlines() -> list[dict[str, Any]]:
+            return [entry.to_dict() for entry in register.pending()]
+
+        devices.deadlines = deadlines
+
+        def export() -> str:
+            """Today's arrivals as the police XLSX template, into the state directory (0600)."""
+            from datetime import datetime
+
+            from kiosk.lodging.xlsx_export import export_xlsx
+            from kiosk.workflows.registry import default_registry
+            from kiosk.workflows.values import VN_TZ
+
+            day = datetime.now(VN_TZ).date()
+            path = state_dir / "exports" / f"luu-tru-{day.isoformat()}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_bytes(export_xlsx(register.arrivals(day), default_registry(), day=day))
+            path.chmod(0o600)
+            return f"{len(register.arrivals(day))}: {path}"
+
+        devices.export = export
+    return KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
+                         sender=sender, register=register, closers=closers)

@@ -1,0 +1,124 @@
+"""The kiosk's on-screen strings, Vietnamese first, English second. All text NFC.
+
+``tr(key, lang)`` gives one language; ``both(key)`` gives ``"Vietnamese\\nEnglish"`` for places that always show the
+two (errors, notices). Keys are stable identifiers; a missing key is a programming error (``KeyError``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from kiosk.errors import KioskError
+from kiosk.text import nfc
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    "app.title": ("Ki-ốt căn cước", "ID card kiosk"),
+    "home.choose": ("Chọn thủ tục", "Choose a service"),
+    "home.language": ("English", "Tiếng Việt"),
+    "home.queue.ok": ("Đã gửi hết", "All sent"),
+    "home.queue.pending": ("Đang chờ gửi: {n}", "Waiting to send: {n}"),
+    "home.queue.problem": ("Có hồ sơ lỗi: {n}", "Items need attention: {n}"),
+    "scan.title": ("Quét thẻ căn cước", "Scan your ID card"),
+    "scan.hint": ("Đưa mã QR mặt trước thẻ vào khung hình", "Hold the QR code on the front of the card in the frame"),
+    "scan.or_chip": ("hoặc đặt thẻ lên đầu đọc chip", "or place the card on the chip reader"),
+    "scan.chip.reading": ("Đang đọc chip… Giữ yên thẻ trên đầu đọc", "Reading the chip… Keep the card still"),
+    "scan.chip.text_ready": ("Đã đọc thông tin, đang đọc ảnh…", "Details read, reading the photo…"),
+    "scan.chip.done": ("Đã đọc xong chip", "Chip read"),
+    "scan.qr.found": ("Đã đọc mã QR", "QR code read"),
+    "scan.enter_key": ("Nhập số thẻ để đọc chip", "Type the card number to read the chip"),
+    "scan.key_prompt": ("Số định danh (12 số) hoặc số CAN (6 số):", "ID number (12 digits) or CAN (6 digits):"),
+    "scan.key_invalid": ("Cần đúng 12 hoặc 6 chữ số", "Exactly 12 or 6 digits are needed"),
+    "scan.camera_off": ("Không có camera", "No camera"),
+    "common.cancel": ("Hủy", "Cancel"),
+    "common.back": ("Quay lại", "Back"),
+    "common.next": ("Tiếp tục", "Continue"),
+    "common.ok": ("Đồng ý", "OK"),
+    "common.close": ("Đóng", "Close"),
+    "review.title": ("Kiểm tra thông tin", "Check your details"),
+    "review.source.chip-verified": ("Chip đã xác thực", "Chip, verified"),
+    "review.source.chip-unverified": ("Chip chưa xác thực", "Chip, not verified"),
+    "review.source.qr": ("Mã QR", "QR code"),
+    "review.source.typed": ("Nhập tay", "Typed"),
+    "review.locked": ("đã khóa", "locked"),
+    "review.required": ("Bắt buộc", "Required"),
+    "review.missing": ("Cần bổ sung hoặc sửa: {fields}", "To complete or correct: {fields}"),
+    "review.photo": ("Ảnh từ chip", "Chip photo"),
+    "consent.title": ("Thông báo xử lý dữ liệu cá nhân", "Personal data notice"),
+    "consent.accept": ("Tôi đồng ý", "I agree"),
+    "consent.decline": ("Không đồng ý", "I do not agree"),
+    "consent.purpose": ("Mục đích", "Purpose"),
+    "consent.recipients": ("Bên nhận", "Recipients"),
+    "consent.retention": ("Thời gian lưu", "Retention"),
+    "consent.retention_text": (
+        "Ki-ốt không lưu ảnh thẻ hay ảnh chân dung. Hồ sơ được mã hóa, chỉ lưu trên ki-ốt đến khi nơi nhận xác nhận "
+        "đã nhận, rồi bị xóa. Thông tin trên màn hình bị xóa ngay khi bạn hoàn tất hoặc rời đi.",
+        "The kiosk keeps no card images or portraits. Your submission is encrypted and kept on the kiosk only until "
+        "the recipient confirms receipt, then deleted. The screen is cleared as soon as you finish or leave."),
+    "done.sent": ("Đã gửi hồ sơ", "Submitted"),
+    "done.saved": ("Đã lưu, sẽ gửi khi có mạng", "Saved, will be sent when the network returns"),
+    "done.code": ("Mã biên nhận", "Receipt code"),
+    "done.print": ("In biên nhận", "Print receipt"),
+    "done.printed": ("Đã in biên nhận", "Receipt printed"),
+    "done.finish": ("Hoàn tất", "Finish"),
+    "done.auto_home": ("Tự động về màn hình chính sau {n} giây", "Back to the start in {n} s"),
+    "operator.title": ("Quản trị", "Operator"),
+    "operator.pin": ("Nhập mã PIN", "Enter the PIN"),
+    "operator.pin_wrong": ("Sai mã PIN", "Wrong PIN"),
+    "operator.outbox": ("Hàng đợi gửi", "Outbox"),
+    "operator.pending": ("Chờ gửi", "Pending"),
+    "operator.sent": ("Đã gửi", "Sent"),
+    "operator.quarantined": ("Bị giữ lại", "Quarantined"),
+    "operator.oldest": ("Chờ lâu nhất", "Oldest pending"),
+    "operator.retry": ("Gửi lại", "Retry"),
+    "operator.deadlines": ("Hạn thông báo lưu trú", "Lodging deadlines"),
+    "operator.due_soon": ("Sắp đến hạn", "Due soon"),
+    "operator.overdue": ("Quá hạn", "Overdue"),
+    "operator.devices": ("Thiết bị", "Devices"),
+    "operator.camera": ("Camera", "Camera"),
+    "operator.reader": ("Đầu đọc chip", "Chip reader"),
+    "operator.printer": ("Máy in", "Printer"),
+    "operator.enrol": ("Đăng ký thiết bị", "Enrol device"),
+    "operator.export": ("Xuất dữ liệu", "Export"),
+    "operator.text_size": ("Cỡ chữ", "Text size"),
+    "operator.contrast": ("Tương phản cao", "High contrast"),
+    "operator.display": ("Hiển thị", "Display"),
+    "operator.exit": ("Thoát quản trị", "Leave operator mode"),
+    "keyboard.done": ("Xong", "Done"),
+    "keyboard.delete": ("Xóa", "Delete"),
+    "keyboard.clear": ("Xóa hết", "Clear"),
+    "keyboard.space": ("Dấu cách", "Space"),
+    "error.printer": ("Máy in không hoạt động. Hãy ghi lại mã biên nhận.",
+                      "The printer is not working. Please write down the receipt code."),
+    "error.generic": ("Đã có lỗi. Vui lòng thử lại hoặc hỏi nhân viên.", "Something went wrong. Please try again "
+                      "or ask the staff."),
+}
+
+
+def tr(key: str, lang: Lang = "vi", **values: object) -> str:
+    vi, en = _STRINGS[key]
+    text = vi if lang == "vi" else en
+    return nfc(text.format(**values)) if values else nfc(text)
+
+
+def both(key: str, **values: object) -> str:
+    """Vietnamese, then English on the next line."""
+    return f"{tr(key, 'vi', **values)}\n{tr(key, 'en', **values)}"
+
+
+def pick(vi: str, en: str, lang: Lang) -> str:
+    """One of a pair of texts supplied by configuration (procedure titles, field labels)."""
+    return nfc(vi if lang == "vi" or not en else en)
+
+
+def error_text(error: KioskError) -> str:
+    """What a person reads for an error: Vietnamese first, English second."""
+    if error.message_vi and error.message_vi != error.message:
+        return nfc(f"{error.message_vi}\n{error.message}")
+    return nfc(error.message)
+
+
+def keys() -> list[str]:
+    return sorted(_STRINGS)

@@ -1,0 +1,141 @@
+"""The Kivy application: one window, a screen per step, driven by ``KioskController``.
+
+Screens switch when the session's step changes; on every return home (finish, cancel, decline, inactivity) each
+screen clears what it showed. Device results come back to the UI thread through ``Clock.schedule_once``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.controller import KioskController
+from kiosk.session import Session, Step
+from screens.base import KioskScreen
+from screens.consent import ConsentScreen
+from screens.done import DoneScreen
+from screens.home import HomeScreen
+from screens.operator import OperatorScreen
+from screens.review import ReviewScreen
+from screens.scan import ScanScreen
+from screens.theme import Theme, register_fonts
+
+SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, ConsentScreen, DoneScreen,
+                                          OperatorScreen)
+
+
+def post_to_ui(fn: Callable[[], None]) -> None:
+    """Run ``fn`` on the UI thread at the next frame (safe to call from any thread)."""
+    Clock.schedule_once(lambda _dt: fn(), 0)
+
+
+class KioskApp(App):
+    title = "cccd-kiosk"
+
+    def __init__(self, controller: KioskController, *, theme: Theme | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.controller = controller
+        self.theme = theme or Theme()
+        self.sm: ScreenManager | None = None
+        self.screens: dict[str, KioskScreen] = {}
+        self._idle_event: Any = None
+
+    # -- life cycle ----------------------------------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        # Device threads (camera decoding, chip protocol) hand the interpreter back to the UI thread after 1 ms
+        # instead of 5 ms: shorter frame stalls while a card is read.
+        sys.setswitchinterval(0.001)
+        register_fonts()
+        self.sm = ScreenManager(transition=NoTransition())
+        self._build_screens()
+        self.controller.subscribe(self.refresh)
+        self.controller.session.subscribe(self._on_step)
+        Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
+        self._idle_event = Clock.schedule_interval(self._check_idle, 1.0)
+        self.refresh()
+        return self.sm
+
+    def shutdown(self) -> None:
+        """Stop timers and devices (the window stays for the next app in the same process)."""
+        if self._idle_event is not None:
+            self._idle_event.cancel()
+        for screen in self.screens.values():
+            screen.shutdown()
+        self.controller.cancel()
+        Window.unbind(on_touch_down=self._activity, on_key_down=self._activity)
+
+    def _build_screens(self) -> None:
+        assert self.sm is not None
+        Window.clearcolor = self.theme.bg
+        current = self.sm.current if self.sm.screens else "home"
+        self.sm.clear_widgets()
+        for old in self.screens.values():
+            old.shutdown()
+        self.screens = {}
+        for cls in SCREENS:
+            screen = cls(self)
+            self.screens[screen.name] = screen
+            self.sm.add_widget(screen)
+        self.sm.current = current
+
+    def _activity(self, *_: Any) -> None:
+        self.controller.session.touch()  # returns None: the touch continues to the widgets
+
+    def _check_idle(self, _dt: float) -> None:
+        if self.controller.check_idle() and self.sm is not None and self.sm.current == "operator":
+            self.close_operator()
+
+    def _on_step(self, _session: Session, step: Step) -> None:
+        review = self.screens.get("review")
+        if step is Step.SCAN and isinstance(review, ReviewScreen):
+            review.prepare()
+        if step is Step.HOME:
+            for screen in self.screens.values():
+                screen.clear()
+
+    # -- rendering -----------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.sm is None:
+            return
+        if self.sm.current != "operator":
+            target = self.controller.session.step.value
+            if self.sm.current != target:
+                self.sm.current = target
+        self.screens[self.sm.current].refresh()
+
+    def current_screen(self) -> KioskScreen:
+        assert self.sm is not None
+        return self.screens[self.sm.current]
+
+    # -- operator ------------------------------------------------------------------------------------------------
+    def open_operator(self) -> None:
+        if self.sm is not None and self.controller.session.step is Step.HOME:
+            self.sm.current = "operator"
+            self.screens["operator"].refresh()
+
+    def close_operator(self) -> None:
+        if self.sm is not None:
+            self.screens["operator"].clear()
+            self.sm.current = "home"
+            self.refresh()
+
+    def set_display(self, *, scale: float | None = None, high_contrast: bool | None = None) -> None:
+        """Text size and contrast: the screens are rebuilt with the new theme."""
+        self.theme = Theme(scale=self.theme.scale if scale is None else scale,
+                           high_contrast=self.theme.high_contrast if high_contrast is None else high_contrast)
+        old = self.screens.get("operator")
+        unlocked = isinstance(old, OperatorScreen) and old.unlocked
+        self._build_screens()
+        operator = self.screens["operator"]
+        if isinstance(operator, OperatorScreen):
+            operator.unlocked = unlocked
+        self.refresh()
+        if isinstance(operator, OperatorScreen) and unlocked and self.sm is not None and \
+                self.sm.current == "operator":
+            operator.refresh()

@@ -1,0 +1,106 @@
+"""Done: sent, or saved to be sent when the network returns; the receipt code as text and QR; print; automatic
+return home."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+
+from kiosk.receipt_image import qr_image
+from screens.base import KioskScreen
+from screens.widgets import Panel, Text
+
+AUTO_HOME_SECONDS = 30
+
+
+class DoneScreen(KioskScreen):
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, name="done", **kwargs)
+        t = self.theme
+        root = BoxLayout(orientation="vertical", padding=t.pad * 1.5, spacing=t.pad)
+        self.status = Text(t, level="title", bold=True, halign="center")
+        self.status_other = Text(t, level="body", halign="center", color=t.muted)
+        root.add_widget(self.status)
+        root.add_widget(self.status_other)
+        card = Panel(t, radius=16, padding=t.pad, spacing=t.pad * 2)
+        self.qr = Image(fit_mode="contain", size_hint_x=0.4)
+        codes = BoxLayout(orientation="vertical", spacing=8)
+        self.code_label = Text(t, level="body", color=t.muted, fixed_height=0, size_hint_y=0.3)
+        self.code = Text(t, level="code", bold=True, fixed_height=0)
+        self.details = Text(t, level="small", color=t.muted, fixed_height=0)
+        for w in (self.code_label, self.code, self.details):
+            codes.add_widget(w)
+        card.add_widget(self.qr)
+        card.add_widget(codes)
+        root.add_widget(card)
+        self.print_status = Text(t, level="body", bold=True, halign="center")
+        root.add_widget(self.print_status)
+        actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
+        self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary",
+                                        height=t.touch * 1.2)
+        self.finish_button = self.button("done.finish", self.controller.finish, height=t.touch * 1.2)
+        actions.add_widget(self.print_button)
+        actions.add_widget(self.finish_button)
+        root.add_widget(actions)
+        self.countdown = Text(t, level="small", halign="center", color=t.muted)
+        root.add_widget(self.countdown)
+        self.add_widget(root)
+        self._poll: Any = None
+        self._remaining: float = AUTO_HOME_SECONDS
+        self._qr_for: str | None = None
+
+    def on_enter(self, *_: Any) -> None:
+        self._remaining = AUTO_HOME_SECONDS
+        self._poll = Clock.schedule_interval(self._tick, 0.5)
+
+    def shutdown(self) -> None:
+        self.on_leave()
+
+    def on_leave(self, *_: Any) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
+
+    def _tick(self, dt: float) -> None:
+        self._remaining -= dt
+        if self._remaining <= 0 and not self.controller.printing:
+            self.controller.finish()
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        c = self.controller
+        outcome = c.session.outcome
+        if outcome is None:
+            return
+        for b in (self.print_button, self.finish_button):
+            self.relabel(b)
+        key = "done.sent" if c.delivered() else "done.saved"
+        self.status.text, self.status_other.text = c.t(key), c.other(key)
+        self.status.color = self.theme.ok if key == "done.sent" else self.theme.warn
+        self.code_label.text = f"{c.t('done.code')} · {c.other('done.code')}"
+        self.code.text = outcome.receipt_code
+        lines = outcome.receipt.get("lines_vi" if c.lang == "vi" else "lines_en", [])
+        self.details.text = "\n".join(line for line in lines if outcome.receipt_code not in line)
+        if self._qr_for != outcome.receipt_code:
+            image = qr_image(outcome.receipt_code, scale=8).convert("RGB")
+            buffer = io.BytesIO()
+            image.save(buffer, format="png")
+            buffer.seek(0)
+            self.qr.texture = CoreImage(buffer, ext="png").texture
+            self._qr_for = outcome.receipt_code
+        self.print_button.opacity = 0.5 if c.printing or c.devices.printer is None else 1.0
+        self.print_status.text = c.print_result or ""
+        self.countdown.text = c.t("done.auto_home", n=max(0, int(self._remaining)))
+
+    def clear(self) -> None:
+        self.code.text = ""
+        self.details.text = ""
+        self.qr.texture = None
+        self._qr_for = None
+        self.print_status.text = ""

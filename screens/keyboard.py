@@ -1,0 +1,143 @@
+"""On-screen keyboards: Vietnamese letters with Telex composition (``kiosk.telex``) and a numeric pad.
+
+No system input method is involved: each key press goes to a ``TelexBuffer`` and the result is handed to
+``on_text``. ``Xong``/Done calls ``on_done``. Keys are large (the theme's touch size) for elderly users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n import Lang, tr
+from kiosk.input_format import digits_only, format_digits
+from kiosk.telex import TelexBuffer
+from screens.theme import Theme
+from screens.widgets import BigButton, paint
+
+LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+TEXT_EXTRA = ",.-/"
+EMAIL_EXTRA = "@.-_"
+NUMPAD_ROWS = ("123", "456", "789")
+
+
+class OnScreenKeyboard(BoxLayout):
+    """``mode``: ``text`` (Telex), ``plain`` (letters typed literally: e-mail, codes) or ``numeric`` (digits; dates
+    and times get their separators automatically, following ``field_type``)."""
+
+    def __init__(self, theme: Theme, lang: Lang = "vi", **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", spacing=6, padding=8, **kwargs)
+        self.theme, self.lang = theme, lang
+        self.buffer = TelexBuffer()
+        self.mode = "text"
+        self.field_type = "text"
+        self.shift = False
+        self.on_text: Callable[[str], None] = lambda _t: None
+        self.on_done: Callable[[str], None] = lambda _t: None
+        paint(self, theme.secondary)
+        self.size_hint_y = None
+        self._build()
+
+    # -- public --------------------------------------------------------------------------------------------------
+    def attach(self, text: str, *, field_type: str, max_length: int | None, on_text: Callable[[str], None],
+               on_done: Callable[[str], None]) -> None:
+        """Start editing ``text`` of a field of ``field_type``."""
+        numeric = field_type in ("date", "datetime", "phone", "id_number")
+        self.mode = "numeric" if numeric else ("plain" if field_type == "email" else "text")
+        self.field_type = field_type
+        self.buffer = TelexBuffer(text, telex=self.mode == "text", max_length=max_length)
+        self.on_text, self.on_done = on_text, on_done
+        self.shift = False
+        self._build()
+
+    def detach(self) -> None:
+        """Stop editing and forget the text (it may be personal data)."""
+        self.buffer = TelexBuffer()
+        self.on_text = lambda _t: None
+        self.on_done = lambda _t: None
+
+    def press(self, key: str) -> None:
+        """One key, as a touch on it would do (also used to drive the keyboard in tests)."""
+        if key == "⌧":
+            self.buffer.clear()
+        elif key == "⌫":
+            if self.mode == "numeric":
+                self._set_digits(digits_only(self.buffer.text)[:-1])
+            else:
+                self.buffer.backspace()
+        elif key == "⇧":
+            self.shift = not self.shift
+            self._build()
+            return
+        elif key == "␣":
+            self.buffer.press(" ")
+        elif key == "↵":
+            self.on_done(self.buffer.text)
+            return
+        elif self.mode == "numeric":
+            self._set_digits(digits_only(self.buffer.text) + key)
+        else:
+            self.buffer.press(key.upper() if self.shift else key)
+            if self.shift:
+                self.shift = False
+                self._build()
+        self.on_text(self.buffer.text)
+
+    def _set_digits(self, digits: str) -> None:
+        self.buffer.set_text(format_digits(self.field_type, digits))
+
+    # -- layout --------------------------------------------------------------------------------------------------
+    def _key(self, label: str, key: str | None = None, kind: str = "key", width: float = 1.0) -> BigButton:
+        button = BigButton(self.theme, label, partial(self.press, key or label), kind=kind, level="key",
+                           height=self.theme.key, size_hint_x=width)
+        button.key = key or label
+        return button
+
+    def _row(self, widgets: list[BigButton]) -> BoxLayout:
+        row = BoxLayout(spacing=6, size_hint_y=None, height=self.theme.key)
+        for widget in widgets:
+            row.add_widget(widget)
+        return row
+
+    def _build(self) -> None:
+        self.clear_widgets()
+        done = tr("keyboard.done", self.lang)
+        if self.mode == "numeric":
+            grid = GridLayout(cols=4, spacing=6, size_hint=(None, None), width=4 * self.theme.key * 2.2,
+                              pos_hint={"center_x": 0.5})
+            keys = [*NUMPAD_ROWS[0], "⌫", *NUMPAD_ROWS[1], "⌧", *NUMPAD_ROWS[2], "", "", "0", "", "↵"]
+            for key in keys:
+                if key == "↵":
+                    grid.add_widget(self._key(done, "↵", kind="primary"))
+                elif key == "⌫":
+                    grid.add_widget(self._key(tr("keyboard.delete", self.lang), "⌫"))
+                elif key == "⌧":
+                    grid.add_widget(self._key(tr("keyboard.clear", self.lang), "⌧"))
+                elif key:
+                    grid.add_widget(self._key(key))
+                else:
+                    grid.add_widget(BoxLayout())
+            grid.height = 4 * self.theme.key + 3 * 6
+            self.add_widget(grid)
+            self.height = grid.height + 16
+            return
+        self.add_widget(self._row([self._key(d) for d in "1234567890"]))
+        for i, letters in enumerate(LETTER_ROWS):
+            keys = [self._key(ch.upper() if self.shift else ch, ch) for ch in letters]
+            if i == 2:
+                keys.insert(0, self._key("abc" if self.shift else "ABC", "⇧",
+                                         kind="primary" if self.shift else "key", width=1.5))
+                keys.append(self._key(tr("keyboard.delete", self.lang), "⌫", width=1.5))
+            self.add_widget(self._row(keys))
+        extra = EMAIL_EXTRA if self.mode == "plain" else TEXT_EXTRA
+        bottom = [self._key(tr("keyboard.clear", self.lang), "⌧", width=1.5)]
+        bottom.extend(self._key(ch) for ch in extra[:2])
+        bottom.append(self._key(tr("keyboard.space", self.lang), "␣", width=4))
+        bottom.extend(self._key(ch) for ch in extra[2:])
+        bottom.append(self._key(done, "↵", kind="primary", width=2))
+        self.add_widget(self._row(bottom))
+        self.height = 5 * self.theme.key + 4 * 6 + 16

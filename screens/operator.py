@@ -1,0 +1,161 @@
+"""Operator (PIN-protected; opened by a long press in the top-left corner of the home screen): outbox counts and
+oldest pending age, quarantined items with reasons and retry, the lodging deadline board, device and enrolment
+status, exports, text size and high contrast."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+
+from screens.base import KioskScreen
+from screens.keyboard import OnScreenKeyboard
+from screens.widgets import BigButton, Panel, Text
+
+SCALES = (1.0, 1.2, 1.4)
+
+
+class OperatorScreen(KioskScreen):
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, name="operator", **kwargs)
+        t = self.theme
+        self.root_box = BoxLayout(orientation="vertical")
+        self.root_box.add_widget(self.header("operator.title"))
+        self.body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
+        self.root_box.add_widget(self.body)
+        self.add_widget(self.root_box)
+        self.unlocked = False
+        self.pad = OnScreenKeyboard(t)
+        self.pin_label = Text(t, level="heading", bold=True, halign="center")
+        self.message = ""
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.unlocked = False
+        self._show_pin()
+
+    def refresh(self) -> None:
+        self.refresh_header()
+        if self.unlocked:
+            self._show_dashboard()
+
+    def clear(self) -> None:
+        self.unlocked = False
+        self.pad.detach()
+        self.message = ""
+
+    # -- PIN -----------------------------------------------------------------------------------------------------
+    def _show_pin(self) -> None:
+        c = self.controller
+        self.body.clear_widgets()
+        self.pin_label.text = f"{c.t('operator.pin')}\n"
+        self.body.add_widget(self.pin_label)
+        self.pad.lang = c.lang
+        self.pad.attach("", field_type="phone", max_length=8, on_text=self._pin_typed, on_done=self._pin_done)
+        self.body.add_widget(self.pad)
+        self.body.add_widget(self.button("operator.exit", self.app.close_operator, kind="secondary"))
+
+    def _pin_typed(self, text: str) -> None:
+        self.pin_label.text = f"{self.controller.t('operator.pin')}\n{'•' * len(text)}"
+
+    def _pin_done(self, text: str) -> None:
+        if self.controller.check_pin(text):
+            self.unlocked = True
+            self.pad.detach()
+            self._show_dashboard()
+        else:
+            self.pad.attach("", field_type="phone", max_length=8, on_text=self._pin_typed, on_done=self._pin_done)
+            self.pin_label.text = f"{self.controller.t('operator.pin_wrong')}\n"
+
+    # -- dashboard -----------------------------------------------------------------------------------------------
+    def _section(self, title_key: str) -> Panel:
+        t = self.theme
+        panel = Panel(t, orientation="vertical", radius=16, padding=t.pad, spacing=8, size_hint_y=None)
+        panel.bind(minimum_height=panel.setter("height"))
+        panel.add_widget(Text(t, f"{self.controller.t(title_key)} · {self.controller.other(title_key)}",
+                              level="heading", bold=True))
+        return panel
+
+    def _show_dashboard(self) -> None:
+        c, t = self.controller, self.theme
+        self.body.clear_widgets()
+        scroll = ScrollView(do_scroll_x=False, bar_width=12)
+        grid = BoxLayout(spacing=t.pad, size_hint_y=None)
+        left, right = (BoxLayout(orientation="vertical", spacing=t.pad, size_hint_y=None) for _ in range(2))
+        for column in (left, right):
+            column.bind(minimum_height=column.setter("height"))
+            anchor = AnchorLayout(anchor_y="top")
+            anchor.add_widget(column)
+            grid.add_widget(anchor)
+
+        def fit(*_: Any) -> None:
+            grid.height = max(left.height, right.height)
+
+        left.bind(height=fit)
+        right.bind(height=fit)
+
+        summary = c.outbox_summary()
+        counts = summary["counts"]
+        outbox = self._section("operator.outbox")
+        oldest = summary["oldest_pending_minutes"]
+        for key, value in (("operator.pending", counts.get("pending", 0)), ("operator.sent", counts.get("acked", 0)),
+                           ("operator.quarantined", counts.get("quarantined", 0)),
+                           ("operator.oldest", "—" if oldest is None else f"{oldest} min")):
+            outbox.add_widget(Text(t, f"{c.t(key)}: [b]{value}[/b]", markup=True))
+        for item in summary["quarantined"][:5]:
+            outbox.add_widget(Text(t, f"• {item['kind']} {item['sid'][:8]}…: {item['reason']}", level="small",
+                                   color=t.danger))
+        if summary["quarantined"]:
+            outbox.add_widget(self.button("operator.retry", self._retry, kind="secondary"))
+        left.add_widget(outbox)
+
+        devices = self._section("operator.devices")
+        for name, status in c.devices.status().items():
+            devices.add_widget(Text(t, f"{name}: [b]{status}[/b]", markup=True, level="small"))
+        right.add_widget(devices)
+
+        if c.devices.deadlines is not None:
+            board = self._section("operator.deadlines")
+            entries = [e for e in c.devices.deadlines() if e.get("status") in ("due-soon", "overdue")]
+            for entry in entries[:8]:
+                key = "operator.overdue" if entry["status"] == "overdue" else "operator.due_soon"
+                color = t.danger if entry["status"] == "overdue" else t.warn
+                due = datetime.fromisoformat(entry["due"]).strftime("%H:%M %d/%m")
+                board.add_widget(Text(t, f"{c.t(key)} · {entry.get('room', '')} · {due}", color=color,
+                                      level="small"))
+            if not entries:
+                board.add_widget(Text(t, "—", level="small"))
+            left.add_widget(board)
+
+        settings = self._section("operator.display")
+        row = BoxLayout(size_hint_y=None, height=t.touch, spacing=8)
+        for scale in SCALES:
+            row.add_widget(BigButton(t, f"{c.t('operator.text_size')} {int(scale * 100)}%",
+                                     partial(self.app.set_display, scale=scale),
+                                     kind="primary" if abs(t.scale - scale) < 0.01 else "secondary", level="small"))
+        settings.add_widget(row)
+        settings.add_widget(BigButton(t, f"{c.t('operator.contrast')}: {'ON' if t.high_contrast else 'OFF'}",
+                                      lambda: self.app.set_display(high_contrast=not t.high_contrast),
+                                      kind="secondary", level="body"))
+        if c.devices.export is not None:
+            settings.add_widget(self.button("operator.export", self._export, kind="secondary"))
+        right.add_widget(settings)
+        if self.message:
+            left.add_widget(Text(t, self.message, level="small", bold=True))
+        scroll.add_widget(grid)
+        self.body.add_widget(scroll)
+        self.body.add_widget(self.button("operator.exit", self.app.close_operator))
+
+    def _retry(self) -> None:
+        n = self.controller.retry_quarantined()
+        self.message = f"{self.controller.t('operator.retry')}: {n}"
+        self._show_dashboard()
+
+    def _export(self) -> None:
+        export = self.controller.devices.export
+        if export is not None:
+            self.message = export()
+            self._show_dashboard()

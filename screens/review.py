@@ -1,0 +1,342 @@
+"""Review: the filled form. Each field shows where its value came from (chip verified / not verified, QR, typed);
+verified chip values are locked, others are edited with the on-screen keyboard and validated at once. The chip's
+progress is shown while it is still being read; its portrait appears when read (memory only)."""
+
+from __future__ import annotations
+
+import io
+from functools import partial
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
+from kivy.uix.progressbar import ProgressBar
+from kivy.uix.scrollview import ScrollView
+from PIL import Image as PILImage
+
+from kiosk.controller import FieldRow
+from screens.base import KioskScreen
+from screens.keyboard import OnScreenKeyboard
+from screens.widgets import BigButton, Panel, Text, paint
+
+ROWS_PER_FRAME = 3
+
+
+class FieldView(BoxLayout):
+    """One form row: label and source on the left, the value box on the right, the error below."""
+
+    def __init__(self, screen: ReviewScreen, row: FieldRow, **kwargs: Any) -> None:
+        t = screen.theme
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
+        self.screen, self.name = screen, row.name
+        line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
+        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2)
+        self.label = Text(t, level="body", bold=True)
+        self.source = Text(t, level="small", markup=True)
+        labels.bind(minimum_height=labels.setter("height"))
+        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
+        labels.add_widget(self.label)
+        labels.add_widget(self.source)
+        line.add_widget(labels)
+        self.box = BigButton(t, "", self._tap, kind="secondary", level="body", size_hint_y=1, height=None)
+        self.box.halign = "left"
+        line.add_widget(self.box)
+        self.add_widget(line)
+        self.error = Text(t, level="small", color=t.danger, bold=True)
+        self.add_widget(self.error)
+        self.bind(minimum_height=self.setter("height"))
+        self.row = row
+
+    def _tap(self) -> None:
+        self.screen.edit(self.name)
+
+    def update(self, row: FieldRow, *, editing: bool) -> None:
+        c, t = self.screen.controller, self.screen.theme
+        self.row = row
+        mark = " *" if row.required else ""
+        self.label.text = f"{row.label}{mark}"
+        if row.source:
+            color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
+            lock = f" · {c.t('review.locked')}" if row.locked else ""
+            self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
+        else:
+            self.source.text = c.t("review.required") if row.required else ""
+        if not editing:
+            self.box.text = row.shown
+        self.box.disabled = row.locked
+        self.box.opacity = 0.75 if row.locked else 1.0
+        self.box._normal = t.primary if editing else (t.bg if row.locked else t.surface)
+        self.box.color = t.on_primary if editing else t.text
+        self.box._sync()
+        self.error.text = row.error or (c.t("review.required") if row.missing and not editing else "")
+        self.error.color = t.danger
+
+
+class ReviewScreen(KioskScreen):
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, name="review", **kwargs)
+        t = self.theme
+        root = BoxLayout(orientation="vertical")
+        root.add_widget(self.header("review.title"))
+        self.banner = BoxLayout(size_hint_y=None, height=0, opacity=0, padding=(t.pad, 4), spacing=t.pad)
+        paint(self.banner, t.secondary)
+        self.banner_text = Text(t, level="small", bold=True, fixed_height=0)
+        self.banner_progress = ProgressBar(max=1.0, size_hint_x=0.4)
+        self.banner.add_widget(self.banner_text)
+        self.banner.add_widget(self.banner_progress)
+        root.add_widget(self.banner)
+
+        body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
+        self.list = GridLayout(cols=1, size_hint_y=None, spacing=2)
+        self.list.bind(minimum_height=self.list.setter("height"))
+        self.scroll.add_widget(self.list)
+        body.add_widget(self.scroll)
+        self.photo_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=6, size_hint_x=None,
+                               width=0, opacity=0)
+        self.photo = Image(fit_mode="contain")
+        self.photo_caption = Text(t, level="small", halign="center", color=t.muted)
+        self.photo_box.add_widget(self.photo)
+        self.photo_box.add_widget(self.photo_caption)
+        body.add_widget(self.photo_box)
+        root.add_widget(body)
+
+        self.input_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0)
+        root.add_widget(self.input_area)
+        self.keyboard = OnScreenKeyboard(t)
+        self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad, padding=(t.pad, 0, t.pad, 12))
+        self.actions.height = t.touch + 12
+        self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger", size_hint_x=0.35)
+        self.missing = Text(t, level="small", color=t.danger, bold=True, fixed_height=0)
+        self.next_button = self.button("common.next", self._next, size_hint_x=0.45)
+        self.actions.add_widget(self.cancel_button)
+        self.actions.add_widget(self.missing)
+        self.actions.add_widget(self.next_button)
+        root.add_widget(self.actions)
+        self.add_widget(root)
+        self.views: dict[str, FieldView] = {}
+        self._layout_key: tuple[Any, ...] = ()
+        self.editing: str | None = None
+        self._portrait_id: int | None = None
+        self._pending: list[FieldRow] = []
+        self._build_event: Any = None
+        self._updates: dict[str, FieldRow] = {}
+        self._update_event: Any = None
+
+    # -- rendering -----------------------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Lay the form out while the card is being scanned, one row per frame, so that the values arriving later
+        only change texts (no long frame when the card is read)."""
+        rows = self.controller.rows()
+        key = (self.controller.session.procedure_id, self.controller.lang, tuple(r.name for r in rows))
+        if key == self._layout_key or not rows:
+            return
+        self.list.clear_widgets()
+        self.views = {}
+        self._layout_key = key
+        self._pending = list(rows)
+        if self._build_event is not None:
+            self._build_event.cancel()
+        self._build_event = Clock.schedule_interval(self._build_one, 0)
+
+    def _build_one(self, _dt: float = 0) -> bool:
+        if not self._pending:
+            self._build_event = None
+            return False
+        row = self._pending.pop(0)
+        view = FieldView(self, row)
+        view.update(row, editing=False)
+        view.row = row
+        self.views[row.name] = view
+        self.list.add_widget(view)
+        return True
+
+    def _finish_build(self) -> None:
+        while self._pending:
+            self._build_one()
+        if self._build_event is not None:
+            self._build_event.cancel()
+            self._build_event = None
+
+    def refresh(self) -> None:
+        c = self.controller
+        if c.progress_only and self.views:
+            self._banner()
+            return
+        self.refresh_header()
+        for b in (self.cancel_button, self.next_button):
+            self.relabel(b)
+        rows = c.rows()
+        key = (c.session.procedure_id, c.lang, tuple(r.name for r in rows))
+        if key == self._layout_key:
+            self._finish_build()
+        else:
+            self._pending = []
+            self.list.clear_widgets()
+            self.views = {r.name: FieldView(self, r) for r in rows}
+            for row in rows:
+                self.views[row.name].update(row, editing=row.name == self.editing)
+                self.list.add_widget(self.views[row.name])
+            self._updates = {}
+            self._layout_key = key
+        changed = [r for r in rows if r != self.views[r.name].row or r.name == self.editing]
+        if len(changed) > ROWS_PER_FRAME:
+            # Many values at once (the card was just read): spread the redraw over a few frames.
+            self._updates = {**self._updates, **{r.name: r for r in changed}}
+            if self._update_event is None:
+                self._update_event = Clock.schedule_interval(self._update_some, 0)
+        else:
+            for row in changed:
+                self._updates.pop(row.name, None)
+                self.views[row.name].update(row, editing=row.name == self.editing)
+        self._banner()
+        self._portrait()
+        ready = c.can_continue()
+        self.next_button.opacity = 1.0 if ready else 0.45
+        missing = c.missing_labels()
+        self.missing.text = c.t("review.missing", fields=", ".join(missing)) if missing and not self.editing else ""
+
+    def _update_some(self, _dt: float = 0) -> bool:
+        for name in list(self._updates)[:ROWS_PER_FRAME]:
+            row = self._updates.pop(name)
+            if name in self.views:
+                self.views[name].update(row, editing=name == self.editing)
+        if self._updates:
+            return True
+        self._update_event = None
+        return False
+
+    @property
+    def settled(self) -> bool:
+        """Every row shows the controller's current values (no redraw pending)."""
+        return not self._updates and not self._pending
+
+    def _banner(self) -> None:
+        scan = self.controller.scan
+        show = scan.chip_busy or scan.error is not None
+        self.banner.height = self.theme.touch * 0.7 if show else 0
+        self.banner.opacity = 1 if show else 0
+        self.banner_progress.value = scan.chip_progress or 0.0
+        error = self.controller.scan_error_text()
+        self.banner_text.text = error.split("\n")[0] if error else self.controller.t(scan.status_key)
+        self.banner_text.color = self.theme.danger if error else self.theme.text
+
+    def _portrait(self) -> None:
+        portrait = self.controller.session.portrait
+        if portrait is None:
+            if self._portrait_id is not None:
+                self._hide_portrait()
+            return
+        if id(portrait) == self._portrait_id:
+            return
+        try:
+            image = PILImage.open(io.BytesIO(portrait)).convert("RGB")
+        except (OSError, ValueError):
+            self._hide_portrait()
+            return
+        texture = Texture.create(size=image.size, colorfmt="rgb")
+        texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+        texture.flip_vertical()
+        self.photo.texture = texture
+        self.photo_caption.text = self.controller.t("review.photo")
+        self.photo_box.width, self.photo_box.opacity = 240, 1
+        self._portrait_id = id(portrait)
+
+    def _hide_portrait(self) -> None:
+        self.photo.texture = None
+        self.photo_box.width, self.photo_box.opacity = 0, 0
+        self._portrait_id = None
+
+    def shutdown(self) -> None:
+        for event in (self._build_event, self._update_event):
+            if event is not None:
+                event.cancel()
+
+    def clear(self) -> None:
+        self._pending = []
+        self._updates = {}
+        if self._update_event is not None:
+            self._update_event.cancel()
+            self._update_event = None
+        if self._build_event is not None:
+            self._build_event.cancel()
+            self._build_event = None
+        self.close_input()
+        self.list.clear_widgets()
+        self.views = {}
+        self._layout_key = ()
+        self._hide_portrait()
+        self.missing.text = ""
+        self.banner_text.text = ""
+
+    # -- editing -------------------------------------------------------------------------------------------------
+    def edit(self, name: str) -> None:
+        view = self.views.get(name)
+        if view is None or view.row.locked:
+            return
+        if self.editing and self.editing != name:
+            self._commit(self.views[self.editing].box.text)
+        self.editing = name
+        row = view.row
+        self.input_area.clear_widgets()
+        if row.type == "choice":
+            grid = GridLayout(cols=3 if len(row.choices) > 4 else len(row.choices) or 1, spacing=6, padding=8,
+                              size_hint_y=None)
+            for code, label in row.choices:
+                b = BigButton(self.theme, label, partial(self._choose, code), kind="secondary",
+                              level="body", height=self.theme.key)
+                b.choice_code = code
+                grid.add_widget(b)
+            grid.height = ((len(row.choices) + grid.cols - 1) // grid.cols) * (self.theme.key + 6) + 16
+            paint(grid, self.theme.secondary)
+            self.input_area.add_widget(grid)
+            self.input_area.height = grid.height
+        else:
+            self.keyboard.lang = self.controller.lang
+            self.keyboard.attach(row.value, field_type=row.type, max_length=row.max_length,
+                                 on_text=self._typed, on_done=self._commit)
+            self.input_area.add_widget(self.keyboard)
+            self.input_area.height = self.keyboard.height
+        self.input_area.opacity = 1
+        self.refresh()
+        self.views[name].box.text = row.value
+        Clock.schedule_once(lambda _dt: self._reveal(name), 0)
+        self.controller.session.touch()
+
+    def _reveal(self, name: str) -> None:
+        view = self.views.get(name)
+        if view is not None and view.parent is not None:
+            self.scroll.scroll_to(view, padding=10, animate=False)
+
+    def _typed(self, text: str) -> None:
+        if self.editing:
+            self.views[self.editing].box.text = text
+            self.controller.session.touch()
+
+    def _choose(self, code: str) -> None:
+        self._commit(code)
+
+    def _commit(self, text: str) -> None:
+        name = self.editing
+        self.close_input()
+        if name is not None:
+            self.controller.set_value(name, text)  # refreshes through the controller's listeners
+
+    def close_input(self) -> None:
+        self.editing = None
+        self.keyboard.detach()
+        self.input_area.clear_widgets()
+        self.input_area.height, self.input_area.opacity = 0, 0
+
+    def _next(self) -> None:
+        if self.editing:
+            self._commit(self.views[self.editing].box.text)
+        if self.controller.can_continue():
+            self.controller.to_consent()
+        else:
+            first = next((r.name for r in self.controller.rows() if r.missing or r.error), None)
+            if first is not None:
+                self.edit(first)

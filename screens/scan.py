@@ -1,0 +1,187 @@
+"""Scan: the live camera preview with a card outline, the hint to use the chip reader instead, chip progress, and
+what to do when something fails. The preview is drawn from the newest frame only; nothing is recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Line
+from kivy.graphics.texture import Texture
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.image import Image
+from kivy.uix.progressbar import ProgressBar
+
+from kiosk.input_format import digits_only
+from kiosk.scan import AccessKey
+from screens.base import KioskScreen
+from screens.keyboard import OnScreenKeyboard
+from screens.widgets import Panel, Text, paint
+
+CARD_ASPECT = 85.6 / 54.0  # ID-1 card
+
+
+class Preview(FloatLayout):
+    """The camera image (``fit_mode`` contain) with a card-shaped guide drawn over its centre."""
+
+    def __init__(self, guide_color: tuple[float, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0}, opacity=0)
+        self.add_widget(self.image)
+        with self.canvas.after:
+            Color(*guide_color)
+            self._guide = Line(width=4)
+        self.bind(pos=self._sync, size=self._sync)
+        self._texture: Texture | None = None
+
+    def _sync(self, *_: Any) -> None:
+        w = min(self.width * 0.7, self.height * 0.75 * CARD_ASPECT)
+        h = w / CARD_ASPECT
+        self._guide.rounded_rectangle = (self.center_x - w / 2, self.center_y - h / 2, w, h, 18)
+
+    def show(self, frame: Any) -> None:
+        """Show a BGR (OpenCV) or greyscale frame as the image; the texture is reused between frames."""
+        height, width = frame.shape[:2]
+        fmt = "bgr" if frame.ndim == 3 else "luminance"
+        if self._texture is None or self._texture.size != (width, height) or self._texture.colorfmt != fmt:
+            self._texture = Texture.create(size=(width, height), colorfmt=fmt)
+            self._texture.flip_vertical()
+        self._texture.blit_buffer(frame.tobytes(), colorfmt=fmt, bufferfmt="ubyte")
+        self.image.texture = self._texture
+        self.image.opacity = 1
+        self.image.canvas.ask_update()
+
+    def blank(self) -> None:
+        self._texture = None
+        self.image.texture = None
+        self.image.opacity = 0
+
+
+class ScanScreen(KioskScreen):
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, name="scan", **kwargs)
+        t = self.theme
+        root = BoxLayout(orientation="vertical")
+        root.add_widget(self.header("scan.title"))
+        body = BoxLayout(padding=t.pad, spacing=t.pad)
+        camera_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=8, size_hint_x=0.58)
+        self.preview = Preview(t.primary)
+        paint(self.preview, (0.08, 0.09, 0.11, 1))
+        camera_box.add_widget(self.preview)
+        self.hint = Text(t, level="body", bold=True, halign="center")
+        camera_box.add_widget(self.hint)
+        body.add_widget(camera_box)
+
+        side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
+        chip = Panel(t, orientation="vertical", radius=16, padding=16, spacing=8, size_hint_y=None)
+        chip.bind(minimum_height=chip.setter("height"))
+        self.chip_hint = Text(t, level="body", bold=True)
+        self.chip_status = Text(t, level="body", color=t.muted)
+        self.progress = ProgressBar(max=1.0, value=0, size_hint_y=None, height=28)
+        chip.add_widget(self.chip_hint)
+        chip.add_widget(self.chip_status)
+        chip.add_widget(self.progress)
+        side.add_widget(chip)
+        self.error_box = Panel(t, orientation="vertical", color=t.surface, border=t.danger, radius=16,
+                               padding=t.pad, size_hint_y=None)
+        self.error = Text(t, level="body", bold=True, color=t.danger)
+        self.error_box.add_widget(self.error)
+        self.error.bind(height=lambda _w, h: setattr(self.error_box, "height", h + 2 * t.pad))
+        side.add_widget(self.error_box)
+        self.key_button = self.button("scan.enter_key", self.open_key_pad, kind="secondary")
+        side.add_widget(self.key_button)
+        side.add_widget(BoxLayout())
+        self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
+        side.add_widget(self.cancel_button)
+        body.add_widget(side)
+        root.add_widget(body)
+
+        self.keypad = OnScreenKeyboard(t, self.controller.lang)
+        self.key_label = Text(t, level="heading", bold=True, halign="center")
+        self.key_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0)
+        root.add_widget(self.key_area)
+        self.add_widget(root)
+        self._preview_event: Any = None
+
+    def on_enter(self, *_: Any) -> None:
+        self._preview_event = Clock.schedule_interval(self._update_preview, 1 / 15)
+
+    def shutdown(self) -> None:
+        self.on_leave()
+
+    def on_leave(self, *_: Any) -> None:
+        if self._preview_event is not None:
+            self._preview_event.cancel()
+            self._preview_event = None
+        self.preview.blank()
+
+    def _update_preview(self, _dt: float) -> None:
+        frame = self.controller.latest_frame()
+        if frame is not None:
+            self.preview.show(frame)
+
+    def refresh(self) -> None:
+        c = self.controller
+        if c.progress_only:
+            self.progress.value = c.scan.chip_progress or 0.0
+            self.progress.opacity = 1
+            return
+        self.refresh_header()
+        for b in (self.key_button, self.cancel_button):
+            self.relabel(b)
+        has_camera = c.devices.camera is not None
+        small = self.theme.font("small")
+        self.hint.markup = True
+        self.hint.text = (f"{c.t('scan.hint')}\n[size={small}][b]{c.other('scan.hint')}[/b][/size]" if has_camera
+                          else c.t("scan.camera_off"))
+        self.chip_hint.text = f"{c.t('scan.or_chip')}\n[size={self.theme.font('small')}]{c.other('scan.or_chip')}" \
+                              "[/size]"
+        self.chip_hint.markup = True
+        scan = c.scan
+        self.chip_status.text = c.t(scan.status_key) if scan.chip_busy or scan.status_key != "scan.hint" else ""
+        self.progress.value = scan.chip_progress or 0.0
+        self.progress.opacity = 1 if scan.chip_progress is not None else 0
+        error = c.scan_error_text()
+        if error:
+            vietnamese, _, english = error.partition("\n")
+            error = f"{vietnamese}\n[size={small}]{english}[/size]" if english else vietnamese
+        self.error.markup = True
+        self.error.text = error or ""
+        self.error_box.opacity = 1 if error else 0
+
+    def clear(self) -> None:
+        self.close_key_pad()
+        self.preview.blank()
+        self.error.text = ""
+
+    # -- typing the card access number ---------------------------------------------------------------------------
+    def open_key_pad(self) -> None:
+        c = self.controller
+        self.key_area.clear_widgets()
+        self.key_label.text = f"{c.t('scan.key_prompt')}\n"
+        self.key_area.add_widget(self.key_label)
+        self.key_area.add_widget(self.keypad)
+        self.keypad.lang = c.lang
+        self.keypad.attach("", field_type="id_number", max_length=12, on_text=self._key_typed,
+                           on_done=self._key_done)
+        self.key_area.height = self.keypad.height + self.key_label.height + 20
+        self.key_area.opacity = 1
+        c.session.touch()
+
+    def _key_typed(self, text: str) -> None:
+        self.key_label.text = f"{self.controller.t('scan.key_prompt')}\n{text}"
+
+    def _key_done(self, text: str) -> None:
+        digits = digits_only(text)
+        if len(digits) in (6, 12):
+            self.controller.provide_key(AccessKey(can=digits[-6:]))
+            self.close_key_pad()
+        else:
+            self.key_label.text = f"{self.controller.t('scan.key_invalid')}\n{text}"
+
+    def close_key_pad(self) -> None:
+        self.keypad.detach()
+        self.key_area.clear_widgets()
+        self.key_area.height, self.key_area.opacity = 0, 0
+        self.key_label.text = ""

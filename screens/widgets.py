@@ -1,0 +1,108 @@
+"""Building blocks shared by the screens: coloured panels, large buttons, labels that wrap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.graphics import Color as GColor
+from kivy.graphics import Line, Rectangle, RoundedRectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens.theme import FONT, Color, Theme
+
+
+def paint(widget: Widget, color: Color, *, radius: float = 0, border: Color | None = None) -> None:
+    """Give ``widget`` a background (and optional border) that follows its size."""
+    with widget.canvas.before:
+        GColor(*color)
+        shape = RoundedRectangle(radius=[radius]) if radius else Rectangle()
+        if border is not None:
+            GColor(*border)
+            line = Line(width=1.5)
+        else:
+            line = None
+
+    def update(*_: Any) -> None:
+        shape.pos, shape.size = widget.pos, widget.size
+        if line is not None:
+            line.rounded_rectangle = (*widget.pos, *widget.size, radius or 1)
+
+    widget.bind(pos=update, size=update)
+    update()
+
+
+class Panel(BoxLayout):
+    def __init__(self, theme: Theme, *, color: Color | None = None, radius: float = 0,
+                 border: Color | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        paint(self, color or theme.surface, radius=radius, border=border)
+
+
+class Text(Label):
+    """A label that wraps to its width and grows to its text height."""
+
+    def __init__(self, theme: Theme, text: str = "", *, level: str = "body", color: Color | None = None,
+                 bold: bool = False, halign: str = "left", fixed_height: float | None = None,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("size_hint_y", None if fixed_height is None or fixed_height > 0 else 1)
+        super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=color or theme.text,
+                         bold=bold, halign=halign, valign="middle", markup=kwargs.pop("markup", False), **kwargs)
+        if fixed_height is not None and fixed_height > 0:
+            self.height = fixed_height
+            self.bind(size=lambda w, s: setattr(w, "text_size", (s[0], s[1])))
+        elif fixed_height is None:
+            self.height = 0
+            self.bind(width=lambda w, v: setattr(w, "text_size", (v, None)))
+            self.bind(texture_size=lambda w, s: setattr(w, "height", s[1] + 8))
+        else:
+            self.bind(size=lambda w, s: setattr(w, "text_size", (s[0], s[1])))
+
+
+class BigButton(Button):
+    """A large, flat, rounded touch target. ``kind``: primary, secondary, danger."""
+
+    def __init__(self, theme: Theme, text: str, on_press: Callable[[], None] | None = None, *,
+                 kind: str = "primary", level: str = "heading", height: float | None = None,
+                 **kwargs: Any) -> None:
+        bg = {"primary": theme.primary, "secondary": theme.secondary, "danger": theme.danger,
+              "key": theme.surface}[kind]
+        fg = {"primary": theme.on_primary, "key": theme.text}.get(kind, theme.on_secondary)
+        if kind == "danger":
+            fg = theme.on_primary
+        super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=fg, bold=True,
+                         background_normal="", background_down="", background_color=(0, 0, 0, 0),
+                         background_disabled_normal="", background_disabled_down="", disabled_color=fg,
+                         halign="center", valign="middle", markup=True, **kwargs)
+        if height is not None or "size_hint_y" not in kwargs:
+            self.size_hint_y = None
+            self.height = height or theme.touch
+        self.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
+        border = theme.border if theme.high_contrast else None
+        with self.canvas.before:
+            self._bg_color = GColor(*bg)
+            self._bg = RoundedRectangle(radius=[14])
+        if border is not None:
+            with self.canvas.before:
+                GColor(*border)
+                self._line = Line(width=2)
+        self._normal = bg
+        self._pressed = (*tuple(c * 0.75 for c in bg[:3]), 1.0)
+        self.bind(pos=self._sync, size=self._sync, state=self._sync)
+        if on_press is not None:
+            self.bind(on_release=lambda *_: on_press())
+
+    def _sync(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+        self._bg_color.rgba = self._pressed if self.state == "down" else self._normal
+        if hasattr(self, "_line"):
+            self._line.rounded_rectangle = (*self.pos, *self.size, 14)
+
+
+def two_lines(theme: Theme, primary: str, secondary: str) -> str:
+    """Button markup: the main text, then the other language smaller."""
+    small = theme.font("small")
+    return f"{primary}\n[size={small}][b]{secondary}[/b][/size]" if secondary else primary

@@ -1,0 +1,113 @@
+"""Operator screen (long press, PIN), language switch and declining consent, on the real app under Xvfb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from kiosk.lodging.guest import Guest
+from kiosk.samples import sample_identity
+from kiosk.session import Step
+
+pytestmark = pytest.mark.ui
+
+RunningKiosk = Any  # tests/ui/conftest.py
+
+
+def by_key(k: RunningKiosk, key: str) -> Any:
+    return k.driver.find(lambda w: getattr(w, "key", None) == key and w.get_root_window() is not None)
+
+
+def by_text_key(k: RunningKiosk, text_key: str) -> Any:
+    return k.driver.find(lambda w: getattr(w, "text_key", None) == text_key and w.get_root_window() is not None
+                         and w.opacity > 0)
+
+
+def test_decline_wipes_and_returns_home(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("clinic", idle_seconds=60)
+    home = k.app.screens["home"]
+    k.driver.tap(home.lang_button)
+    assert home.prompt.text.startswith("Choose a service")
+    k.driver.tap(home.lang_button)
+    assert home.prompt.text.startswith("Chọn thủ tục")
+
+    k.services.world.prepare(41)
+    k.driver.tap(home.procedure_button("clinic-checkin"))
+    k.services.world.present(41, chip=False)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 10, "the review screen")
+    k.controller.set_value("visit_reason", "Khám mắt")
+    k.driver.pump(frames=2)
+    k.driver.tap(by_text_key(k, "common.next"))
+    assert k.app.sm.current == "consent"
+    notice = k.app.screens["consent"].notice.text
+    assert "không lưu ảnh thẻ" in notice  # what is kept, and for how long
+    k.driver.tap(by_text_key(k, "consent.decline"))
+    assert k.app.sm.current == "home" and k.controller.session.step is Step.HOME
+    assert not k.controller.session.holds_personal_data()
+    values = [*sample_identity(41).personal_values(), "Khám mắt"]
+    assert [t for t in k.driver.texts() for v in values if len(v) > 2 and v in t] == []
+
+
+def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("lodging", idle_seconds=60)
+    yesterday = k.controller.now() - timedelta(days=1)
+    k.services.register.add(Guest(  # a guest registered yesterday and never notified: overdue
+        full_name="Lê Văn An", date_of_birth="1980-01-01", sex="M", document_type="1",
+        document_number="001080000001", room="203", arrival=yesterday.replace(hour=14, minute=0).isoformat(),
+        expected_departure=(yesterday + timedelta(days=3)).isoformat(), reason="1", nationality="VNM"))
+    home = k.app.screens["home"]
+    k.driver.tap(home.hotspot, hold=0.3)  # a short press does nothing
+    assert k.app.sm.current == "home"
+    k.driver.tap(home.hotspot, hold=2.3)
+    assert k.app.sm.current == "operator"
+    operator = k.app.screens["operator"]
+    for digit in "1111":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert not operator.unlocked and operator.pin_label.text.startswith("Sai mã PIN")
+    for digit in "2468":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert operator.unlocked
+    texts = " ".join(k.driver.texts())
+    assert "Hàng đợi gửi" in texts and "Chờ gửi" in texts and "Hạn thông báo lưu trú" in texts
+    assert "Quá hạn · 203" in texts
+    k.shot("operator")
+    k.driver.tap(by_text_key(k, "operator.export"))
+    exports = list((k.services.state_dir / "exports").glob("luu-tru-*.xlsx"))
+    assert len(exports) == 1 and exports[0].read_bytes()[:2] == b"PK"  # an XLSX (zip) file
+    k.driver.tap(k.driver.find(lambda w: "Tương phản cao" in str(getattr(w, "text", ""))
+                               and w.get_root_window() is not None))
+    assert k.app.theme.high_contrast
+    assert k.app.screens["operator"].unlocked  # the new theme keeps the operator signed in
+    k.shot("operator-high-contrast")
+    k.driver.tap(by_text_key(k, "operator.exit"))
+    assert k.app.sm.current == "home"
+    k.shot("home-high-contrast")
+
+
+def test_wrong_card_number_then_the_right_one(kiosk: Callable[..., RunningKiosk]) -> None:
+    """Chip only (no QR): a wrong number is refused with what to do; the ID number typed on the pad opens it."""
+    k = kiosk("clinic", idle_seconds=60)
+    identity = sample_identity(42)
+    k.services.world.prepare(42, chip=True)
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    scan = k.app.screens["scan"]
+    k.services.world.present(42, qr=False, chip=True)
+    k.driver.tap(by_text_key(k, "scan.enter_key"))
+    for digit in "000000":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    k.driver.wait_until(lambda: bool(scan.error.text), 15, "the wrong-key message")
+    vietnamese, english = scan.error.text.split("\n")
+    assert "quét lại mã QR" in vietnamese and "Rescan the QR code" in english
+    k.shot("scan-error")
+    k.driver.tap(by_text_key(k, "scan.enter_key"))
+    for digit in identity.id_number or "":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 15, "the review screen (chip)")
+    assert k.controller.session.identity is not None and k.controller.session.identity.source == "chip"

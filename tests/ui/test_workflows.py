@@ -1,0 +1,218 @@
+"""One visit per workflow, through the real UI on the Xvfb display, with the simulated camera and chip and a real
+intake: home → scan (QR by the virtual camera, then the chip) → review (a correction typed with the Telex
+keyboard) → consent → done (sent, printed) → idle wipe. Screenshots of each screen go to build/ui-screens/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from intake.devserver import IntakeServer
+from kiosk.samples import sample_identity
+from kiosk.session import Step
+from kiosk.signing import unverified_payload
+from screens.review import ReviewScreen
+
+RunningKiosk = Any  # tests/ui/conftest.py: the app, its driver, controller and simulated devices
+
+pytestmark = pytest.mark.ui
+
+
+def keyboard_key(k: RunningKiosk, key: str) -> Any:
+    return k.driver.find(lambda w: getattr(w, "key", None) == key and w.get_root_window() is not None)
+
+
+def type_keys(k: RunningKiosk, keys: str) -> None:
+    """Tap each key of the on-screen keyboard: letters (upper case through the ABC key), digits, space."""
+    for ch in keys:
+        if ch == " ":
+            k.driver.tap(keyboard_key(k, "␣"))
+        elif ch.isupper():
+            k.driver.tap(keyboard_key(k, "⇧"))
+            k.driver.tap(keyboard_key(k, ch.lower()))
+        else:
+            k.driver.tap(keyboard_key(k, ch))
+
+
+def edit(k: RunningKiosk, field: str, keys: str, *, clear: bool = False) -> None:
+    review = k.app.screens["review"]
+    assert isinstance(review, ReviewScreen)
+    k.driver.tap(review.views[field].box)
+    assert review.editing == field
+    if clear:
+        k.driver.tap(keyboard_key(k, "⌧"))
+    type_keys(k, keys)
+
+
+def done_typing(k: RunningKiosk) -> None:
+    k.driver.tap(keyboard_key(k, "↵"))
+
+
+def choose(k: RunningKiosk, field: str, code: str) -> None:
+    review = k.app.screens["review"]
+    assert isinstance(review, ReviewScreen)
+    k.driver.tap(review.views[field].box)
+    k.driver.tap(k.driver.find(lambda w: getattr(w, "choice_code", None) == code and w.get_root_window()))
+
+
+def button(k: RunningKiosk, text_key: str) -> Any:
+    screen = k.app.current_screen()
+    return next(w for w in k.driver.widgets() if getattr(w, "text_key", None) == text_key
+                and w.get_root_window() is not None and _inside(w, screen))
+
+
+def _inside(widget: Any, ancestor: Any) -> bool:
+    while widget is not None and widget.parent is not widget:
+        if widget is ancestor:
+            return True
+        widget = widget.parent
+    return False
+
+
+def received(intake: IntakeServer, sid: str) -> dict[str, Any]:
+    store = intake.store()
+    try:
+        rows = [r for r in store.submissions(with_blob=True) if r["sid"] == sid]
+    finally:
+        store.dispose()
+    assert len(rows) == 1, "the submission did not arrive at the intake"
+    return unverified_payload(rows[0]["jws"])
+
+
+def scan_card(k: RunningKiosk, n: int) -> None:
+    """Present sample card n (virtual camera and emulated chip); QR fills the review, then the chip verifies."""
+    k.shot("scan")
+    k.controller.session.touch()
+    k.services.world.present(n)  # type: ignore[union-attr]
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 10, "the review screen (QR)")
+    assert k.app.sm.current == "review"
+    k.driver.wait_until(lambda: k.controller.session.identity is not None
+                        and k.controller.session.identity.source == "chip"
+                        and k.controller.session.portrait is not None
+                        and not k.controller.scan.chip_busy, 20, "the chip read")
+
+
+def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str]) -> dict[str, Any]:
+    """Consent, submit, wait until sent, print; then the idle wipe. Returns what the intake received."""
+    k.driver.tap(button(k, "common.next"))
+    k.driver.wait_until(lambda: k.app.sm.current == "consent", 5, "the consent screen")
+    k.shot("consent")
+    k.driver.tap(button(k, "consent.accept"))
+    k.driver.wait_until(lambda: k.app.sm.current == "done", 5, "the done screen")
+    k.driver.wait_until(k.controller.delivered, 15, "delivery to the intake")
+    k.driver.pump(seconds=0.6)
+    done = k.app.screens["done"]
+    assert done.status.text == "Đã gửi hồ sơ"  # type: ignore[attr-defined]
+    outcome = k.controller.session.outcome
+    assert outcome is not None and done.code.text == outcome.receipt_code  # type: ignore[attr-defined]
+    k.driver.tap(button(k, "done.print"))
+    k.driver.wait_until(lambda: k.controller.print_result is not None, 10, "the printed receipt")
+    k.shot("done")
+    printed = sorted((k.services.state_dir / "receipts").glob("*.png"))
+    assert len(printed) == 1
+
+    payload = received(intake, outcome.sid)
+    form = payload["data"]["form"]
+    for name, value in expected.items():
+        assert form[name] == value, name
+    identity = sample_identity(k.identity_n)  # type: ignore[attr-defined]
+    assert form["full_name"] == identity.full_name
+    sources = payload["evidence"]["fields"]
+    assert sources["full_name"] == "chip-verified"
+
+    # Nobody touches the screen: the idle timeout wipes it and goes home.
+    personal = [*identity.personal_values(), *expected.values()]
+    k.driver.wait_until(lambda: k.controller.session.step is Step.HOME, 15, "the idle wipe")
+    k.driver.pump(frames=3)
+    k.shot("after-wipe")
+    assert k.app.sm.current == "home"
+    assert not k.controller.session.holds_personal_data()
+    leaks = [(text, value) for text in k.driver.texts() for value in personal if len(value) > 2 and value in text]
+    assert leaks == []
+    return payload
+
+
+def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
+    k = kiosk("lodging")
+    k.identity_n = 11  # type: ignore[attr-defined]
+    k.shot("home")
+    k.services.world.prepare(11, chip=True)  # the simulated card (camera clip, chip), made before the visit
+    k.driver.tap(k.app.screens["home"].procedure_button("lodging-guest"))  # type: ignore[attr-defined]
+    assert k.app.sm.current == "scan"
+    scan_card(k, 11)
+    review = k.app.screens["review"]
+    assert isinstance(review, ReviewScreen)
+    assert review.views["full_name"].row.locked and review.views["full_name"].row.source == "chip-verified"
+    assert review.photo_box.opacity == 1
+    k.shot("review")
+
+    edit(k, "room", "101")
+    k.shot("keyboard")
+    done_typing(k)
+    now = k.controller.now()
+    arrival = now.strftime("%d%m%Y%H%M")
+    departure = (now + timedelta(days=2)).strftime("%d%m%Y") + "1200"
+    edit(k, "arrival", arrival)
+    done_typing(k)
+    edit(k, "expected_departure", departure)
+    done_typing(k)
+    choose(k, "reason", "1")
+    # The correction typed with Telex: the residence as the guest states it.
+    edit(k, "residence", "Soos 8 Nguyeenx Traix, Phuwowngf Ba Ddinhf", clear=True)
+    assert review.views["residence"].box.text == "Số 8 Nguyễn Trãi, Phường Ba Đình"
+    done_typing(k)
+    row = next(r for r in k.controller.rows() if r.name == "residence")
+    assert row.source == "typed" and row.error is None
+    assert k.controller.can_continue(), k.controller.missing_labels()
+    finish_visit(k, intake, {"room": "101", "residence": "Số 8 Nguyễn Trãi, Phường Ba Đình", "reason": "1"})
+
+
+def test_clinic_checkin(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
+    k = kiosk("clinic")
+    k.identity_n = 12  # type: ignore[attr-defined]
+    k.shot("home")
+    k.services.world.prepare(12, chip=True)  # the simulated card (camera clip, chip), made before the visit
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))  # type: ignore[attr-defined]
+    scan_card(k, 12)
+    k.shot("review")
+    edit(k, "visit_reason", "Ddau ddaauf, soots nhej")
+    assert k.app.screens["review"].views["visit_reason"].box.text == "Đau đầu, sốt nhẹ"  # type: ignore[attr-defined]
+    done_typing(k)
+    # A wrong phone number is refused inline, in Vietnamese first.
+    edit(k, "phone", "12345")
+    done_typing(k)
+    error = next(r for r in k.controller.rows() if r.name == "phone").error
+    assert error is not None
+    vietnamese, english = error.split("\n")
+    assert "Số điện thoại" in vietnamese and "10 chữ số" in vietnamese and "10-digit" in english
+    k.shot("review-error")
+    edit(k, "phone", "0912345678", clear=True)
+    done_typing(k)
+    assert k.controller.can_continue(), k.controller.missing_labels()
+    finish_visit(k, intake, {"visit_reason": "Đau đầu, sốt nhẹ", "phone": "0912345678"})
+
+
+def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
+    k = kiosk("one-stop")
+    k.identity_n = 13  # type: ignore[attr-defined]
+    identity = sample_identity(13)
+    k.shot("home")
+    k.services.world.prepare(13, chip=True)  # the simulated card (camera clip, chip), made before the visit
+    k.driver.tap(k.app.screens["home"].procedure_button("ct01"))  # type: ignore[attr-defined]
+    scan_card(k, 13)
+    k.shot("review")
+    edit(k, "authority", "Coong an phuwowngf Dichj Vongj", clear=True)
+    done_typing(k)
+    choose(k, "relation_to_head", "vo")
+    edit(k, "head_name", "Nguyeenx Vawn Ddwcs")
+    done_typing(k)
+    edit(k, "head_id_number", identity.id_number or "")
+    done_typing(k)
+    edit(k, "request", "Chuyeenr ddeens owr cungf con gais")
+    done_typing(k)
+    assert k.controller.can_continue(), k.controller.missing_labels()
+    finish_visit(k, intake, {"authority": "Công an phường Dịch Vọng", "head_name": "Nguyễn Văn Đức",
+                             "request": "Chuyển đến ở cùng con gái"})

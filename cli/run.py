@@ -189,6 +189,9 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     summary = {"ok": True, "profile": args.profile, "procedure": procedure.id, "sid": outcome.sid,
                "receipt_code": outcome.receipt_code, "delivered": True, "receipt_image": printed,
                "identity_source": identity.source,
+               # a synthetic sample card: shown so the demo proves what was read
+               "identity": {k: v for k, v in identity.to_dict().items()
+                            if k not in ("raw", "verification") and v not in (None, False)},
                "verification": {k: (v or {}).get("status") for k, v in identity.verification.items()
                                 if isinstance(v, dict)},
                "field_sources": sources, "timings": {k: round(v, 3) for k, v in timings.items()}}
@@ -198,5 +201,10 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     else:
         print("cccd-kiosk headless demo: card → chip → form → consent → queue → intake → receipt")
         for key, value in summary.items():
-            print(f"  {key:16} {value}")
+            if key == "identity":
+                print("  identity (synthetic sample card, read from the chip)")
+                for field, text in value.items():
+                    print(f"    {field:18} {text}")
+            else:
+                print(f"  {key:16} {value}")
     return 0

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from cli.output import print_json
+from kiosk.console import print_json
 from kiosk.errors import KioskError
 
 log = logging.getLogger("kiosk.cli.card")

@@ -8,8 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from cli.output import print_error
-from kiosk.errors import KioskError
+from kiosk.console import run_command
 
 # Sub-command groups, in the order ``kiosk --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -40,12 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return int(args.handler(args) or 0)
-    except KioskError as exc:
-        return print_error(exc, as_json=getattr(args, "json", False))
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args)
 
 
 if __name__ == "__main__":

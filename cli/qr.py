@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from cli.output import print_json
 from cli.qr_decode import register_decode
+from kiosk.console import print_json
 
 
 def register(sub: Any) -> None:

@@ -6,7 +6,7 @@ import argparse
 import logging
 from typing import Any
 
-from cli.output import print_json
+from kiosk.console import print_json
 from kiosk.errors import DecodeError, KioskError
 
 log = logging.getLogger("kiosk.cli.qr")

@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.output import print_json
+from kiosk.console import print_json
 
 if TYPE_CHECKING:
     from cli.devices import KioskServices

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from cli.output import print_json
+from kiosk.console import print_json
 from kiosk.errors import PayloadError
 
 

@@ -12,28 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.settings import Settings
-from kiosk.errors import KioskError
+from kiosk.console import print_json, run_command
 
 if TYPE_CHECKING:
     from intake.db import Store
 
 log = logging.getLogger("intake.cli")
-
-
-def print_json(obj: object) -> None:
-    """One JSON document per line on standard output (the intake does not depend on the kiosk's ``cli``)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
-
-
-def print_error(exc: KioskError, *, as_json: bool) -> int:
-    """A typed error: English to the log, ``{"ok": false, "error": …}`` or text to the caller; exit code 2."""
-    log.warning("%s: %s (field %s)", exc.code, exc.message, exc.field)
-    if as_json:
-        print_json({"ok": False, "error": exc.to_dict()})
-    else:
-        sys.stderr.write(f"error [{exc.code}]: {exc.message}\n")
-    return 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -225,12 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return int(args.handler(args) or 0)
-    except KioskError as exc:
-        return print_error(exc, as_json=getattr(args, "json", False))
-    except KeyboardInterrupt:
-        return 130
+    return run_command(args)
 
 
 if __name__ == "__main__":

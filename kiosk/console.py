@@ -1,7 +1,8 @@
-"""Printing results and typed errors the same way for every sub-command."""
+"""Console output shared by the ``kiosk`` and ``kiosk-intake`` commands: JSON lines, typed errors, exit codes."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
@@ -9,7 +10,7 @@ from typing import Any
 
 from kiosk.errors import KioskError
 
-log = logging.getLogger("kiosk.cli")
+log = logging.getLogger("kiosk.console")
 
 EXIT_INVALID = 2
 
@@ -32,3 +33,13 @@ def print_error(exc: KioskError, *, as_json: bool) -> int:
     else:
         sys.stderr.write(f"error [{exc.code}]: {exc.message}\n{exc.message_vi}\n")
     return EXIT_INVALID
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed sub-command's handler; typed errors become exit code 2, an interrupt 130."""
+    try:
+        return int(args.handler(args) or 0)
+    except KioskError as exc:
+        return print_error(exc, as_json=getattr(args, "json", False))
+    except KeyboardInterrupt:
+        return 130

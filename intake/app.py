@@ -25,7 +25,7 @@ from intake.errors import IntakeError
 from intake.keys import current_public_key, load_or_create_keys
 from intake.ratelimit import RateLimiter
 from intake.settings import Settings
-from intake.verify import Verifier
+from intake.verify import Verified, Verifier
 from kiosk.device_key import ALGORITHMS, DeviceKeyError, key_from_jwk
 
 SUBMISSION_MEDIA_TYPE = "application/jose"
@@ -162,11 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def enrol(request: EnrolRequest) -> EnrolResponse:
         return enrol_device(request)
 
-    def accept(body: bytes, idempotency_key: str | None) -> tuple[Receipt, float]:
-        verified = verifier.verify(body, idempotency_key)
-        wait = limiter.acquire(verified.device)
-        if wait > 0:
-            return Receipt(verified.sid, "", "", created=False), wait
+    def store_verified(verified: Verified) -> Receipt:
         try:
             return store.store(
                 verified.sid,
@@ -176,7 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 verified.digest,
                 verified.jws,
                 verified.clock_flag,
-            ), 0.0
+            )
         except SQLAlchemyError as exc:
             raise IntakeError("database unavailable", code="database", status=503) from exc
 
@@ -218,12 +214,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type", status=415
             )
         body = await _read_body(request, settings.max_body)
-        receipt, wait = await run_in_threadpool(accept, body, idempotency_key)
+        # Decryption and verification are CPU work: in this thread, as threads would only contend for the GIL
+        # (several workers use several cores). Only the database round trips go to the thread pool; the device
+        # lookups in `verify` reach the database only for a key id not seen yet and to reread revocations.
+        verified = verifier.verify(body, idempotency_key)
+        wait = limiter.acquire(verified.device)
         if wait > 0:
             return _error(
                 IntakeError("too many requests from this device", code="rate-limited", status=429),
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
+        receipt = await run_in_threadpool(store_verified, verified)
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
 
     return app

@@ -182,6 +182,10 @@ class Store:
             return None
         return Device(row.kid, row.alg, json.loads(row.public_key), row.revoked_at is not None)
 
+    def revoked_devices(self) -> frozenset[str]:
+        with self.engine.connect() as conn:
+            return frozenset(conn.execute(select(devices.c.kid).where(devices.c.revoked_at.is_not(None))).scalars())
+
     def revoke(self, kid: str) -> bool:
         with self.engine.begin() as conn:
             return bool(

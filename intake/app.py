@@ -16,11 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from intake.db import Receipt, Store
+from intake.async_store import submission_store
+from intake.db import Store
 from intake.errors import IntakeError
 from intake.keys import current_public_key, load_or_create_keys
 from intake.ratelimit import RateLimiter
@@ -101,13 +101,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = load_or_create_keys(settings.key_file)
     verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
     limiter = RateLimiter(settings.rate, settings.burst)
+    submissions = submission_store(store, settings.pool_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # As many request threads as pooled connections: more threads only contend for the GIL and the pool.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.pool_size
-        yield
-        store.dispose()
+        await submissions.open()
+        try:
+            yield
+        finally:
+            await submissions.close()
+            store.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -162,24 +167,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def enrol(request: EnrolRequest) -> EnrolResponse:
         return enrol_device(request)
 
-    def accept(body: bytes, idempotency_key: str | None) -> tuple[Receipt, float]:
-        verified = verifier.verify(body, idempotency_key)
-        wait = limiter.acquire(verified.device)
-        if wait > 0:
-            return Receipt(verified.sid, "", "", created=False), wait
-        try:
-            return store.store(
-                verified.sid,
-                verified.device,
-                verified.kind,
-                verified.created_at,
-                verified.digest,
-                verified.jws,
-                verified.clock_flag,
-            ), 0.0
-        except SQLAlchemyError as exc:
-            raise IntakeError("database unavailable", code="database", status=503) from exc
-
     @app.post(
         "/v1/submissions",
         summary="Submit a signed, encrypted submission",
@@ -218,12 +205,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type", status=415
             )
         body = await _read_body(request, settings.max_body)
-        receipt, wait = await run_in_threadpool(accept, body, idempotency_key)
+        # Decryption and verification are CPU work: on the event loop, as threads would only contend for the GIL
+        # (several workers use several cores). The device lookups in `verify` reach the database only for a key
+        # id not seen yet and to reread revocations; the insert does not block the loop (`intake.async_store`).
+        verified = verifier.verify(body, idempotency_key)
+        wait = limiter.acquire(verified.device)
         if wait > 0:
             return _error(
                 IntakeError("too many requests from this device", code="rate-limited", status=429),
                 headers={"Retry-After": str(max(1, math.ceil(wait)))},
             )
+        receipt = await submissions.store(verified)
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
 
     return app

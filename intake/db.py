@@ -106,6 +106,22 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """SQL text for one dialect and how to pass a row's values to its driver (by name or by position)."""
+
+    sql: str
+    positions: tuple[str, ...] | None
+
+    @classmethod
+    def compile(cls, statement: Any, dialect: Any) -> Statement:
+        compiled = statement.compile(dialect=dialect)
+        return cls(compiled.string, tuple(compiled.positiontup) if compiled.positiontup else None)
+
+    def params(self, row: dict[str, str | None]) -> Any:
+        return row if self.positions is None else tuple(row[name] for name in self.positions)
+
+
+@dataclass(frozen=True)
 class Device:
     kid: str
     alg: str
@@ -124,6 +140,36 @@ class Receipt:
         return {"sid": self.sid, "received_at": self.received_at, "digest": self.digest}
 
 
+SUBMISSION_COLUMNS = ("sid", "device", "kind", "created_at", "received_at", "digest", "jws", "clock_flag")
+
+
+def submission_row(
+    sid: str, device: str, kind: str, created_at: str, digest: str, jws: str, clock_flag: str | None
+) -> dict[str, str | None]:
+    """The row of a verified submission, received now."""
+    return {
+        "sid": sid,
+        "device": device,
+        "kind": kind,
+        "created_at": created_at,
+        "received_at": now_iso(),
+        "digest": digest,
+        "jws": jws,
+        "clock_flag": clock_flag,
+    }
+
+
+def receipt(row: dict[str, str | None], existing: tuple[str, str] | None) -> Receipt:
+    """The answer to a stored row: new (``existing`` is None), the original receipt for the same digest, or
+    ``sid-reused`` (422) when the sid was stored with another digest. ``existing`` is (received_at, digest)."""
+    sid, digest = str(row["sid"]), str(row["digest"])
+    if existing is None:
+        return Receipt(sid, str(row["received_at"]), digest, created=True)
+    if existing[1] != digest:
+        raise IntakeError("this sid was already used for another submission", code="sid-reused", status=422)
+    return Receipt(sid, existing[0], existing[1], created=False)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -132,7 +178,7 @@ class Store:
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.engine = make_engine(url, pool_size)
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        self._prepare_hot_path()
+        self._hot_path = self.hot_path_statements()
 
     def create_schema(self) -> None:
         metadata.create_all(self.engine)
@@ -182,6 +228,10 @@ class Store:
             return None
         return Device(row.kid, row.alg, json.loads(row.public_key), row.revoked_at is not None)
 
+    def revoked_devices(self) -> frozenset[str]:
+        with self.engine.connect() as conn:
+            return frozenset(conn.execute(select(devices.c.kid).where(devices.c.revoked_at.is_not(None))).scalars())
+
     def revoke(self, kid: str) -> bool:
         with self.engine.begin() as conn:
             return bool(
@@ -203,26 +253,18 @@ class Store:
 
     # -- submissions --------------------------------------------------------------------------------------
 
-    def _compile(self, statement: Any) -> tuple[str, tuple[str, ...] | None]:
-        """SQL text and, for positional paramstyles (SQLite), the order of the parameters."""
-        compiled = statement.compile(dialect=self.engine.dialect)
-        return compiled.string, tuple(compiled.positiontup) if compiled.positiontup else None
-
-    def _prepare_hot_path(self) -> None:
-        columns = ("sid", "device", "kind", "created_at", "received_at", "digest", "jws", "clock_flag")
-        self._insert_sql = self._compile(
+    def hot_path_statements(self, dialect: Any = None) -> tuple[Statement, Statement]:
+        """The insert (``… ON CONFLICT (sid) DO NOTHING RETURNING sid``) and the lookup of an existing sid, built by
+        SQLAlchemy once for ``dialect`` (default: the engine's), run on a DB-API or asyncpg connection."""
+        dialect = dialect or self.engine.dialect
+        insert_statement = (
             self._insert(submissions)
-            .values({name: bindparam(name) for name in columns})
+            .values({name: bindparam(name) for name in SUBMISSION_COLUMNS})
             .on_conflict_do_nothing(index_elements=["sid"])
             .returning(submissions.c.sid)
         )
-        self._existing_sql = self._compile(
-            select(submissions.c.received_at, submissions.c.digest).where(submissions.c.sid == bindparam("sid"))
-        )
-
-    @staticmethod
-    def _params(sql: tuple[str, tuple[str, ...] | None], values: dict[str, str | None]) -> Any:
-        return values if sql[1] is None else tuple(values[name] for name in sql[1])
+        existing = select(submissions.c.received_at, submissions.c.digest).where(submissions.c.sid == bindparam("sid"))
+        return Statement.compile(insert_statement, dialect), Statement.compile(existing, dialect)
 
     def store(
         self, sid: str, device: str, kind: str, created_at: str, digest: str, jws: str, clock_flag: str | None = None
@@ -230,28 +272,19 @@ class Store:
         """Store a verified submission once. Same sid and digest again → the original receipt, nothing stored;
         same sid with another digest → ``IntakeError`` 422 ``sid-reused``.
 
-        The hot path of the intake: the statements are built by SQLAlchemy for the engine's dialect once, then
-        run on a pooled DB-API connection, which costs less than half the CPU of a Core ``execute``.
+        The statements are built by SQLAlchemy for the engine's dialect once, then run on a pooled DB-API
+        connection, which costs less than half the CPU of a Core ``execute``.
         """
-        received_at = now_iso()
-        values = {
-            "sid": sid,
-            "device": device,
-            "kind": kind,
-            "created_at": created_at,
-            "received_at": received_at,
-            "digest": digest,
-            "jws": jws,
-            "clock_flag": clock_flag,
-        }
+        row = submission_row(sid, device, kind, created_at, digest, jws, clock_flag)
+        insert_sql, existing_sql = self._hot_path
         dbapi_error = self.engine.dialect.loaded_dbapi.Error
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute(self._insert_sql[0], self._params(self._insert_sql, values))
+            cursor.execute(insert_sql.sql, insert_sql.params(row))
             existing = None
             if cursor.fetchone() is None:
-                cursor.execute(self._existing_sql[0], self._params(self._existing_sql, {"sid": sid}))
+                cursor.execute(existing_sql.sql, existing_sql.params(row))
                 existing = cursor.fetchone()
             connection.commit()
         except dbapi_error as exc:
@@ -259,11 +292,7 @@ class Store:
             raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
         finally:
             connection.close()  # back to the pool
-        if existing is None:
-            return Receipt(sid, received_at, digest, created=True)
-        if existing[1] != digest:
-            raise IntakeError("this sid was already used for another submission", code="sid-reused", status=422)
-        return Receipt(sid, existing[0], existing[1], created=False)
+        return receipt(row, None if existing is None else (existing[0], existing[1]))
 
     def count(self) -> int:
         with self.engine.connect() as conn:

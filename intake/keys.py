@@ -1,7 +1,8 @@
-"""The intake's encryption key set (P-256, for ``ECDH-ES+A256KW``): created on first use, stored 0600.
+"""The intake's encryption key set (X25519, for ``ECDH-ES+A256KW``): created on first use, stored 0600.
 
 The first key encrypts new submissions (its public half goes to kiosks at enrolment); older keys stay in the file so
-that submissions queued offline before a rotation can still be decrypted.
+that submissions queued offline before a rotation can still be decrypted. Key files made before X25519 hold P-256
+keys: they keep working, and the next rotation puts an X25519 key first.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import KeySet, OKPKey
 
 
-def _key_with_kid(key: ECKey) -> ECKey:
+def _new_key() -> OKPKey:
+    key = OKPKey.generate_key("X25519")
     data = key.as_dict(private=True)
     data["kid"] = key.thumbprint()
-    return ECKey.import_key(data)
+    return OKPKey.import_key(data)
 
 
 def _write_private(path: Path, document: dict[str, Any], *, replace: bool) -> None:
@@ -43,7 +45,7 @@ def _write_private(path: Path, document: dict[str, Any], *, replace: bool) -> No
 
 def load_or_create_keys(path: Path) -> KeySet:
     if not path.exists():
-        key = _key_with_kid(ECKey.generate_key("P-256"))
+        key = _new_key()
         _write_private(path, {"keys": [key.as_dict(private=True)]}, replace=False)
     return KeySet.import_key_set(json.loads(path.read_text()))
 
@@ -52,7 +54,7 @@ def rotate_keys(path: Path) -> dict[str, Any]:
     """Put a new key first (the one new enrolments receive) and keep the older ones, so that whatever kiosks
     queued before the rotation still decrypts. Running services load the file at start: restart them."""
     old = load_or_create_keys(path)
-    new = _key_with_kid(ECKey.generate_key("P-256"))
+    new = _new_key()
     records = [new.as_dict(private=True)] + [key.as_dict(private=True) for key in old.keys]
     _write_private(path, {"keys": records}, replace=True)
     return dict(new.as_dict(private=False))

@@ -38,11 +38,9 @@ class Verified:
 
 
 @dataclass(frozen=True)
-class _CachedDevice:
+class _DeviceKey:
     alg: str
-    key: SigningKey | None
-    revoked: bool
-    fetched: float
+    key: SigningKey
 
 
 def _check_sid(value: Any) -> str:
@@ -80,7 +78,9 @@ def _check_time(value: Any) -> datetime:
 
 
 class Verifier:
-    """Device keys are cached for ``cache_seconds`` (a revocation takes effect within that time)."""
+    """Device key objects are kept for the life of the process (a key id is the key's thumbprint, so its key never
+    changes); the set of revoked devices is read again after ``cache_seconds`` (a revocation takes effect within
+    that time) with one query for all devices."""
 
     def __init__(
         self,
@@ -94,26 +94,33 @@ class Verifier:
         self.keys = keys
         self.cache_seconds = cache_seconds
         self.clock = clock
-        self._cache: dict[str, _CachedDevice] = {}
+        self._keys: dict[str, _DeviceKey] = {}
+        self._revoked: frozenset[str] = frozenset()
+        self._revoked_read: float | None = None
         self._lock = threading.Lock()
 
-    def _device(self, kid: str) -> _CachedDevice | None:
+    def _is_revoked(self, kid: str) -> bool:
         now = self.clock()
-        with self._lock:
-            cached = self._cache.get(kid)
-        if cached is not None and now - cached.fetched < self.cache_seconds:
+        if self._revoked_read is None or now - self._revoked_read >= self.cache_seconds:
+            revoked = self.store.revoked_devices()
+            with self._lock:
+                self._revoked, self._revoked_read = revoked, now
+        return kid in self._revoked
+
+    def _device_key(self, kid: str) -> _DeviceKey | None:
+        cached = self._keys.get(kid)
+        if cached is not None:
             return cached
         record = self.store.device(kid)
         if record is None:
             return None
         try:
-            key: SigningKey | None = key_from_jwk(record.public_key, record.alg)
+            found = _DeviceKey(record.alg, key_from_jwk(record.public_key, record.alg))
         except DeviceKeyError:
-            key = None
-        cached = _CachedDevice(record.alg, key, record.revoked, now)
+            return None
         with self._lock:
-            self._cache[kid] = cached
-        return cached
+            self._keys[kid] = found
+        return found
 
     def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
         try:
@@ -126,10 +133,10 @@ class Verifier:
             kid = header.get("kid")
             if not isinstance(kid, str):
                 raise bad_request("malformed-jws", "the signed submission names no key id")
-            device = self._device(kid)
-            if device is None or device.key is None:
+            device = self._device_key(kid)
+            if device is None:
                 raise IntakeError("unknown device", code="unknown-device", status=401)
-            if device.revoked:
+            if self._is_revoked(kid):
                 raise IntakeError("device revoked", code="device-revoked", status=403)
             found["kid"] = kid
             return device.key, device.alg

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from joserfc.jwk import ECKey
 
 from kiosk.device_key import DeviceKey
 from kiosk.errors import KioskError
+from kiosk.signing import IntakeKey, SubmissionError, intake_public_key
 
 FILE_NAME = "enrolment.json"
 ENROL_PATH = "/v1/devices"
@@ -35,8 +35,8 @@ class Enrolment:
     device: str
     encryption_key: dict[str, Any]
 
-    def intake_key(self) -> ECKey:
-        return ECKey.import_key(self.encryption_key)
+    def intake_key(self) -> IntakeKey:
+        return intake_public_key(self.encryption_key)
 
 
 def load_enrolment(directory: Path) -> Enrolment:
@@ -95,7 +95,7 @@ def enrol(intake_url: str, token: str, key: DeviceKey, session: requests.Session
         body = response.json()
         enrolment = Enrolment(url, str(body["device"]), dict(body["encryption_key"]))
         enrolment.intake_key()
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, SubmissionError) as exc:
         raise EnrolmentError(
             "intake sent an invalid enrolment answer", message_vi="Máy chủ trả lời không hợp lệ."
         ) from exc

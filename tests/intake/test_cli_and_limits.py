@@ -107,3 +107,35 @@ def test_key_rotation_keeps_queued_submissions_decryptable(tmp_path: Path, capsy
         (tmp_path / "other").mkdir()
         other = load_or_create_device_key(tmp_path / "other")
         assert enrol(server.url, server.token(), other).encryption_key["kid"] == rotated["current"]["kid"]
+
+
+def test_p256_intake_keys_from_before_x25519_keep_working(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An intake whose key file holds a P-256 key (the earlier default) still takes what kiosks queued to it,
+    before and after a rotation, which puts an X25519 key first."""
+    from joserfc.jwk import ECKey
+
+    from kiosk.device_key import load_or_create_device_key
+    from kiosk.enrolment import enrol
+
+    state = tmp_path / "intake"
+    state.mkdir(mode=0o700)
+    old = ECKey.generate_key("P-256")
+    record = {**old.as_dict(private=True), "kid": old.thumbprint()}
+    (state / "encryption-keys.json").write_text(json.dumps({"keys": [record]}))
+    (state / "encryption-keys.json").chmod(0o600)
+    server = IntakeServer(state)
+    with server:
+        key = load_or_create_device_key(tmp_path)
+        before = enrol(server.url, server.token(), key)
+        assert before.encryption_key["crv"] == "P-256"
+        queued = [encrypt(sign(payload(key), key), before.intake_key()) for _ in range(2)]
+        assert post(server, queued[0]).status_code == 201
+    code, rotated = intake_cli(capsys, server, "keys", "rotate")
+    assert code == 0 and rotated["current"]["crv"] == "X25519"
+    with server:
+        assert post(server, queued[1]).status_code == 201
+        after = enrol(server.url, server.token(), key)
+        assert after.encryption_key["kid"] == rotated["current"]["kid"]
+        assert post(server, encrypt(sign(payload(key), key), after.intake_key())).status_code == 201

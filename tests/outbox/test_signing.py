@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, KeySet, OKPKey
 
 from kiosk.device_key import (
     DeviceKey,
@@ -23,6 +23,7 @@ from kiosk.signing import (
     canonical_json,
     decrypt,
     encrypt,
+    intake_public_key,
     sign,
     unverified_header,
     verify,
@@ -98,6 +99,21 @@ def test_encrypt_hides_the_payload_and_decrypts_with_the_intake_key() -> None:
     with pytest.raises(SubmissionError) as wrong:
         decrypt(sealed, KeySet([ECKey.generate_key("P-256")]))
     assert wrong.value.code == "undecryptable"
+
+
+def test_x25519_and_p256_intake_keys_decrypt_side_by_side() -> None:
+    device = DeviceKey(generate_key("Ed25519"), "Ed25519")
+    current, earlier = OKPKey.generate_key("X25519"), ECKey.generate_key("P-256")
+    for private in (current, earlier):
+        private.ensure_kid()
+    keys = KeySet([current, earlier])
+    signed = sign(PAYLOAD, device)
+    for private in (current, earlier):
+        public = intake_public_key(private.as_dict(private=False))
+        assert decrypt(encrypt(signed, public), keys) == signed
+    with pytest.raises(SubmissionError) as refused:
+        intake_public_key(OKPKey.generate_key("Ed25519").as_dict(private=False))
+    assert refused.value.code == "invalid-intake-key"
 
 
 def test_uuid7_is_version_7_and_strictly_increasing() -> None:

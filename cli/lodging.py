@@ -76,7 +76,7 @@ def _settings() -> dict[str, Any]:
 
 def _register() -> Any:
     from kiosk.lodging.register import GuestRegister
-    from kiosk.state import state_dir
+    from kiosk.state_dir import state_dir
 
     return GuestRegister(state_dir(), remote_area=bool(_settings().get("remote_area", False)))
 
@@ -231,7 +231,7 @@ def _catalogs(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
     from datetime import datetime
 
-    from kiosk.state import state_dir
+    from kiosk.state_dir import state_dir
     from kiosk.workflows.errors import InputFileError
     from kiosk.workflows.registry import catalog_toml
     from kiosk.workflows.values import VN_TZ

@@ -66,7 +66,7 @@ def _state_dir(args: argparse.Namespace) -> Path:
         return Path(os.environ["KIOSK_STATE_DIR"])
     if args.simulate:
         return Path(tempfile.mkdtemp(prefix="cccd-kiosk-sim-"))
-    from kiosk.state import state_dir
+    from kiosk.state_dir import state_dir
 
     return state_dir()
 

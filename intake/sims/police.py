@@ -25,13 +25,13 @@ from datetime import date, datetime, timedelta
 from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from kiosk.dates import VIETNAM as VN
+
 SHEET = "DS_KHACH_VIET_NAM_LUU_TRU"
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from kiosk.dates import VIETNAM as VN_TZ
 from kiosk.text import clean, fold_diacritics
 from kiosk.workflows.errors import FieldInputError
 from kiosk.workflows.model import FieldSpec
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _PHONE = re.compile(r"^0\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

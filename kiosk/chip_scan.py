@@ -27,9 +27,10 @@ _FACE_START = 0.55
 
 
 def wrong_key() -> KioskError:
-    return KioskError("The chip did not open. Rescan the QR code or type the ID number printed on the card.",
+    return KioskError("The chip did not open. Rescan the QR code or enter the MRZ details printed on the card.",
                       code="chip-wrong-key",
-                      message_vi="Không mở được chip. Vui lòng quét lại mã QR hoặc nhập số định danh trên thẻ.")
+                      message_vi="Không mở được chip. Vui lòng quét lại mã QR hoặc nhập thông tin in trên thẻ "
+                                 "(dòng MRZ).")
 
 
 def card_removed() -> KioskError:

@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from kiosk.errors import KioskError
 from kiosk.i18n import Lang, error_text, pick, tr
 from kiosk.identity import Identity
+from kiosk.mrz_entry import TypedMrz
+from kiosk.mrz_entry import access_key as mrz_access_key
 from kiosk.scan import AccessKey, ChipReading, FrameSource, QrDecoder, ScanEvent, Scanner
 from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
 from kiosk.workflows.fill import FilledForm
@@ -192,6 +194,25 @@ class KioskController:
         if self.scanner is not None:
             self.scan.error = None
             self.scanner.provide_key(key)
+            self.session.touch()
+            self.changed()
+
+    def provide_mrz(self, typed: TypedMrz) -> KioskError | None:
+        """The card number and dates typed from the card (after a wrong key): the chip is read again with that BAC
+        key. Returns the first invalid field's error instead (nothing is tried then)."""
+        try:
+            key = mrz_access_key(typed)
+        except KioskError as exc:
+            self.session.touch()
+            return exc
+        self.provide_key(key)
+        return None
+
+    def rescan_qr(self) -> None:
+        """Show the QR code to the camera again; its CAN is tried on the chip."""
+        if self.scanner is not None:
+            self.scan.error = None
+            self.scanner.rescan_qr()
             self.session.touch()
             self.changed()
 

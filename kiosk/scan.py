@@ -112,6 +112,12 @@ class Scanner:
             self._key = key
             self._key_ready.notify_all()
 
+    def rescan_qr(self) -> None:
+        """Read the QR code again: its CAN becomes the chip's next key (the one typed before did not open it)."""
+        with self._key_ready:
+            self._key = None
+        self._qr_done.clear()
+
     def stop(self, wait: float = 1.0) -> None:
         self._stop.set()
         with self._key_ready:

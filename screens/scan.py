@@ -17,6 +17,7 @@ from kiosk.input_format import digits_only
 from kiosk.scan import AccessKey
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
+from screens.mrz_entry import MrzEntryPanel
 from screens.widgets import Panel, Text, paint
 
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card
@@ -62,9 +63,9 @@ class ScanScreen(KioskScreen):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="scan", **kwargs)
         t = self.theme
-        root = BoxLayout(orientation="vertical")
+        root = self.root_box = BoxLayout(orientation="vertical")
         root.add_widget(self.header("scan.title"))
-        body = BoxLayout(padding=t.pad, spacing=t.pad)
+        body = self.body = BoxLayout(padding=t.pad, spacing=t.pad)
         camera_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=8, size_hint_x=0.58)
         self.preview = Preview(t.primary)
         paint(self.preview, (0.08, 0.09, 0.11, 1))
@@ -73,8 +74,8 @@ class ScanScreen(KioskScreen):
         camera_box.add_widget(self.hint)
         body.add_widget(camera_box)
 
-        side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
-        chip = Panel(t, orientation="vertical", radius=16, padding=16, spacing=8, size_hint_y=None)
+        side = self.side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
+        chip = self.chip_panel = Panel(t, orientation="vertical", radius=16, padding=16, spacing=8, size_hint_y=None)
         chip.bind(minimum_height=chip.setter("height"))
         self.chip_hint = Text(t, level="body", bold=True)
         self.chip_status = Text(t, level="body", color=t.muted)
@@ -91,6 +92,14 @@ class ScanScreen(KioskScreen):
         side.add_widget(self.error_box)
         self.key_button = self.button("scan.enter_key", self.open_key_pad, kind="secondary")
         side.add_widget(self.key_button)
+        # After a wrong key: rescan the QR code, or type the card's MRZ details.
+        self.choices = BoxLayout(size_hint_y=None, height=0, opacity=0, spacing=12)
+        self.rescan_button = self.button("scan.rescan_qr", self.controller.rescan_qr, kind="secondary",
+                                         level="body", height=None, size_hint_y=1)
+        self.mrz_button = self.button("scan.enter_mrz", self.open_mrz, level="body", height=None, size_hint_y=1)
+        self.choices.add_widget(self.rescan_button)
+        self.choices.add_widget(self.mrz_button)
+        side.add_widget(self.choices)
         side.add_widget(BoxLayout())
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
         side.add_widget(self.cancel_button)
@@ -101,6 +110,9 @@ class ScanScreen(KioskScreen):
         self.key_label = Text(t, level="heading", bold=True, halign="center")
         self.key_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0)
         root.add_widget(self.key_area)
+        self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
+        root.add_widget(self.mrz, index=1)
+        self._collapse(self.mrz, True)
         self.add_widget(root)
         self._preview_event: Any = None
 
@@ -128,8 +140,10 @@ class ScanScreen(KioskScreen):
             self.progress.opacity = 1
             return
         self.refresh_header()
-        for b in (self.key_button, self.cancel_button):
+        for b in (self.key_button, self.cancel_button, self.rescan_button, self.mrz_button):
             self.relabel(b)
+        if self.mrz_open:
+            self.mrz.relabel()
         has_camera = c.devices.camera is not None
         small = self.theme.font("small")
         self.hint.markup = True
@@ -149,11 +163,52 @@ class ScanScreen(KioskScreen):
         self.error.markup = True
         self.error.text = error or ""
         self.error_box.opacity = 1 if error else 0
+        wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
+        self._show(self.choices, wrong_key, self.theme.touch)
+        # The chip answered (with a refusal): its hint makes room for the choices.
+        if wrong_key and self.chip_panel.parent is not None:
+            self.side.remove_widget(self.chip_panel)
+        elif not wrong_key and self.chip_panel.parent is None:
+            self.side.add_widget(self.chip_panel, index=len(self.side.children))
+
+    @staticmethod
+    def _show(widget: Any, shown: bool, height: float) -> None:
+        """Show or hide (no height, no touches) a widget of the side column."""
+        widget.height, widget.opacity, widget.disabled = (height, 1, False) if shown else (0, 0, True)
 
     def clear(self) -> None:
+        self.close_mrz()
         self.close_key_pad()
         self.preview.blank()
         self.error.text = ""
+
+    # -- typing the card's MRZ details (after a wrong key) ---------------------------------------------------------
+    @property
+    def mrz_open(self) -> bool:
+        return not self.mrz.disabled
+
+    def open_mrz(self) -> None:
+        """The MRZ entry replaces the camera and the chip panel until the key is typed or the person goes back."""
+        self.close_key_pad()
+        self._collapse(self.body, True)
+        self._collapse(self.mrz, False)
+        self._title_key = "mrz.title"
+        self.refresh_header()
+        self.mrz.open()
+        self.controller.session.touch()
+
+    def close_mrz(self) -> None:
+        self.mrz.clear()
+        self._collapse(self.mrz, True)
+        self._collapse(self.body, False)
+        self._title_key = "scan.title"
+        self.refresh()
+
+    @staticmethod
+    def _collapse(widget: Any, collapsed: bool) -> None:
+        """Take a part of the screen out of sight and out of reach of touches (it stays in the widget tree)."""
+        widget.size_hint_y = None if collapsed else 1
+        widget.height, widget.opacity, widget.disabled = (0, 0, True) if collapsed else (widget.height, 1, False)
 
     # -- typing the card access number ---------------------------------------------------------------------------
     def open_key_pad(self) -> None:

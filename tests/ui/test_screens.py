@@ -111,3 +111,64 @@ def test_wrong_card_number_then_the_right_one(kiosk: Callable[..., RunningKiosk]
     k.driver.tap(by_key(k, "↵"))
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 15, "the review screen (chip)")
     assert k.controller.session.identity is not None and k.controller.session.identity.source == "chip"
+
+
+def test_wrong_key_then_the_mrz_typed_from_the_card(kiosk: Callable[..., RunningKiosk]) -> None:
+    """Chip only: a wrong CAN is refused; the person chooses to type the card's MRZ details (card number, date of
+    birth, expiry) on the numeric pad, an impossible date is refused under its field, and the chip opens with that
+    BAC key and fills the review."""
+    k = kiosk("clinic", idle_seconds=60)
+    identity = sample_identity(44)
+    assert identity.date_of_birth is not None and identity.expiry_date is not None and identity.id_number
+    k.services.world.prepare(44, chip=True)
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    scan = k.app.screens["scan"]
+    k.services.world.present(44, qr=False, chip=True)
+    k.driver.tap(by_text_key(k, "scan.enter_key"))
+    for digit in "000000":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    k.driver.wait_until(lambda: bool(scan.error.text), 15, "the wrong-key message")
+    assert "nhập thông tin in trên thẻ" in scan.error.text and "enter the MRZ" in scan.error.text
+    assert scan.choices.opacity == 1 and scan.choices.height >= k.app.theme.touch
+    k.shot("scan-wrong-key")
+    k.driver.tap(by_text_key(k, "scan.enter_mrz"))
+    panel = scan.mrz
+    assert scan.mrz_open and panel.selected == "document_number"
+
+    for digit in identity.id_number:
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert panel.selected == "date_of_birth" and panel.fields["document_number"].error.text == ""
+    for digit in "31021990":  # 31 February
+        k.driver.tap(by_key(k, digit))
+    assert panel.fields["date_of_birth"].box.text == "31/02/1990"
+    k.driver.tap(by_key(k, "↵"))
+    error = panel.fields["date_of_birth"].error.text
+    assert "Ngày không đúng" in error and "day/month/year" in error and panel.selected == "date_of_birth"
+    k.shot("mrz-entry-error")
+    k.driver.tap(by_key(k, "⌧"))
+    for digit in identity.date_of_birth.strftime("%d%m%Y"):
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    assert panel.selected == "date_of_expiry" and panel.fields["date_of_birth"].error.text == ""
+    for digit in identity.expiry_date.strftime("%d%m%Y"):
+        k.driver.tap(by_key(k, digit))
+    k.shot("mrz-entry")
+    k.driver.tap(by_text_key(k, "mrz.read"))
+    assert not scan.mrz_open  # back to the scan while the chip is read
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW and not k.controller.scan.chip_busy
+                        and k.controller.session.identity is not None
+                        and k.controller.session.identity.source == "chip", 20, "the review filled by the chip")
+    k.driver.wait_until(lambda: k.app.screens["review"].settled, 5, "the review drawn")
+    row = next(r for r in k.controller.rows() if r.name == "full_name")
+    assert row.value == identity.full_name and row.source == "chip-verified"
+    # What was typed is gone from the scan screen's widgets.
+    typed = [identity.id_number, identity.date_of_birth.strftime("%d/%m/%Y"),
+             identity.expiry_date.strftime("%d/%m/%Y")]
+    stack, texts = [scan], []
+    while stack:
+        widget = stack.pop()
+        texts.append(str(getattr(widget, "text", "")))
+        stack.extend(widget.children)
+    assert [t for t in texts for v in typed if v in t] == []

@@ -1,0 +1,104 @@
+"""The chip's BAC key typed by the person from what is printed on the card, when the CAN did not open the chip.
+
+Three fields an elderly person can find and type on a numeric pad, instead of 90 MRZ characters: the card number
+(the 12-digit ID number, or the 9-digit document number of the MRZ), the date of birth and the expiry date as
+printed on the card (dd/mm/yyyy), or "no expiry". They become the ICAO ``MRZ_information`` fields (document number
+and YYMMDD dates); the check digits are added by ``kiosk.mrz.bac_mrz_information`` when the key is built.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, replace
+from datetime import date
+
+from kiosk.dates import parse_ddmmyyyy, today_in_vietnam
+from kiosk.errors import FieldValueError
+from kiosk.input_format import digits_only
+from kiosk.mrz import NO_EXPIRY, yymmdd
+from kiosk.scan import AccessKey
+
+FIELDS = ("document_number", "date_of_birth", "date_of_expiry")
+FIELD_TYPES = {"document_number": "id_number", "date_of_birth": "date", "date_of_expiry": "date"}
+DOCUMENT_NUMBER_LENGTH = 9  # a CCCD's MRZ document number: the last 9 digits of the ID number
+ID_NUMBER_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class TypedMrz:
+    """What the person typed: the card number and two dates as shown (dd/mm/yyyy); ``no_expiry`` for cards
+    valid without limit."""
+
+    document_number: str = ""
+    date_of_birth: str = ""
+    date_of_expiry: str = ""
+    no_expiry: bool = False
+
+    def __repr__(self) -> str:  # never print what was typed
+        return "TypedMrz(…)"
+
+    def with_value(self, name: str, text: str) -> TypedMrz:
+        """A copy with field ``name`` (one of ``FIELDS``) set to ``text``."""
+        if name not in FIELDS:
+            raise KeyError(name)
+        return replace(self, **{name: text})  # type: ignore[arg-type]
+
+
+def document_number(text: str) -> str:
+    """The 9-digit MRZ document number from 9 typed digits or from the 12-digit ID number."""
+    digits = digits_only(text)
+    if len(digits) == ID_NUMBER_LENGTH:
+        return digits[-DOCUMENT_NUMBER_LENGTH:]
+    if len(digits) == DOCUMENT_NUMBER_LENGTH:
+        return digits
+    raise FieldValueError(
+        "Type the 12-digit ID number or the 9-digit card number.",
+        field="document_number", code="invalid-document-number",
+        message_vi="Cần 12 số định danh hoặc 9 số thẻ.")
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return parse_ddmmyyyy(text, slashes=True)
+    except ValueError:
+        raise FieldValueError(
+            "Not a valid date. Type day/month/year.",
+            field=field, code="invalid-date",
+            message_vi="Ngày không đúng. Nhập ngày/tháng/năm.") from None
+
+
+def date_of_birth(text: str, *, today: date | None = None) -> date:
+    birth = _date(text, "date_of_birth")
+    if birth > (today or today_in_vietnam()):
+        raise FieldValueError("The date of birth cannot be in the future.", field="date_of_birth",
+                              code="invalid-date", message_vi="Ngày sinh không thể ở tương lai.")
+    return birth
+
+
+def date_of_expiry(text: str, birth: date | None) -> date:
+    expiry = _date(text, "date_of_expiry")
+    if birth is not None and expiry <= birth:
+        raise FieldValueError("The expiry date must come after the date of birth.", field="date_of_expiry",
+                              code="invalid-date", message_vi="Ngày hết hạn phải sau ngày sinh.")
+    return expiry
+
+
+def check_field(name: str, typed: TypedMrz, *, today: date | None = None) -> None:
+    """Validate one field as soon as it is typed (``FieldValueError`` naming it)."""
+    if name == "document_number":
+        document_number(typed.document_number)
+    elif name == "date_of_birth":
+        date_of_birth(typed.date_of_birth, today=today)
+    elif name == "date_of_expiry" and not typed.no_expiry:
+        birth: date | None = None
+        with suppress(FieldValueError):  # a wrong date of birth is reported on its own field
+            birth = date_of_birth(typed.date_of_birth, today=today)
+        date_of_expiry(typed.date_of_expiry, birth)
+
+
+def access_key(typed: TypedMrz, *, today: date | None = None) -> AccessKey:
+    """The BAC key for the chip; the first invalid field raises ``FieldValueError`` naming it."""
+    number = document_number(typed.document_number)
+    birth = date_of_birth(typed.date_of_birth, today=today)
+    expiry = NO_EXPIRY if typed.no_expiry else yymmdd(date_of_expiry(typed.date_of_expiry, birth))
+    return AccessKey(document_number=number, date_of_birth=yymmdd(birth), date_of_expiry=expiry)

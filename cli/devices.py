@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -227,11 +228,25 @@ def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[]
     return open_outbox(state_dir)
 
 
+def _rebind(state_dir: Path, outbox: Any, sender: Any, enrolment: Any) -> None:
+    """After an enrolment from the operator screen: seal for the new intake's key and deliver to it."""
+    from kiosk.device_key import load_or_create_device_key
+    from kiosk.sender import SUBMIT_PATH
+    from kiosk.signing import seal
+
+    key, intake_key = load_or_create_device_key(state_dir), enrolment.intake_key()
+    outbox.sealer = lambda payload: seal(payload, key, intake_key)
+    if sender is not None:
+        sender.url = enrolment.intake_url.rstrip("/") + SUBMIT_PATH
+        sender.wake()
+
+
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
                    embedded_intake: bool = True, bit_rate: int = 424_000) -> KioskServices:
     """Everything the controller needs; ``simulate`` swaps in the simulated twins and an embedded intake."""
     from kiosk.chip_scan import ChipScan
+    from kiosk.device_enrolment import DeviceEnrolment
     from kiosk.sender import Sender
 
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -295,6 +310,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
 
         devices.status = status
     devices.decoder = PipelineDecoder()
+    devices.enrolment = DeviceEnrolment(state_dir, on_enrolled=partial(_rebind, state_dir, outbox, sender))
     if sender is not None:
         devices.wake_sender = sender.wake
 

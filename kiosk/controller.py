@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.device_enrolment import DeviceEnrolment, EnrolmentStatus
 from kiosk.errors import KioskError
 from kiosk.i18n import Lang, error_text, pick, tr
 from kiosk.identity import Identity
@@ -61,6 +62,7 @@ class Devices:
     status: Callable[[], dict[str, str]] = field(default=lambda: {})
     deadlines: Callable[[], list[dict[str, Any]]] | None = None
     export: Callable[[], str] | None = None
+    enrolment: DeviceEnrolment | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,9 @@ class KioskController:
         self.printing = False
         self.print_result: str | None = None
         self.progress_only = False
+        self.enrolling = False
+        self.enrol_error: KioskError | None = None
+        self.enrolled_now = False
         self._form_cache: tuple[tuple[Any, ...], FilledForm] | None = None
         self.session.subscribe(self._on_step)
 
@@ -454,6 +459,37 @@ class KioskController:
         quarantined = [{"sid": i["sid"], "kind": i["kind"], "reason": i.get("last_error") or ""}
                        for i in self.outbox.items("quarantined", limit=20)]
         return {"counts": status["counts"], "oldest_pending_minutes": minutes, "quarantined": quarantined}
+
+    def enrolment_status(self) -> EnrolmentStatus | None:
+        enrolment = self.devices.enrolment
+        return enrolment.status() if enrolment is not None else None
+
+    def enrol_device(self, intake_url: str, token: str) -> None:
+        """Enrol (again) with the intake, off the UI thread; ``enrolling`` until done, then ``enrolled_now`` or
+        ``enrol_error`` (the field to correct and what to do)."""
+        enrolment = self.devices.enrolment
+        if enrolment is None or self.enrolling:
+            return
+        self.enrolling, self.enrol_error, self.enrolled_now = True, None, False
+
+        def work() -> None:
+            error: KioskError | None = None
+            try:
+                enrolment.enrol(intake_url, token)
+            except KioskError as exc:
+                error = exc
+
+            def finish() -> None:
+                self.enrolling, self.enrol_error, self.enrolled_now = False, error, error is None
+                self.changed()
+
+            self.post(finish)
+
+        threading.Thread(target=work, name="enrol", daemon=True).start()
+        self.changed()
+
+    def forget_enrolment_result(self) -> None:
+        self.enrol_error, self.enrolled_now = None, False
 
     def retry_quarantined(self) -> int:
         if self.outbox is None:

@@ -21,13 +21,14 @@ from screens.widgets import BigButton, paint
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 TEXT_EXTRA = ",.-/"
-EMAIL_EXTRA = "@.-_"
+# Letters typed literally, with the signs each kind of field needs beside the space bar.
+PLAIN_EXTRAS = {"email": "@.-_", "url": ":/.-", "code": "-_.:"}
 NUMPAD_ROWS = ("123", "456", "789")
 
 
 class OnScreenKeyboard(BoxLayout):
-    """``mode``: ``text`` (Telex), ``plain`` (letters typed literally: e-mail, codes) or ``numeric`` (digits; dates
-    and times get their separators automatically, following ``field_type``)."""
+    """``mode``: ``text`` (Telex), ``plain`` (letters typed literally: e-mail, web address, codes) or ``numeric``
+    (digits; dates and times get their separators automatically, following ``field_type``)."""
 
     def __init__(self, theme: Theme, lang: Lang = "vi", **kwargs: Any) -> None:
         super().__init__(orientation="vertical", spacing=6, padding=8, **kwargs)
@@ -47,7 +48,7 @@ class OnScreenKeyboard(BoxLayout):
                on_done: Callable[[str], None]) -> None:
         """Start editing ``text`` of a field of ``field_type``."""
         numeric = field_type in ("date", "datetime", "phone", "id_number")
-        self.mode = "numeric" if numeric else ("plain" if field_type == "email" else "text")
+        self.mode = "numeric" if numeric else ("plain" if field_type in PLAIN_EXTRAS else "text")
         self.field_type = field_type
         self.buffer = TelexBuffer(text, telex=self.mode == "text", max_length=max_length)
         self.on_text, self.on_done = on_text, on_done
@@ -133,7 +134,7 @@ class OnScreenKeyboard(BoxLayout):
                                          kind="primary" if self.shift else "key", width=1.5))
                 keys.append(self._key(tr("keyboard.delete", self.lang), "⌫", width=1.5))
             self.add_widget(self._row(keys))
-        extra = EMAIL_EXTRA if self.mode == "plain" else TEXT_EXTRA
+        extra = PLAIN_EXTRAS.get(self.field_type, TEXT_EXTRA) if self.mode == "plain" else TEXT_EXTRA
         bottom = [self._key(tr("keyboard.clear", self.lang), "⌧", width=1.5)]
         bottom.extend(self._key(ch) for ch in extra[:2])
         bottom.append(self._key(tr("keyboard.space", self.lang), "␣", width=4))

@@ -1,6 +1,6 @@
 """Operator (PIN-protected; opened by a long press in the top-left corner of the home screen): outbox counts and
-oldest pending age, quarantined items with reasons and retry, the lodging deadline board, device and enrolment
-status, exports, text size and high contrast."""
+oldest pending age, quarantined items with reasons and retry, the lodging deadline board, device status, the
+enrolment (intake and device key; enrol again with a one-time token), exports, text size and high contrast."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from kivy.uix.scrollview import ScrollView
 
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
+from screens.operator_enrol import EnrolForm
 from screens.widgets import BigButton, Panel, Text
 
 SCALES = (1.0, 1.2, 1.4)
@@ -32,6 +33,7 @@ class OperatorScreen(KioskScreen):
         self.pad = OnScreenKeyboard(t)
         self.pin_label = Text(t, level="heading", bold=True, halign="center")
         self.message = ""
+        self.enrol_form: EnrolForm | None = None
 
     def on_pre_enter(self, *_: Any) -> None:
         self.unlocked = False
@@ -39,13 +41,26 @@ class OperatorScreen(KioskScreen):
 
     def refresh(self) -> None:
         self.refresh_header()
-        if self.unlocked:
+        if not self.unlocked:
+            return
+        c = self.controller
+        if self.enrol_form is not None and c.enrolled_now:
+            c.forget_enrolment_result()
+            self.message = f"{c.t('operator.enrolled')} · {c.other('operator.enrolled')}"
+            self.close_enrol()
+        elif self.enrol_form is not None:
+            self.enrol_form.update()
+            self.enrol_form.show_error_field()
+        else:
             self._show_dashboard()
 
     def clear(self) -> None:
         self.unlocked = False
         self.pad.detach()
         self.message = ""
+        if self.enrol_form is not None:
+            self.enrol_form.clear()
+            self.enrol_form = None
 
     # -- PIN -----------------------------------------------------------------------------------------------------
     def _show_pin(self) -> None:
@@ -97,6 +112,8 @@ class OperatorScreen(KioskScreen):
         left.bind(height=fit)
         right.bind(height=fit)
 
+        if self.message:  # the result of the last action, where the operator looks first
+            left.add_widget(Text(t, self.message, level="body", bold=True, color=t.ok))
         summary = c.outbox_summary()
         counts = summary["counts"]
         outbox = self._section("operator.outbox")
@@ -111,6 +128,9 @@ class OperatorScreen(KioskScreen):
         if summary["quarantined"]:
             outbox.add_widget(self.button("operator.retry", self._retry, kind="secondary"))
         left.add_widget(outbox)
+        enrolment = self._enrolment()
+        if enrolment is not None:
+            left.add_widget(enrolment)
 
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
@@ -143,11 +163,46 @@ class OperatorScreen(KioskScreen):
         if c.devices.export is not None:
             settings.add_widget(self.button("operator.export", self._export, kind="secondary"))
         right.add_widget(settings)
-        if self.message:
-            left.add_widget(Text(t, self.message, level="small", bold=True))
         scroll.add_widget(grid)
         self.body.add_widget(scroll)
         self.body.add_widget(self.button("operator.exit", self.app.close_operator))
+
+    def _enrolment(self) -> Panel | None:
+        c, t = self.controller, self.theme
+        status = c.enrolment_status()
+        if status is None:
+            return None
+        section = self._section("operator.enrolment")
+        if status.intake_url is not None:
+            section.add_widget(Text(t, f"{c.t('operator.intake')}: [b]{status.intake_url}[/b]", markup=True,
+                                    level="small"))
+        else:
+            section.add_widget(Text(t, status.problem or "—", level="small", bold=True, color=t.danger))
+        section.add_widget(Text(t, f"{c.t('operator.device_id')}: {status.device}", level="small"))
+        section.add_widget(self.button("operator.reenrol" if status.enrolled else "operator.enrol", self.open_enrol,
+                                       kind="secondary"))
+        return section
+
+    def open_enrol(self) -> None:
+        c = self.controller
+        c.forget_enrolment_result()
+        status = c.enrolment_status()
+        self.body.clear_widgets()
+        self.body.padding = (self.theme.pad, 12)
+        self.enrol_form = EnrolForm(self, (status.intake_url or "") if status is not None else "")
+        self.body.add_widget(self.enrol_form)
+        self._title_key = "operator.enrolment"
+        self.refresh_header()
+
+    def close_enrol(self) -> None:
+        if self.enrol_form is not None:
+            self.enrol_form.clear()
+            self.enrol_form = None
+        self.controller.forget_enrolment_result()
+        self.body.padding = self.theme.pad
+        self._title_key = "operator.title"
+        self.refresh_header()
+        self._show_dashboard()
 
     def _retry(self) -> None:
         n = self.controller.retry_quarantined()

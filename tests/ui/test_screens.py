@@ -172,3 +172,73 @@ def test_wrong_key_then_the_mrz_typed_from_the_card(kiosk: Callable[..., Running
         texts.append(str(getattr(widget, "text", "")))
         stack.extend(widget.children)
     assert [t for t in texts for v in typed if v in t] == []
+
+
+def type_text(k: RunningKiosk, text: str) -> None:
+    """Tap each character on the on-screen keyboard (upper case through the ABC key)."""
+    for ch in text:
+        if ch.isupper():
+            k.driver.tap(by_key(k, "⇧"))
+        k.driver.tap(by_key(k, ch.lower()))
+
+
+def test_operator_enrols_the_kiosk_with_a_token(kiosk: Callable[..., RunningKiosk], intake: Any) -> None:
+    """A kiosk that lost its enrolment: the operator screen says so and shows the device key id; the operator types
+    the intake address and a one-time token; a wrong address, an unreachable intake and a wrong token are refused
+    with what to do; a real token from the running intake enrols it over HTTP."""
+    k = kiosk("clinic", idle_seconds=60)
+    (k.services.state_dir / "enrolment.json").unlink()
+    home = k.app.screens["home"]
+    k.driver.tap(home.hotspot, hold=2.3)
+    for digit in "2468":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    operator = k.app.screens["operator"]
+    assert operator.unlocked
+    status = k.controller.enrolment_status()
+    assert status is not None and not status.enrolled
+    texts = " ".join(k.driver.texts())
+    assert "chưa được đăng ký" in texts and status.device in texts
+    k.driver.tap(by_text_key(k, "operator.enrol"))
+    form = operator.enrol_form
+    assert form is not None and form.selected == "intake_url" and form.boxes["intake_url"].text == ""
+
+    def enrol_and_wait() -> str:
+        k.driver.tap(by_text_key(k, "operator.enrol_now"))
+        k.driver.wait_until(lambda: not k.controller.enrolling, 30, "the enrolment answer")
+        k.driver.pump(frames=2)
+        return str(form.message.text)
+
+    message = enrol_and_wait()  # nothing typed
+    assert "Địa chỉ máy chủ phải có dạng" in message and "intake address" in message
+    type_text(k, "http://127.0.0.1:9")
+    k.driver.tap(by_key(k, "↵"))
+    assert form.selected == "token"
+    type_text(k, "abcdefgh12")
+    message = enrol_and_wait()
+    assert "Không kết nối được" in message and "cannot be reached" in message and form.selected == "intake_url"
+    k.driver.tap(by_key(k, "⌧"))
+    type_text(k, intake.url)
+    k.driver.tap(form.boxes["token"])
+    k.driver.tap(by_key(k, "⌧"))
+    type_text(k, "Wrong-token_12")
+    message = enrol_and_wait()
+    assert "từ chối mã đăng ký" in message and "Ask for a new one" in message and form.selected == "token"
+    assert not (k.services.state_dir / "enrolment.json").exists()
+    k.shot("operator-enrol")
+
+    k.driver.tap(by_key(k, "⌧"))
+    type_text(k, intake.token())
+    k.driver.tap(by_text_key(k, "operator.enrol_now"))
+    k.driver.wait_until(lambda: operator.enrol_form is None, 30, "the enrolment")
+    status = k.controller.enrolment_status()
+    assert status is not None and status.enrolled and status.intake_url == intake.url
+    texts = " ".join(k.driver.texts())
+    assert "Đã đăng ký với máy chủ tiếp nhận" in texts and intake.url in texts
+    assert k.services.sender.url.startswith(intake.url)
+    store = intake.store()
+    try:
+        assert store.device(status.device) is not None
+    finally:
+        store.dispose()
+    k.shot("operator-enrolled")

@@ -23,12 +23,13 @@ from kiosk.mrz_entry import TypedMrz
 from kiosk.mrz_entry import access_key as mrz_access_key
 from kiosk.scan import AccessKey, ChipReading, FrameSource, QrDecoder, ScanEvent, Scanner
 from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
-from kiosk.workflows.fill import FilledForm
+from kiosk.workflows.fill import MAX_TABLE_ROWS, FilledForm
 from kiosk.workflows.model import FieldSpec, Procedure
 from kiosk.workflows.receipt import build_receipt
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.submission import build_submission
+from kiosk.workflows.table_rows import typed_rows, without_row
 from kiosk.workflows.values import VN_TZ, display
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,19 @@ class FieldRow:
     error: str | None
     choices: tuple[tuple[str, str], ...]
     max_length: int | None
+    table: str | None = None  # a cell of this table field (the CT01 household members) …
+    row_index: int | None = None  # … in this row (from 1)
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """A table field of the form: its label, how many rows are shown and how many the form allows."""
+
+    name: str
+    label: str
+    other_label: str  # the label in the other language
+    rows: int
+    max_rows: int
 
 
 @dataclass
@@ -121,6 +135,7 @@ class KioskController:
         self.enrolling = False
         self.enrol_error: KioskError | None = None
         self.enrolled_now = False
+        self._table_sizes: dict[str, int] = {}  # rows shown per table field (a row just added is still empty)
         self._form_cache: tuple[tuple[Any, ...], FilledForm] | None = None
         self.session.subscribe(self._on_step)
 
@@ -144,6 +159,7 @@ class KioskController:
             self.scan = ScanState()
             self.print_result = None
             self._form_cache = None
+            self._table_sizes = {}
 
     # -- language and text ---------------------------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -286,7 +302,7 @@ class KioskController:
         rows = []
         for spec in form.procedure.fields:
             if spec.type == "table":
-                continue  # other household members are declared at the counter
+                continue  # the tables' rows follow the plain fields
             fv = form.values.get(spec.name)
             typed = self.session.typed.get(spec.name)
             value = typed if typed is not None and spec.name in errors else (self._editable(spec, fv.value)
@@ -299,7 +315,65 @@ class KioskController:
                 error=self._field_error(spec, errors[spec.name]) if spec.name in errors else None,
                 choices=tuple((c.code, pick(c.label_vi, c.label_en, self.lang)) for c in spec.choices),
                 max_length=spec.max_length))
+        for spec in form.procedure.fields:
+            if spec.type == "table":
+                rows.extend(self._table_rows(form, spec, errors))
         return rows
+
+    def _table_rows(self, form: FilledForm, spec: FieldSpec, errors: dict[str, KioskError]) -> list[FieldRow]:
+        """The cells of a table field, row by row (typed by the person: nothing is locked)."""
+        rows = []
+        filled = form.tables.get(spec.name, [])
+        for index in range(1, self._table_size(spec, form) + 1):
+            values = filled[index - 1] if index <= len(filled) else {}
+            for col in spec.columns:
+                key = f"{spec.name}.{index}.{col.name}"
+                fv = values.get(col.name)
+                typed = self.session.typed.get(key)
+                value = typed if typed is not None and key in errors else (
+                    self._editable(col, fv.value) if fv else (typed or ""))
+                rows.append(FieldRow(
+                    name=key, label=pick(col.label_vi, col.label_en, self.lang), type=col.type, value=value,
+                    shown=display(col, fv.value) if fv else (typed or ""), source=fv.source if fv else None,
+                    locked=False, required=col.required, missing=key in form.missing,
+                    error=self._field_error(col, errors[key]) if key in errors else None,
+                    choices=tuple((c.code, pick(c.label_vi, c.label_en, self.lang)) for c in col.choices),
+                    max_length=col.max_length, table=spec.name, row_index=index))
+        return rows
+
+    def _table_size(self, spec: FieldSpec, form: FilledForm | None) -> int:
+        filled = len(form.tables.get(spec.name, [])) if form is not None else 0
+        return max(self._table_sizes.get(spec.name, 0), filled, typed_rows(self.session.typed, spec.name))
+
+    def tables(self) -> list[TableInfo]:
+        """The form's table fields (the CT01 household members), for the review screen's add/remove controls."""
+        procedure, form = self.procedure, self.form()
+        if procedure is None or form is None:
+            return []
+        other: Lang = "en" if self.lang == "vi" else "vi"
+        return [TableInfo(spec.name, pick(spec.label_vi, spec.label_en, self.lang),
+                          pick(spec.label_vi, spec.label_en, other), self._table_size(spec, form),
+                          spec.max_rows or MAX_TABLE_ROWS) for spec in procedure.fields if spec.type == "table"]
+
+    def add_table_row(self, table: str) -> int | None:
+        """Show one more (empty) row of ``table``; returns its number, ``None`` when the form has no room."""
+        info = next((t for t in self.tables() if t.name == table), None)
+        if info is None or info.rows >= info.max_rows:
+            return None
+        self._table_sizes[table] = info.rows + 1
+        self.session.touch()
+        self.changed()
+        return info.rows + 1
+
+    def remove_table_row(self, table: str, index: int) -> None:
+        """Drop row ``index`` of ``table`` (what was typed in it too); the rows below move up."""
+        info = next((t for t in self.tables() if t.name == table), None)
+        if info is None or not 1 <= index <= info.rows:
+            return
+        self.session.typed = without_row(self.session.typed, table, index)
+        self._table_sizes[table] = info.rows - 1
+        self.session.touch()
+        self.changed()
 
     def _blank_rows(self) -> list[FieldRow]:
         """The form's rows before anything is read (the screen is laid out while the card is scanned)."""
@@ -338,7 +412,8 @@ class KioskController:
         return row.error if row else None
 
     def missing_labels(self) -> list[str]:
-        return [r.label for r in self.rows() if r.missing or r.error]
+        return [self.t("review.member", n=r.row_index) + f": {r.label}" if r.row_index else r.label
+                for r in self.rows() if r.missing or r.error]
 
     def can_continue(self) -> bool:
         form = self.form()

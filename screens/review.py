@@ -20,9 +20,11 @@ from PIL import Image as PILImage
 from kiosk.controller import FieldRow
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
+from screens.table_rows import RowHeader, TableFooter
 from screens.widgets import BigButton, Panel, Text, paint
 
 ROWS_PER_FRAME = 3
+MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
 
 
 class FieldView(BoxLayout):
@@ -125,6 +127,8 @@ class ReviewScreen(KioskScreen):
         self._build_event: Any = None
         self._updates: dict[str, FieldRow] = {}
         self._update_event: Any = None
+        self._group: tuple[str, int] | None = None  # the table row whose cells are being laid out
+        self.footers: dict[str, TableFooter] = {}
 
     # -- rendering -----------------------------------------------------------------------------------------------
     def prepare(self) -> None:
@@ -134,8 +138,7 @@ class ReviewScreen(KioskScreen):
         key = (self.controller.session.procedure_id, self.controller.lang, tuple(r.name for r in rows))
         if key == self._layout_key or not rows:
             return
-        self.list.clear_widgets()
-        self.views = {}
+        self._clear_list()
         self._layout_key = key
         self._pending = list(rows)
         if self._build_event is not None:
@@ -151,8 +154,35 @@ class ReviewScreen(KioskScreen):
         view.update(row, editing=False)
         view.row = row
         self.views[row.name] = view
-        self.list.add_widget(view)
+        self._append(row, view)
         return True
+
+    def _clear_list(self) -> None:
+        self.list.clear_widgets()
+        self.views = {}
+        self._group = None
+        self.footers = {}
+
+    def _append(self, row: FieldRow, view: FieldView) -> None:
+        """Add a row's view; the first cell of each table row gets the row's header above it."""
+        if row.table and row.row_index and (row.table, row.row_index) != self._group:
+            info = next((i for i in self.controller.tables() if i.name == row.table), None)
+            if info is not None:
+                self.list.add_widget(RowHeader(self, info, row.row_index))
+            self._group = (row.table, row.row_index)
+        self.list.add_widget(view)
+
+    def _sync_footers(self) -> None:
+        """Under the last row: each table's "Add a member" (once the form is laid out)."""
+        if self._pending:
+            return
+        for info in self.controller.tables():
+            footer = self.footers.get(info.name)
+            if footer is None:
+                self.footers[info.name] = TableFooter(self, info)
+                self.list.add_widget(self.footers[info.name])
+            else:
+                footer.update(info)
 
     def _finish_build(self) -> None:
         while self._pending:
@@ -175,11 +205,11 @@ class ReviewScreen(KioskScreen):
             self._finish_build()
         else:
             self._pending = []
-            self.list.clear_widgets()
+            self._clear_list()
             self.views = {r.name: FieldView(self, r) for r in rows}
             for row in rows:
                 self.views[row.name].update(row, editing=row.name == self.editing)
-                self.list.add_widget(self.views[row.name])
+                self._append(row, self.views[row.name])
             self._updates = {}
             self._layout_key = key
         changed = [r for r in rows if r != self.views[r.name].row or r.name == self.editing]
@@ -192,12 +222,15 @@ class ReviewScreen(KioskScreen):
             for row in changed:
                 self._updates.pop(row.name, None)
                 self.views[row.name].update(row, editing=row.name == self.editing)
+        self._sync_footers()
         self._banner()
         self._portrait()
         ready = c.can_continue()
         self.next_button.opacity = 1.0 if ready else 0.45
         missing = c.missing_labels()
-        self.missing.text = c.t("review.missing", fields=", ".join(missing)) if missing and not self.editing else ""
+        fields = ", ".join(missing[:MISSING_SHOWN]) + (f" … (+{len(missing) - MISSING_SHOWN})"
+                                                       if len(missing) > MISSING_SHOWN else "")
+        self.missing.text = c.t("review.missing", fields=fields) if missing and not self.editing else ""
 
     def _update_some(self, _dt: float = 0) -> bool:
         for name in list(self._updates)[:ROWS_PER_FRAME]:
@@ -265,8 +298,7 @@ class ReviewScreen(KioskScreen):
             self._build_event.cancel()
             self._build_event = None
         self.close_input()
-        self.list.clear_widgets()
-        self.views = {}
+        self._clear_list()
         self._layout_key = ()
         self._hide_portrait()
         self.missing.text = ""
@@ -330,6 +362,23 @@ class ReviewScreen(KioskScreen):
         self.keyboard.detach()
         self.input_area.clear_widgets()
         self.input_area.height, self.input_area.opacity = 0, 0
+
+    # -- table rows (household members) ----------------------------------------------------------------------------
+    def add_member(self, table: str) -> None:
+        """One more row; its first cell opens for typing at once."""
+        if self.editing:
+            self._commit(self.views[self.editing].box.text)
+        index = self.controller.add_table_row(table)
+        if index is None:
+            return
+        first = next((r.name for r in self.controller.rows() if r.table == table and r.row_index == index), None)
+        if first is not None:
+            self.edit(first)
+
+    def remove_member(self, table: str, index: int) -> None:
+        if self.editing:
+            self.close_input()
+        self.controller.remove_table_row(table, index)
 
     def _next(self) -> None:
         if self.editing:

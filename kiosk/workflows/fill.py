@@ -178,6 +178,9 @@ def _is_required(spec: FieldSpec, values: Mapping[str, FieldValue]) -> bool:
     return False
 
 
+MAX_TABLE_ROWS = 20  # a table field without its own ``max_rows``
+
+
 def fill(
     procedure: Procedure,
     identity: Identity,
@@ -215,7 +218,8 @@ def fill(
         else:
             index, _, column = rest.partition(".")
             col = next((c for c in spec.columns if c.name == column), None)
-            if not index.isdigit() or int(index) < 1 or int(index) > 20 or col is None:
+            limit = spec.max_rows or MAX_TABLE_ROWS
+            if not index.isdigit() or int(index) < 1 or int(index) > limit or col is None:
                 form.errors.append(UnknownFieldError(key))
                 continue
             rows = form.tables[spec.name]

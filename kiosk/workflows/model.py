@@ -44,7 +44,8 @@ class FieldSpec:
     ``identity`` names the ``Identity`` attribute that fills it (``None``: typed by a person; ``a|b``:
     the first that is set); ``identity_map`` translates the attribute's value (card type → document type
     code); ``editable_if_verified`` false locks a value read from a verified chip; ``required_if`` makes
-    the field required when another field has a given value; ``columns`` describe a table field's rows.
+    the field required when another field has a given value; ``columns`` describe a table field's rows and
+    ``max_rows`` how many the form has room for.
     """
 
     name: str
@@ -58,6 +59,7 @@ class FieldSpec:
     choices: tuple[Choice, ...] = ()
     max_length: int | None = None
     columns: tuple[FieldSpec, ...] = ()
+    max_rows: int | None = None
     copy: CopyRule | None = None
     required_if: tuple[str, str] | None = None
     hint_vi: str = ""
@@ -81,6 +83,8 @@ class FieldSpec:
             out["max_length"] = self.max_length
         if self.columns:
             out["columns"] = [c.to_dict() for c in self.columns]
+        if self.max_rows:
+            out["max_rows"] = self.max_rows
         if self.required_if:
             out["required_if"] = {"field": self.required_if[0], "equals": self.required_if[1]}
         if self.hint_vi:

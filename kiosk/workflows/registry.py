@@ -146,6 +146,7 @@ class Registry:
             choices=choices,
             max_length=data.get("max_length"),
             columns=columns,
+            max_rows=data.get("max_rows"),
             copy=copy,
             required_if=required_if,
             hint_vi=str(data.get("hint_vi", "")),

@@ -4,13 +4,17 @@ keyboard) → consent → done (sent, printed) → idle wipe. Screenshots of eac
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from io import BytesIO
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from intake.devserver import IntakeServer
+from kiosk.forms.ct01_pdf import render_ct01
 from kiosk.samples import sample_identity
 from kiosk.session import Step
 from kiosk.signing import unverified_payload
@@ -95,8 +99,10 @@ def scan_card(k: RunningKiosk, n: int) -> None:
                         and not k.controller.scan.chip_busy, 20, "the chip read")
 
 
-def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str]) -> dict[str, Any]:
-    """Consent, submit, wait until sent, print; then the idle wipe. Returns what the intake received."""
+def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str],
+                 also_personal: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Consent, submit, wait until sent, print; then the idle wipe (no widget may still show ``expected`` or
+    ``also_personal`` values). Returns what the intake received."""
     k.driver.tap(button(k, "common.next"))
     k.driver.wait_until(lambda: k.app.sm.current == "consent", 5, "the consent screen")
     k.shot("consent")
@@ -124,7 +130,7 @@ def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str]
     assert sources["full_name"] == "chip-verified"
 
     # Nobody touches the screen: the idle timeout wipes it and goes home.
-    personal = [*identity.personal_values(), *expected.values()]
+    personal = [*identity.personal_values(), *expected.values(), *also_personal]
     k.driver.wait_until(lambda: k.controller.session.step is Step.HOME, 15, "the idle wipe")
     k.driver.pump(frames=3)
     k.shot("after-wipe")
@@ -214,5 +220,53 @@ def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], inta
     edit(k, "request", "Chuyeenr ddeens owr cungf con gais")
     done_typing(k)
     assert k.controller.can_continue(), k.controller.missing_labels()
-    finish_visit(k, intake, {"authority": "Công an phường Dịch Vọng", "head_name": "Nguyễn Văn Đức",
-                             "request": "Chuyển đến ở cùng con gái"})
+
+    # Item 11, the household members moving too: two rows added, the first removed again.
+    review = k.app.screens["review"]
+    assert isinstance(review, ReviewScreen)
+    k.driver.tap(review.footers["members"].add_button)
+    assert review.editing == "members.1.full_name"  # the new row's first cell opens at once
+    type_keys(k, "Lee Vawn Tamj")
+    done_typing(k)
+    k.driver.tap(review.footers["members"].add_button)
+    assert review.editing == "members.2.full_name"
+    type_keys(k, "Traafn Thij Bes")
+    assert review.views["members.2.full_name"].box.text == "Trần Thị Bé"
+    done_typing(k)
+    edit(k, "members.2.date_of_birth", "12032015")
+    assert review.views["members.2.date_of_birth"].box.text == "12/03/2015"
+    done_typing(k)
+    choose(k, "members.2.sex", "F")
+    edit(k, "members.2.id_number", "12345")
+    done_typing(k)
+    error = review.views["members.2.id_number"].error.text
+    vietnamese, english = error.split("\n")
+    assert "12 chữ số" in vietnamese and "12-digit" in english
+    assert not k.controller.can_continue()
+    header = k.driver.find(lambda w: getattr(w, "table_row", None) == ("members", 2))
+    review.scroll.scroll_to(header.parent.parent, padding=10, animate=False)
+    k.shot("review-household")
+    edit(k, "members.2.id_number", "001315012345", clear=True)
+    done_typing(k)
+    choose(k, "members.2.relation", "con")
+    assert review.views["members.2.relation"].box.text == "Con"
+    assert not k.controller.can_continue()  # row 1 has only a name
+    assert any(label.startswith("Thành viên 1") for label in k.controller.missing_labels())
+    k.driver.tap(k.driver.find(lambda w: getattr(w, "table_row", None) == ("members", 1)))
+    assert [r.value for r in k.controller.rows() if r.table == "members"] == [
+        "Trần Thị Bé", "12/03/2015", "F", "001315012345", "con"]
+    assert "members.2.full_name" not in review.views and review.footers["members"].add_button.opacity == 1
+    assert k.controller.can_continue(), k.controller.missing_labels()
+    form = k.controller.form()
+    assert form is not None
+    pdf = unicodedata.normalize("NFC", "".join(
+        page.extract_text() for page in PdfReader(BytesIO(render_ct01(form, signed_on=date(2026, 11, 23)))).pages))
+    assert "Trần Thị Bé" in pdf and "001315012345" in pdf and "Lê Văn Tạm" not in pdf
+    payload = finish_visit(k, intake, {"authority": "Công an phường Dịch Vọng", "head_name": "Nguyễn Văn Đức",
+                                       "request": "Chuyển đến ở cùng con gái"},
+                           also_personal=("Trần Thị Bé", "001315012345", "Lê Văn Tạm"))
+    members = payload["data"]["form"]["members"]
+    assert len(members) == 1 and members[0]["full_name"] == "Trần Thị Bé"
+    assert members[0]["id_number"] == "001315012345" and members[0]["relation"] == "con"
+    assert members[0]["date_of_birth"].replace("-", "").endswith("20150312") or "2015" in members[0]["date_of_birth"]
+    assert payload["evidence"]["fields"]["members"][0]["full_name"] == "typed"

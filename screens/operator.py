@@ -128,14 +128,14 @@ class OperatorScreen(KioskScreen):
         if summary["quarantined"]:
             outbox.add_widget(self.button("operator.retry", self._retry, kind="secondary"))
         left.add_widget(outbox)
-        enrolment = self._enrolment()
-        if enrolment is not None:
-            left.add_widget(enrolment)
 
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
             devices.add_widget(Text(t, f"{name}: [b]{status}[/b]", markup=True, level="small"))
         right.add_widget(devices)
+        enrolment = self._enrolment()
+        if enrolment is not None:
+            right.add_widget(enrolment)
 
         if c.devices.deadlines is not None:
             board = self._section("operator.deadlines")

@@ -108,8 +108,11 @@ class OnScreenKeyboard(BoxLayout):
         self.clear_widgets()
         done = tr("keyboard.done", self.lang)
         if self.mode == "numeric":
-            grid = GridLayout(cols=4, spacing=6, size_hint=(None, None), width=4 * self.theme.key * 2.2,
-                              pos_hint={"center_x": 0.5})
+            ideal = 4 * self.theme.key * 2.2
+            grid = GridLayout(cols=4, spacing=6, size_hint=(None, None), width=ideal, pos_hint={"center_x": 0.5})
+            # In a narrow column (large text) the pad shrinks to the room it has instead of overflowing.
+            self.bind(width=lambda _w, width: setattr(grid, "width", min(ideal, width - 16)))
+            grid.width = min(ideal, self.width - 16) if self.width > 100 else ideal
             keys = [*NUMPAD_ROWS[0], "⌫", *NUMPAD_ROWS[1], "⌧", *NUMPAD_ROWS[2], "", "", "0", "", "↵"]
             for key in keys:
                 if key == "↵":

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.errors import KioskError
 from kiosk.i18n import error_text
@@ -47,21 +48,28 @@ class MrzEntryPanel(BoxLayout):
 
     def __init__(self, screen: KioskScreen, on_close: Callable[[], None], **kwargs: Any) -> None:
         t = screen.theme
-        super().__init__(padding=t.pad, spacing=t.pad, **kwargs)
+        super().__init__(padding=(t.pad, 12), spacing=t.pad, **kwargs)
         self.screen, self.theme, self.on_close = screen, t, on_close
         self.typed = TypedMrz()
         self.selected = FIELDS[0]
-        left = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), spacing=4, size_hint_x=0.46)
+        left = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), size_hint_x=0.46)
+        # The fields scroll when large text makes them taller than the screen.
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=10)
+        column = self.column = BoxLayout(orientation="vertical", spacing=4, size_hint_y=None)
+        column.bind(minimum_height=column.setter("height"))
+        column.bind(height=self._fit)
+        self.scroll.bind(height=self._fit)
         self.fields = {name: MrzField(self, name) for name in FIELDS}
         for field in self.fields.values():
-            left.add_widget(field)
+            column.add_widget(field)
+        self.scroll.add_widget(column)
+        left.add_widget(self.scroll)
         self.no_expiry = BigButton(t, "", self.toggle_no_expiry, kind="secondary", level="body", size_hint_x=0.5)
         self.fields["date_of_expiry"].line.add_widget(self.no_expiry)
         self.fields["date_of_expiry"].box.size_hint_x = 0.5
-        left.add_widget(BoxLayout())
         self.add_widget(left)
 
-        right = BoxLayout(orientation="vertical", spacing=t.pad, size_hint_x=0.54)
+        right = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.54)
         self.keypad = OnScreenKeyboard(t)
         right.add_widget(self.keypad)
         right.add_widget(BoxLayout())
@@ -118,7 +126,14 @@ class MrzEntryPanel(BoxLayout):
         self.keypad.attach(getattr(self.typed, name), field_type=FIELD_TYPES[name], max_length=MAX_LENGTH[name],
                            on_text=self._typed, on_done=self._done)
         self._paint()
+        if self.column.height > self.scroll.height > 0:
+            self.scroll.scroll_to(self.fields[name], padding=8, animate=False)
         self.screen.controller.session.touch()
+
+    def _fit(self, *_: Any) -> None:
+        """Fields that fit stay at the top (a scroll position left from a taller moment would leave a gap)."""
+        if self.column.height <= self.scroll.height:
+            self.scroll.scroll_y = 1
 
     def _typed(self, text: str) -> None:
         self.typed = self.typed.with_value(self.selected, text)

@@ -242,3 +242,26 @@ def test_operator_enrols_the_kiosk_with_a_token(kiosk: Callable[..., RunningKios
     finally:
         store.dispose()
     k.shot("operator-enrolled")
+
+
+def test_idle_wipe_clears_the_mrz_being_typed(kiosk: Callable[..., RunningKiosk]) -> None:
+    """The person walks away while typing the card's details: the idle wipe goes home and no widget keeps them."""
+    k = kiosk("clinic")  # the short idle time of the UI tests
+    identity = sample_identity(45)
+    assert identity.id_number and identity.date_of_birth
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    scan = k.app.screens["scan"]
+    scan.open_mrz()  # as after a wrong key (the choice itself is exercised above)
+    k.driver.pump(frames=2)
+    for digit in identity.id_number:
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    for digit in identity.date_of_birth.strftime("%d%m%Y"):
+        k.driver.tap(by_key(k, digit))
+    typed = [identity.id_number, identity.date_of_birth.strftime("%d/%m/%Y")]
+    assert all(any(v in t for t in k.driver.texts()) for v in typed)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.HOME, 15, "the idle wipe")
+    k.driver.pump(frames=3)
+    assert k.app.sm.current == "home" and not scan.mrz_open
+    assert [t for t in k.driver.texts() for v in typed if v in t] == []
+    assert scan.mrz.typed == type(scan.mrz.typed)()

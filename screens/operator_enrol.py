@@ -1,17 +1,22 @@
 """The operator's enrolment form: the intake address and the one-time token typed on the on-screen keyboard, then
 "Enrol" (``KioskController.enrol_device``, off the UI thread). Errors come back under the fields, Vietnamese then
-English, with the field to correct selected."""
+English, with the field to correct selected.
+
+A staff form with a full keyboard: it keeps the normal text size (at most 100 %) whatever size the citizens'
+screens use, so that the fields and the keyboard fit together; the fields scroll if the header takes more room."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import error_text
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import BigButton, Text
+from screens.widgets import BigButton, Text, two_lines
 
 if TYPE_CHECKING:
     from screens.operator import OperatorScreen
@@ -21,14 +26,16 @@ FIELDS = {"intake_url": ("operator.intake_url", "url", 200), "token": ("operator
 
 class EnrolForm(BoxLayout):
     def __init__(self, screen: OperatorScreen, intake_url: str, **kwargs: Any) -> None:
-        t = screen.theme
+        t = replace(screen.theme, scale=min(screen.theme.scale, 1.0))
         super().__init__(orientation="vertical", spacing=8, **kwargs)
         self.screen, self.theme, self.keyboard = screen, t, OnScreenKeyboard(t)
         self.values = {"intake_url": intake_url, "token": ""}
         self.selected = "intake_url"
         c = screen.controller
         top = BoxLayout(spacing=t.pad)
-        fields = BoxLayout(orientation="vertical", spacing=8)
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=10)
+        fields = self.fields = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None)
+        fields.bind(minimum_height=fields.setter("height"))
         self.boxes: dict[str, BigButton] = {}
         small = t.font("small")
         for name, (key, _kind, _length) in FIELDS.items():
@@ -44,16 +51,23 @@ class EnrolForm(BoxLayout):
             fields.add_widget(row)
         self.message = Text(t, level="small", bold=True, markup=True)
         fields.add_widget(self.message)
-        top.add_widget(fields)
+        self.scroll.add_widget(fields)
+        top.add_widget(self.scroll)
         actions = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.26)
-        self.enrol_button = screen.button("operator.enrol_now", self.submit)
+        self.enrol_button = self._button("operator.enrol_now", self.submit, "primary")
         actions.add_widget(self.enrol_button)
-        actions.add_widget(screen.button("common.back", screen.close_enrol, kind="secondary"))
+        actions.add_widget(self._button("common.back", screen.close_enrol, "secondary"))
         actions.add_widget(BoxLayout())
         top.add_widget(actions)
         self.add_widget(top)
         self.add_widget(self.keyboard)
         self.select("intake_url")
+
+    def _button(self, key: str, action: Any, kind: str) -> BigButton:
+        c = self.screen.controller
+        button = BigButton(self.theme, two_lines(self.theme, c.t(key), c.other(key)), action, kind=kind)
+        button.text_key = key
+        return button
 
     def select(self, name: str) -> None:
         self.selected = name
@@ -93,6 +107,8 @@ class EnrolForm(BoxLayout):
         elif c.enrol_error is not None:
             self.message.color = t.danger
             self.message.text = error_text(c.enrol_error)
+            if self.fields.height > self.scroll.height > 0:  # large text: bring the error into view
+                self.scroll.scroll_to(self.message, padding=4, animate=False)
         else:
             self.message.text = ""
 

@@ -34,7 +34,7 @@ class EnrolForm(BoxLayout):
         c = screen.controller
         top = BoxLayout(spacing=t.pad)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=10)
-        fields = self.fields = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None)
+        fields = self.fields = BoxLayout(orientation="vertical", spacing=4, size_hint_y=None)
         fields.bind(minimum_height=fields.setter("height"))
         self.boxes: dict[str, BigButton] = {}
         small = t.font("small")

@@ -142,6 +142,10 @@ class SimulatedWorld:
                                                        dg2_size=self.dg2_size)
         return self._cards[n]
 
+    def use_card(self, n: int, card: Any) -> None:
+        """Put ``card`` on the reader when card ``n`` is presented (an unusual chip for the same sample card)."""
+        self._cards[n] = card
+
     def present(self, n: int, *, qr: bool = True, chip: bool = True) -> None:
         if qr:
             self.prepare(n)

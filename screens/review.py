@@ -20,8 +20,9 @@ from PIL import Image as PILImage
 from kiosk.controller import FieldRow
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
+from screens.mrz_entry import MrzEntryPanel
 from screens.table_rows import RowHeader, TableFooter
-from screens.widgets import BigButton, Panel, Text, paint
+from screens.widgets import BigButton, Panel, Text, collapse, paint
 
 ROWS_PER_FRAME = 3
 MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
@@ -89,9 +90,13 @@ class ReviewScreen(KioskScreen):
         self.banner_progress = ProgressBar(max=1.0, size_hint_x=0.4)
         self.banner.add_widget(self.banner_text)
         self.banner.add_widget(self.banner_progress)
+        # The chip refused every key the QR code gave: the card's details can be typed (as on the scan screen).
+        self.mrz_button = self.button("scan.enter_mrz", self.open_mrz, level="small", size_hint_x=0.3,
+                                      size_hint_y=1, height=None)
+        self.banner.add_widget(self.mrz_button)
         root.add_widget(self.banner)
 
-        body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
+        body = self.body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
         self.list = GridLayout(cols=1, size_hint_y=None, spacing=2)
         self.list.bind(minimum_height=self.list.setter("height"))
@@ -118,6 +123,9 @@ class ReviewScreen(KioskScreen):
         self.actions.add_widget(self.missing)
         self.actions.add_widget(self.next_button)
         root.add_widget(self.actions)
+        self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
+        root.add_widget(self.mrz)  # added last: while shown it is the first to get touches
+        collapse(self.mrz, True)
         self.add_widget(root)
         self.views: dict[str, FieldView] = {}
         self._layout_key: tuple[Any, ...] = ()
@@ -197,8 +205,10 @@ class ReviewScreen(KioskScreen):
             self._banner()
             return
         self.refresh_header()
-        for b in (self.cancel_button, self.next_button):
+        for b in (self.cancel_button, self.next_button, self.mrz_button):
             self.relabel(b)
+        if self.mrz_open:
+            self.mrz.relabel()
         rows = c.rows()
         key = (c.session.procedure_id, c.lang, tuple(r.name for r in rows))
         if key == self._layout_key:
@@ -253,9 +263,13 @@ class ReviewScreen(KioskScreen):
         self.banner.height = self.theme.touch * 0.7 if show else 0
         self.banner.opacity = 1 if show else 0
         self.banner_progress.value = scan.chip_progress or 0.0
+        self.banner_progress.opacity = 0 if scan.error is not None else 1
         error = self.controller.scan_error_text()
         self.banner_text.text = error.split("\n")[0] if error else self.controller.t(scan.status_key)
         self.banner_text.color = self.theme.danger if error else self.theme.text
+        wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
+        self.mrz_button.opacity, self.mrz_button.disabled = (1, False) if wrong_key else (0, True)
+        self.banner.height = max(self.banner.height, self.theme.touch if wrong_key else 0)
 
     def _portrait(self) -> None:
         portrait = self.controller.session.portrait
@@ -289,6 +303,7 @@ class ReviewScreen(KioskScreen):
                 event.cancel()
 
     def clear(self) -> None:
+        self.close_mrz()
         self._pending = []
         self._updates = {}
         if self._update_event is not None:
@@ -362,6 +377,29 @@ class ReviewScreen(KioskScreen):
         self.keyboard.detach()
         self.input_area.clear_widgets()
         self.input_area.height, self.input_area.opacity = 0, 0
+
+    # -- typing the card's details after a wrong key ---------------------------------------------------------------
+    @property
+    def mrz_open(self) -> bool:
+        return not getattr(self.mrz, "collapsed", True)
+
+    def open_mrz(self) -> None:
+        """The MRZ entry takes the place of the form until the key is typed or the person goes back."""
+        self.close_input()
+        for part in (self.body, self.actions):
+            collapse(part, True)
+        collapse(self.mrz, False)
+        self._title_key = "mrz.title"
+        self.refresh_header()
+        self.mrz.open()
+
+    def close_mrz(self) -> None:
+        self.mrz.clear()
+        collapse(self.mrz, True)
+        for part in (self.body, self.actions):
+            collapse(part, False)
+        self._title_key = "review.title"
+        self.refresh_header()
 
     # -- table rows (household members) ----------------------------------------------------------------------------
     def add_member(self, table: str) -> None:

@@ -18,7 +18,7 @@ from kiosk.scan import AccessKey
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
-from screens.widgets import Panel, Text, paint
+from screens.widgets import Panel, Text, collapse, paint
 
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card
 
@@ -112,7 +112,7 @@ class ScanScreen(KioskScreen):
         root.add_widget(self.key_area)
         self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
         root.add_widget(self.mrz, index=1)
-        self._collapse(self.mrz, True)
+        collapse(self.mrz, True)
         self.add_widget(root)
         self._preview_event: Any = None
 
@@ -190,8 +190,8 @@ class ScanScreen(KioskScreen):
     def open_mrz(self) -> None:
         """The MRZ entry replaces the camera and the chip panel until the key is typed or the person goes back."""
         self.close_key_pad()
-        self._collapse(self.body, True)
-        self._collapse(self.mrz, False)
+        collapse(self.body, True)
+        collapse(self.mrz, False)
         self._title_key = "mrz.title"
         self.refresh_header()
         self.mrz.open()
@@ -199,16 +199,10 @@ class ScanScreen(KioskScreen):
 
     def close_mrz(self) -> None:
         self.mrz.clear()
-        self._collapse(self.mrz, True)
-        self._collapse(self.body, False)
+        collapse(self.mrz, True)
+        collapse(self.body, False)
         self._title_key = "scan.title"
         self.refresh()
-
-    @staticmethod
-    def _collapse(widget: Any, collapsed: bool) -> None:
-        """Take a part of the screen out of sight and out of reach of touches (it stays in the widget tree)."""
-        widget.size_hint_y = None if collapsed else 1
-        widget.height, widget.opacity, widget.disabled = (0, 0, True) if collapsed else (widget.height, 1, False)
 
     # -- typing the card access number ---------------------------------------------------------------------------
     def open_key_pad(self) -> None:

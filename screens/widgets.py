@@ -102,6 +102,19 @@ class BigButton(Button):
             self._line.rounded_rectangle = (*self.pos, *self.size, 14)
 
 
+def collapse(widget: Widget, collapsed: bool) -> None:
+    """Take a part of a screen out of sight and out of reach of touches (it stays in the widget tree, so the
+    privacy checks still see it), or bring it back with the height it had."""
+    if collapsed and not getattr(widget, "collapsed", False):
+        widget.expanded = (widget.size_hint_y, widget.height)
+        widget.size_hint_y, widget.height, widget.opacity, widget.disabled = None, 0, 0, True
+        widget.collapsed = True
+    elif not collapsed:
+        hint, height = getattr(widget, "expanded", (widget.size_hint_y, widget.height))
+        widget.size_hint_y, widget.height, widget.opacity, widget.disabled = hint, height, 1, False
+        widget.collapsed = False
+
+
 def two_lines(theme: Theme, primary: str, secondary: str) -> str:
     """Button markup: the main text, then the other language smaller."""
     small = theme.font("small")

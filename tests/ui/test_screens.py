@@ -265,3 +265,48 @@ def test_idle_wipe_clears_the_mrz_being_typed(kiosk: Callable[..., RunningKiosk]
     assert k.app.sm.current == "home" and not scan.mrz_open
     assert [t for t in k.driver.texts() for v in typed if v in t] == []
     assert scan.mrz.typed == type(scan.mrz.typed)()
+
+
+def test_chip_refusing_the_qr_keys_then_the_mrz_typed_on_the_review(kiosk: Callable[..., RunningKiosk]) -> None:
+    """The QR code fills the review, but the chip refuses its CAN and the MRZ keys derived from it (a card whose CAN
+    and expiry are not the usual ones); the banner offers the MRZ entry, and the card's details open the chip."""
+    from dataclasses import replace
+    from datetime import date
+
+    from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
+    from kiosk.mrz import format_td1
+
+    k = kiosk("clinic", idle_seconds=60)
+    identity = sample_identity(46)
+    assert identity.id_number and identity.date_of_birth
+    world = k.services.world
+    built = emulated_card_from_record(identity.to_dict(), world.pki, format_td1(identity, expiry=date(2099, 1, 1)))
+    world.prepare(46)
+    world.use_card(46, EmulatedCard(built.files, replace(built.keys, can="000001")))
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    world.present(46)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 15, "the review (QR)")
+    review = k.app.screens["review"]
+    k.driver.wait_until(lambda: review.mrz_button.opacity == 1, 40, "the wrong-key banner")
+    assert k.controller.session.identity is not None and k.controller.session.identity.source == "qr"
+    assert "nhập thông tin in trên thẻ" in review.banner_text.text
+    k.shot("review-wrong-key")
+    k.driver.tap(review.mrz_button)
+    assert review.mrz_open and review.mrz.selected == "document_number"
+    for digit in identity.id_number:
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    for digit in identity.date_of_birth.strftime("%d%m%Y"):
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_key(k, "↵"))
+    for digit in "01012099":
+        k.driver.tap(by_key(k, digit))
+    k.driver.tap(by_text_key(k, "mrz.read"))
+    assert not review.mrz_open
+    k.driver.wait_until(lambda: k.controller.session.identity is not None
+                        and k.controller.session.identity.source == "chip" and not k.controller.scan.chip_busy,
+                        30, "the chip read with the typed key")
+    row = next(r for r in k.controller.rows() if r.name == "full_name")
+    assert row.value == identity.full_name and row.source == "chip-verified"
+    k.driver.wait_until(lambda: review.settled, 5, "the review drawn")
+    assert review.mrz_button.opacity == 0

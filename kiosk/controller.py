@@ -255,7 +255,7 @@ class KioskController:
     def rows(self) -> list[FieldRow]:
         form = self.form()
         if form is None:
-            return self._blank_rows()
+            return self.blank_rows()
         errors = {e.field: e for e in form.errors if e.field}
         rows = []
         for spec in form.procedure.fields:
@@ -275,9 +275,10 @@ class KioskController:
                 max_length=spec.max_length))
         return rows
 
-    def _blank_rows(self) -> list[FieldRow]:
-        """The form's rows before anything is read (the screen is laid out while the card is scanned)."""
-        procedure = self.procedure
+    def blank_rows(self, procedure_id: str | None = None) -> list[FieldRow]:
+        """A procedure's rows (default: the session's) before anything is read, so that the screen can lay the
+        form out ahead of the card."""
+        procedure = self.registry.procedure(procedure_id) if procedure_id else self.procedure
         if procedure is None:
             return []
         return [FieldRow(name=spec.name, label=pick(spec.label_vi, spec.label_en, self.lang), type=spec.type,

@@ -46,6 +46,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "review.required": ("Bắt buộc", "Required"),
     "review.missing": ("Cần bổ sung hoặc sửa: {fields}", "To complete or correct: {fields}"),
     "review.photo": ("Ảnh từ chip", "Chip photo"),
+    "review.photo_pending": ("Ảnh hiện khi đọc xong chip", "The photo appears once the chip is read"),
     "consent.title": ("Thông báo xử lý dữ liệu cá nhân", "Personal data notice"),
     "consent.accept": ("Tôi đồng ý", "I agree"),
     "consent.decline": ("Không đồng ý", "I do not agree"),

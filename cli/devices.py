@@ -229,8 +229,12 @@ def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[]
 
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
-                   embedded_intake: bool = True, bit_rate: int = 424_000) -> KioskServices:
-    """Everything the controller needs; ``simulate`` swaps in the simulated twins and an embedded intake."""
+                   embedded_intake: bool | None = None, bit_rate: int = 424_000) -> KioskServices:
+    """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
+    embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
+    there is none (the chip reader only)."""
+    if embedded_intake is None:
+        embedded_intake = simulate
     from kiosk.chip_scan import ChipScan
     from kiosk.sender import Sender
 
@@ -238,7 +242,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
     closers: list[Callable[[], None]] = []
     intake = None
     token: Callable[[], str] | None = None
-    if simulate and embedded_intake and intake_url is None:
+    if embedded_intake and intake_url is None:
         from intake.devserver import IntakeServer
 
         intake = IntakeServer(state_dir / "intake").start()
@@ -280,7 +284,8 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         from drivers.printer import EscposPrinter
 
         device: int | str = int(camera) if camera.isdigit() else camera
-        devices.camera = lambda: CameraFrames(OpenCvCamera(device))
+        if camera:
+            devices.camera = lambda: CameraFrames(OpenCvCamera(device))
         pcsc = PcscTransport(reader)
         devices.chip = ChipScan(lambda: pcsc)
         if printer:
@@ -291,7 +296,8 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
                 readers = ", ".join(reader_names()) or "—"
             except Exception as exc:  # the PC/SC service may be absent
                 readers = type(exc).__name__
-            return {"Camera": str(device), "Chip": readers, "Printer": printer or "—", "Intake": intake_url or "—"}
+            return {"Camera": str(device) or "—", "Chip": readers, "Printer": printer or "—",
+                    "Intake": intake_url or "—"}
 
         devices.status = status
     devices.decoder = PipelineDecoder()

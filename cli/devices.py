@@ -88,16 +88,28 @@ class SimulatedWorld:
     """
 
     def __init__(self, state_dir: Path, *, bit_rate: int = 424_000, fps: float = SIM_FPS,
-                 dg2_size: int = 20_000) -> None:
+                 dg2_size: int = 20_000, behind_pcscd: bool | None = None) -> None:
         from drivers.emrtd.pki import TrustStore, make_test_pki
+        from drivers.sim.card_service import CardService, simulated_reader_free
         from drivers.sim.link import LinkModel, TimedTransport
-        from drivers.transport import InProcessTransport
+        from drivers.transport import CardTransport, InProcessTransport
 
         pki_dir = state_dir / "sim-pki"
         self.pki = make_test_pki(pki_dir)
         self.trust = TrustStore.from_directory(pki_dir)
         self.reader = InProcessTransport()
-        self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
+        # The emulated card sits behind the real pcscd, in its own process, when the simulated reader is free;
+        # otherwise in this process behind a timed link.
+        if behind_pcscd is None:
+            behind_pcscd = simulated_reader_free()
+        self.service: CardService | None = CardService(pki_dir, bit_rate=bit_rate) if behind_pcscd else None
+        if self.service is not None:
+            from drivers.pcsc import PcscTransport
+
+            self.link: CardTransport = PcscTransport(self.service.reader)
+        else:
+            self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
+        self._served: set[int] = set()
         self.fps = fps
         self.dg2_size = dg2_size
         self._clips: dict[int, list[np.ndarray]] = {}
@@ -131,6 +143,15 @@ class SimulatedWorld:
             self._chip(n)
 
     def _chip(self, n: int) -> Any:
+        if self.service is not None:
+            if n not in self._served:
+                from kiosk.mrz import format_td1
+                from kiosk.samples import sample_identity
+
+                identity = sample_identity(n)
+                self.service.prepare(n, identity.to_dict(), format_td1(identity), self.dg2_size)
+                self._served.add(n)
+            return n
         if n not in self._cards:
             from drivers.sim.emulated_card import emulated_card_from_record
             from kiosk.mrz import format_td1
@@ -152,14 +173,24 @@ class SimulatedWorld:
                 self.clip, self.clip_started = self._clips[n], now
                 self.card_shown_at = now + self.empty_frames / self.fps
             if chip:
-                self.reader.insert(card)
+                if self.service is not None:
+                    self.service.insert(card)
+                else:
+                    self.reader.insert(card)
                 if not qr:
                     self.card_shown_at = now
 
     def take_away(self) -> None:
         with self._lock:
             self.clip, self.card_shown_at = None, None
-            self.reader.remove()
+            if self.service is not None:
+                self.service.remove()
+            else:
+                self.reader.remove()
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.close()
 
     def frame(self) -> np.ndarray:
         with self._lock:
@@ -271,11 +302,13 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         from drivers.sim.png_printer import PngPrinter
 
         world = SimulatedWorld(state_dir, bit_rate=bit_rate)
+        closers.append(world.close)
         sim = world
         devices.camera = lambda: SimulatedCamera(sim)
         devices.chip = ChipScan(lambda: sim.link, trust=world.trust)
         devices.printer = ImageReceiptPrinter(PngPrinter(state_dir / "receipts"))
-        devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": "thẻ mô phỏng / emulated card",
+        chip = "thẻ mô phỏng qua pcscd / emulated card via pcscd" if world.service else "thẻ mô phỏng / emulated card"
+        devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": chip,
                                   "Printer": "PNG (receipts/)",
                                   "Intake": intake_url or "—"}
     else:

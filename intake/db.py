@@ -375,16 +375,16 @@ class Store:
         """Keep ``payload`` as the device's latest heartbeat unless a later one (by ``sent_at``) is stored; returns
         whether it was stored. ``sent_at`` is UTC ISO 8601 with ``Z``, so text order is time order."""
         row = {"kid": kid, "received_at": received_at, "sent_at": sent_at, "payload": json.dumps(payload)}
-        statement = self._insert(kiosk_status).values(row)
-        statement = statement.on_conflict_do_update(
+        insert_row = self._insert(kiosk_status).values(row)
+        statement = insert_row.on_conflict_do_update(
             index_elements=["kid"],
-            set_={"received_at": statement.excluded.received_at, "sent_at": statement.excluded.sent_at,
-                  "payload": statement.excluded.payload},
-            where=kiosk_status.c.sent_at < statement.excluded.sent_at,
-        )
+            set_={"received_at": insert_row.excluded.received_at, "sent_at": insert_row.excluded.sent_at,
+                  "payload": insert_row.excluded.payload},
+            where=kiosk_status.c.sent_at < insert_row.excluded.sent_at,
+        ).returning(kiosk_status.c.kid)  # a row only when inserted or updated (rowcount differs between drivers)
         try:
             with self.engine.begin() as conn:
-                return bool(conn.execute(statement).rowcount)
+                return conn.execute(statement).first() is not None
         except SQLAlchemyError as exc:
             raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
 

@@ -48,8 +48,8 @@ DEFAULT_INTERVAL = 60.0
 JITTER = 0.2  # each interval is drawn from [interval · (1 - JITTER), interval · (1 + JITTER)]
 MAX_ERRORS = 10
 TIMEOUT = (5.0, 10.0)
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-ALERT_PATTERN = re.compile(r"^(held|quarantined): ([a-z0-9][a-z0-9._-]{0,63})$")
+CODE_PATTERN = re.compile(r"^(?!.*\d{4})[a-z0-9][a-z0-9._-]{0,63}$")  # no run of 4 digits: no number, no date
+ALERT_PATTERN = re.compile(r"^(held|quarantined): ((?!.*\d{4})[a-z0-9][a-z0-9._-]{0,63})$")
 ESTABLISHMENT_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -85,8 +85,9 @@ def utc_iso(moment: datetime) -> str:
 
 
 def error_code(text: str) -> str:
-    """A stable code from a reason: ``network: ConnectionError`` → ``network.connectionerror``; anything that is
-    not code-like after that becomes ``other`` (so no message, and never a value, can leave the kiosk)."""
+    """A stable code from a reason: ``network: ConnectionError`` → ``network.connectionerror``. Reasons come from
+    the software's own vocabulary (intake error codes, exception class names); as a safety net anything that is not
+    code-like (ASCII, at most 64 characters, no run of four digits) becomes ``other``."""
     code = re.sub(r"[:\s]+", ".", text.strip().lower()).strip(".")
     return code if CODE_PATTERN.match(code) else "other"
 

@@ -46,9 +46,10 @@ p.meta { color: #555; margin: 0 0 16px; font-size: 13px; }
 .summary span { display: inline-block; margin-right: 12px; padding: 4px 10px; border-radius: 4px; font-size: 14px;
   background: #e8ebef; }
 .summary .n-stale { background: #f8d0cd; } .summary .n-warning { background: #fbe9bd; }
+.summary .n-ok { background: #d7ecd9; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
 th, td { border: 1px solid #d5d9de; padding: 5px 7px; text-align: left; vertical-align: top; }
-th { background: #e8ebef; font-weight: 600; }
+th { background: #e8ebef; font-weight: 600; font-size: 12px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.stale td { background: #f8d0cd; }
 tr.stale td.state { color: #8b0f07; font-weight: 700; border-left: 6px solid #c0261b; }
@@ -77,6 +78,14 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 86400} ngày / d"
 
 
+def ago(seconds: int) -> str:
+    """``6 giây trước / 6 s ago``, ``12 phút trước / 12 min ago``…"""
+    for size, vi, en in ((86400, "ngày", "d"), (3600, "giờ", "h"), (60, "phút", "min")):
+        if seconds >= size:
+            return f"{seconds // size} {vi} trước / {seconds // size} {en} ago"
+    return f"{seconds} giây trước / {seconds} s ago"
+
+
 def _cell(value: object, css: str = "") -> str:
     text = "—" if value is None or value == "" else str(value)
     attribute = f' class="{css}"' if css else ""
@@ -95,7 +104,7 @@ def _kiosk_row(view: KioskView) -> str:
         lodging = f"{view.lodging_due_soon or 0} sắp hạn / due soon, {view.lodging_overdue or 0} quá hạn / overdue"
     last_seen = _local(view.last_seen)
     if view.silent_seconds is not None:
-        last_seen += f" ({duration(view.silent_seconds)})"
+        last_seen += f" ({ago(view.silent_seconds)})"
     errors = " ".join(f"<code>{escape(code)}</code>" for code in view.errors) or "—"
     cells = [
         state,

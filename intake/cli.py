@@ -153,6 +153,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if settings.state_dir.exists() and not settings.key_file.exists() and any(settings.state_dir.iterdir()):
         raise IntakeError("the state directory has no encryption-keys.json", code="keys-missing", status=503,
                           field="state_dir")
+    settings.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     store = Store(settings.database_url, 1)
     try:
         result = migrate(store.engine)

@@ -87,6 +87,7 @@ def migrate_state(directory: Path) -> dict[str, Any]:
     from kiosk.device_key import load_device_key
     from kiosk.enrolment import FILE_NAME as ENROLMENT_FILE
     from kiosk.enrolment import load_enrolment
+    from kiosk.lodging.register import FILE_NAME as REGISTER_FILE
     from kiosk.lodging.register import REGISTER_SCHEMA
     from kiosk.outbox import FILE_NAME as OUTBOX_FILE
     from kiosk.outbox import OUTBOX_SCHEMA, Outbox
@@ -103,14 +104,15 @@ def migrate_state(directory: Path) -> dict[str, Any]:
             db.close()
     Outbox(outbox_path).close()  # opening migrates (and checks the durability settings)
     parts["outbox"] = {"from": before if existed else None, "to": OUTBOX_SCHEMA.current}
-    register_path = directory / "lodging" / "lodging.sqlite3"
-    if register_path.exists():
-        db = sqlite3.connect(register_path, isolation_level=None)
-        try:
-            found, current = migrate_sqlite(db, REGISTER_SCHEMA)
-        finally:
-            db.close()
-        parts["register"] = {"from": found, "to": current}
+    # The running kiosk keeps its register in lodging/, ``kiosk lodging`` in the state directory itself.
+    for register_path in (directory / "lodging" / REGISTER_FILE, directory / REGISTER_FILE):
+        if register_path.exists():
+            db = sqlite3.connect(register_path, isolation_level=None)
+            try:
+                found, current = migrate_sqlite(db, REGISTER_SCHEMA)
+            finally:
+                db.close()
+            parts.setdefault("register", {})[str(register_path.relative_to(directory))] = {"from": found, "to": current}
     if (directory / KEY_FILE).exists():
         parts["device_key"] = {"kid": load_device_key(directory).kid, "unchanged": True}
     if (directory / ENROLMENT_FILE).exists():

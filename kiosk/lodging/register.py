@@ -28,6 +28,7 @@ from kiosk.lodging.deadline import Deadline, deadline, to_vietnam_time
 from kiosk.lodging.guest import Guest
 from kiosk.migrations import SqliteSchema, migrate_sqlite, statements
 
+FILE_NAME = "lodging.sqlite3"
 SCHEMA_VERSION = 1  # PRAGMA user_version (0.1.0 left it at 0); migrations in kiosk.migrations
 
 SCHEMA = """
@@ -106,7 +107,7 @@ def _load_key(path: Path) -> bytes:
 class GuestRegister:
     def __init__(self, directory: Path, *, remote_area: bool = False) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / "lodging.sqlite3"
+        self.path = directory / FILE_NAME
         key_file = os.environ.get("KIOSK_LODGING_KEY_FILE")
         self._aead = AESGCM(_load_key(Path(key_file) if key_file else directory / "lodging.key"))
         self.remote_area = remote_area

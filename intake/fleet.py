@@ -22,7 +22,7 @@ from typing import Any
 
 from kiosk.lodging.deadline import deadline
 from kiosk.lodging.guest import nationality_code
-from kiosk.signing import unverified_payload
+from kiosk.signing import SubmissionError, unverified_payload
 
 OLD_PENDING_SECONDS = 3600  # a submission waiting longer than this makes the kiosk a warning
 DEVICE_PROBLEMS = ("absent", "error")
@@ -175,7 +175,11 @@ def lodging_compliance(
     for row in lodging_submissions:
         kid = str(row["device"])
         establishment, remote = by_kiosk.get(kid, (kid, False))
-        on_time = notification_on_time(unverified_payload(str(row["jws"])), parse_utc(str(row["received_at"])), remote)
+        try:
+            payload = unverified_payload(str(row["jws"]))
+        except SubmissionError:  # stored only once verified: cannot happen short of a damaged database
+            continue
+        on_time = notification_on_time(payload, parse_utc(str(row["received_at"])), remote)
         if on_time is None:
             continue
         entry = result.setdefault(establishment, Compliance(establishment))

@@ -220,4 +220,24 @@ def verify_heartbeat(
     kid, payload = verifier.verified_payload(signed, HEARTBEAT_TYPE, FIELDS)
     if payload["device"] != kid:
         raise unprocessable("device-mismatch", "the payload names another device", field="device")
-    return VerifiedHeartbeat(kid, heartbeat_time(payload["sent_at"], now, window), payload)
+    sent_at = heartbeat_time(payload["sent_at"], now, window)
+    check_heartbeat_shape(payload)
+    return VerifiedHeartbeat(kid, sent_at, payload)
+
+
+def check_heartbeat_shape(payload: dict[str, Any]) -> None:
+    """The types ``kiosk.heartbeat.build_heartbeat`` produces (the operator page shows nothing else); a field of
+    another shape is refused by name (``invalid-field``), its value never echoed."""
+    texts = {"version": 32, "profile": 32, "establishment": 64}
+    for name, longest in texts.items():
+        value = payload[name]
+        if not (value is None and name == "establishment") and (not isinstance(value, str) or len(value) > longest):
+            raise unprocessable("invalid-field", f"{name} must be text of at most {longest} characters", field=name)
+    for name in ("outbox", "devices"):
+        if not isinstance(payload[name], dict):
+            raise unprocessable("invalid-field", f"{name} must be an object", field=name)
+    if payload["lodging"] is not None and not isinstance(payload["lodging"], dict):
+        raise unprocessable("invalid-field", "lodging must be an object or null", field="lodging")
+    errors = payload["errors"]
+    if not isinstance(errors, list) or len(errors) > 20 or not all(isinstance(e, str) and len(e) <= 64 for e in errors):
+        raise unprocessable("invalid-field", "errors must be a short list of codes", field="errors")

@@ -84,6 +84,9 @@ def test_unknown_revoked_and_forged_heartbeats_are_refused(tmp_path: Path, intak
     other = sign_heartbeat({**payload, "device": stranger.kid}, key)
     assert post(intake, other).json()["error"]["code"] == "device-mismatch"
     assert post(intake, "not a jws").status_code == 400
+    for field, value in (("profile", 5), ("establishment", "x" * 65), ("errors", "chip.unstable"), ("outbox", [])):
+        odd = post(intake, sign_heartbeat({**payload, field: value}, key)).json()["error"]
+        assert (odd["code"], odd["field"]) == ("invalid-field", field)
     store = intake.store()
     try:
         assert store.revoke(key.kid)

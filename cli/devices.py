@@ -254,15 +254,17 @@ def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, i
     from datetime import timedelta
 
     from kiosk.device_key import load_device_key
-    from kiosk.heartbeat import MAX_ERRORS, Collector, HeartbeatSender, error_code
+    from kiosk.heartbeat import MAX_ERRORS, Collector, HeartbeatSender, RecentErrors, error_code
 
     settings = lodging_settings() if profile == "lodging" else {}
     sender = services.sender
+    recent = RecentErrors()
+    services.devices.report_error = recent.record  # the controller's scan and save errors
 
     def error_codes() -> list[str]:
-        """The outbox sender's latest failed attempts (their reasons, as codes)."""
+        """The outbox sender's latest failed attempts (their reasons, as codes), then the controller's."""
         attempts = list(sender.attempts)[-MAX_ERRORS:] if sender is not None else []
-        return [error_code(attempt.reason) for attempt in attempts if attempt.reason]
+        return [error_code(attempt.reason) for attempt in attempts if attempt.reason] + recent.codes()
 
     collector = Collector(
         profile, services.outbox, device_states=device_states, register=services.register,

@@ -56,7 +56,7 @@ tr.stale td.state { color: #8b0f07; font-weight: 700; border-left: 6px solid #c0
 tr.warning td { background: #fdf3d7; }
 tr.warning td.state { color: #6b4a00; font-weight: 700; border-left: 6px solid #d99a00; }
 tr.ok td.state { color: #1c5e2a; border-left: 6px solid #2e8540; }
-code { font-size: 12px; }
+code { font-size: 12px; white-space: nowrap; }
 .reasons { display: block; font-weight: 400; font-size: 12px; }
 """
 

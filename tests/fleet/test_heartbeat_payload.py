@@ -147,3 +147,20 @@ def test_sender_thread_beats_until_stopped_and_never_raises(tmp_path: Path) -> N
     assert 0.016 <= sender.next_delay() <= 0.024
     with pytest.raises(HeartbeatError):
         HeartbeatSender(key, "http://x/", lambda: Health("clinic", {}), interval=0)
+
+
+def test_the_controller_reports_scan_errors_by_code() -> None:
+    from kiosk.controller import Devices, KioskController
+    from kiosk.errors import KioskError
+    from kiosk.scan import ScanEvent
+    from kiosk.workflows.registry import default_registry
+
+    recent = RecentErrors()
+    controller = KioskController(default_registry(), "one-stop", devices=Devices(report_error=recent.record))
+    controller.start(controller.registry.offered("one-stop")[0].id)
+    try:
+        controller._on_scan_event(ScanEvent("chip-error", error=KioskError("keep it still", code="chip-unstable")))
+        controller._on_scan_event(ScanEvent("qr-error", error=KioskError("bad QR", code="invalid-field-count")))
+    finally:
+        controller._stop_scanner()
+    assert recent.codes() == ["chip-unstable", "invalid-field-count"]

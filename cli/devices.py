@@ -233,6 +233,7 @@ class KioskServices:
     intake: Any = None
     sender: Any = None
     register: Any = None
+    heartbeat: Any = None
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -258,12 +259,72 @@ def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[]
     return open_outbox(state_dir)
 
 
+def device_states(*, simulate: bool, camera: str = "0", reader: str | None = None) -> tuple[str, str]:
+    """``(reader, camera)`` for the heartbeat (``kiosk.heartbeat.DeviceState`` values), without opening either: the
+    PC/SC reader is listed by the PC/SC service, the camera's device node must exist."""
+    from kiosk.heartbeat import DeviceState
+
+    if simulate:
+        return DeviceState.SIMULATED.value, DeviceState.SIMULATED.value
+    try:
+        from drivers.pcsc import reader_names
+
+        names = reader_names()
+        found = any(reader in name for name in names) if reader else bool(names)
+        reader_state = DeviceState.OK if found else DeviceState.ABSENT
+    except Exception:  # the PC/SC service may be absent or failing
+        reader_state = DeviceState.ERROR
+    node = Path(f"/dev/video{camera}") if camera.isdigit() else Path(camera)
+    camera_state = DeviceState.OK if camera and node.exists() else DeviceState.ABSENT
+    return reader_state.value, camera_state.value
+
+
+def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, interval: float,
+                    device_states: Callable[[], tuple[str, str]], establishment: str | None = None) -> Any:
+    """The heartbeat thread of a running kiosk (``kiosk.heartbeat``), stopped by ``services.close``."""
+    from datetime import timedelta
+
+    from kiosk.device_key import load_device_key
+    from kiosk.heartbeat import MAX_ERRORS, Collector, HeartbeatSender, RecentErrors, error_code
+
+    settings = lodging_settings() if profile == "lodging" else {}
+    sender = services.sender
+    recent = RecentErrors()
+    services.devices.report_error = recent.record  # the controller's scan and save errors
+
+    def error_codes() -> list[str]:
+        """The outbox sender's latest failed attempts (their reasons, as codes), then the controller's."""
+        attempts = list(sender.attempts)[-MAX_ERRORS:] if sender is not None else []
+        return [error_code(attempt.reason) for attempt in attempts if attempt.reason] + recent.codes()
+
+    collector = Collector(
+        profile, services.outbox, device_states=device_states, register=services.register,
+        remote_area=bool(settings.get("remote_area", False)),
+        due_soon=timedelta(minutes=int(settings.get("due_soon_minutes", 60))), error_codes=error_codes,
+        establishment=establishment,
+    )
+    heartbeat = HeartbeatSender(load_device_key(services.state_dir), intake_url, collector, interval=interval)
+    heartbeat.start_thread()
+    services.closers.append(heartbeat.stop)
+    services.heartbeat = heartbeat
+    return heartbeat
+
+
+def lodging_settings() -> dict[str, Any]:
+    from kiosk.workflows.registry import default_registry
+
+    lodging = default_registry().profiles.get("lodging")
+    return dict(lodging.settings) if lodging else {}
+
+
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
-                   embedded_intake: bool | None = None, bit_rate: int = 424_000) -> KioskServices:
+                   embedded_intake: bool | None = None, bit_rate: int = 424_000,
+                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
     """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
     embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
-    there is none (the chip reader only)."""
+    there is none (the chip reader only). ``heartbeat_seconds``: the fleet-health interval (``[heartbeat]
+    interval_seconds``), ``None`` for none."""
     if embedded_intake is None:
         embedded_intake = simulate
     from kiosk.chip_scan import ChipScan
@@ -364,5 +425,9 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             return f"{len(register.arrivals(day))}: {path}"
 
         devices.export = export
-    return KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
-                         sender=sender, register=register, closers=closers)
+    services = KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
+                             sender=sender, register=register, closers=closers)
+    if intake_url and heartbeat_seconds:
+        start_heartbeat(services, intake_url, profile, interval=heartbeat_seconds, establishment=establishment,
+                        device_states=lambda: device_states(simulate=simulate, camera=camera, reader=reader))
+    return services

@@ -56,6 +56,7 @@ class Devices:
     chip: ChipReading | None = None
     printer: ReceiptPrinter | None = None
     wake_sender: Callable[[], None] | None = None
+    report_error: Callable[[str], None] | None = None  # error codes for the fleet heartbeat (codes only)
     status: Callable[[], dict[str, str]] = field(default=lambda: {})
     deadlines: Callable[[], list[dict[str, Any]]] | None = None
     export: Callable[[], str] | None = None
@@ -231,6 +232,8 @@ class KioskController:
             self.scan.status_key = "scan.chip.done"
         elif event.error is not None:
             self.scan.error = event.error
+            if self.devices.report_error is not None:
+                self.devices.report_error(event.error.code)
             if event.kind == "chip-error":
                 self.scan.chip_busy, self.scan.chip_progress = False, None
                 self.scan.status_key = "scan.hint"
@@ -350,6 +353,8 @@ class KioskController:
             saved = self.outbox.submit(submission.kind, submission.data, submission.evidence)
         except KioskError as exc:
             log.warning("submission not saved: %s", exc.code)
+            if self.devices.report_error is not None:
+                self.devices.report_error(exc.code)
             return exc
         if procedure.kind == "lodging" and self._on_lodging_guest is not None:
             try:

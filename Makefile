@@ -13,7 +13,7 @@ services: setup
 	@deploy/dev/services.sh start
 
 run: setup
-	@$(BIN)/kiosk run --simulate
+	@$(BIN)/kiosk run --auto
 
 lint: setup
 	$(BIN)/ruff check .

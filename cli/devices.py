@@ -89,16 +89,29 @@ class SimulatedWorld:
     """
 
     def __init__(self, state_dir: Path, *, bit_rate: int = 424_000, fps: float = SIM_FPS,
-                 dg2_size: int = 20_000) -> None:
+                 dg2_size: int = 20_000, behind_pcscd: bool | None = None) -> None:
         from drivers.emrtd.pki import TrustStore, make_test_pki
+        from drivers.sim.card_service import CardService, simulated_reader_free
         from drivers.sim.link import LinkModel, TimedTransport
-        from drivers.transport import InProcessTransport
+        from drivers.transport import CardTransport, InProcessTransport
 
         pki_dir = state_dir / "sim-pki"
         self.pki = make_test_pki(pki_dir)
         self.trust = TrustStore.from_directory(pki_dir)
         self.reader = InProcessTransport()
-        self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
+        # The emulated card sits behind the real pcscd, in its own process, when the simulated reader is free;
+        # otherwise in this process behind a timed link.
+        if behind_pcscd is None:
+            behind_pcscd = simulated_reader_free()
+        self.service: CardService | None = CardService(pki_dir, bit_rate=bit_rate) if behind_pcscd else None
+        if self.service is not None:
+            from drivers.pcsc import PcscTransport
+
+            self.link: CardTransport = PcscTransport(self.service.reader)
+        else:
+            self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
+        self._served: set[int] = set()
+        self._bit_rate = bit_rate
         self.fps = fps
         self.dg2_size = dg2_size
         self._clips: dict[int, list[np.ndarray]] = {}
@@ -132,6 +145,15 @@ class SimulatedWorld:
             self._chip(n)
 
     def _chip(self, n: int) -> Any:
+        if self.service is not None:
+            if n not in self._served:
+                from kiosk.mrz import format_td1
+                from kiosk.samples import sample_identity
+
+                identity = sample_identity(n)
+                self.service.prepare(n, identity.to_dict(), format_td1(identity), self.dg2_size)
+                self._served.add(n)
+            return n
         if n not in self._cards:
             from drivers.sim.emulated_card import emulated_card_from_record
             from kiosk.mrz import format_td1
@@ -143,7 +165,14 @@ class SimulatedWorld:
         return self._cards[n]
 
     def use_card(self, n: int, card: Any) -> None:
-        """Put ``card`` on the reader when card ``n`` is presented (an unusual chip for the same sample card)."""
+        """Put ``card`` (built in this process) on the reader when card ``n`` is presented: an unusual chip for the
+        same sample card. The world then keeps its cards in this process, behind the timed link."""
+        if self.service is not None:
+            from drivers.sim.link import LinkModel, TimedTransport
+
+            self.service.close()
+            self.service = None
+            self.link = TimedTransport(self.reader, LinkModel(self._bit_rate), sleep=True)
         self._cards[n] = card
 
     def present(self, n: int, *, qr: bool = True, chip: bool = True) -> None:
@@ -157,14 +186,24 @@ class SimulatedWorld:
                 self.clip, self.clip_started = self._clips[n], now
                 self.card_shown_at = now + self.empty_frames / self.fps
             if chip:
-                self.reader.insert(card)
+                if self.service is not None:
+                    self.service.insert(card)
+                else:
+                    self.reader.insert(card)
                 if not qr:
                     self.card_shown_at = now
 
     def take_away(self) -> None:
         with self._lock:
             self.clip, self.card_shown_at = None, None
-            self.reader.remove()
+            if self.service is not None:
+                self.service.remove()
+            else:
+                self.reader.remove()
+
+    def close(self) -> None:
+        if self.service is not None:
+            self.service.close()
 
     def frame(self) -> np.ndarray:
         with self._lock:
@@ -207,6 +246,7 @@ class KioskServices:
     intake: Any = None
     sender: Any = None
     register: Any = None
+    heartbeat: Any = None
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -245,10 +285,74 @@ def _rebind(state_dir: Path, outbox: Any, sender: Any, enrolment: Any) -> None:
         sender.wake()
 
 
+def device_states(*, simulate: bool, camera: str = "0", reader: str | None = None) -> tuple[str, str]:
+    """``(reader, camera)`` for the heartbeat (``kiosk.heartbeat.DeviceState`` values), without opening either: the
+    PC/SC reader is listed by the PC/SC service, the camera's device node must exist."""
+    from kiosk.heartbeat import DeviceState
+
+    if simulate:
+        return DeviceState.SIMULATED.value, DeviceState.SIMULATED.value
+    try:
+        from drivers.pcsc import reader_names
+
+        names = reader_names()
+        found = any(reader in name for name in names) if reader else bool(names)
+        reader_state = DeviceState.OK if found else DeviceState.ABSENT
+    except Exception:  # the PC/SC service may be absent or failing
+        reader_state = DeviceState.ERROR
+    node = Path(f"/dev/video{camera}") if camera.isdigit() else Path(camera)
+    camera_state = DeviceState.OK if camera and node.exists() else DeviceState.ABSENT
+    return reader_state.value, camera_state.value
+
+
+def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, interval: float,
+                    device_states: Callable[[], tuple[str, str]], establishment: str | None = None) -> Any:
+    """The heartbeat thread of a running kiosk (``kiosk.heartbeat``), stopped by ``services.close``."""
+    from datetime import timedelta
+
+    from kiosk.device_key import load_device_key
+    from kiosk.heartbeat import MAX_ERRORS, Collector, HeartbeatSender, RecentErrors, error_code
+
+    settings = lodging_settings() if profile == "lodging" else {}
+    sender = services.sender
+    recent = RecentErrors()
+    services.devices.report_error = recent.record  # the controller's scan and save errors
+
+    def error_codes() -> list[str]:
+        """The outbox sender's latest failed attempts (their reasons, as codes), then the controller's."""
+        attempts = list(sender.attempts)[-MAX_ERRORS:] if sender is not None else []
+        return [error_code(attempt.reason) for attempt in attempts if attempt.reason] + recent.codes()
+
+    collector = Collector(
+        profile, services.outbox, device_states=device_states, register=services.register,
+        remote_area=bool(settings.get("remote_area", False)),
+        due_soon=timedelta(minutes=int(settings.get("due_soon_minutes", 60))), error_codes=error_codes,
+        establishment=establishment,
+    )
+    heartbeat = HeartbeatSender(load_device_key(services.state_dir), intake_url, collector, interval=interval)
+    heartbeat.start_thread()
+    services.closers.append(heartbeat.stop)
+    services.heartbeat = heartbeat
+    return heartbeat
+
+
+def lodging_settings() -> dict[str, Any]:
+    from kiosk.workflows.registry import default_registry
+
+    lodging = default_registry().profiles.get("lodging")
+    return dict(lodging.settings) if lodging else {}
+
+
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
-                   embedded_intake: bool = True, bit_rate: int = 424_000) -> KioskServices:
-    """Everything the controller needs; ``simulate`` swaps in the simulated twins and an embedded intake."""
+                   embedded_intake: bool | None = None, bit_rate: int = 424_000,
+                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
+    """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
+    embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
+    there is none (the chip reader only). ``heartbeat_seconds``: the fleet-health interval (``[heartbeat]
+    interval_seconds``), ``None`` for none."""
+    if embedded_intake is None:
+        embedded_intake = simulate
     from kiosk.chip_scan import ChipScan
     from kiosk.device_enrolment import DeviceEnrolment
     from kiosk.sender import Sender
@@ -257,7 +361,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
     closers: list[Callable[[], None]] = []
     intake = None
     token: Callable[[], str] | None = None
-    if simulate and embedded_intake and intake_url is None:
+    if embedded_intake and intake_url is None:
         from intake.devserver import IntakeServer
 
         intake = IntakeServer(state_dir / "intake").start()
@@ -286,11 +390,13 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         from drivers.sim.png_printer import PngPrinter
 
         world = SimulatedWorld(state_dir, bit_rate=bit_rate)
+        closers.append(world.close)
         sim = world
         devices.camera = lambda: SimulatedCamera(sim)
         devices.chip = ChipScan(lambda: sim.link, trust=world.trust)
         devices.printer = ImageReceiptPrinter(PngPrinter(state_dir / "receipts"))
-        devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": "thẻ mô phỏng / emulated card",
+        chip = "thẻ mô phỏng qua pcscd / emulated card via pcscd" if world.service else "thẻ mô phỏng / emulated card"
+        devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": chip,
                                   "Printer": "PNG (receipts/)",
                                   "Intake": intake_url or "—"}
     else:
@@ -299,7 +405,8 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         from drivers.printer import EscposPrinter
 
         device: int | str = int(camera) if camera.isdigit() else camera
-        devices.camera = lambda: CameraFrames(OpenCvCamera(device))
+        if camera:
+            devices.camera = lambda: CameraFrames(OpenCvCamera(device))
         pcsc = PcscTransport(reader)
         devices.chip = ChipScan(lambda: pcsc)
         if printer:
@@ -310,7 +417,8 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
                 readers = ", ".join(reader_names()) or "—"
             except Exception as exc:  # the PC/SC service may be absent
                 readers = type(exc).__name__
-            return {"Camera": str(device), "Chip": readers, "Printer": printer or "—", "Intake": intake_url or "—"}
+            return {"Camera": str(device) or "—", "Chip": readers, "Printer": printer or "—",
+                    "Intake": intake_url or "—"}
 
         devices.status = status
     devices.decoder = PipelineDecoder()
@@ -345,5 +453,9 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             return f"{len(register.arrivals(day))}: {path}"
 
         devices.export = export
-    return KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
-                         sender=sender, register=register, closers=closers)
+    services = KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
+                             sender=sender, register=register, closers=closers)
+    if intake_url and heartbeat_seconds:
+        start_heartbeat(services, intake_url, profile, interval=heartbeat_seconds, establishment=establishment,
+                        device_states=lambda: device_states(simulate=simulate, camera=camera, reader=reader))
+    return services

@@ -22,6 +22,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.device",
     "cli.submit",
     "cli.outbox",
+    "cli.heartbeat",
+    "cli.migrate",
 )
 
 

@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import os
 import queue
+import sys
 import tempfile
 import threading
 import time
@@ -33,6 +34,8 @@ def register(sub: Any) -> None:
     run = sub.add_parser("run", help="run the kiosk (touch UI with a display, headless demo without)")
     run.add_argument("--profile", default="one-stop", choices=PROFILES)
     run.add_argument("--simulate", action="store_true", help="use the simulated devices and an embedded intake")
+    run.add_argument("--auto", action="store_true",
+                     help="use the connected camera and card reader; the simulated devices when neither is found")
     run.add_argument("--fullscreen", action="store_true")
     run.add_argument("--headless", action="store_true", help="run the end-to-end demo even with a display")
     run.add_argument("--state-dir", type=Path, help="kiosk state (default: $KIOSK_STATE_DIR or a temporary "
@@ -75,12 +78,26 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _choose_devices(args: argparse.Namespace) -> None:
+    """``--auto``: the devices connected to this machine, or the simulated twins when there are none."""
+    from drivers.detect import connected_devices
+
+    found = connected_devices()
+    args.simulate = not found.any
+    if found.any:
+        args.camera = found.camera or ""
+        args.reader = args.reader or found.reader
+    print(f"devices: {'simulated (no camera or card reader found)' if args.simulate else found}", file=sys.stderr)
+
+
 def _run(args: argparse.Namespace) -> int:
     from cli.devices import build_services
 
+    if args.auto and not args.simulate:
+        _choose_devices(args)
     services = build_services(_state_dir(args), simulate=args.simulate, profile=args.profile,
                               intake_url=args.intake_url, camera=args.camera, reader=args.reader,
-                              printer=args.printer)
+                              printer=args.printer, embedded_intake=args.simulate or args.auto)
     try:
         if _has_display() and not args.headless:
             return _run_ui(args, services)

@@ -5,30 +5,38 @@ Run it with ``kiosk-intake serve``; uvicorn workers build the app with ``create_
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from intake.async_store import submission_store
-from intake.db import Store
+from intake.db import Store, now_iso
 from intake.errors import IntakeError
+from intake.fleet import kiosk_views, lodging_compliance
 from intake.keys import current_public_key, load_or_create_keys
 from intake.ratelimit import RateLimiter
 from intake.settings import Settings
-from intake.verify import Verifier
+from intake.verify import Verifier, verify_heartbeat
 from kiosk.device_key import ALGORITHMS, DeviceKeyError, key_from_jwk
 
 SUBMISSION_MEDIA_TYPE = "application/jose"
+HEARTBEAT_MAX_BODY = 16 * 1024
+COMPLIANCE_DAYS = 30  # lodging submissions received in this many days count on the operator page
+OPERATOR_REALM = 'Basic realm="cccd-kiosk operator", charset="UTF-8"'
 
 
 class EnrolRequest(BaseModel):
@@ -46,6 +54,12 @@ class ReceiptModel(BaseModel):
     sid: str
     received_at: str
     digest: str
+
+
+class HeartbeatAnswer(BaseModel):
+    device: str
+    received_at: str
+    stored: bool
 
 
 class ErrorDetail(BaseModel):
@@ -93,6 +107,31 @@ async def _read_body(request: Request, limit: int) -> bytes:
     except ClientDisconnect as exc:  # the kiosk went away mid-request; it will retry with the same sid
         raise IntakeError("client disconnected", code="client-disconnected", status=400) from exc
     return b"".join(chunks)
+
+
+def _require_media_type(request: Request) -> None:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != SUBMISSION_MEDIA_TYPE:
+        raise IntakeError(
+            f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type", status=415
+        )
+
+
+def operator_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization`` header: ``Bearer TOKEN``, or HTTP Basic with the token as the password
+    (any user name), which browsers ask for by themselves."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        return value.strip() or None
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -199,11 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     async def submit(request: Request) -> JSONResponse:
         idempotency_key = request.headers.get("idempotency-key")
-        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != SUBMISSION_MEDIA_TYPE:
-            raise IntakeError(
-                f"content type must be {SUBMISSION_MEDIA_TYPE}", code="unsupported-media-type", status=415
-            )
+        _require_media_type(request)
         body = await _read_body(request, settings.max_body)
         # Decryption and verification are CPU work: on the event loop, as threads would only contend for the GIL
         # (several workers use several cores). The device lookups in `verify` reach the database only for a key
@@ -217,5 +252,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         receipt = await submissions.store(verified)
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
+
+    @app.post(
+        "/v1/heartbeats",
+        summary="Record a kiosk's signed heartbeat (fleet health, no personal data)",
+        response_model=HeartbeatAnswer,
+        responses=_error_responses(400, 401, 403, 413, 415, 422, 503),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    SUBMISSION_MEDIA_TYPE: {
+                        "schema": {"type": "string", "description": "compact JWS, typ kiosk-heartbeat+jws"}
+                    }
+                },
+            },
+        },
+    )
+    async def heartbeat(request: Request) -> JSONResponse:
+        _require_media_type(request)
+        body = await _read_body(request, HEARTBEAT_MAX_BODY)
+        verified = verify_heartbeat(verifier, body, datetime.now(UTC))
+        received_at = now_iso()
+        stored = await run_in_threadpool(
+            store.record_heartbeat, verified.device, verified.sent_at, verified.payload, received_at
+        )
+        return JSONResponse({"device": verified.device, "received_at": received_at, "stored": stored})
+
+    @app.get("/operator", summary="Operator page: kiosks and lodging compliance (HTML)", response_class=HTMLResponse,
+             responses={401: {"description": "operator token required (HTTP Basic password or Bearer)"}})
+    def operator(request: Request) -> Response:
+        from intake.operator_page import render
+
+        token = operator_token(request.headers.get("authorization"))
+        if token is None or not store.operator_token_valid(token):
+            required = IntakeError(
+                "operator token required (HTTP Basic password or Bearer)",
+                code="operator-token-required",
+                status=401,
+                message_vi="Cần mã truy cập của người vận hành.",
+            )
+            return _error(required, headers={"WWW-Authenticate": OPERATOR_REALM})
+        now = datetime.now(UTC)
+        statuses = store.kiosk_statuses()
+        since = (now - timedelta(days=COMPLIANCE_DAYS)).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        lodging = store.submissions(kind="lodging", since=since, with_blob=True)
+        page = render(
+            kiosk_views(statuses, now, settings.stale_minutes),
+            lodging_compliance(statuses, lodging),
+            now,
+            settings.stale_minutes,
+        )
+        return HTMLResponse(page, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                           "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
     return app

@@ -26,7 +26,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "db_url": args.db or base.db_url,
         "state_dir": Path(args.state_dir) if args.state_dir else base.state_dir,
     }
-    for name in ("max_body", "rate", "burst", "device_cache_seconds"):
+    for name in ("max_body", "rate", "burst", "device_cache_seconds", "stale_minutes"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
     return Settings(**{**base.__dict__, **values})
@@ -119,6 +119,50 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_operator_token(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    token = store.issue_operator_token(args.label, args.valid_days * 86400)
+    print_json({"ok": True, "token": token, "label": args.label,
+                "note": "open /operator and give this token as the password (any user name)"})
+    return 0
+
+
+def cmd_operator_list(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    print_json({"ok": True, "tokens": store.list_operator_tokens()})
+    return 0
+
+
+def cmd_operator_revoke(args: argparse.Namespace) -> int:
+    from intake.errors import IntakeError
+
+    _, store = _store(args)
+    if not store.revoke_operator_token(args.id):
+        raise IntakeError("no such active operator token", code="unknown-token", status=404, field="id")
+    print_json({"ok": True, "revoked": args.id})
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the database to this release's schema (idempotent); the key file is checked, never rewritten."""
+    from intake.db import Store
+    from intake.errors import IntakeError
+    from intake.migrations import migrate
+
+    settings = _settings(args)
+    if settings.state_dir.exists() and not settings.key_file.exists() and any(settings.state_dir.iterdir()):
+        raise IntakeError("the state directory has no encryption-keys.json", code="keys-missing", status=503,
+                          field="state_dir")
+    settings.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    store = Store(settings.database_url, 1)
+    try:
+        result = migrate(store.engine)
+    finally:
+        store.dispose()
+    print_json({"ok": True, **result})
+    return 0
+
+
 def cmd_keys_show(args: argparse.Namespace) -> int:
     from intake.keys import load_or_create_keys, public_keys
 
@@ -163,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="how long a device key is cached; a revocation applies within it (default 5)",
     )
+    serve.add_argument(
+        "--stale-minutes",
+        type=float,
+        help="the operator page shows a kiosk without a heartbeat for this long as stale (default 10)",
+    )
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"], help="HTTP parser")
     serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"], help="event loop")
@@ -188,6 +237,26 @@ def build_parser() -> argparse.ArgumentParser:
     rotate = keys.add_parser("rotate", help="new current key; older keys are kept to decrypt queued submissions")
     _common(rotate)
     rotate.set_defaults(handler=cmd_keys_rotate)
+
+    operator = sub.add_parser("operator", help="credentials for the operator page").add_subparsers(
+        dest="action", required=True
+    )
+    otoken = operator.add_parser("token", help="issue an operator token for /operator (printed once)")
+    _common(otoken)
+    otoken.add_argument("--label", default="operator", help="who holds it (no personal data needed)")
+    otoken.add_argument("--valid-days", type=float, default=365.0)
+    otoken.set_defaults(handler=cmd_operator_token)
+    olist = operator.add_parser("list", help="issued operator tokens (ids and labels, never the tokens)")
+    _common(olist)
+    olist.set_defaults(handler=cmd_operator_list)
+    orevoke = operator.add_parser("revoke", help="revoke an operator token by its id")
+    _common(orevoke)
+    orevoke.add_argument("id", help="the id `kiosk-intake operator list` shows")
+    orevoke.set_defaults(handler=cmd_operator_revoke)
+
+    migrate = sub.add_parser("migrate", help="bring the database to this release's schema (idempotent)")
+    _common(migrate)
+    migrate.set_defaults(handler=cmd_migrate)
 
     subs = sub.add_parser("submissions", help="received submissions").add_subparsers(
         dest="action", required=True

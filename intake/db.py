@@ -21,6 +21,7 @@ from sqlalchemy import (
     Engine,
     Float,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -73,6 +74,36 @@ submissions = Table(
     Column("clock_flag", String(32)),  # "created-in-future" / "created-long-ago": kept, flagged for operators
     # One secondary index, for the operators' listing (kind, since): every index costs on each insert.
     Index("submissions_kind_received", "kind", "received_at"),
+)
+
+# The latest heartbeat of each kiosk (fleet health): counts, states and codes only, never personal data.
+kiosk_status = Table(
+    "kiosk_status",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("received_at", String(32), nullable=False),
+    Column("sent_at", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+# Operators' credentials for the fleet page: only the SHA-256 of each token is kept.
+operator_tokens = Table(
+    "operator_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("label", String(64), nullable=False),
+    Column("issued_at", String(32), nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+# One row: the schema version of this database (``intake.migrations``).
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("migrated_at", String(32), nullable=False),
 )
 
 
@@ -181,7 +212,11 @@ class Store:
         self._hot_path = self.hot_path_statements()
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        """Create a new database at the current schema version, or check an existing one's version
+        (``schema-too-new``, ``schema-outdated``: run ``kiosk-intake migrate``)."""
+        from intake.migrations import prepare_schema
+
+        prepare_schema(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -333,3 +368,84 @@ class Store:
                     yield dict(row._mapping)
         except SQLAlchemyError as exc:
             raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
+
+    # -- fleet health -------------------------------------------------------------------------------------
+
+    def record_heartbeat(self, kid: str, sent_at: str, payload: dict[str, Any], received_at: str) -> bool:
+        """Keep ``payload`` as the device's latest heartbeat unless a later one (by ``sent_at``) is stored; returns
+        whether it was stored. ``sent_at`` is UTC ISO 8601 with ``Z``, so text order is time order."""
+        row = {"kid": kid, "received_at": received_at, "sent_at": sent_at, "payload": json.dumps(payload)}
+        insert_row = self._insert(kiosk_status).values(row)
+        statement = insert_row.on_conflict_do_update(
+            index_elements=["kid"],
+            set_={"received_at": insert_row.excluded.received_at, "sent_at": insert_row.excluded.sent_at,
+                  "payload": insert_row.excluded.payload},
+            where=kiosk_status.c.sent_at < insert_row.excluded.sent_at,
+        ).returning(kiosk_status.c.kid)  # a row only when inserted or updated (rowcount differs between drivers)
+        try:
+            with self.engine.begin() as conn:
+                return conn.execute(statement).first() is not None
+        except SQLAlchemyError as exc:
+            raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
+
+    def kiosk_statuses(self) -> list[dict[str, Any]]:
+        """Every enrolled device with its latest heartbeat (``None`` if it never sent one), oldest enrolment first."""
+        query = (
+            select(devices.c.kid, devices.c.enrolled_at, devices.c.revoked_at, kiosk_status.c.received_at,
+                   kiosk_status.c.sent_at, kiosk_status.c.payload)
+            .select_from(devices.outerjoin(kiosk_status, devices.c.kid == kiosk_status.c.kid))
+            .order_by(devices.c.enrolled_at, devices.c.kid)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {**dict(row._mapping), "payload": json.loads(row.payload) if row.payload is not None else None}
+            for row in rows
+        ]
+
+    # -- operators ----------------------------------------------------------------------------------------
+
+    def issue_operator_token(self, label: str, valid_seconds: float) -> str:
+        token = secrets.token_urlsafe(24)
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(operator_tokens).values(
+                    token_hash=_token_hash(token), label=label, issued_at=now_iso(),
+                    expires_at=time.time() + valid_seconds,
+                )
+            )
+        return token
+
+    def operator_token_valid(self, token: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(operator_tokens.c.label).where(
+                    operator_tokens.c.token_hash == _token_hash(token),
+                    operator_tokens.c.revoked_at.is_(None),
+                    operator_tokens.c.expires_at > time.time(),
+                )
+            ).first()
+        return row is not None
+
+    def list_operator_tokens(self) -> list[dict[str, Any]]:
+        """Issued tokens by label (the hash's first 12 digits as an id, never the token)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(operator_tokens).order_by(operator_tokens.c.issued_at)).all()
+        return [
+            {"id": row.token_hash[:12], "label": row.label, "issued_at": row.issued_at,
+             "expires_at": datetime.fromtimestamp(row.expires_at, UTC).isoformat(), "revoked_at": row.revoked_at}
+            for row in rows
+        ]
+
+    def revoke_operator_token(self, token_id: str) -> int:
+        if len(token_id) < 8:
+            raise IntakeError("give at least 8 digits of the token id", code="invalid-token-id", status=422,
+                              field="id")
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    update(operator_tokens)
+                    .where(operator_tokens.c.token_hash.startswith(token_id), operator_tokens.c.revoked_at.is_(None))
+                    .values(revoked_at=now_iso())
+                ).rowcount
+            )

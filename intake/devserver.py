@@ -53,6 +53,7 @@ class IntakeServer:
         burst: float = 200.0,
         device_cache_seconds: float = 0.0,
         max_body: int | None = None,
+        stale_minutes: float = 10.0,
         port: int | None = None,
         http: str = "auto",
         loop: str = "auto",
@@ -64,6 +65,7 @@ class IntakeServer:
             burst=burst,
             device_cache_seconds=device_cache_seconds,
             max_body=max_body or Settings.max_body,
+            stale_minutes=stale_minutes,
         )
         self.workers = workers
         self.stack = ["--http", http, "--loop", loop]
@@ -97,6 +99,8 @@ class IntakeServer:
             str(s.device_cache_seconds),
             "--max-body",
             str(s.max_body),
+            "--stale-minutes",
+            str(s.stale_minutes),
         ]
         command += self.stack
         if s.db_url:
@@ -132,6 +136,13 @@ class IntakeServer:
         store = self.store()
         try:
             return store.issue_token()
+        finally:
+            store.dispose()
+
+    def operator_token(self) -> str:
+        store = self.store()
+        try:
+            return store.issue_operator_token("test", 3600.0)
         finally:
             store.dispose()
 

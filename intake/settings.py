@@ -31,6 +31,7 @@ class Settings:
     burst: float = 200.0
     device_cache_seconds: float = 5.0
     pool_size: int = 10
+    stale_minutes: float = 10.0  # the operator page shows a kiosk silent for longer as stale
 
     @property
     def database_url(self) -> str:
@@ -50,6 +51,7 @@ class Settings:
             burst=float(_env("BURST", str(cls.burst))),
             device_cache_seconds=float(_env("DEVICE_CACHE_SECONDS", str(cls.device_cache_seconds))),
             pool_size=int(_env("POOL_SIZE", str(cls.pool_size))),
+            stale_minutes=float(_env("STALE_MINUTES", str(cls.stale_minutes))),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -61,4 +63,5 @@ class Settings:
             ENV_PREFIX + "BURST": str(self.burst),
             ENV_PREFIX + "DEVICE_CACHE_SECONDS": str(self.device_cache_seconds),
             ENV_PREFIX + "POOL_SIZE": str(self.pool_size),
+            ENV_PREFIX + "STALE_MINUTES": str(self.stale_minutes),
         }

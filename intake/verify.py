@@ -21,7 +21,7 @@ from intake.db import Store
 from intake.errors import IntakeError, bad_request, unprocessable
 from kiosk.device_key import DeviceKeyError, SigningKey, key_from_jwk
 from kiosk.errors import KioskError
-from kiosk.signing import SubmissionError, decrypt, digest, verify_with
+from kiosk.signing import JWS_TYPE, PAYLOAD_FIELDS, SubmissionError, decrypt, digest, verify_with
 
 
 @dataclass(frozen=True)
@@ -122,11 +122,10 @@ class Verifier:
             self._keys[kid] = found
         return found
 
-    def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
-        try:
-            signed = decrypt(body, self.keys)
-        except SubmissionError as exc:
-            raise bad_request(exc.code, exc.message) from exc
+    def verified_payload(
+        self, signed: str, typ: str = JWS_TYPE, fields: tuple[str, ...] = PAYLOAD_FIELDS
+    ) -> tuple[str, dict[str, Any]]:
+        """Verify a compact JWS with its enrolled, unrevoked device's key: ``(kid, payload)`` or a typed refusal."""
         found: dict[str, str] = {}
 
         def device_key(header: dict[str, Any]) -> tuple[SigningKey, str]:
@@ -142,11 +141,18 @@ class Verifier:
             return device.key, device.alg
 
         try:
-            payload = verify_with(signed, device_key)
+            payload = verify_with(signed, device_key, typ=typ, fields=fields)
         except SubmissionError as exc:
             refuse = bad_request if exc.code == "malformed-jws" else unprocessable
             raise refuse(exc.code, exc.message) from exc
-        kid = found["kid"]
+        return found["kid"], payload
+
+    def verify(self, body: bytes, idempotency_key: str | None = None) -> Verified:
+        try:
+            signed = decrypt(body, self.keys)
+        except SubmissionError as exc:
+            raise bad_request(exc.code, exc.message) from exc
+        kid, payload = self.verified_payload(signed)
         sid = _check_sid(payload["sid"])
         if idempotency_key is not None and idempotency_key != sid:
             raise bad_request("idempotency-key-mismatch", "Idempotency-Key differs from the signed sid")
@@ -172,3 +178,66 @@ class Verifier:
             digest(signed),
             flag,
         )
+
+
+HEARTBEAT_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class VerifiedHeartbeat:
+    device: str
+    sent_at: str  # UTC ISO 8601 with Z, as the kiosk signed it
+    payload: dict[str, Any]
+
+
+def heartbeat_time(value: Any, now: datetime, window: timedelta = HEARTBEAT_WINDOW) -> str:
+    """A heartbeat's ``sent_at`` as UTC ``…Z`` text, refused when it is outside ``now ± window``: a replayed or
+    delayed heartbeat must not make a silent kiosk look alive (``heartbeat-too-old``, ``heartbeat-in-future``)."""
+    try:
+        sent = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        sent = None
+    if sent is None or sent.tzinfo is None:
+        raise unprocessable("invalid-sent-at", "sent_at must be an ISO 8601 time with a zone", field="sent_at")
+    if sent < now - window:
+        raise unprocessable("heartbeat-too-old", "sent_at is older than the replay window", field="sent_at")
+    if sent > now + window:
+        raise unprocessable("heartbeat-in-future", "sent_at is ahead of the intake's clock", field="sent_at")
+    return sent.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def verify_heartbeat(
+    verifier: Verifier, body: bytes, now: datetime, window: timedelta = HEARTBEAT_WINDOW
+) -> VerifiedHeartbeat:
+    """A heartbeat: a compact JWS (not encrypted: it holds no personal data) from an enrolled, unrevoked device."""
+    from kiosk.heartbeat import FIELDS
+    from kiosk.heartbeat import JWS_TYPE as HEARTBEAT_TYPE
+
+    try:
+        signed = body.decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise bad_request("malformed-jws", "a heartbeat is a compact JWS") from exc
+    kid, payload = verifier.verified_payload(signed, HEARTBEAT_TYPE, FIELDS)
+    if payload["device"] != kid:
+        raise unprocessable("device-mismatch", "the payload names another device", field="device")
+    sent_at = heartbeat_time(payload["sent_at"], now, window)
+    check_heartbeat_shape(payload)
+    return VerifiedHeartbeat(kid, sent_at, payload)
+
+
+def check_heartbeat_shape(payload: dict[str, Any]) -> None:
+    """The types ``kiosk.heartbeat.build_heartbeat`` produces (the operator page shows nothing else); a field of
+    another shape is refused by name (``invalid-field``), its value never echoed."""
+    texts = {"version": 32, "profile": 32, "establishment": 64}
+    for name, longest in texts.items():
+        value = payload[name]
+        if not (value is None and name == "establishment") and (not isinstance(value, str) or len(value) > longest):
+            raise unprocessable("invalid-field", f"{name} must be text of at most {longest} characters", field=name)
+    for name in ("outbox", "devices"):
+        if not isinstance(payload[name], dict):
+            raise unprocessable("invalid-field", f"{name} must be an object", field=name)
+    if payload["lodging"] is not None and not isinstance(payload["lodging"], dict):
+        raise unprocessable("invalid-field", "lodging must be an object or null", field="lodging")
+    errors = payload["errors"]
+    if not isinstance(errors, list) or len(errors) > 20 or not all(isinstance(e, str) and len(e) <= 64 for e in errors):
+        raise unprocessable("invalid-field", "errors must be a short list of codes", field="errors")

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # Rough share of the whole read that is done when each stage ends (the face is most of the bytes).
 _TEXT_READY = 0.45
+_SETTLE_ATTEMPTS, _SETTLE_S = 3, 0.3
 _FACE_START = 0.55
 
 
@@ -74,13 +75,22 @@ class ChipScan:
     def __call__(self, key: AccessKey, emit: Callable[[ChipEvent], None], cancel: threading.Event) -> None:
         try:
             transport = self._transport()
-            while not transport.wait_for_card(self._poll):
-                if cancel.is_set():
-                    return
             bac = ((key.document_number, key.date_of_birth, key.date_of_expiry)
                    if key.document_number and key.date_of_birth and key.date_of_expiry else None)
             keys = access_keys(can=key.can, bac=bac, qr_identity=key.qr_identity)
-            self._read(transport, keys, emit, cancel)
+            for attempt in range(_SETTLE_ATTEMPTS):
+                while not transport.wait_for_card(self._poll):
+                    if cancel.is_set():
+                        return
+                try:
+                    self._read(transport, keys, emit, cancel)
+                    return
+                except NoCardError:
+                    # A card being placed is seen before it can be powered: give it a moment, then try again.
+                    if attempt == _SETTLE_ATTEMPTS - 1:
+                        raise
+                    if cancel.wait(_SETTLE_S):
+                        return
         except ReadCancelledError:
             return
         except AccessDeniedError:

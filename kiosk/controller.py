@@ -60,6 +60,7 @@ class Devices:
     chip: ChipReading | None = None
     printer: ReceiptPrinter | None = None
     wake_sender: Callable[[], None] | None = None
+    report_error: Callable[[str], None] | None = None  # error codes for the fleet heartbeat (codes only)
     status: Callable[[], dict[str, str]] = field(default=lambda: {})
     deadlines: Callable[[], list[dict[str, Any]]] | None = None
     export: Callable[[], str] | None = None
@@ -273,6 +274,8 @@ class KioskController:
             self.scan.status_key = "scan.chip.done"
         elif event.error is not None:
             self.scan.error = event.error
+            if self.devices.report_error is not None:
+                self.devices.report_error(event.error.code)
             if event.kind == "chip-error":
                 self.scan.chip_busy, self.scan.chip_progress = False, None
                 self.scan.status_key = "scan.hint"
@@ -297,7 +300,7 @@ class KioskController:
     def rows(self) -> list[FieldRow]:
         form = self.form()
         if form is None:
-            return self._blank_rows()
+            return self.blank_rows()
         errors = {e.field: e for e in form.errors if e.field}
         rows = []
         for spec in form.procedure.fields:
@@ -375,9 +378,10 @@ class KioskController:
         self.session.touch()
         self.changed()
 
-    def _blank_rows(self) -> list[FieldRow]:
-        """The form's rows before anything is read (the screen is laid out while the card is scanned)."""
-        procedure = self.procedure
+    def blank_rows(self, procedure_id: str | None = None) -> list[FieldRow]:
+        """A procedure's rows (default: the session's) before anything is read, so that the screen can lay the
+        form out ahead of the card."""
+        procedure = self.registry.procedure(procedure_id) if procedure_id else self.procedure
         if procedure is None:
             return []
         return [FieldRow(name=spec.name, label=pick(spec.label_vi, spec.label_en, self.lang), type=spec.type,
@@ -450,6 +454,8 @@ class KioskController:
             saved = self.outbox.submit(submission.kind, submission.data, submission.evidence)
         except KioskError as exc:
             log.warning("submission not saved: %s", exc.code)
+            if self.devices.report_error is not None:
+                self.devices.report_error(exc.code)
             return exc
         if procedure.kind == "lodging" and self._on_lodging_guest is not None:
             try:

@@ -60,6 +60,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "review.add_member": ("Thêm thành viên", "Add a member"),
     "review.remove_member": ("Xóa thành viên này", "Remove this member"),
     "review.members_room": ("{n}/{max} người", "{n}/{max} people"),
+    "review.photo_pending": ("Ảnh hiện khi đọc xong chip", "The photo appears once the chip is read"),
     "consent.title": ("Thông báo xử lý dữ liệu cá nhân", "Personal data notice"),
     "consent.accept": ("Tôi đồng ý", "I agree"),
     "consent.decline": ("Không đồng ý", "I do not agree"),

@@ -29,12 +29,13 @@ from typing import Any
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError
+from kiosk.migrations import SqliteSchema, migrate_sqlite, statements
 from kiosk.uuid7 import uuid7
 
 log = logging.getLogger(__name__)
 
 FILE_NAME = "outbox.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # PRAGMA user_version; migrations in kiosk.migrations
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 BUSY_TIMEOUT_MS = 10_000
 JOURNAL_SIZE_LIMIT = 4 * 1024 * 1024
@@ -43,7 +44,7 @@ SYNCHRONOUS_LEVELS = {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}
 # (payload dict) -> (sealed blob, digest of the signed form)
 Sealer = Callable[[Mapping[str, Any]], tuple[str, str]]
 
-_SCHEMA = """
+SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     sid TEXT NOT NULL UNIQUE,
@@ -72,6 +73,8 @@ CREATE TABLE IF NOT EXISTS sender_state (
     value TEXT NOT NULL
 );
 """
+
+OUTBOX_SCHEMA = SqliteSchema("outbox", {SCHEMA_VERSION: statements(SCHEMA_SQL)})
 
 
 class OutboxError(KioskError):
@@ -136,8 +139,7 @@ class Outbox:
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
             )
             self._configure(synchronous)
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            migrate_sqlite(self._db, OUTBOX_SCHEMA)
         except sqlite3.Error as exc:
             raise OutboxError(
                 f"cannot open the outbox database ({type(exc).__name__})",

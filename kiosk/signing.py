@@ -77,9 +77,9 @@ def digest(compact: str) -> str:
     return hashlib.sha256(compact.encode("ascii")).hexdigest()
 
 
-def sign(payload: Mapping[str, Any], key: DeviceKey) -> str:
-    """The compact JWS of ``payload`` (canonical JSON) with the device key."""
-    header = {"alg": key.alg, "kid": key.kid, "typ": JWS_TYPE}
+def sign(payload: Mapping[str, Any], key: DeviceKey, typ: str = JWS_TYPE) -> str:
+    """The compact JWS of ``payload`` (canonical JSON) with the device key; ``typ`` names what it is."""
+    header = {"alg": key.alg, "kid": key.kid, "typ": typ}
     return jws.serialize_compact(header, canonical_json(payload), key.key, algorithms=[key.alg])
 
 
@@ -133,8 +133,11 @@ def _bad_signature(message: str) -> SubmissionError:
     return SubmissionError(message, code="bad-signature", message_vi="Chữ ký không hợp lệ.")
 
 
-def verify_with(signed: str, find_key: KeyFinder) -> dict[str, Any]:
-    """Verify a compact JWS with the key ``find_key`` gives for its header; return its payload object.
+def verify_with(
+    signed: str, find_key: KeyFinder, *, typ: str = JWS_TYPE, fields: tuple[str, ...] = PAYLOAD_FIELDS
+) -> dict[str, Any]:
+    """Verify a compact JWS with the key ``find_key`` gives for its header; return its payload object, which must
+    have exactly ``fields`` (a submission's by default) and a header of type ``typ``.
 
     The header is parsed once: joserfc hands it to ``find_key`` (which may raise its own typed error, e.g. for
     an unknown device). Structural problems raise ``malformed-jws``, a signature that does not verify under the
@@ -155,7 +158,7 @@ def verify_with(signed: str, find_key: KeyFinder) -> dict[str, Any]:
     except (JoseError, ValueError, UnicodeError) as exc:
         raise SubmissionError("malformed signed submission", code="malformed-jws",
                               message_vi="Hồ sơ ký số không hợp lệ.") from exc
-    if token.headers().get("typ") != JWS_TYPE:
+    if token.headers().get("typ") != typ:
         raise _bad_signature("wrong token type")
     try:
         payload = json.loads(token.payload)
@@ -163,9 +166,9 @@ def verify_with(signed: str, find_key: KeyFinder) -> dict[str, Any]:
         raise SubmissionError(
             "payload is not JSON", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
         ) from exc
-    if not isinstance(payload, dict) or set(payload) != set(PAYLOAD_FIELDS):
+    if not isinstance(payload, dict) or set(payload) != set(fields):
         raise SubmissionError(
-            f"payload must have exactly the fields {PAYLOAD_FIELDS}",
+            f"payload must have exactly the fields {fields}",
             code="malformed-payload",
             message_vi="Nội dung hồ sơ không hợp lệ.",
         )

@@ -6,6 +6,7 @@ screen clears what it showed. Device results come back to the UI thread through 
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,6 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.controller import KioskController
 from kiosk.session import Session, Step
@@ -21,6 +21,7 @@ from screens.base import KioskScreen
 from screens.consent import ConsentScreen
 from screens.done import DoneScreen
 from screens.home import HomeScreen
+from screens.host import ScreenHost
 from screens.operator import OperatorScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
@@ -42,17 +43,17 @@ class KioskApp(App):
         super().__init__(**kwargs)
         self.controller = controller
         self.theme = theme or Theme()
-        self.sm: ScreenManager | None = None
+        self.sm: ScreenHost | None = None
         self.screens: dict[str, KioskScreen] = {}
         self._idle_event: Any = None
 
     # -- life cycle ----------------------------------------------------------------------------------------------
-    def build(self) -> ScreenManager:
+    def build(self) -> ScreenHost:
         # Device threads (camera decoding, chip protocol) hand the interpreter back to the UI thread after 1 ms
         # instead of 5 ms: shorter frame stalls while a card is read.
         sys.setswitchinterval(0.001)
         register_fonts()
-        self.sm = ScreenManager(transition=NoTransition())
+        self.sm = ScreenHost()
         self._build_screens()
         self.controller.subscribe(self.refresh)
         self.controller.session.subscribe(self._on_step)
@@ -61,10 +62,18 @@ class KioskApp(App):
         self.refresh()
         return self.sm
 
+    def on_start(self) -> None:
+        # Everything built so far lives as long as the app: move it out of the collector's sight, so that a
+        # collection during a visit only walks that visit's objects.
+        gc.collect()
+        gc.freeze()
+
     def shutdown(self) -> None:
         """Stop timers and devices (the window stays for the next app in the same process)."""
         if self._idle_event is not None:
             self._idle_event.cancel()
+        gc.unfreeze()
+        gc.enable()
         for screen in self.screens.values():
             screen.shutdown()
         self.controller.cancel()
@@ -83,6 +92,9 @@ class KioskApp(App):
             self.screens[screen.name] = screen
             self.sm.add_widget(screen)
         self.sm.current = current
+        review = self.screens["review"]
+        if isinstance(review, ReviewScreen):
+            review.prebuild()  # one row per frame while the home screen waits for someone
 
     def _activity(self, *_: Any) -> None:
         self.controller.session.touch()  # returns None: the touch continues to the widgets
@@ -98,6 +110,14 @@ class KioskApp(App):
         if step is Step.HOME:
             for screen in self.screens.values():
                 screen.clear()
+            if isinstance(review, ReviewScreen):
+                review.prebuild()
+            # Collect the visit's reference cycles now, on the home screen, rather than in the middle of a card
+            # read: the collector is paused during a visit (a full collection stalls the UI thread for tens of ms).
+            gc.enable()
+            Clock.schedule_once(lambda _dt: gc.collect(), 0)
+        else:
+            gc.disable()
 
     # -- rendering -----------------------------------------------------------------------------------------------
     def refresh(self) -> None:

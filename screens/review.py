@@ -24,7 +24,7 @@ from screens.mrz_entry import MrzEntryPanel
 from screens.table_rows import RowHeader, TableFooter
 from screens.widgets import BigButton, Panel, Text, collapse, paint
 
-ROWS_PER_FRAME = 3
+ROWS_PER_FRAME = 6
 MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
 
 
@@ -51,7 +51,12 @@ class FieldView(BoxLayout):
         self.error = Text(t, level="small", color=t.danger, bold=True)
         self.add_widget(self.error)
         self.bind(minimum_height=self.setter("height"))
-        self.row = row
+        self.row: FieldRow | None = row
+
+    def wipe(self) -> None:
+        """Forget the value shown (the layout and the field's label stay for the next visit)."""
+        self.box.text = self.source.text = self.error.text = ""
+        self.row = None
 
     def _tap(self) -> None:
         self.screen.edit(self.name)
@@ -78,6 +83,55 @@ class FieldView(BoxLayout):
         self.error.color = t.danger
 
 
+class FormLayout:
+    """One procedure's rows in one language, laid out once (one row per frame, ahead of time) and kept between
+    visits: a visit only changes texts, and the wipe empties them."""
+
+    def __init__(self, screen: ReviewScreen, rows: list[FieldRow]) -> None:
+        self.screen = screen
+        # Sized like the scroll area even while not shown, so every label is wrapped before it is needed.
+        self.grid = GridLayout(cols=1, size_hint=(None, None), spacing=2, width=screen.scroll.width)
+        self.grid.bind(minimum_height=self.grid.setter("height"))
+        screen.scroll.bind(width=self.grid.setter("width"))
+        self.views: dict[str, FieldView] = {}
+        self.pending = list(rows)
+        self.group: tuple[str, int] | None = None  # the table row whose cells are being laid out
+        self.footers: dict[str, TableFooter] = {}
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
+
+    def build_one(self) -> None:
+        row = self.pending.pop(0)
+        view = FieldView(self.screen, row)
+        view.update(row, editing=False)
+        self.views[row.name] = view
+        if row.table and row.row_index and (row.table, row.row_index) != self.group:
+            # The first cell of each table row (household member) gets the row's header above it.
+            info = next((i for i in self.screen.controller.tables() if i.name == row.table), None)
+            if info is not None:
+                self.grid.add_widget(RowHeader(self.screen, info, row.row_index))
+            self.group = (row.table, row.row_index)
+        self.grid.add_widget(view)
+
+    def build_all(self) -> None:
+        while self.pending:
+            self.build_one()
+
+    def sync_footers(self) -> None:
+        """Under the last row: each table's "Add a member" (once every row is laid out)."""
+        if self.pending:
+            return
+        for info in self.screen.controller.tables():
+            footer = self.footers.get(info.name)
+            if footer is None:
+                self.footers[info.name] = TableFooter(self.screen, info)
+                self.grid.add_widget(self.footers[info.name])
+            else:
+                footer.update(info)
+
+
 class ReviewScreen(KioskScreen):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="review", **kwargs)
@@ -98,13 +152,12 @@ class ReviewScreen(KioskScreen):
 
         body = self.body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
-        self.list = GridLayout(cols=1, size_hint_y=None, spacing=2)
-        self.list.bind(minimum_height=self.list.setter("height"))
-        self.scroll.add_widget(self.list)
         body.add_widget(self.scroll)
+        # The photo column keeps its width whether or not a portrait is shown: the portrait arriving (or the wipe
+        # removing it) must not re-wrap every label of the form.
         self.photo_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=6, size_hint_x=None,
-                               width=0, opacity=0)
-        self.photo = Image(fit_mode="contain")
+                               width=240)
+        self.photo = Image(fit_mode="contain", opacity=0)
         self.photo_caption = Text(t, level="small", halign="center", color=t.muted)
         self.photo_box.add_widget(self.photo)
         self.photo_box.add_widget(self.photo_caption)
@@ -127,77 +180,65 @@ class ReviewScreen(KioskScreen):
         root.add_widget(self.mrz)  # added last: while shown it is the first to get touches
         collapse(self.mrz, True)
         self.add_widget(root)
-        self.views: dict[str, FieldView] = {}
-        self._layout_key: tuple[Any, ...] = ()
+        self.layouts: dict[tuple[Any, ...], FormLayout] = {}
+        self.layout: FormLayout | None = None
         self.editing: str | None = None
         self._portrait_id: int | None = None
-        self._pending: list[FieldRow] = []
         self._build_event: Any = None
         self._updates: dict[str, FieldRow] = {}
         self._update_event: Any = None
-        self._group: tuple[str, int] | None = None  # the table row whose cells are being laid out
-        self.footers: dict[str, TableFooter] = {}
 
     # -- rendering -----------------------------------------------------------------------------------------------
-    def prepare(self) -> None:
-        """Lay the form out while the card is being scanned, one row per frame, so that the values arriving later
-        only change texts (no long frame when the card is read)."""
-        rows = self.controller.rows()
-        key = (self.controller.session.procedure_id, self.controller.lang, tuple(r.name for r in rows))
-        if key == self._layout_key or not rows:
-            return
-        self._clear_list()
-        self._layout_key = key
-        self._pending = list(rows)
-        if self._build_event is not None:
-            self._build_event.cancel()
-        self._build_event = Clock.schedule_interval(self._build_one, 0)
+    @property
+    def views(self) -> dict[str, FieldView]:
+        return self.layout.views if self.layout is not None else {}
 
-    def _build_one(self, _dt: float = 0) -> bool:
-        if not self._pending:
+    def _key(self, procedure_id: str | None, rows: list[FieldRow]) -> tuple[Any, ...]:
+        return procedure_id, self.controller.lang, tuple(r.name for r in rows)
+
+    def prebuild(self) -> None:
+        """Lay out, in the background, the form of every procedure the kiosk offers (in the current language)."""
+        for procedure in self.controller.procedures():
+            rows = self.controller.blank_rows(procedure.id)
+            key = self._key(procedure.id, rows)
+            if rows and key not in self.layouts:
+                self.layouts[key] = FormLayout(self, rows)
+        self._keep_building()
+
+    def prepare(self) -> None:
+        """Show this visit's form while the card is being scanned: laid out already (or now, one row per frame),
+        so that the values arriving later only change texts (no long frame when the card is read)."""
+        rows = self.controller.rows()
+        if rows:
+            self._show(self._key(self.controller.session.procedure_id, rows), rows)
+            self._updates = {r.name: r for r in rows}  # a few rows per frame
+            if self._update_event is None:
+                self._update_event = Clock.schedule_interval(self._update_some, 0)
+
+    def _show(self, key: tuple[Any, ...], rows: list[FieldRow]) -> None:
+        layout = self.layouts.get(key)
+        if layout is None:
+            layout = self.layouts[key] = FormLayout(self, rows)
+        if layout is not self.layout:
+            self.scroll.clear_widgets()
+            self.scroll.add_widget(layout.grid)
+            self.scroll.scroll_y = 1
+            self.layout = layout
+        self._keep_building()
+
+    def _keep_building(self) -> None:
+        if self._build_event is None and any(not layout.complete for layout in self.layouts.values()):
+            self._build_event = Clock.schedule_interval(self._build_step, 0)
+
+    def _build_step(self, _dt: float = 0) -> bool:
+        """One row per frame, the form on screen first."""
+        current = self.layout if self.layout is not None and not self.layout.complete else None
+        layout = current or next((x for x in self.layouts.values() if not x.complete), None)
+        if layout is None:
             self._build_event = None
             return False
-        row = self._pending.pop(0)
-        view = FieldView(self, row)
-        view.update(row, editing=False)
-        view.row = row
-        self.views[row.name] = view
-        self._append(row, view)
+        layout.build_one()
         return True
-
-    def _clear_list(self) -> None:
-        self.list.clear_widgets()
-        self.views = {}
-        self._group = None
-        self.footers = {}
-
-    def _append(self, row: FieldRow, view: FieldView) -> None:
-        """Add a row's view; the first cell of each table row gets the row's header above it."""
-        if row.table and row.row_index and (row.table, row.row_index) != self._group:
-            info = next((i for i in self.controller.tables() if i.name == row.table), None)
-            if info is not None:
-                self.list.add_widget(RowHeader(self, info, row.row_index))
-            self._group = (row.table, row.row_index)
-        self.list.add_widget(view)
-
-    def _sync_footers(self) -> None:
-        """Under the last row: each table's "Add a member" (once the form is laid out)."""
-        if self._pending:
-            return
-        for info in self.controller.tables():
-            footer = self.footers.get(info.name)
-            if footer is None:
-                self.footers[info.name] = TableFooter(self, info)
-                self.list.add_widget(self.footers[info.name])
-            else:
-                footer.update(info)
-
-    def _finish_build(self) -> None:
-        while self._pending:
-            self._build_one()
-        if self._build_event is not None:
-            self._build_event.cancel()
-            self._build_event = None
 
     def refresh(self) -> None:
         c = self.controller
@@ -210,18 +251,10 @@ class ReviewScreen(KioskScreen):
         if self.mrz_open:
             self.mrz.relabel()
         rows = c.rows()
-        key = (c.session.procedure_id, c.lang, tuple(r.name for r in rows))
-        if key == self._layout_key:
-            self._finish_build()
-        else:
-            self._pending = []
-            self._clear_list()
-            self.views = {r.name: FieldView(self, r) for r in rows}
-            for row in rows:
-                self.views[row.name].update(row, editing=row.name == self.editing)
-                self._append(row, self.views[row.name])
-            self._updates = {}
-            self._layout_key = key
+        self._show(self._key(c.session.procedure_id, rows), rows)
+        assert self.layout is not None
+        self.layout.build_all()  # shown now: every row must be there
+        self.layout.sync_footers()
         changed = [r for r in rows if r != self.views[r.name].row or r.name == self.editing]
         if len(changed) > ROWS_PER_FRAME:
             # Many values at once (the card was just read): spread the redraw over a few frames.
@@ -232,7 +265,6 @@ class ReviewScreen(KioskScreen):
             for row in changed:
                 self._updates.pop(row.name, None)
                 self.views[row.name].update(row, editing=row.name == self.editing)
-        self._sync_footers()
         self._banner()
         self._portrait()
         ready = c.can_continue()
@@ -255,7 +287,7 @@ class ReviewScreen(KioskScreen):
     @property
     def settled(self) -> bool:
         """Every row shows the controller's current values (no redraw pending)."""
-        return not self._updates and not self._pending
+        return not self._updates and (self.layout is None or self.layout.complete)
 
     def _banner(self) -> None:
         scan = self.controller.scan
@@ -274,8 +306,7 @@ class ReviewScreen(KioskScreen):
     def _portrait(self) -> None:
         portrait = self.controller.session.portrait
         if portrait is None:
-            if self._portrait_id is not None:
-                self._hide_portrait()
+            self._hide_portrait()
             return
         if id(portrait) == self._portrait_id:
             return
@@ -287,14 +318,13 @@ class ReviewScreen(KioskScreen):
         texture = Texture.create(size=image.size, colorfmt="rgb")
         texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
         texture.flip_vertical()
-        self.photo.texture = texture
+        self.photo.texture, self.photo.opacity = texture, 1
         self.photo_caption.text = self.controller.t("review.photo")
-        self.photo_box.width, self.photo_box.opacity = 240, 1
         self._portrait_id = id(portrait)
 
     def _hide_portrait(self) -> None:
-        self.photo.texture = None
-        self.photo_box.width, self.photo_box.opacity = 0, 0
+        self.photo.texture, self.photo.opacity = None, 0
+        self.photo_caption.text = self.controller.t("review.photo_pending")
         self._portrait_id = None
 
     def shutdown(self) -> None:
@@ -304,7 +334,6 @@ class ReviewScreen(KioskScreen):
 
     def clear(self) -> None:
         self.close_mrz()
-        self._pending = []
         self._updates = {}
         if self._update_event is not None:
             self._update_event.cancel()
@@ -313,8 +342,14 @@ class ReviewScreen(KioskScreen):
             self._build_event.cancel()
             self._build_event = None
         self.close_input()
-        self._clear_list()
-        self._layout_key = ()
+        for key, layout in list(self.layouts.items()):
+            if not layout.complete:  # its rows still to build may hold values: dropped (prebuilt again blank)
+                del self.layouts[key]
+                if layout is self.layout:
+                    self.scroll.clear_widgets()
+                    self.layout = None
+            for view in layout.views.values():
+                view.wipe()
         self._hide_portrait()
         self.missing.text = ""
         self.banner_text.text = ""
@@ -322,12 +357,12 @@ class ReviewScreen(KioskScreen):
     # -- editing -------------------------------------------------------------------------------------------------
     def edit(self, name: str) -> None:
         view = self.views.get(name)
-        if view is None or view.row.locked:
+        row = view.row if view is not None else None
+        if row is None or row.locked:
             return
         if self.editing and self.editing != name:
             self._commit(self.views[self.editing].box.text)
         self.editing = name
-        row = view.row
         self.input_area.clear_widgets()
         if row.type == "choice":
             grid = GridLayout(cols=3 if len(row.choices) > 4 else len(row.choices) or 1, spacing=6, padding=8,
@@ -417,6 +452,10 @@ class ReviewScreen(KioskScreen):
         if self.editing:
             self.close_input()
         self.controller.remove_table_row(table, index)
+
+    @property
+    def footers(self) -> dict[str, TableFooter]:
+        return self.layout.footers if self.layout is not None else {}
 
     def _next(self) -> None:
         if self.editing:

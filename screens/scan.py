@@ -115,6 +115,7 @@ class ScanScreen(KioskScreen):
         collapse(self.mrz, True)
         self.add_widget(root)
         self._preview_event: Any = None
+        self._shown_frame: Any = None
 
     def on_enter(self, *_: Any) -> None:
         self._preview_event = Clock.schedule_interval(self._update_preview, 1 / 15)
@@ -126,11 +127,17 @@ class ScanScreen(KioskScreen):
         if self._preview_event is not None:
             self._preview_event.cancel()
             self._preview_event = None
+        self._shown_frame = None
         self.preview.blank()
 
     def _update_preview(self, _dt: float) -> None:
+        # While the chip is read the card lies on the reader: the preview stays on its last frame, so the window
+        # is redrawn only for the chip's progress (each redraw is a full-window repaint under software rendering).
+        if self.controller.scan.chip_busy:
+            return
         frame = self.controller.latest_frame()
-        if frame is not None:
+        if frame is not None and frame is not self._shown_frame:
+            self._shown_frame = frame
             self.preview.show(frame)
 
     def refresh(self) -> None:
@@ -179,6 +186,7 @@ class ScanScreen(KioskScreen):
     def clear(self) -> None:
         self.close_mrz()
         self.close_key_pad()
+        self._shown_frame = None
         self.preview.blank()
         self.error.text = ""
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from kivy.graphics import Color as GColor
 from kivy.graphics import Line, Rectangle, RoundedRectangle
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -62,8 +62,11 @@ class Text(Label):
             self.bind(size=lambda w, s: setattr(w, "text_size", (s[0], s[1])))
 
 
-class BigButton(Button):
-    """A large, flat, rounded touch target. ``kind``: primary, secondary, danger."""
+class BigButton(ButtonBehavior, Label):
+    """A large, flat, rounded touch target. ``kind``: primary, secondary, danger.
+
+    A label with button behaviour rather than a ``Button``: the button's (here invisible) background image would
+    be blended over its whole area on every frame, which software rendering pays for."""
 
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None] | None = None, *,
                  kind: str = "primary", level: str = "heading", height: float | None = None,
@@ -74,8 +77,7 @@ class BigButton(Button):
         if kind == "danger":
             fg = theme.on_primary
         super().__init__(text=text, font_name=FONT, font_size=theme.font(level), color=fg, bold=True,
-                         background_normal="", background_down="", background_color=(0, 0, 0, 0),
-                         background_disabled_normal="", background_disabled_down="", disabled_color=fg,
+                         disabled_color=fg,
                          halign="center", valign="middle", markup=True, **kwargs)
         if height is not None or "size_hint_y" not in kwargs:
             self.size_hint_y = None

@@ -26,6 +26,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from kiosk.errors import KioskError
 from kiosk.lodging.deadline import Deadline, deadline, to_vietnam_time
 from kiosk.lodging.guest import Guest
+from kiosk.migrations import SqliteSchema, migrate_sqlite, statements
+
+FILE_NAME = "lodging.sqlite3"
+SCHEMA_VERSION = 1  # PRAGMA user_version (0.1.0 left it at 0); migrations in kiosk.migrations
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS guests ( id TEXT PRIMARY KEY, stay_day TEXT NOT NULL, arrival TEXT NOT NULL,
@@ -33,6 +37,8 @@ due TEXT NOT NULL, rule TEXT NOT NULL, is_foreign INTEGER NOT NULL, expected_dep
 checked_out TEXT, notified_at TEXT, notify_ref TEXT, nonce BLOB NOT NULL, blob BLOB NOT NULL ); CREATE
 INDEX IF NOT EXISTS guests_day ON guests (stay_day);
 """
+
+REGISTER_SCHEMA = SqliteSchema("register", {SCHEMA_VERSION: statements(SCHEMA)})
 
 
 class RegisterError(KioskError):
@@ -101,12 +107,12 @@ def _load_key(path: Path) -> bytes:
 class GuestRegister:
     def __init__(self, directory: Path, *, remote_area: bool = False) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / "lodging.sqlite3"
+        self.path = directory / FILE_NAME
         key_file = os.environ.get("KIOSK_LODGING_KEY_FILE")
         self._aead = AESGCM(_load_key(Path(key_file) if key_file else directory / "lodging.key"))
         self.remote_area = remote_area
         with self._db() as db:
-            db.executescript(SCHEMA)
+            migrate_sqlite(db, REGISTER_SCHEMA)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

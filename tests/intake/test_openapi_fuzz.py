@@ -32,7 +32,13 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_the_schema_lists_the_operations(api_schema: Any) -> None:
     labels = {operation.ok().label for operation in api_schema.get_all_operations()}
-    assert labels == {"GET /v1/health", "POST /v1/devices", "POST /v1/submissions"}
+    assert labels == {
+        "GET /v1/health",
+        "POST /v1/devices",
+        "POST /v1/submissions",
+        "POST /v1/heartbeats",
+        "GET /operator",
+    }
 
 
 @pytest.mark.parametrize("mode", ["positive", "negative"])

@@ -41,6 +41,8 @@ def apply_site_config(args: argparse.Namespace) -> SiteConfig:
     for name, value in given.items():
         if getattr(args, name, None) is None:
             setattr(args, name, value)
+    if site.config_dir is not None:  # the site's own copy of forms, procedures and profiles
+        os.environ.setdefault("KIOSK_CONFIG_DIR", str(site.config_dir))
     return site
 
 

@@ -57,6 +57,7 @@ class SiteConfig:
     idle_seconds: float = 60.0
     operator_pin: str | None = None
     state_dir: Path | None = None
+    config_dir: Path | None = None
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     heartbeat: HeartbeatSettings = field(default_factory=HeartbeatSettings)
 
@@ -100,7 +101,7 @@ def _table(data: dict[str, Any], section: str, known: set[str]) -> dict[str, Any
 
 
 SECTIONS: dict[str, set[str]] = {
-    "kiosk": {"profile", "intake_url", "fullscreen", "idle_seconds", "operator_pin", "state_dir"},
+    "kiosk": {"profile", "intake_url", "fullscreen", "idle_seconds", "operator_pin", "state_dir", "config_dir"},
     "devices": {"camera", "reader", "printer"},
     # read by the fleet heartbeat: seconds between two heartbeats to the intake
     "heartbeat": {"interval_seconds"},
@@ -128,6 +129,7 @@ def parse_site_config(data: dict[str, Any]) -> SiteConfig:
     if pin is not None and not _PIN.fullmatch(pin):
         raise _wrong("kiosk.operator_pin", "4 to 8 digits", "4 đến 8 chữ số")
     state = _string(kiosk, "kiosk", "state_dir", None)
+    config_dir = _string(kiosk, "kiosk", "config_dir", None)
     camera = devices.get("camera", defaults.devices.camera)
     if isinstance(camera, int) and not isinstance(camera, bool) and camera >= 0:
         camera = str(camera)
@@ -140,6 +142,7 @@ def parse_site_config(data: dict[str, Any]) -> SiteConfig:
         idle_seconds=_number(kiosk, "kiosk", "idle_seconds", defaults.idle_seconds),
         operator_pin=pin,
         state_dir=Path(state) if state else None,
+        config_dir=Path(config_dir) if config_dir else None,
         devices=DeviceSettings(camera=camera, reader=_string(devices, "devices", "reader", None),
                                printer=_string(devices, "devices", "printer", None)),
         heartbeat=HeartbeatSettings(

@@ -4,6 +4,7 @@ command line overrides the file."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,8 @@ def parse_run(*argv: str) -> argparse.Namespace:
 
 def test_command_line_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", "")  # recorded, so that the value set below is undone after the test
+    monkeypatch.delenv("KIOSK_CONFIG_DIR")
     path = tmp_path / "kiosk.toml"
     path.write_text('[kiosk]\nprofile = "lodging"\nidle_seconds = 45\nfullscreen = true\n'
                     'intake_url = "https://a.example/"\n[devices]\nprinter = "file:/tmp/r"\ncamera = "/dev/video2"\n')
@@ -85,6 +88,10 @@ def test_command_line_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert site.profile == "lodging"
     assert (args.profile, args.fullscreen, args.camera) == ("clinic", False, "1")  # given on the command line
     assert (args.idle_seconds, args.intake_url, args.printer) == (45, "https://a.example/", "file:/tmp/r")
+    assert "KIOSK_CONFIG_DIR" not in os.environ
+    (tmp_path / "site.toml").write_text('[kiosk]\nconfig_dir = "/etc/cccd-kiosk/config"\n')
+    apply_site_config(parse_run("--config", str(tmp_path / "site.toml")))
+    assert os.environ["KIOSK_CONFIG_DIR"] == "/etc/cccd-kiosk/config"  # read by kiosk.workflows.registry
     defaults = parse_run()
     apply_site_config(defaults)
     assert (defaults.profile, defaults.fullscreen, defaults.idle_seconds, defaults.camera) == \

@@ -12,6 +12,10 @@ DRY_RUN=0
 DEPLOY_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SOURCE_DIR=$(cd "$DEPLOY_DIR/.." && pwd)
 
+# Building the project's venv compiles pyscard (no binary wheel for Linux): its build tools and headers.
+# shellcheck disable=SC2034  # used by lib/kiosk.sh and lib/intake.sh
+BUILD_PACKAGES=(python3-dev build-essential swig pkg-config libpcsclite-dev)
+
 die() { echo "error: $*" >&2; exit 2; }
 
 # Parses --root/--dry-run/--source; everything else is handed to the caller's handle_option NAME VALUE, which

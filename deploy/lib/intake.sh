@@ -7,7 +7,7 @@ INTAKE_ETC=/etc/cccd-kiosk-intake
 INTAKE_STATE=/var/lib/cccd-intake
 INTAKE_BACKUPS=/var/backups/cccd-intake
 INTAKE_UNITS=(cccd-intake.service cccd-intake-backup.service cccd-intake-backup.timer)
-INTAKE_PACKAGES=(postgresql nginx openssl python3 python3-venv libpq5)
+INTAKE_PACKAGES=(postgresql nginx openssl python3 python3-venv libpq5 "${BUILD_PACKAGES[@]}")
 
 intake_packages() {
     step "Debian packages: PostgreSQL, nginx, OpenSSL, Python"

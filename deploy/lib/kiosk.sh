@@ -7,7 +7,7 @@ KIOSK_ETC=/etc/cccd-kiosk
 KIOSK_STATE=/var/lib/cccd-kiosk
 KIOSK_UNIT=cccd-kiosk.service
 KIOSK_PACKAGES=(pcscd libccid pcsc-tools polkitd cage xwayland python3 python3-venv fonts-noto-core libzbar0
-                libgl1 libegl1 libgles2 libmtdev1 libgl1-mesa-dri)
+                libgl1 libegl1 libgles2 libmtdev1 libgl1-mesa-dri libxrender1 libxi6 "${BUILD_PACKAGES[@]}")
 
 kiosk_packages() {
     step "Debian packages: smart-card service and reader driver, cage, XWayland, Python, fonts"

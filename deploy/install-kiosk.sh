@@ -50,5 +50,7 @@ if [ -n "$enrol_token" ]; then
     fi
 fi
 kiosk_enable
-systemd_now restart "$KIOSK_UNIT"
+# Starting it now would take tty1 from under whoever runs this there: a running kiosk is restarted, a first
+# installation starts at the next boot.
+systemd_now try-restart "$KIOSK_UNIT"
 echo "Done. Reboot (or wait for tty1) to see the kiosk; the operator PIN is in $KIOSK_ETC/kiosk.toml."

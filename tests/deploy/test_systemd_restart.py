@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-import tests.ui.conftest  # noqa: F401  the Xvfb display of the UI tests ($DISPLAY)
 import requests
 
+import tests.ui.conftest  # noqa: F401  the Xvfb display of the UI tests ($DISPLAY)
 from intake.devserver import IntakeServer, free_port
 from kiosk.device_key import load_or_create_device_key
 from kiosk.enrolment import enrol, save_enrolment

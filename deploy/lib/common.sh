@@ -155,9 +155,9 @@ system_user() {
 project_venv() {
     local venv=$1
     if machine_mode && [ ! -x "$venv/bin/python" ]; then
-        machine python3 -m venv "$venv"
+        machine /usr/bin/python3 -m venv "$venv"  # Debian's Python, whatever python3 is first on PATH
     elif ! machine_mode; then
-        echo "skip (machine step): python3 -m venv $venv"
+        echo "skip (machine step): /usr/bin/python3 -m venv $venv"
     fi
     machine "$venv/bin/python" -m pip install --quiet --upgrade pip
     machine "$venv/bin/python" -m pip install --quiet --upgrade "$SOURCE_DIR"

@@ -88,7 +88,7 @@ def test_machine_steps_are_listed(intake_root: Installed) -> None:
     expected = [
         r"apt-get install .*\bpostgresql nginx openssl\b",
         r"^useradd --system .*--shell /usr/sbin/nologin .* cccd-intake$",
-        r"^python3 -m venv /opt/cccd-intake/venv$",
+        r"^/usr/bin/python3 -m venv /opt/cccd-intake/venv$",
         rf"^/opt/cccd-intake/venv/bin/python -m pip install --quiet --upgrade {re.escape(str(ROOT))}$",
         r"^runuser -u postgres -- psql -v ON_ERROR_STOP=1 -q < .*/deploy/intake/setup-database.sql$",
         r"^chown root:cccd-intake .*/etc/cccd-kiosk-intake/intake.env$",

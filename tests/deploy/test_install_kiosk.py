@@ -60,7 +60,7 @@ def test_machine_steps_are_listed_and_skipped(kiosk_root: Installed) -> None:
         r"apt-get install .*\bpcscd libccid pcsc-tools polkitd cage xwayland\b",
         r"^useradd --system .*--shell /usr/sbin/nologin .* cccd-kiosk$",
         r"^usermod --append --groups video,render,input,lp cccd-kiosk$",
-        r"^python3 -m venv /opt/cccd-kiosk/venv$",
+        r"^/usr/bin/python3 -m venv /opt/cccd-kiosk/venv$",
         rf"^/opt/cccd-kiosk/venv/bin/python -m pip install --quiet --upgrade {re.escape(str(ROOT))}$",
         r"^chown cccd-kiosk:cccd-kiosk .*/var/lib/cccd-kiosk$",
         r"^chown root:cccd-kiosk .*/etc/cccd-kiosk/kiosk.toml$",

@@ -147,6 +147,13 @@ system_user() {
         machine useradd --system --user-group --home-dir "$home" --no-create-home --shell /usr/sbin/nologin \
             --comment "cccd-kiosk service account" "$name"
     fi
+    if machine_mode; then  # only the groups this machine has (systemd creates input and render)
+        local group present=()
+        for group in "$@"; do
+            if getent group "$group" >/dev/null; then present+=("$group"); else echo "warning: no group $group"; fi
+        done
+        groups=$(IFS=,; echo "${present[*]}")
+    fi
     if [ -n "$groups" ]; then machine usermod --append --groups "$groups" "$name"; fi
 }
 

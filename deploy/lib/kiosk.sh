@@ -44,8 +44,12 @@ kiosk_files() {
 
     step "udev rule: cameras (video group) and USB receipt printers (lp group)"
     put_file "$DEPLOY_DIR/udev/70-cccd-kiosk.rules" /etc/udev/rules.d/70-cccd-kiosk.rules 0644
-    machine udevadm control --reload
-    machine udevadm trigger --subsystem-match=video4linux --subsystem-match=usb
+    if machine_mode && ! command -v udevadm >/dev/null; then
+        echo "udev is not running here: the rule applies when udev starts"
+    else
+        machine udevadm control --reload
+        machine udevadm trigger --subsystem-match=video4linux --subsystem-match=usb
+    fi
 
     step "journald: bounded, persistent journal"
     put_file "$DEPLOY_DIR/journald/60-cccd-kiosk.conf" /etc/systemd/journald.conf.d/60-cccd-kiosk.conf 0644

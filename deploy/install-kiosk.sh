@@ -22,7 +22,7 @@ handle_option() {
     case "$1" in
         --profile) profile=$2 ;;
         --intake-url) intake_url=$2 ;;
-        --enrol-token) enrol_token=$2 ;;
+        --enrol-token) enrol_token=$2; SECRET=$2 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 }

@@ -49,6 +49,14 @@ machine_mode() { [ -z "$ROOT_DIR" ] && [ "$DRY_RUN" -eq 0 ]; }
 
 step() { echo "==> $*"; }
 
+# A command as printed: SECRET (e.g. an enrolment token) never appears in the output.
+SECRET=""
+shown() {
+    local text="$*"
+    if [ -n "$SECRET" ]; then text=${text//"$SECRET"/***}; fi
+    echo "$text"
+}
+
 # A command that changes only files (under --root when given): run unless --dry-run.
 run() {
     echo "+ $*"
@@ -58,10 +66,10 @@ run() {
 # A command that needs the real machine (packages, users, services, databases): skipped with --root or --dry-run.
 machine() {
     if machine_mode; then
-        echo "+ $*"
+        echo "+ $(shown "$@")"
         "$@"
     else
-        echo "skip (machine step): $*"
+        echo "skip (machine step): $(shown "$@")"
     fi
 }
 

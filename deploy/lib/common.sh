@@ -18,8 +18,8 @@ BUILD_PACKAGES=(python3-dev build-essential swig pkg-config libpcsclite-dev)
 
 die() { echo "error: $*" >&2; exit 2; }
 
-# Parses --root/--dry-run/--source; everything else is handed to the caller's handle_option NAME VALUE, which
-# returns 0 when it used VALUE, 1 when the option takes no value. Unknown options stop the script.
+# Parses --root/--dry-run/--source; every other option takes a value and is handed to the caller's
+# handle_option NAME VALUE, which stops the script on an unknown one.
 parse_options() {
     while [ $# -gt 0 ]; do
         local name=$1 value=""
@@ -32,7 +32,9 @@ parse_options() {
             --source) [ $# -ge 2 ] || die "--source needs a directory"; SOURCE_DIR=$(realpath "$2"); shift 2 ;;
             -h|--help) usage; exit 0 ;;
             *)
-                if handle_option "$name" "${2-}"; then shift 2; else shift; fi
+                [ $# -ge 2 ] || die "$name needs a value (see --help)"
+                handle_option "$name" "$2"
+                shift 2
                 ;;
         esac
     done

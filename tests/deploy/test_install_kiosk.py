@@ -119,7 +119,8 @@ def test_bad_options_are_refused() -> None:
     for args, message in ((["--profile", "hotel"], "--profile must be"),
                           (["--intake-url", "ftp://x"], "--intake-url must be"),
                           (["--enrol-token", "t"], "--enrol-token needs --intake-url"),
-                          (["--colour", "red"], "unknown option --colour")):
+                          (["--colour", "red"], "unknown option --colour"),
+                          (["--profile"], "--profile needs a value")):
         result = run_script("install-kiosk.sh", "--dry-run", *args, check=False)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
 

@@ -26,25 +26,44 @@ from kiosk.console import print_json
 if TYPE_CHECKING:
     from cli.devices import KioskServices
     from kiosk.controller import KioskController
+    from kiosk.site_config import SiteConfig
 
 PROFILES = ("one-stop", "clinic", "lodging")
 
 
+def apply_site_config(args: argparse.Namespace) -> SiteConfig:
+    """Fill every option the command line left unset from the site configuration file (or its defaults)."""
+    from kiosk.site_config import load_site_config
+
+    site = load_site_config(args.config)
+    given = {"profile": site.profile, "intake_url": site.intake_url, "fullscreen": site.fullscreen,
+             "idle_seconds": site.idle_seconds, "state_dir": site.state_dir, "camera": site.devices.camera,
+             "reader": site.devices.reader, "printer": site.devices.printer}
+    for name, value in given.items():
+        if getattr(args, name, None) is None:
+            setattr(args, name, value)
+    if site.config_dir is not None:  # the site's own copy of forms, procedures and profiles
+        os.environ.setdefault("KIOSK_CONFIG_DIR", str(site.config_dir))
+    return site
+
+
 def register(sub: Any) -> None:
     run = sub.add_parser("run", help="run the kiosk (touch UI with a display, headless demo without)")
-    run.add_argument("--profile", default="one-stop", choices=PROFILES)
+    run.add_argument("--config", type=Path, help="site configuration file (default: $KIOSK_CONFIG; flags override "
+                                                  "it; see docs/configuration.md)")
+    run.add_argument("--profile", choices=PROFILES, help="kind of site (default one-stop)")
     run.add_argument("--simulate", action="store_true", help="use the simulated devices and an embedded intake")
     run.add_argument("--auto", action="store_true",
                      help="use the connected camera and card reader; the simulated devices when neither is found")
-    run.add_argument("--fullscreen", action="store_true")
+    run.add_argument("--fullscreen", action=argparse.BooleanOptionalAction, default=None)
     run.add_argument("--headless", action="store_true", help="run the end-to-end demo even with a display")
     run.add_argument("--state-dir", type=Path, help="kiosk state (default: $KIOSK_STATE_DIR or a temporary "
                                                       "directory when simulating)")
     run.add_argument("--intake-url", help="the intake service (default: embedded when simulating)")
-    run.add_argument("--camera", default="0", help="camera index or V4L2 device path")
+    run.add_argument("--camera", help="camera index or V4L2 device path (default 0)")
     run.add_argument("--reader", help="PC/SC reader name (substring)")
     run.add_argument("--printer", help="ESC/POS printer: usb:VID:PID, net:HOST[:PORT] or file:PATH")
-    run.add_argument("--idle-seconds", type=float, default=60.0, help="wipe the screen after this much inactivity")
+    run.add_argument("--idle-seconds", type=float, help="wipe the screen after this much inactivity (default 60)")
     run.add_argument("--json", action="store_true", help="print the demo result as JSON")
     run.set_defaults(handler=_run)
 
@@ -93,11 +112,15 @@ def _choose_devices(args: argparse.Namespace) -> None:
 def _run(args: argparse.Namespace) -> int:
     from cli.devices import build_services
 
+    site = apply_site_config(args)
+    args.operator_pin = site.operator_pin
     if args.auto and not args.simulate:
         _choose_devices(args)
     services = build_services(_state_dir(args), simulate=args.simulate, profile=args.profile,
                               intake_url=args.intake_url, camera=args.camera, reader=args.reader,
-                              printer=args.printer, embedded_intake=args.simulate or args.auto)
+                              printer=args.printer, embedded_intake=args.simulate or args.auto,
+                              heartbeat_seconds=site.heartbeat.interval_seconds,
+                              establishment=site.heartbeat.establishment)
     try:
         if _has_display() and not args.headless:
             return _run_ui(args, services)
@@ -133,7 +156,8 @@ def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
     configure_kivy(fullscreen=args.fullscreen)
     from screens.app import KioskApp, post_to_ui
 
-    controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds)
+    controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds,
+                                  operator_pin=args.operator_pin)
     simulated_visitor(controller, services)
     KioskApp(controller).run()
     controller.cancel()

@@ -25,6 +25,7 @@ from screens.host import ScreenHost
 from screens.operator import OperatorScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
+from screens.service_notify import ServiceNotifier
 from screens.theme import Theme, register_fonts
 
 SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, ConsentScreen, DoneScreen,
@@ -46,6 +47,7 @@ class KioskApp(App):
         self.sm: ScreenHost | None = None
         self.screens: dict[str, KioskScreen] = {}
         self._idle_event: Any = None
+        self.notifier = ServiceNotifier()  # systemd readiness and watchdog (no-op outside a service)
 
     # -- life cycle ----------------------------------------------------------------------------------------------
     def build(self) -> ScreenHost:
@@ -60,6 +62,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
         self._idle_event = Clock.schedule_interval(self._check_idle, 1.0)
         self.refresh()
+        self.notifier.start()
         return self.sm
 
     def on_start(self) -> None:
@@ -70,6 +73,7 @@ class KioskApp(App):
 
     def shutdown(self) -> None:
         """Stop timers and devices (the window stays for the next app in the same process)."""
+        self.notifier.stop()
         if self._idle_event is not None:
             self._idle_event.cancel()
         gc.unfreeze()

@@ -22,7 +22,7 @@ start)
     fi
     command -v Xvfb >/dev/null || { echo "Xvfb is not installed (apt-get install xvfb)" >&2; exit 1; }
     # A stale lock or socket from a crashed server blocks a new one.
-    if [ -f "/tmp/.X$num-lock" ] && ! kill -0 "$(cat "/tmp/.X$num-lock" 2>/dev/null | tr -d ' ')" 2>/dev/null; then
+    if [ -f "/tmp/.X$num-lock" ] && ! kill -0 "$(tr -d ' ' 2>/dev/null < "/tmp/.X$num-lock")" 2>/dev/null; then
         rm -f "/tmp/.X$num-lock" "/tmp/.X11-unix/X$num"
     fi
     mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix

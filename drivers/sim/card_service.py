@@ -33,6 +33,7 @@ from drivers.transport import SimulatedCard
 log = logging.getLogger(__name__)
 
 SIMULATED_READER = "Virtual PCD 00 00"  # the vpcd reader answering on DEFAULT_PORT
+REINSERT_GAP_S = 1.0  # at least two of pcscd's card-presence polls (400 ms apart)
 
 
 class LinkTimedCard:
@@ -62,9 +63,13 @@ class _Slot:
         self.port = port
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
+        self._removed_at = 0.0
 
     def insert(self, card: SimulatedCard) -> None:
         self.remove()
+        # pcscd must see the reader empty before the next card arrives (as with a person swapping cards):
+        # a connection made right after the previous one closed can be taken by the driver without a card event.
+        time.sleep(max(0.0, self._removed_at + REINSERT_GAP_S - time.monotonic()))
         stop = threading.Event()
         server = VpcdCard(card, port=self.port)
         self._stop, self._thread = stop, threading.Thread(target=server.serve, args=(stop,), daemon=True)
@@ -74,6 +79,7 @@ class _Slot:
         if self._stop is not None and self._thread is not None:
             self._stop.set()
             self._thread.join(5)
+            self._removed_at = time.monotonic()
         self._stop = self._thread = None
 
 

@@ -70,13 +70,14 @@ class VpcdCard:
         self.connected.set()
         while not stop.is_set():
             try:
-                header = _recv_exact(sock, 2)
+                first = sock.recv(1)  # only this wait may time out: a frame begun is read whole
             except TimeoutError:
                 continue
-            if header is None:
+            if not first:
                 return
             sock.settimeout(None)
-            message = _recv_exact(sock, int.from_bytes(header, "big"))
+            rest = _recv_exact(sock, 1)
+            message = _recv_exact(sock, int.from_bytes(first + rest, "big")) if rest is not None else None
             sock.settimeout(0.2)
             if message is None:
                 return

@@ -79,6 +79,13 @@ class EcDomain:
             raise ProtocolError("scalar multiplication gave the point at infinity")
         return result
 
+    def map_generator(self, nonce: int, shared: PointJacobi) -> PointJacobi:
+        """Generic mapping: Ĝ = s·G + H."""
+        mapped = self.generator * nonce + shared
+        if mapped == INFINITY:
+            raise ProtocolError("generic mapping gave the point at infinity")
+        return mapped
+
     def shared_x(self, private: int, public: PointJacobi) -> bytes:
         """ECDH shared secret: the x-coordinate of private·public, as a field element."""
         return self.multiply(public, private).x().to_bytes(self.size, "big")

@@ -1,8 +1,13 @@
-"""PACE with ECDH generic mapping (ICAO 9303-11 §4.4, BSI TR-03110), terminal and card side.
+"""PACE with generic mapping over ECDH and DH (ICAO 9303-11 §4.4, BSI TR-03110), terminal and card side.
 
-Passwords: CAN (key reference 2) or MRZ (key reference 1). Ciphers: 3DES and AES-128/192/256. Curves: the
-standardized NIST and brainpool domain parameters (EF.CardAccess parameterId; brainpoolP256r1 = 13 on the
-CCCD).
+Passwords: CAN (key reference 2) or MRZ (key reference 1). Ciphers: 3DES and AES-128/192/256. Domain parameters:
+the standardized NIST and brainpool curves (EF.CardAccess parameterId; brainpoolP256r1 = 13 on the CCCD) and the
+RFC 5114 MODP groups (parameterId 0, 1, 2). Integrated mapping is not implemented: a card offering only IM is
+reported as unsupported, and one offering GM as well is read with GM.
+
+The key agreement on the mapped generator cannot go through ``cryptography`` (it takes only a curve's own
+generator), so that arithmetic is ``ecdsa``'s point arithmetic (``drivers/emrtd/ec.py``) or ``pow`` for DH
+(``drivers/emrtd/dh.py``); chip authentication, on the chip's own domain, uses ``cryptography``'s ECDH.
 """
 
 from __future__ import annotations
@@ -11,11 +16,10 @@ import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from ecdsa.ellipticcurve import INFINITY, PointJacobi
+from typing import Any, Protocol
 
 from drivers.emrtd import tlv
-from drivers.emrtd.apdu import SW_OK, SW_WRONG_KEY, CommandApdu, sw_hex
+from drivers.emrtd.apdu import SW_OK, SW_WRONG_KEY, CommandApdu, is_wrong_key, sw_hex
 from drivers.emrtd.card_access import PaceInfo, parameter_name
 from drivers.emrtd.chip_errors import (
     AccessDeniedError,
@@ -23,6 +27,7 @@ from drivers.emrtd.chip_errors import (
     StatusWordError,
     UnsupportedDocumentError,
 )
+from drivers.emrtd.dh import DhDomain
 from drivers.emrtd.ec import EcDomain
 from drivers.emrtd.errors import TlvError
 from drivers.emrtd.kdf import PACE_PASSWORD, BlockCipher, CipherName, derive_key, pace_password
@@ -34,6 +39,27 @@ Rng = Callable[[int], bytes]
 PASSWORD_REFS = {"mrz": 0x01, "can": 0x02}
 DYNAMIC_AUTH_DATA = 0x7C
 PUBLIC_KEY = 0x7F49
+
+
+class PaceDomain(Protocol):
+    """The group PACE runs in: an elliptic curve (``EcDomain``) or a MODP group (``DhDomain``)."""
+
+    @property
+    def generator(self) -> Any: ...
+
+    def random_scalar(self, rng: Rng = ...) -> int: ...
+
+    def encode(self, element: Any) -> bytes: ...
+
+    def decode(self, data: bytes) -> Any: ...
+
+    def multiply(self, element: Any, k: int) -> Any: ...
+
+    def shared_x(self, private: int, public: Any) -> bytes: ...
+
+    def with_generator(self, generator: Any) -> PaceDomain: ...
+
+    def map_generator(self, nonce: int, shared: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -48,19 +74,23 @@ class PaceSuite:
 
     @classmethod
     def from_info(cls, info: PaceInfo) -> PaceSuite:
-        """The suite of a PACEInfo; ``UnsupportedDocumentError`` unless it is ECDH generic mapping."""
-        if info.key_agreement != "ECDH" or info.mapping != "GM" or info.parameter_id is None:
-            raise UnsupportedDocumentError("only PACE ECDH generic mapping is supported")
+        """The suite of a PACEInfo; ``UnsupportedDocumentError`` unless it is generic mapping (ECDH or DH)."""
+        if info.mapping != "GM" or info.parameter_id is None:
+            raise UnsupportedDocumentError("only PACE generic mapping is supported")
         name = parameter_name(info.parameter_id)
-        if name is None or name.startswith("modp"):
+        if name is None or name.startswith("modp") != (info.key_agreement == "DH"):
             raise UnsupportedDocumentError("unsupported PACE domain parameters")
         cipher: CipherName = "3des" if info.cipher == "3DES" else "aes"
         bits = 128 if cipher == "3des" else info.key_length
         return cls(info.protocol, info.parameter_id, name, cipher, bits)
 
     @property
-    def domain(self) -> EcDomain:
-        return EcDomain.named(self.curve)
+    def is_dh(self) -> bool:
+        return self.curve.startswith("modp")
+
+    @property
+    def domain(self) -> PaceDomain:
+        return DhDomain.named(self.curve) if self.is_dh else EcDomain.named(self.curve)
 
     @property
     def block_cipher(self) -> BlockCipher:
@@ -74,8 +104,10 @@ class PaceSuite:
         return tlv.decode_one(tlv.encode_oid(self.oid))[0].value
 
     def public_key_object(self, encoded_point: bytes) -> bytes:
-        """Public key data object (tag 7F49) authenticated by the PACE tokens."""
-        return tlv.encode(PUBLIC_KEY, tlv.encode_oid(self.oid) + tlv.encode(0x86, encoded_point))
+        """Public key data object (tag 7F49) authenticated by the PACE tokens: DO'84' (DH public value) or DO'86'
+        (EC point) after the protocol OID (BSI TR-03110 D.3.4)."""
+        return tlv.encode(PUBLIC_KEY, tlv.encode_oid(self.oid) + tlv.encode(0x84 if self.is_dh else 0x86,
+                                                                            encoded_point))
 
     def token(self, ks_mac: bytes, encoded_point: bytes) -> bytes:
         return self.block_cipher.mac(ks_mac, self.public_key_object(encoded_point))
@@ -104,7 +136,7 @@ def mse_set_at(suite: PaceSuite, password_kind: str) -> CommandApdu:
 
 def _general_authenticate(transmit: Transmit, data: bytes, *, last: bool) -> bytes:
     resp, sw = transmit(CommandApdu(0x00 if last else 0x10, 0x86, 0x00, 0x00, data, le=256).encode())
-    if sw == SW_WRONG_KEY or (sw & 0xFFF0) == 0x63C0 or (last and sw == 0x6985):
+    if sw == SW_WRONG_KEY or (sw & 0xFFF0) == 0x63C0 or (last and is_wrong_key(sw)):
         raise AccessDeniedError("PACE refused: wrong access key", sw=sw)
     if sw != SW_OK:
         raise StatusWordError(f"GENERAL AUTHENTICATE failed ({sw_hex(sw)})", sw=sw)
@@ -129,7 +161,7 @@ def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, 
     map_pub = domain.encode(domain.multiply(domain.generator, map_key))
     step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
     card_map = domain.decode(_auth_value(step2, 0x82))
-    mapped = domain.with_generator(_map_generator(domain, nonce, domain.multiply(card_map, map_key)))
+    mapped = domain.with_generator(domain.map_generator(nonce, domain.multiply(card_map, map_key)))
 
     eph_key = mapped.random_scalar(rng)
     eph_pub = mapped.encode(mapped.multiply(mapped.generator, eph_key))
@@ -147,14 +179,6 @@ def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, 
     return sm
 
 
-def _map_generator(domain: EcDomain, nonce: int, shared: PointJacobi) -> PointJacobi:
-    """Generic mapping: Ĝ = s·G + H."""
-    mapped = domain.generator * nonce + shared
-    if mapped == INFINITY:
-        raise ProtocolError("generic mapping gave the point at infinity")
-    return mapped
-
-
 class PaceCard:
     """Card side of PACE-GM for one set of passwords and the suites the card offers."""
 
@@ -169,7 +193,7 @@ class PaceCard:
         self._kind = ""
         self._step = 0
         self._nonce = 0
-        self._domain: EcDomain | None = None
+        self._domain: PaceDomain | None = None
         self._map_key = 0
         self._eph_key = 0
         self._eph_pub = b""
@@ -218,7 +242,7 @@ class PaceCard:
             terminal_map = domain.decode(_auth_value(data, 0x81))
             self._map_key = domain.random_scalar(self._rng)
             shared = domain.multiply(terminal_map, self._map_key)
-            self._domain = domain.with_generator(_map_generator(domain, self._nonce, shared))
+            self._domain = domain.with_generator(domain.map_generator(self._nonce, shared))
             card_map = domain.encode(domain.multiply(domain.generator, self._map_key))
             return _auth_data(0x82, card_map), SW_OK, None
         mapped = self._domain

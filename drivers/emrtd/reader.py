@@ -25,9 +25,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from drivers.emrtd import lds
 from drivers.emrtd.active_auth import verify_active
 from drivers.emrtd.apdu import (
+    SW_CONDITIONS_NOT_SATISFIED,
     SW_FILE_NOT_FOUND,
     SW_OK,
     SW_SECURITY_NOT_SATISFIED,
+    SW_SM_INCORRECT,
+    SW_SM_MISSING,
     SW_WRONG_LENGTH,
     CommandApdu,
     join_response,
@@ -59,6 +62,8 @@ log = logging.getLogger(__name__)
 KeyKind = Literal["can", "mrz"]
 TEXT_GROUPS = (1, 11, 13)  # MRZ, passport additional personal details, Vietnamese data
 _MAX_REAUTH = 3
+_SM_LOST = frozenset({SW_SM_MISSING, SW_SM_INCORRECT})  # the card no longer has the session
+_SM_REFUSED = frozenset({SW_SECURITY_NOT_SATISFIED, SW_CONDITIONS_NOT_SATISFIED})
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class ChipReader:
         self._strategy = self.options.strategy
         self._reauth = 0
         self._ca_pending = False
+        self._bare_before = False
+        self._current: lds.ElementaryFile | None = None
         self._active_result: dict[str, Any] | None = None
         self._extended_offered = False
         self._t0 = 0.0
@@ -164,11 +171,33 @@ class ChipReader:
         return data, sw
 
     def _command(self, cmd: CommandApdu) -> tuple[bytes, int]:
-        """Send a command, protected when a session is in force."""
+        """Send a command, protected when a session is in force.
+
+        A bare error status is the status it says (``PlainStatusError`` for the caller); only when a protected
+        exchange then fails (``6987``/``6988``, or a second bare refusal in a row) is the session re-established
+        and the command sent again.
+        """
         sm = self._sm
         if sm is None:
             return self._transmit(cmd.encode())
-        return sm.unprotect(join_response(*self._transmit(sm.protect(cmd))))
+        try:
+            answer = sm.unprotect(join_response(*self._transmit(sm.protect(cmd))))
+        except PlainStatusError as exc:
+            lost = exc.sw in _SM_LOST or (self._bare_before and exc.sw in _SM_REFUSED)
+            if not lost or self._ca_pending:
+                self._bare_before = True
+                raise
+            self._reauthenticate()
+            self._reselect_for(cmd)
+            return self._command(cmd)
+        self._bare_before = False
+        return answer
+
+    def _reselect_for(self, cmd: CommandApdu) -> None:
+        """After a new session, a READ BINARY by offset needs its file selected again."""
+        by_offset = cmd.ins == 0xB1 or (cmd.ins == 0xB0 and not cmd.p1 & 0x80)
+        if by_offset and self._current is not None:
+            self._command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, self._current.fid.to_bytes(2, "big")))
 
     # Access control
 
@@ -187,7 +216,7 @@ class ChipReader:
 
     def _read_plain_card_access(self) -> bytes:
         assert self._strategy is not None
-        return self._strategy.read(self._command, lds.CARD_ACCESS.sfi)
+        return self._strategy.read(self._command, lds.CARD_ACCESS, protected=False)
 
     def _select_application(self) -> None:
         _, sw = self._command(CommandApdu(0x00, 0xA4, 0x04, 0x0C, lds.AID_LDS1))
@@ -264,23 +293,18 @@ class ChipReader:
 
     # Files
 
-    def _read_file(self, name: str, sfi: int) -> bytes | None:
+    def _read_file(self, ef: lds.ElementaryFile) -> bytes | None:
         assert self._strategy is not None
         strategy = self._strategy
 
         def progress(done: int, total: int | None) -> None:
-            self._emit("file", file=name, done=done, total=total)
+            self._emit("file", file=ef.name, done=done, total=total)
 
+        self._current = ef
         try:
-            return strategy.read(self._command, sfi, progress)
-        except PlainStatusError as exc:
-            if self._ca_pending:
-                raise  # the chip dropped the session chip authentication just set up
-            self._record_missing(name, exc.sw)
-            self._reauthenticate()
-            return None
+            return strategy.read(self._command, ef, progress)
         except FileError as exc:
-            self._record_missing(name, exc.sw)
+            self._record_missing(ef.name, exc.sw)
             return None
 
     def _record_missing(self, name: str, sw: int | None) -> None:
@@ -291,7 +315,7 @@ class ChipReader:
     def _read_dg(self, number: int) -> bytes | None:
         if number in self.result.data_groups or f"DG{number}" in self.result.missing:
             return self.result.data_groups.get(number)  # read before the card was removed
-        data = self._read_file(f"DG{number}", lds.dg_sfi(number))
+        data = self._read_file(lds.dg_file(number))
         if data is not None:
             self.result.data_groups[number] = data
         return data
@@ -327,7 +351,6 @@ class ChipReader:
                 if (sw == SW_OK and signature) or not (sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00):
                     break
         except PlainStatusError as exc:
-            self._reauthenticate()
             return {"status": "failed", "reason": f"card answered {exc.sw or 0:04X}"}
         if sw != SW_OK:
             return {"status": "failed", "reason": f"card answered {sw:04X}"}
@@ -382,7 +405,7 @@ class ChipReader:
     def _check_same_card(self) -> None:
         """On resuming, start again from scratch if another card was presented."""
         assert self._strategy is not None
-        dg1 = self._strategy.read(self._command, lds.dg_sfi(1))
+        dg1 = self._strategy.read(self._command, lds.dg_file(1))
         if dg1 != self.result.data_groups.get(1):
             self._strategy.partial.clear()
             stats = self.result.stats
@@ -404,7 +427,7 @@ class ChipReader:
         resuming = 1 in self.result.data_groups
         if not resuming:
             self._t0 = self.clock()
-        self._sm, self._reauth, self._ca_pending = None, 0, False
+        self._sm, self._reauth, self._ca_pending, self._bare_before = None, 0, False, False
         self.transport.connect()
         self._extended_offered = extended_length_offered(self.transport.atr)
         if self._strategy is None:
@@ -418,7 +441,7 @@ class ChipReader:
         res = self.result
 
         if not res.com_read:
-            com = self._read_file("EF.COM", lds.COM.sfi)
+            com = self._read_file(lds.COM)
             res.com_read = True
             if com is not None:
                 try:
@@ -426,7 +449,7 @@ class ChipReader:
                 except EmrtdError as exc:
                     raise ProtocolError("EF.COM is malformed") from exc
         if res.sod is None and "EF.SOD" not in res.missing:
-            res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
+            res.sod = self._read_file(lds.SOD)
         for number in TEXT_GROUPS:
             if number == 1 or not res.com_groups or number in res.com_groups:
                 self._read_dg(number)

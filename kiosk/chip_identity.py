@@ -1,7 +1,8 @@
 """The identity read from a chip: DG1 (MRZ) and DG13 (Vietnamese data) mapped to the identity model.
 
 DG13 text wins (it carries the diacritics); the MRZ fills what DG13 lacks and is the only source for
-passports (card_type ``passport``, id_number = passport number, name from DG11 when present). Raw values are
+passports and other States' identity cards (card_type ``passport`` or ``unknown``, id_number = the document
+number, name from DG11 when present). Raw values are
 kept in ``raw``; values that cannot be interpreted come out as ``None`` rather than failing the read.
 """
 
@@ -82,8 +83,8 @@ def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, An
     base = mrz.to_identity() if mrz is not None else Identity()
     dg11_name = _dg11_name(data_groups.get(11), raw)
     id_number: str | None
-    if mrz is not None and mrz.is_passport:
-        card_type: CardType = "passport"
+    if mrz is not None and (mrz.is_passport or (mrz.issuing_state != "VNM" and not record)):
+        card_type: CardType = "passport" if mrz.is_passport else "unknown"  # a passport, or another State's card
         id_number = mrz.document_number
     else:
         id_number = record.get("id_number") or base.id_number

@@ -1,4 +1,4 @@
-"""Machine-readable zone (ICAO 9303 part 4–5): TD1 (ID cards, 3 × 30) and TD3 (passports, 2 × 44).
+"""Machine-readable zone (ICAO 9303 parts 4–6): TD1 (ID cards, 3 × 30), TD2 (2 × 36) and TD3 (passports, 2 × 44).
 
 Parsing validates every check digit and names the failing field. The CCCD's TD1 specifics: the document number is
 the last 9 digits of the 12-digit ID, the full ID sits in the optional data (a 12-digit overflow variant is accepted
@@ -25,6 +25,7 @@ MILESTONE_AGES = (14, 25, 40, 60)
 _WEIGHTS = (7, 3, 1)
 _MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
 _TD1 = (3, 30)
+_TD2 = (2, 36)
 _TD3 = (2, 44)
 
 
@@ -47,7 +48,7 @@ def check_digit(data: str) -> str:
 class Mrz:
     """A parsed MRZ. Dates are ``None`` when the MRZ holds unknown parts (``<``) or, for expiry, no expiry."""
 
-    format: str  # "TD1" or "TD3"
+    format: str  # "TD1", "TD2" or "TD3"
     document_code: str
     issuing_state: str
     document_number: str
@@ -145,21 +146,22 @@ def normalise_lines(lines: Sequence[str] | str) -> list[str]:
 
 
 def parse_mrz(lines: Sequence[str] | str) -> Mrz:
-    """Parse a TD1 or TD3 MRZ, verifying every check digit; typed errors name the field."""
+    """Parse a TD1, TD2 or TD3 MRZ, verifying every check digit; typed errors name the field."""
     tidy = normalise_lines(lines)
     shape = (len(tidy), len(tidy[0]) if tidy else 0)
-    if shape not in (_TD1, _TD3) or any(len(line) != shape[1] for line in tidy):
+    if shape not in (_TD1, _TD2, _TD3) or any(len(line) != shape[1] for line in tidy):
         raise PayloadError(
-            f"MRZ must be 3 lines of 30 (ID card) or 2 lines of 44 (passport) characters; got {len(tidy)} lines",
+            f"MRZ must be 3 lines of 30 (ID card) or 2 lines of 36 or 44 (passport) characters; got {len(tidy)} "
+            "lines",
             field="mrz", code="invalid-mrz-shape",
-            message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 44 ký tự (hộ chiếu).",
+            message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 36 hay 44 ký tự (hộ chiếu).",
         )
     for line in tidy:
         if not _MRZ_CHARS.match(line):
             raise PayloadError("MRZ contains characters other than A–Z, 0–9 and <", field="mrz",
                                code="invalid-mrz-characters",
                                message_vi="Mã MRZ chỉ gồm chữ in hoa A–Z, số 0–9 và dấu <.")
-    return _parse_td1(tidy) if shape == _TD1 else _parse_td3(tidy)
+    return _parse_td1(tidy) if shape == _TD1 else _parse_two_lines(tidy)
 
 
 def _parse_td1(lines: list[str]) -> Mrz:
@@ -187,17 +189,29 @@ def _parse_td1(lines: list[str]) -> Mrz:
     )
 
 
-def _parse_td3(lines: list[str]) -> Mrz:
+def _parse_two_lines(lines: list[str]) -> Mrz:
+    """TD3 (44 characters) or TD2 (36): the second lines agree up to the expiry date's check digit; TD2's optional
+    data (7 characters) has no check digit of its own, and a document number of more than 9 characters overflows
+    into it as in TD1 (ICAO 9303-6 §4.2.2)."""
     l1, l2 = lines
-    _verify(l2[0:9], l2[9], "document_number")
+    td3 = len(l2) == 44
+    end = 42 if td3 else 35
+    number, optional = l2[0:9], l2[28:end]
+    if not td3 and l2[9] == "<" and optional.rstrip("<"):
+        rest = optional.rstrip("<")
+        number, optional = number + rest[:-1], ""
+        _verify(number, rest[-1], "document_number")
+    else:
+        _verify(l2[0:9], l2[9], "document_number")
     _verify(l2[13:19], l2[19], "date_of_birth")
     _verify(l2[21:27], l2[27], "expiry_date")
-    _verify(l2[28:42], l2[42], "optional_data")
-    _verify(l2[0:10] + l2[13:20] + l2[21:43], l2[43], "composite")
-    surname, given = _names(l1[5:44])
+    if td3:
+        _verify(l2[28:42], l2[42], "optional_data")
+    _verify(l2[0:10] + l2[13:20] + l2[21:end + (1 if td3 else 0)], l2[-1], "composite")
+    surname, given = _names(l1[5:])
     return Mrz(
-        format="TD3", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
-        document_number=l2[0:9].rstrip("<"), optional_data=l2[28:42].rstrip("<"),
+        format="TD3" if td3 else "TD2", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
+        document_number=number.rstrip("<"), optional_data=optional.rstrip("<"),
         birth_date=_yymmdd(l2[13:19], field_name="date_of_birth", past=True), birth_raw=l2[13:19],
         sex=_sex(l2[20]), expiry_date=_yymmdd(l2[21:27], field_name="expiry_date", past=False),
         expiry_raw=l2[21:27], nationality=l2[10:13].rstrip("<"), surname=surname, given_names=given,
@@ -222,12 +236,17 @@ def yymmdd(value: date | None) -> str:
 
 
 def format_td1(identity: Identity, *, expiry: date | None = None, document_code: str = "ID",
-               state: str = "VNM") -> list[str]:
-    """The TD1 MRZ of a CCCD for ``identity`` (``expiry`` overrides; ``None`` with no_expiry gives 991231)."""
+               state: str = "VNM", optional: str | None = None) -> list[str]:
+    """The TD1 MRZ of a CCCD for ``identity`` (``expiry`` overrides; ``None`` with no_expiry gives 991231).
+
+    ``optional``: the optional data of another state's card (default: the CCCD's 12-digit ID and its check digit).
+    """
     if not identity.id_number or identity.date_of_birth is None:
         raise ValueError("a TD1 MRZ needs the ID number and the date of birth")
     number = identity.document_number or identity.id_number[-9:]
-    optional = identity.id_number + "<<" + check_digit(identity.id_number)
+    if optional is None:
+        optional = identity.id_number + "<<" + check_digit(identity.id_number)
+    optional = _field(optional, 15)
     line1 = _field(document_code, 2) + state + _field(number, 9) + check_digit(_field(number, 9)) + optional
     birth = yymmdd(identity.date_of_birth)
     exp = yymmdd(expiry if expiry is not None else identity.expiry_date)

@@ -185,7 +185,7 @@ class ReadStrategy:
                 if progress is not None:
                     progress(min(len(data), total or len(data)), total)
                 continue
-            if probe and (sw in (SW_END_OF_FILE, SW_WRONG_LENGTH) or (sw & 0xFF00) == 0x6C00):
+            if probe and total is not None and sw in (SW_END_OF_FILE, 0x6C00 | (total - offset)):
                 self.over_read = False  # read exactly from now on; what a bare answer carried is not used
                 continue
             if sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00:

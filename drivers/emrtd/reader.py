@@ -2,8 +2,12 @@
 
 Order: EF.CardAccess; PACE with each key in turn (CAN, then MRZ keys), BAC with MRZ keys when PACE is not
 offered or fails; EF.COM, EF.SOD, DG1, DG11 and DG13 (when listed), whose hashes are checked before the
-``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
-DG2 (the face) last.
+``text-ready`` event; then DG12 and DG7 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
+DG2 (the face) last. The list is EF.COM's, or EF.SOD's on a card without EF.COM (LDS 1.8).
+
+How the card wants its files read (SFI or SELECT, block size, reads past the end) is learned by
+``ReadStrategy`` and kept for the card. A bare status word in answer to a protected command is the status it
+says; the session is re-established only when the next protected exchange fails.
 
 Absent (``6A82``) and protected (``6982``) files are recorded, not fatal. Events go to ``on_event`` (called in
 the reading thread); setting ``cancel`` stops the read before the next command with ``ReadCancelledError``.
@@ -337,6 +341,10 @@ class ChipReader:
         except EmrtdError:
             return set()  # passive authentication reports the malformed SOD
 
+    def _listed_groups(self) -> set[int]:
+        """The data groups the card says it has: EF.COM's list, else (LDS 1.8, no EF.COM) EF.SOD's."""
+        return set(self.result.com_groups) or self._signed_groups()
+
     def _active(self) -> dict[str, Any]:
         dg15 = self.result.data_groups.get(15)
         if dg15 is None and 15 in self._signed_groups():
@@ -450,8 +458,9 @@ class ChipReader:
                     raise ProtocolError("EF.COM is malformed") from exc
         if res.sod is None and "EF.SOD" not in res.missing:
             res.sod = self._read_file(lds.SOD)
+        listed = self._listed_groups()
         for number in TEXT_GROUPS:
-            if number == 1 or not res.com_groups or number in res.com_groups:
+            if number == 1 or not listed or number in listed:
                 self._read_dg(number)
         if 1 not in res.data_groups:
             raise UnsupportedDocumentError("the chip has no readable DG1")
@@ -461,15 +470,14 @@ class ChipReader:
             res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
             self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        listed: list[int] = [n for n in (12,) if n in res.com_groups]
-        listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
-        for number in (*listed, *self.options.extra_groups):
+        later = [n for n in (12, 7) if n in listed] + [n for n in (14, 15) if not listed or n in listed]
+        for number in (*later, *self.options.extra_groups):
             self._read_dg(number)
         active = self._active_result or self._active()
         self._active_result = active
         self._emit("active-auth", info=active)
         chip = self._chip_authentication()
-        face = self.options.read_face and (not res.com_groups or 2 in res.com_groups)
+        face = self.options.read_face and (not listed or 2 in listed)
         if face:
             try:
                 self._read_dg(2)

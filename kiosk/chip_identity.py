@@ -15,6 +15,7 @@ from drivers.emrtd.dg1 import parse_dg1
 from drivers.emrtd.dg11 import parse_dg11
 from drivers.emrtd.dg13 import parse_dg13
 from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.passive_auth import UNKNOWN_CSCA
 from kiosk.errors import KioskError
 from kiosk.identity import CardType, Identity
 from kiosk.mrz import Mrz, parse_mrz
@@ -26,6 +27,37 @@ class ChipDataError(KioskError):
     """The chip's data groups cannot be turned into an identity (DG1 unreadable and no DG13)."""
 
     code = "chip-data-malformed"
+
+
+class ChipVerificationError(KioskError):
+    """The chip was read but its data could not be verified: untrusted issuer, expired certificate, forged or
+    altered data. ``code`` says which."""
+
+    code = "chip-verification-failed"
+
+
+def verification_problem(verification: dict[str, Any]) -> ChipVerificationError | None:
+    """What keeps a chip read from being trusted, as a typed error a person can act on; ``None`` when nothing
+    does (or when no trust store was configured, which is the site's choice, not the document's fault)."""
+    passive = verification.get("passive") or {}
+    status, reason = passive.get("status"), str(passive.get("reason") or "")
+    if status == "no-trust-anchor" and reason == UNKNOWN_CSCA:
+        return ChipVerificationError(
+            "no trusted CSCA issued the document signer", code="chip-csca-unknown",
+            message_vi="Không xác minh được giấy tờ: cơ quan cấp chưa có trong danh sách tin cậy của máy. "
+                       "Vui lòng báo nhân viên.")
+    if status == "invalid" and reason.endswith("-expired"):
+        return ChipVerificationError(
+            f"the document's signing certificate has expired ({reason})", code="chip-certificate-expired",
+            message_vi="Chứng thư ký của cơ quan cấp giấy tờ đã hết hạn nên không xác minh được chip. "
+                       "Vui lòng báo nhân viên.")
+    failed = [f"{name}: {(verification.get(name) or {}).get('reason')}"
+              for name in ("passive", "active", "chip_authentication")
+              if (verification.get(name) or {}).get("status") in ("invalid", "failed")]
+    if failed:
+        return ChipVerificationError("chip data failed verification: " + "; ".join(failed),
+                                     message_vi="Dữ liệu chip không xác thực được. Không sử dụng thẻ này.")
+    return None
 
 
 def _mrz(lines: tuple[str, ...], raw: dict[str, Any]) -> Mrz | None:
@@ -113,6 +145,15 @@ def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, An
         source="chip",
         document_number=base.document_number,
         no_expiry=no_expiry,
-        verification=verification,
+        verification=_with_problem(verification),
         raw=raw,
     )
+
+
+def _with_problem(verification: dict[str, Any]) -> dict[str, Any]:
+    """The verification results with, under ``problem``, the typed error that keeps them from being trusted."""
+    problem = verification_problem(verification)
+    if problem is None:
+        return verification
+    return {**verification, "problem": {"code": problem.code, "message": str(problem),
+                                        "message_vi": problem.message_vi}}

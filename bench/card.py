@@ -6,6 +6,10 @@ read-size strategy versus fixed 0xA0 and 0xDF reads, on a card with and without 
 fewest commands possible for the card's maximum read size (whole files with extended length, 0xDF blocks
 without). Then the same adaptive read through the real pcscd + vsmartcard-vpcd stack (real time).
 
+Then every card profile of the simulated twin (``drivers/sim/card_profiles.py``): commands of the adaptive reader
+beside the profile's minimum (``minimum_commands``: the fewest a reader that already knew the chip's behaviour
+would need), in process under the same link model, and through pcscd + vpcd (real time).
+
 Run: ``.venv/bin/python bench/card.py`` (pcscd must be running for the last row: deploy/dev/services.d/pcscd.sh).
 Writes bench/results/card.md.
 """
@@ -27,10 +31,14 @@ from drivers.emrtd import lds  # noqa: E402
 from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki  # noqa: E402
 from drivers.emrtd.read_strategy import EXTENDED_ALL, SHORT_BLOCK, ReadStrategy, minimum_reads  # noqa: E402
 from drivers.emrtd.reader import AccessKey, ChipReader, ReadOptions, ReadStats  # noqa: E402
+from drivers.sim import card_profiles  # noqa: E402
+from drivers.sim.card_profiles import PROFILES, CardProfile, build_profile_card  # noqa: E402
 from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record  # noqa: E402
 from drivers.sim.link import LinkModel, TimedTransport  # noqa: E402
 from drivers.transport import InProcessTransport  # noqa: E402
+from kiosk.chip_keys import access_keys  # noqa: E402
 from kiosk.mrz import format_td1  # noqa: E402
+from kiosk.sample_documents import sample_document  # noqa: E402
 from kiosk.samples import sample_identity  # noqa: E402
 
 LINK = LinkModel(bit_rate=424_000, latency_s=0.005)
@@ -121,6 +129,68 @@ def bench_vpcd(pki: TestPki, trust: TrustStore) -> list[str]:
             f"{s.ms_text_ready or 0:.0f} ms to text ready, {s.commands / elapsed:.1f} commands/s"]
 
 
+def profile_card(profile: CardProfile, pkis: dict[str, TestPki]) -> tuple[EmulatedCard, list[AccessKey]]:
+    holder, mrz = sample_document(profile.document)
+    card = build_profile_card(profile, holder.to_dict(), mrz, pkis[profile.pki])
+    keys = [AccessKey("can", card.keys.can or "")] if profile.access_key == "can" else access_keys(mrz_lines=mrz)
+    return card, keys
+
+
+def bench_profiles(pkis: dict[str, TestPki], trust: TrustStore) -> list[list[str]]:
+    rows = []
+    for profile in PROFILES:
+        card, keys = profile_card(profile, pkis)
+        transport = TimedTransport(InProcessTransport(card), LINK, sleep=False)
+        result = ChipReader(transport, keys, trust=trust, clock=transport.clock).read()
+        v = result.verification
+        statuses = "/".join(v[k]["status"] for k in ("passive", "active", "chip_authentication"))
+        minimum = card_profiles.minimum_commands(profile, card)
+        s = result.stats
+        rows.append([profile.name, str(v["access"]), str(s.commands), str(minimum), f"{s.commands / minimum:.2f}",
+                     profile_vpcd(profile, pkis, trust), str(s.bytes_out + s.bytes_in), f"{s.ms_total:.0f}",
+                     statuses])
+    return rows
+
+
+def profile_vpcd(profile: CardProfile, pkis: dict[str, TestPki], trust: TrustStore) -> str:
+    """Commands of the same profile's read through pcscd + vpcd, and its real time; '-' without the reader."""
+    from drivers.pcsc import PcscTransport, reader_names
+    from drivers.sim.vpcd import VpcdCard
+    from drivers.transport import TransportError
+
+    try:
+        if not any(VPCD_READER in n for n in reader_names()):
+            return "-"
+    except TransportError:
+        return "-"
+    card, keys = profile_card(profile, pkis)
+    stop = threading.Event()
+    server = VpcdCard(card, port=VPCD_PORT)
+    thread = threading.Thread(target=server.serve, args=(stop,), daemon=True)
+    thread.start()
+    transport = PcscTransport(VPCD_READER)
+    try:
+        if not (server.connected.wait(10) and transport.wait_for_card(10)):
+            return "-"
+        start = time.perf_counter()
+        result = ChipReader(transport, keys, trust=trust).read()
+        elapsed = time.perf_counter() - start
+    finally:
+        transport.disconnect()
+        stop.set()
+        thread.join(5)
+        PcscTransport(VPCD_READER).wait_for_removal(5)
+    return f"{result.stats.commands} ({elapsed * 1000:.0f} ms)"
+
+
+def profile_table(rows: list[list[str]]) -> str:
+    head = ["profile", "access", "commands", "min", "ratio", "via pcscd (real ms)", "bytes", "ms (link model)",
+            "passive/active/CA"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
 def table(rows: list[list[str]]) -> str:
     head = ["extended length", "strategy", "commands", "min", "ratio", "bytes out", "bytes in", "ms total",
             "ms text ready"]
@@ -135,6 +205,8 @@ def main() -> int:
         trust = TrustStore.from_directory(tmp)
         rows = bench_in_process(pki, trust)
         vpcd = bench_vpcd(pki, trust)
+        pkis = {kind: make_test_pki(key_type=kind, label=f"Profile {kind}") for kind in ("ec", "ec-p256", "rsa")}
+        profile_rows = bench_profiles(pkis, TrustStore(certificates=[p.csca_cert for p in pkis.values()]))
     text = "\n".join([
         "# Chip read benchmark (bench/card.py)",
         "",
@@ -148,6 +220,15 @@ def main() -> int:
         table(rows),
         "",
         f"- {vpcd[0]}: {vpcd[1]}",
+        "",
+        "## Card profiles",
+        "",
+        "Every profile of the simulated twin read by the adaptive reader with the key the kiosk would have (CAN "
+        "for the Vietnamese cards, the MRZ otherwise). 'min' = the fewest commands for a reader that already "
+        "knew the chip's behaviour (SFI support, read size, how it answers reads past the end) but not its "
+        "files' lengths. Times are inflated by the shared CPUs.",
+        "",
+        profile_table(profile_rows),
         "",
     ])
     print(text)

@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drivers.emrtd.dg1 import parse_dg1
-from drivers.emrtd.dg11 import parse_dg11
-from drivers.emrtd.dg13 import parse_dg13
-from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.dg1 import Dg1
+from drivers.emrtd.dg11 import Dg11
+from drivers.emrtd.lds_files import LdsFiles, parse_lds_files
 from drivers.emrtd.passive_auth import UNKNOWN_CSCA
 from kiosk.errors import KioskError
 from kiosk.identity import CardType, Identity
-from kiosk.mrz import Mrz, parse_mrz
+from kiosk.mrz import Mrz, mrz_from_fields
 
 NEW_CARD_FROM = date(2024, 7, 1)  # Luật Căn cước 2023 in force; a heuristic, as the chip does not say
 
@@ -60,9 +59,13 @@ def verification_problem(verification: dict[str, Any]) -> ChipVerificationError 
     return None
 
 
-def _mrz(lines: tuple[str, ...], raw: dict[str, Any]) -> Mrz | None:
+def _mrz(dg1: Dg1, raw: dict[str, Any]) -> Mrz | None:
+    """The MRZ as DG1 parsed it (fields and check digits in the LDS layer), with calendar dates."""
+    if dg1.fields is None:
+        raw["mrz_error"] = dg1.fields_error
+        return None
     try:
-        return parse_mrz(list(lines))
+        return mrz_from_fields(dg1.fields)
     except KioskError as exc:
         raw["mrz_error"] = exc.code
         return None
@@ -72,15 +75,9 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
+def _dg11_name(dg11: Dg11 | None, raw: dict[str, Any]) -> str | None:
     """The holder's full name from DG11 (``SURNAME<<GIVEN<NAMES``), as printed."""
-    if dg11 is None:
-        return None
-    try:
-        name = parse_dg11(dg11).full_name
-    except EmrtdError as exc:
-        raw["dg11_error"] = exc.code
-        return None
+    name = dg11.full_name if dg11 is not None else None
     if not name:
         return None
     raw["dg11_full_name"] = name
@@ -90,30 +87,28 @@ def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
 
 def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, Any]) -> Identity:
     """Build the identity (``source="chip"``) from the data groups as read and the verification results."""
-    raw: dict[str, Any] = {}
+    return identity_from_files(parse_lds_files(data_groups, skip=(2,)), verification)
+
+
+def identity_from_files(files: LdsFiles, verification: dict[str, Any]) -> Identity:
+    """Build the identity (``source="chip"``) from the typed LDS files and the verification results."""
+    raw: dict[str, Any] = {f"{name.lower().replace('.', '_')}_error": code for name, code in files.errors.items()}
     mrz: Mrz | None = None
-    if 1 in data_groups:
-        try:
-            dg1 = parse_dg1(data_groups[1])
-            raw["mrz"] = list(dg1.lines)
-            mrz = _mrz(dg1.lines, raw)
-        except EmrtdError as exc:
-            raw["dg1_error"] = exc.code
+    if files.dg1 is not None:
+        raw["mrz"] = list(files.dg1.lines)
+        mrz = _mrz(files.dg1, raw)
     record: dict[str, Any] = {}
-    if 13 in data_groups:
-        try:
-            dg13 = parse_dg13(data_groups[13])
-            record = dg13.to_record()
-            raw["dg13"] = {str(k): v for k, v in dg13.fields.items()}
-            if dg13.card_serial:
-                raw["card_serial"] = dg13.card_serial
-        except EmrtdError as exc:
-            raw["dg13_error"] = exc.code
+    dg13 = files.dg13
+    if dg13 is not None:
+        record = dg13.to_record()
+        raw["dg13"] = {str(k): v for k, v in dg13.fields.items()}
+        if dg13.card_serial:
+            raw["card_serial"] = dg13.card_serial
     if mrz is None and not record:
         raise ChipDataError("the chip holds no readable MRZ or DG13",
                             message_vi="Không đọc được dữ liệu trên chip. Vui lòng thử lại.")
     base = mrz.to_identity() if mrz is not None else Identity()
-    dg11_name = _dg11_name(data_groups.get(11), raw)
+    dg11_name = _dg11_name(files.dg11, raw)
     id_number: str | None
     if mrz is not None and (mrz.is_passport or (mrz.issuing_state != "VNM" and not record)):
         card_type: CardType = "passport" if mrz.is_passport else "unknown"  # a passport, or another State's card

@@ -54,6 +54,7 @@ from drivers.emrtd.chip_errors import (
 from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.dg15 import parse_dg15
 from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.lds_files import LdsFiles, parse_lds_files
 from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.passive_auth import verify_passive
 from drivers.emrtd.read_strategy import FileError, ReadStrategy, extended_length_offered
@@ -119,6 +120,11 @@ class ChipReadResult:
     key_source: str | None = None
     verification: dict[str, Any] = field(default_factory=dict)
     stats: ReadStats = field(default_factory=ReadStats)
+
+    @property
+    def files(self) -> LdsFiles:
+        """The data groups and EF.SOD read, as typed LDS files (each parses its own content)."""
+        return parse_lds_files(self.data_groups, self.sod)
 
 
 @dataclass

@@ -44,6 +44,7 @@ from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolErro
 from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.kdf import CipherName
+from drivers.emrtd.mrz import parse_mrz_fields
 from drivers.emrtd.pace import PaceCard, PaceSuite
 from drivers.emrtd.pki import TestPki
 from drivers.emrtd.sm import SecureMessaging
@@ -428,17 +429,9 @@ class EmulatedCard:
 
 
 def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
-    """MRZ_information (document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd) cut from TD1, TD2 or TD3 lines."""
-    if len(lines) == 3:
-        l1, l2 = lines[0], lines[1]
-        number = l1[5:15]
-        if l1[14] == "<" and l1[15:30].rstrip("<"):  # TD1 document-number overflow
-            rest = l1[15:30].rstrip("<")
-            number = l1[5:14] + rest
-        return number + l2[0:7] + l2[8:15]
-    if len(lines) == 2:  # TD3 and TD2 place these fields alike on the second line
-        return lines[1][0:10] + lines[1][13:20] + lines[1][21:28]
-    raise ValueError("MRZ must be TD1 (3 lines), TD2 or TD3 (2 lines)")
+    """MRZ_information (document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd) of TD1, TD2 or TD3 lines; ``MrzError``
+    (an ``EmrtdError``) for lines that are no valid zone."""
+    return parse_mrz_fields(lines).mrz_information
 
 
 def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: list[str], *,

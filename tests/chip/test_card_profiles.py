@@ -134,6 +134,21 @@ def test_profile_reads_through_pcscd(name: str, profile_pkis: dict[str, TestPki]
     _check(profile, card, result)
 
 
+def test_the_result_is_typed_lds_files(profile_pkis: dict[str, TestPki], profile_trust: TrustStore) -> None:
+    """The reader hands back typed files whose text is parsed in the LDS layer (MRZ fields and check digits)."""
+    profile = BY_NAME["bac-td3-no-sfi"]
+    card = _card(profile, profile_pkis)
+    files = ChipReader(InProcessTransport(card), _keys(profile, card), trust=profile_trust).read().files
+    assert files.dg1 is not None and files.dg1.fields is not None
+    assert (files.dg1.fields.format, files.dg1.fields.document_number, files.dg1.fields.birth) == (
+        "TD3", "L898902C3", "740812")
+    assert files.dg11 is not None and files.dg11.full_name == "ERIKSSON<<ANNA<MARIA"
+    assert files.dg12 is not None and files.dg12.issuing_authority
+    assert files.dg7 is not None and files.dg7.images[0][:3] == b"\xff\xd8\xff"
+    assert files.dg2 is not None and files.dg15 is not None and files.sod is not None
+    assert set(files.sod.data_group_hashes) == {1, 2, 7, 11, 12, 15} and not files.errors
+
+
 def test_sample_documents_are_consistent() -> None:
     for kind in ("cccd-2021", "can-cuoc-2024", "passport", "foreign-id"):
         holder, mrz = sample_document(kind)

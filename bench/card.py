@@ -21,12 +21,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import table  # noqa: E402
 from drivers.emrtd import lds  # noqa: E402
 from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki  # noqa: E402
 from drivers.emrtd.read_strategy import EXTENDED_ALL, SHORT_BLOCK, ReadStrategy, minimum_reads  # noqa: E402
@@ -97,33 +99,52 @@ def _row(extended: str, name: str, runs: list[ReadStats], minimum: int) -> list[
             f"{statistics.median(r.ms_text_ready or 0 for r in runs):.0f}"]
 
 
-def bench_vpcd(pki: TestPki, trust: TrustStore) -> list[str]:
+def read_through_vpcd(card_keys: Callable[[], tuple[EmulatedCard, list[AccessKey]]],
+                      trust: TrustStore) -> tuple[ReadStats, float] | str:
+    """Read a card served on the vpcd reader through the real pcscd: (stats, real seconds), or why it could not.
+    The reader is shared: a read the card service loses (card seen leaving) is tried once more with a new card."""
     from drivers.pcsc import PcscTransport, reader_names
     from drivers.sim.vpcd import VpcdCard
     from drivers.transport import TransportError
 
     try:
         if not any(VPCD_READER in n for n in reader_names()):
-            return ["pcscd + vpcd", "not available (no vpcd reader)"]
+            return "not available (no vpcd reader)"
     except TransportError:
-        return ["pcscd + vpcd", "not available (pcscd not running)"]
-    card = make_card(pki, [])
-    stop = threading.Event()
-    server = VpcdCard(card, port=VPCD_PORT)
-    thread = threading.Thread(target=server.serve, args=(stop,), daemon=True)
-    thread.start()
-    transport = PcscTransport(VPCD_READER)
-    try:
-        if not (server.connected.wait(10) and transport.wait_for_card(10)):
-            return ["pcscd + vpcd", "not available (card not seen)"]
-        start = time.perf_counter()
-        result = ChipReader(transport, [AccessKey("can", card.keys.can or "")], trust=trust).read()
-        elapsed = time.perf_counter() - start
-    finally:
-        transport.disconnect()
-        stop.set()
-        thread.join(5)
-    s = result.stats
+        return "not available (pcscd not running)"
+    for attempt in range(2):
+        card, keys = card_keys()
+        stop = threading.Event()
+        server = VpcdCard(card, port=VPCD_PORT)
+        thread = threading.Thread(target=server.serve, args=(stop,), daemon=True)
+        thread.start()
+        transport = PcscTransport(VPCD_READER)
+        try:
+            if not (server.connected.wait(10) and transport.wait_for_card(10)):
+                return "not available (card not seen)"
+            start = time.perf_counter()
+            result = ChipReader(transport, keys, trust=trust).read()
+            return result.stats, time.perf_counter() - start
+        except TransportError:
+            if attempt:
+                raise
+        finally:
+            transport.disconnect()
+            stop.set()
+            thread.join(5)
+            PcscTransport(VPCD_READER).wait_for_removal(5)
+    return "not available (the card kept leaving the reader)"
+
+
+def bench_vpcd(pki: TestPki, trust: TrustStore) -> list[str]:
+    def card_keys() -> tuple[EmulatedCard, list[AccessKey]]:
+        card = make_card(pki, [])
+        return card, [AccessKey("can", card.keys.can or "")]
+
+    read = read_through_vpcd(card_keys, trust)
+    if isinstance(read, str):
+        return ["pcscd + vpcd", read]
+    s, elapsed = read
     return ["pcscd + vpcd, adaptive, extended length (real time, no link model)",
             f"{s.commands} commands, {s.bytes_out + s.bytes_in} bytes, {s.ms_total:.0f} ms total, "
             f"{s.ms_text_ready or 0:.0f} ms to text ready, {s.commands / elapsed:.1f} commands/s"]
@@ -154,49 +175,16 @@ def bench_profiles(pkis: dict[str, TestPki], trust: TrustStore) -> list[list[str
 
 def profile_vpcd(profile: CardProfile, pkis: dict[str, TestPki], trust: TrustStore) -> str:
     """Commands of the same profile's read through pcscd + vpcd, and its real time; '-' without the reader."""
-    from drivers.pcsc import PcscTransport, reader_names
-    from drivers.sim.vpcd import VpcdCard
-    from drivers.transport import TransportError
-
-    try:
-        if not any(VPCD_READER in n for n in reader_names()):
-            return "-"
-    except TransportError:
+    read = read_through_vpcd(lambda: profile_card(profile, pkis), trust)
+    if isinstance(read, str):
         return "-"
-    card, keys = profile_card(profile, pkis)
-    stop = threading.Event()
-    server = VpcdCard(card, port=VPCD_PORT)
-    thread = threading.Thread(target=server.serve, args=(stop,), daemon=True)
-    thread.start()
-    transport = PcscTransport(VPCD_READER)
-    try:
-        if not (server.connected.wait(10) and transport.wait_for_card(10)):
-            return "-"
-        start = time.perf_counter()
-        result = ChipReader(transport, keys, trust=trust).read()
-        elapsed = time.perf_counter() - start
-    finally:
-        transport.disconnect()
-        stop.set()
-        thread.join(5)
-        PcscTransport(VPCD_READER).wait_for_removal(5)
-    return f"{result.stats.commands} ({elapsed * 1000:.0f} ms)"
+    return f"{read[0].commands} ({read[1] * 1000:.0f} ms)"
 
 
-def profile_table(rows: list[list[str]]) -> str:
-    head = ["profile", "access", "commands", "min", "ratio", "via pcscd (real ms)", "bytes", "ms (link model)",
-            "passive/active/CA"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
-def table(rows: list[list[str]]) -> str:
-    head = ["extended length", "strategy", "commands", "min", "ratio", "bytes out", "bytes in", "ms total",
-            "ms text ready"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+PROFILE_HEAD = ["profile", "access", "commands", "min", "ratio", "via pcscd (real ms)", "bytes", "ms (link model)",
+                "passive/active/CA"]
+STRATEGY_HEAD = ["extended length", "strategy", "commands", "min", "ratio", "bytes out", "bytes in", "ms total",
+                 "ms text ready"]
 
 
 def main() -> int:
@@ -217,7 +205,7 @@ def main() -> int:
         "commands for the card's maximum read size (whole files with extended length, 0xDF blocks without, "
         "128-byte blocks on the card that refuses larger reads).",
         "",
-        table(rows),
+        table(STRATEGY_HEAD, rows),
         "",
         f"- {vpcd[0]}: {vpcd[1]}",
         "",
@@ -228,7 +216,7 @@ def main() -> int:
         "knew the chip's behaviour (SFI support, read size, how it answers reads past the end) but not its "
         "files' lengths. Times are inflated by the shared CPUs.",
         "",
-        profile_table(profile_rows),
+        table(PROFILE_HEAD, profile_rows),
         "",
     ])
     print(text)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.emrtd.chip_errors import ProtocolError
+from drivers.emrtd.ec import random_scalar
 
 
 @dataclass(frozen=True)
@@ -35,23 +36,20 @@ class DhDomain:
 
     @classmethod
     def named(cls, name: str) -> DhDomain:
-        try:
-            group = RFC5114_GROUPS[name]
-        except KeyError:
-            raise ProtocolError(f"unsupported DH group {name}") from None
+        group = RFC5114_GROUPS.get(name)
+        if group is None:
+            raise ProtocolError(f"unsupported DH group {name}")
         return cls(name, group.p, group.g, group.q)
 
     @property
     def size(self) -> int:
-        """Bytes of one group element."""
-        return (self.p.bit_length() + 7) // 8
+        return (self.p.bit_length() + 7) // 8  # bytes of one group element
 
     def with_generator(self, generator: int) -> DhDomain:
         return DhDomain(self.name, self.p, generator, self.order)
 
     def random_scalar(self, rng: Callable[[int], bytes] = os.urandom) -> int:
-        n_bytes = (self.order.bit_length() + 7) // 8 + 8
-        return int.from_bytes(rng(n_bytes), "big") % (self.order - 1) + 1
+        return random_scalar(self.order, rng)
 
     def encode(self, element: int) -> bytes:
         return element.to_bytes(self.size, "big")

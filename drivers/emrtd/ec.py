@@ -27,6 +27,12 @@ _BY_NAME = {
 CURVE_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
 
+def random_scalar(order: int, rng: Callable[[int], bytes] = os.urandom) -> int:
+    """A private key in [1, order − 1], from 8 bytes more than the order needs (negligible bias)."""
+    n_bytes = (order.bit_length() + 7) // 8 + 8
+    return int.from_bytes(rng(n_bytes), "big") % (order - 1) + 1
+
+
 @dataclass(frozen=True)
 class EcDomain:
     """A prime curve with a generator (its own or a mapped one) and the order of that generator."""
@@ -53,8 +59,7 @@ class EcDomain:
         return EcDomain(self.name, self.curve, generator, self.order)
 
     def random_scalar(self, rng: Callable[[int], bytes] = os.urandom) -> int:
-        n_bytes = (self.order.bit_length() + 7) // 8 + 8
-        return int.from_bytes(rng(n_bytes), "big") % (self.order - 1) + 1
+        return random_scalar(self.order, rng)
 
     def encode(self, point: PointJacobi) -> bytes:
         """Uncompressed encoding 04 ‖ x ‖ y."""

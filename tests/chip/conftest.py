@@ -15,7 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from drivers.emrtd.apdu import CommandApdu
+from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.pki import TestPki, TrustStore, build_master_list, make_test_pki
+from drivers.emrtd.sm import SecureMessaging
 from drivers.pcsc import PcscTransport, reader_names
 from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
 from drivers.sim.vpcd import VpcdCard
@@ -98,3 +101,20 @@ class Served:
         self.stop.set()
         self.thread.join(5)
         assert PcscTransport(READER).wait_for_removal(5)
+
+
+def pace_transcript(suite: PaceSuite, password: str, chip_answers: list[bytes],
+                    terminal_keys: list[int]) -> tuple[list[CommandApdu], SecureMessaging]:
+    """Run the terminal side of PACE-MRZ against a chip that gives ``chip_answers`` (the four GENERAL AUTHENTICATE
+    responses of a worked example), with the example's terminal private keys; (commands sent, session)."""
+    sent: list[CommandApdu] = []
+    answers = iter(chip_answers)
+    n_bytes = (suite.domain.order.bit_length() + 7) // 8 + 8
+    keys = iter((k - 1).to_bytes(n_bytes, "big") for k in terminal_keys)  # what random_scalar turns into k
+
+    def transmit(raw: bytes) -> tuple[bytes, int]:
+        cmd, _ = CommandApdu.parse(raw)
+        sent.append(cmd)
+        return (b"", 0x9000) if cmd.ins == 0x22 else (next(answers), 0x9000)
+
+    return sent, pace_authenticate(transmit, suite, "mrz", password, rng=lambda n: next(keys))

@@ -4,8 +4,6 @@ card side of PACE-DH against the terminal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from drivers.emrtd import tlv
@@ -13,6 +11,7 @@ from drivers.emrtd.apdu import CommandApdu
 from drivers.emrtd.chip_errors import AccessDeniedError, ProtocolError
 from drivers.emrtd.dh import DhDomain
 from drivers.emrtd.pace import PaceCard, PaceSuite, mse_set_at, pace_authenticate
+from tests.chip.conftest import pace_transcript
 
 H = bytes.fromhex
 MRZ_INFO = "T22000129364081251010318"
@@ -50,11 +49,6 @@ CHIP_TOKEN = H("917F37B5C0E6D8D1")
 DOMAIN = DhDomain.named("modp-1024-160")
 
 
-def _scalar_bytes(k: int) -> bytes:
-    """rng output that ``DhDomain.random_scalar`` turns into exactly ``k``."""
-    return (k - 1).to_bytes((DOMAIN.order.bit_length() + 7) // 8 + 8, "big")
-
-
 def test_nonce_mapping_and_shared_secret() -> None:
     k_pi = SUITE.password_key("mrz", MRZ_INFO)
     assert SUITE.block_cipher.decrypt(k_pi, ENCRYPTED_NONCE) == NONCE
@@ -71,25 +65,12 @@ def test_tokens_use_the_dh_public_value_tag() -> None:
 
 
 def test_whole_transcript() -> None:
-    sent: list[CommandApdu] = []
-    answers = iter([
+    sent, sm = pace_transcript(SUITE, MRZ_INFO, [
         tlv.encode(0x7C, tlv.encode(0x80, ENCRYPTED_NONCE)),
         tlv.encode(0x7C, tlv.encode(0x82, CHIP_MAP_PUB)),
         tlv.encode(0x7C, tlv.encode(0x84, CHIP_EPH_PUB)),
         tlv.encode(0x7C, tlv.encode(0x86, CHIP_TOKEN)),
-    ])
-
-    def transmit(raw: bytes) -> tuple[bytes, int]:
-        cmd, _ = CommandApdu.parse(raw)
-        sent.append(cmd)
-        return (b"", 0x9000) if cmd.ins == 0x22 else (next(answers), 0x9000)
-
-    def rng_values() -> Iterator[bytes]:
-        yield _scalar_bytes(TERMINAL_MAP_KEY)
-        yield _scalar_bytes(TERMINAL_EPH_KEY)
-
-    values = rng_values()
-    sm = pace_authenticate(transmit, SUITE, "mrz", MRZ_INFO, rng=lambda n: next(values))
+    ], [TERMINAL_MAP_KEY, TERMINAL_EPH_KEY])
     assert sent[0].encode() == mse_set_at(SUITE, "mrz").encode()
     assert sent[0].data[:12] == H("800A04007F00070202040102")  # id-PACE-DH-GM-AES-CBC-CMAC-128
     assert [c.data for c in sent[1:]] == [

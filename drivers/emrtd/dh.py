@@ -70,6 +70,12 @@ class DhDomain:
             raise ProtocolError("exponentiation gave the identity")
         return result
 
+    def public_point(self, k: int) -> int:
+        return self.multiply(self.generator, k)
+
+    def agree_point(self, k: int, peer: int) -> int:
+        return self.multiply(peer, k)
+
     def shared_x(self, private: int, public: int) -> bytes:
         """The shared secret K = public^private mod p, as an octet string of the length of p."""
         return self.encode(self.multiply(public, private))

@@ -5,9 +5,10 @@ the standardized NIST and brainpool curves (EF.CardAccess parameterId; brainpool
 RFC 5114 MODP groups (parameterId 0, 1, 2). Integrated mapping is not implemented: a card offering only IM is
 reported as unsupported, and one offering GM as well is read with GM.
 
-The key agreement on the mapped generator cannot go through ``cryptography`` (it takes only a curve's own
-generator), so that arithmetic is ``ecdsa``'s point arithmetic (``drivers/emrtd/ec.py``) or ``pow`` for DH
-(``drivers/emrtd/dh.py``); chip authentication, on the chip's own domain, uses ``cryptography``'s ECDH.
+On curves, the mapping step (k·G, H = k·Y, s·G) runs in ``cryptography``'s constant-time ECDH; only the key
+agreement on the mapped generator, which ``cryptography`` cannot take, uses ``ecdsa``'s point arithmetic
+(``drivers/emrtd/ec.py``). DH uses ``pow`` (``drivers/emrtd/dh.py``: ``cryptography``'s finite-field DH is
+deprecated). Chip authentication, on the chip's own domain, uses ``cryptography``'s ECDH.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class PaceDomain(Protocol):
     def decode(self, data: bytes) -> Any: ...
 
     def multiply(self, element: Any, k: int) -> Any: ...
+
+    def public_point(self, k: int) -> Any: ...
+
+    def agree_point(self, k: int, peer: Any) -> Any: ...
 
     def shared_x(self, private: int, public: Any) -> bytes: ...
 
@@ -161,10 +166,10 @@ def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, 
     nonce = int.from_bytes(cipher.decrypt(suite.password_key(password_kind, password), encrypted), "big")
 
     map_key = domain.random_scalar(rng)
-    map_pub = domain.encode(domain.multiply(domain.generator, map_key))
+    map_pub = domain.encode(domain.public_point(map_key))
     step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
     card_map = domain.decode(_auth_value(step2, 0x82))
-    mapped = domain.with_generator(domain.map_generator(nonce, domain.multiply(card_map, map_key)))
+    mapped = domain.with_generator(domain.map_generator(nonce, domain.agree_point(map_key, card_map)))
 
     eph_key = mapped.random_scalar(rng)
     eph_pub = mapped.encode(mapped.multiply(mapped.generator, eph_key))
@@ -244,9 +249,9 @@ class PaceCard:
         if step == 1:
             terminal_map = domain.decode(_auth_value(data, 0x81))
             self._map_key = domain.random_scalar(self._rng)
-            shared = domain.multiply(terminal_map, self._map_key)
+            shared = domain.agree_point(self._map_key, terminal_map)
             self._domain = domain.with_generator(domain.map_generator(self._nonce, shared))
-            card_map = domain.encode(domain.multiply(domain.generator, self._map_key))
+            card_map = domain.encode(domain.public_point(self._map_key))
             return _auth_data(0x82, card_map), SW_OK, None
         mapped = self._domain
         if mapped is None:

@@ -42,6 +42,10 @@ class DhDomain:
         return cls(name, group.p, group.g, group.q)
 
     @property
+    def modulus(self) -> int:
+        return self.p
+
+    @property
     def size(self) -> int:
         return (self.p.bit_length() + 7) // 8  # bytes of one group element
 
@@ -79,6 +83,13 @@ class DhDomain:
     def shared_x(self, private: int, public: int) -> bytes:
         """The shared secret K = public^private mod p, as an octet string of the length of p."""
         return self.encode(self.multiply(public, private))
+
+    def encode_to_group(self, value: int) -> int:
+        """Integrated mapping's f_g: x^((p−1)/q) mod p, never 1."""
+        mapped = pow(value, (self.p - 1) // self.order, self.p)
+        if mapped == 1:
+            raise ProtocolError("integrated mapping gave the identity")
+        return mapped
 
     def map_generator(self, nonce: int, shared: int) -> int:
         """Generic mapping: g̃ = g^s · h mod p."""

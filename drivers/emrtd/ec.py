@@ -64,6 +64,10 @@ class EcDomain:
         return cls(name, c.curve, c.generator, c.order)
 
     @property
+    def modulus(self) -> int:
+        return int(self.curve.p())
+
+    @property
     def size(self) -> int:
         """Bytes of one field element."""
         return (self.curve.p().bit_length() + 7) // 8
@@ -139,6 +143,24 @@ class EcDomain:
         if mapped == INFINITY:
             raise ProtocolError("generic mapping gave the point at infinity")
         return mapped
+
+    def encode_to_group(self, t: int) -> PointJacobi:
+        """Integrated mapping's f_G: the point encoding of ICAO 9303-11 Appendix B (Brier et al., affine form) for
+        p ≡ 3 mod 4; every r1 curve PACE names has cofactor 1. Only public values: t is derived from both nonces."""
+        p, a, b = self.curve.p(), self.curve.a(), self.curve.b()
+        if p % 4 != 3:
+            raise ProtocolError(f"integrated mapping needs p ≡ 3 mod 4, not so on {self.name}")
+        alpha = -t * t % p
+        sum_ = (alpha + alpha * alpha) % p
+        x2 = -b * (1 + sum_) * pow(a * sum_ % p, p - 2, p) % p
+        x3 = alpha * x2 % p
+        h2 = (x2 ** 3 + a * x2 + b) % p
+        u = pow(t, 3, p) * h2 % p
+        root = pow(h2, p - 1 - (p + 1) // 4, p)
+        x, y = (x2, root * h2 % p) if root * root * h2 % p == 1 else (x3, root * u % p)
+        if not self.curve.contains_point(x, y):
+            raise ProtocolError("integrated mapping gave a point off the curve")
+        return PointJacobi(self.curve, x, y, 1, self.order)
 
     def shared_x(self, private: int, public: PointJacobi) -> bytes:
         """ECDH shared secret: the x-coordinate of private·public, as a field element."""

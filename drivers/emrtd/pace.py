@@ -2,8 +2,10 @@
 
 Passwords: CAN (key reference 2) or MRZ (key reference 1). Ciphers: 3DES and AES-128/192/256. Domain parameters:
 the standardized NIST and brainpool curves (EF.CardAccess parameterId; brainpoolP256r1 = 13 on the CCCD) and the
-RFC 5114 MODP groups (parameterId 0, 1, 2). Integrated mapping is not implemented: a card offering only IM is
-reported as unsupported, and one offering GM as well is read with GM.
+RFC 5114 MODP groups (parameterId 0, 1, 2). Mappings: generic (GM, §4.4.3.3.1) and integrated (IM, §4.4.3.3.2:
+the terminal sends a nonce t, both sides map R_p(s, t) into the group with the point encoding of Appendix B, or
+x^((p−1)/q) for DH). Chip authentication mapping (CAM) is not implemented; a card offering it alone is reported
+as unsupported.
 
 On curves, the mapping step (k·G, H = k·Y, s·G) runs in ``cryptography``'s constant-time ECDH; only the key
 agreement on the mapped generator, which ``cryptography`` cannot take, uses ``ecdsa``'s point arithmetic
@@ -51,6 +53,9 @@ class PaceDomain(Protocol):
     @property
     def order(self) -> int: ...
 
+    @property
+    def modulus(self) -> int: ...
+
     def random_scalar(self, rng: Rng = ...) -> int: ...
 
     def encode(self, element: Any) -> bytes: ...
@@ -69,6 +74,8 @@ class PaceDomain(Protocol):
 
     def map_generator(self, nonce: int, shared: Any) -> Any: ...
 
+    def encode_to_group(self, value: int) -> Any: ...
+
 
 @dataclass(frozen=True)
 class PaceSuite:
@@ -79,18 +86,19 @@ class PaceSuite:
     curve: str
     cipher: CipherName
     key_bits: int
+    mapping: str = "GM"  # or "IM"
 
     @classmethod
     def from_info(cls, info: PaceInfo) -> PaceSuite:
-        """The suite of a PACEInfo; ``UnsupportedDocumentError`` unless it is generic mapping (ECDH or DH)."""
-        if info.mapping != "GM" or info.parameter_id is None:
-            raise UnsupportedDocumentError("only PACE generic mapping is supported")
+        """The suite of a PACEInfo; ``UnsupportedDocumentError`` unless it is generic or integrated mapping."""
+        if info.mapping not in ("GM", "IM") or info.parameter_id is None:
+            raise UnsupportedDocumentError("only PACE generic and integrated mapping are supported")
         name = parameter_name(info.parameter_id)
         if name is None or name.startswith("modp") != (info.key_agreement == "DH"):
             raise UnsupportedDocumentError("unsupported PACE domain parameters")
         cipher: CipherName = "3des" if info.cipher == "3DES" else "aes"
         bits = 128 if cipher == "3des" else info.key_length
-        return cls(info.protocol, info.parameter_id, name, cipher, bits)
+        return cls(info.protocol, info.parameter_id, name, cipher, bits, info.mapping)
 
     @property
     def is_dh(self) -> bool:
@@ -103,6 +111,18 @@ class PaceSuite:
     @property
     def block_cipher(self) -> BlockCipher:
         return BlockCipher(self.cipher)
+
+    @property
+    def nonce_bytes(self) -> int:
+        """l/8: the smallest multiple of the cipher's block that holds a key (3DES counts as 128 bits)."""
+        block = self.block_cipher.block
+        return -(-(self.key_bits // 8) // block) * block
+
+    def integrated_generator(self, nonce: bytes, terminal_nonce: bytes) -> Any:
+        """Integrated mapping: Ĝ = f_G(R_p(s, t))."""
+        domain = self.domain
+        return domain.encode_to_group(pseudo_random(self.block_cipher, self.key_bits // 8, nonce, terminal_nonce,
+                                                    domain.modulus))
 
     def password_key(self, kind: str, value: str) -> bytes:
         """K_π = KDF(π, 3)."""
@@ -151,9 +171,30 @@ def _general_authenticate(transmit: Transmit, data: bytes, *, last: bool) -> byt
     return resp
 
 
+_C0 = {16: bytes.fromhex("a668892a7c41e3ca739f40b057d85904"),
+       32: bytes.fromhex("d463d65234124ef7897054986dca0a174e28df758cbaa03f240616414d5a1676")}
+_C1 = {16: bytes.fromhex("a4e136ac725f738b01c1f60217c188ad"),
+       32: bytes.fromhex("54bd7255f0aaf831bec3423fcf39d69b6cbf066677d0faae5aadd99df8e53517")}
+
+
+def pseudo_random(cipher: BlockCipher, key_bytes: int, s: bytes, t: bytes, p: int) -> int:
+    """R_p(s, t) of ICAO 9303-11 §4.4.3.3.2: k₀ = E(t, s); then x_i = E(k_i, c₁), k_{i+1} = E(k_i, c₀) (CBC, IV 0,
+    keys cut to the key size) until n·l ≥ log2 p + 64; the result is int(x₁‖…‖x_n) mod p."""
+    c0, c1 = _C0.get(len(s)), _C1.get(len(s))
+    if c0 is None or c1 is None:
+        raise ProtocolError("PACE nonce has the wrong length for integrated mapping")
+    n = -(-(p.bit_length() + 64) // (8 * len(s)))
+    key = cipher.encrypt(t, s)[:key_bytes]
+    out = b""
+    for _ in range(n):
+        out += cipher.encrypt(key, c1)
+        key = cipher.encrypt(key, c0)[:key_bytes]
+    return int.from_bytes(out, "big") % p
+
+
 def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, password: str,
                       rng: Rng = os.urandom) -> SecureMessaging:
-    """Run PACE-GM; returns the secure messaging session (SSC 0). Wrong password → ``AccessDeniedError``."""
+    """Run PACE (GM or IM); returns the secure messaging session (SSC 0). Wrong password → ``AccessDeniedError``."""
     _, sw = transmit(mse_set_at(suite, password_kind).encode())
     if sw != SW_OK:
         raise StatusWordError(f"MSE:Set AT for PACE refused ({sw_hex(sw)})", sw=sw)
@@ -163,13 +204,18 @@ def pace_authenticate(transmit: Transmit, suite: PaceSuite, password_kind: str, 
     encrypted = _auth_value(step1, 0x80)
     if not encrypted or len(encrypted) % cipher.block:
         raise ProtocolError("PACE nonce has the wrong length")
-    nonce = int.from_bytes(cipher.decrypt(suite.password_key(password_kind, password), encrypted), "big")
-
-    map_key = domain.random_scalar(rng)
-    map_pub = domain.encode(domain.public_point(map_key))
-    step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
-    card_map = domain.decode(_auth_value(step2, 0x82))
-    mapped = domain.with_generator(domain.map_generator(nonce, domain.agree_point(map_key, card_map)))
+    nonce = cipher.decrypt(suite.password_key(password_kind, password), encrypted)
+    if suite.mapping == "IM":
+        terminal_nonce = rng(suite.key_bits // 8)
+        _general_authenticate(transmit, _auth_data(0x81, terminal_nonce), last=False)  # DO'82' comes back empty
+        mapped = domain.with_generator(suite.integrated_generator(nonce, terminal_nonce))
+    else:
+        map_key = domain.random_scalar(rng)
+        map_pub = domain.encode(domain.public_point(map_key))
+        step2 = _general_authenticate(transmit, _auth_data(0x81, map_pub), last=False)
+        card_map = domain.decode(_auth_value(step2, 0x82))
+        mapped = domain.with_generator(domain.map_generator(int.from_bytes(nonce, "big"),
+                                                            domain.agree_point(map_key, card_map)))
 
     eph_key = mapped.random_scalar(rng)
     eph_pub = mapped.encode(mapped.multiply(mapped.generator, eph_key))
@@ -200,7 +246,7 @@ class PaceCard:
         self._suite: PaceSuite | None = None
         self._kind = ""
         self._step = 0
-        self._nonce = 0
+        self._nonce = b""
         self._domain: PaceDomain | None = None
         self._map_key = 0
         self._eph_key = 0
@@ -242,15 +288,18 @@ class PaceCard:
         domain = suite.domain
         step, self._step = self._step, self._step + 1
         if step == 0:
-            plain = self._rng(suite.block_cipher.block)
-            self._nonce = int.from_bytes(plain, "big")
+            plain = self._rng(suite.nonce_bytes if suite.mapping == "IM" else suite.block_cipher.block)
+            self._nonce = plain
             key = suite.password_key(self._kind, self._passwords[self._kind])
             return _auth_data(0x80, suite.block_cipher.encrypt(key, plain)), SW_OK, None
+        if step == 1 and suite.mapping == "IM":
+            self._domain = domain.with_generator(suite.integrated_generator(self._nonce, _auth_value(data, 0x81)))
+            return _auth_data(0x82, b""), SW_OK, None
         if step == 1:
             terminal_map = domain.decode(_auth_value(data, 0x81))
             self._map_key = domain.random_scalar(self._rng)
             shared = domain.agree_point(self._map_key, terminal_map)
-            self._domain = domain.with_generator(domain.map_generator(self._nonce, shared))
+            self._domain = domain.with_generator(domain.map_generator(int.from_bytes(self._nonce, "big"), shared))
             card_map = domain.encode(domain.public_point(self._map_key))
             return _auth_data(0x82, card_map), SW_OK, None
         mapped = self._domain

@@ -125,6 +125,7 @@ def build_card_files(
     aa_private_key: AaKey | None = None,
     ca_private_key: ec.EllipticCurvePrivateKey | None = None,
     pace: tuple[card_access.KeyAgreement, int] | None = ("ECDH", PACE_PARAMETER_ID),
+    pace_mapping: card_access.Mapping = "GM",
     chip_auth: bool = True,
     active_auth: bool = True,
     dg7: bool = False,
@@ -135,7 +136,8 @@ def build_card_files(
     ``variant``: a DG13 layout (``cccd-2021``, ``can-cuoc-2024``, ``nested-parents``, ``long-form``,
     ``sparse``, ``utf8-only``), ``passport`` (TD3, DG11/DG12, no DG13) or ``foreign-id`` (the same groups with a
     TD1 MRZ). ``dg2_format``: ``jpeg``, ``jp2`` or ``j2k``. ``pace``: the PACE key agreement and parameterId
-    offered in EF.CardAccess and DG14, ``None`` for a BAC-only chip (no EF.CardAccess). ``chip_auth`` and
+    offered in EF.CardAccess and DG14, ``None`` for a BAC-only chip (no EF.CardAccess); ``pace_mapping``: ``GM``
+    or ``IM``. ``chip_auth`` and
     ``active_auth``: whether DG14's chip-authentication key and DG15 exist. ``dg7``: a displayed-signature image.
     ``sod_pss``: EF.SOD signed with RSASSA-PSS (the PKI's document signer must be RSA).
     """
@@ -158,7 +160,7 @@ def build_card_files(
         2: build_dg2(image, width, height, gender={"M": 1, "F": 2}.get(str(record.get("sex")), 0)),
         3: _DG3_PLACEHOLDER,
     }
-    dg14 = _dg14_infos(pace, ca_key)
+    dg14 = _dg14_infos(pace, pace_mapping, ca_key)
     if dg14:
         groups[14] = build_dg14(dg14)
     if aa_key is not None:
@@ -185,16 +187,17 @@ def build_card_files(
         **{lds.dg_fid(number): content for number, content in groups.items()},
     }
     if pace is not None:
-        files[lds.FID_CARD_ACCESS] = card_access.build_card_access(pace[1], key_agreement=pace[0])
+        files[lds.FID_CARD_ACCESS] = card_access.build_card_access(pace[1], key_agreement=pace[0],
+                                                                    mapping=pace_mapping)
     return CardFiles(files, _can(record, mrz_lines), aa_key, ca_key, pace[1] if pace else PACE_PARAMETER_ID,
                      faults & DATA_FAULTS)
 
 
-def _dg14_infos(pace: tuple[card_access.KeyAgreement, int] | None,
+def _dg14_infos(pace: tuple[card_access.KeyAgreement, int] | None, mapping: card_access.Mapping,
                 ca_key: ec.EllipticCurvePrivateKey | None) -> list[bytes]:
     infos = []
     if pace is not None:
-        infos.append(card_access.encode_pace_info(pace[1], key_agreement=pace[0]))
+        infos.append(card_access.encode_pace_info(pace[1], key_agreement=pace[0], mapping=mapping))
     if ca_key is not None:
         ca_spki = ca_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

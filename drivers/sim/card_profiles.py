@@ -19,6 +19,8 @@ Sources cited below:
 - [NPR-223] AndyQ/NFCPassportReader#223: Chinese passports return no data to an extended Le for Active
   Authentication; a short Le works.
 - [NPR-50] AndyQ/NFCPassportReader#50: PACE becomes mandatory on new documents; DH and ECDH generic mapping.
+- [NPR-119] AndyQ/NFCPassportReader#119 and [NPR-131] #131: documents that offer PACE with integrated mapping
+  (EU ID cards and passports), which readers without IM cannot open.
 - [NPR-269] AndyQ/NFCPassportReader#269: cards with several PACEInfos need the parameterId in MSE:Set AT.
 - [GMRTD-410] gmrtd/gmrtd#410: passports that refuse extended length, and one (Ukrainian) that reads at most
   192 bytes at a time.
@@ -40,7 +42,7 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from drivers.emrtd import lds
-from drivers.emrtd.card_access import KeyAgreement
+from drivers.emrtd.card_access import KeyAgreement, Mapping
 from drivers.emrtd.pki import TestPki
 from drivers.emrtd.read_strategy import HEADER, SHORT_BLOCK
 from drivers.sim.emulated_card import EmulatedCard, emulated_card_from_record
@@ -61,6 +63,7 @@ class CardProfile:
     document: DocumentKind
     pace: tuple[KeyAgreement, int] | None  # (key agreement, parameterId) in EF.CardAccess; None: BAC only
     behaviours: tuple[str, ...] = ()  # EmulatedCard behaviour names
+    pace_mapping: Mapping = "GM"
     pki: PkiKind = "ec"  # document signer key: brainpoolP256r1, P-256 or RSA-2048
     sod_pss: bool = False  # RSASSA-PSS instead of PKCS#1 v1.5 (RSA signers)
     aa: AaKind = "rsa-2048"
@@ -98,6 +101,11 @@ PROFILES: tuple[CardProfile, ...] = (
         sources=("[9303-11] §4.4.3.3.1, §9.5.1", "[NPR-50]", "[NPR-269]"),
     ),
     CardProfile(
+        "pace-im", "TD3 passport with PACE-ECDH integrated mapping (brainpoolP256r1) and BAC", "passport",
+        ("ECDH", 13), pace_mapping="IM", aa="ec-p256",
+        sources=("[9303-11] §4.4.3.3.2, Appendix B, Appendix H.1", "[NPR-119]", "[NPR-131]"),
+    ),
+    CardProfile(
         "short-le", "TD3 passport with short Le only (no extended length) and at most 192 bytes per read, "
         "PACE P-256, RSA-PSS signer, ECDSA Active Authentication", "passport", ("ECDH", 12),
         ("no-extended", "small-max-read=192"), pki="rsa", sod_pss=True, aa="ec-p256",
@@ -132,7 +140,8 @@ def build_profile_card(profile: CardProfile, record: dict[str, Any], mrz_lines: 
     return emulated_card_from_record(
         record, pki, mrz_lines, faults=(*profile.behaviours, *faults), variant=profile.document,
         dg2_size=profile.dg2_size,
-        aa_private_key=_aa_key(profile.aa), pace=profile.pace, chip_auth=profile.chip_auth,
+        aa_private_key=_aa_key(profile.aa), pace=profile.pace, pace_mapping=profile.pace_mapping,
+        chip_auth=profile.chip_auth,
         active_auth=profile.aa != "none", dg7=profile.dg7, sod_pss=profile.sod_pss)
 
 

@@ -33,6 +33,7 @@ EXPECTED = {
     "can-cuoc-2024": ("pace", "valid", "valid", "valid"),
     "bac-td3-no-sfi": ("bac", "valid", "valid", "not-available"),
     "pace-dh": ("pace", "valid", "not-available", "valid"),
+    "pace-im": ("pace", "valid", "valid", "valid"),
     "short-le": ("pace", "valid", "valid", "valid"),
     "plain-missing": ("pace", "valid", "valid", "valid"),
     "td1-foreign-id": ("pace", "valid", "valid", "valid"),

@@ -15,7 +15,7 @@ from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult
 from drivers.pcsc import PcscTransport
 from drivers.sim.card_profiles import BY_NAME, PROFILES, CardProfile, build_profile_card, minimum_commands
 from drivers.sim.emulated_card import EmulatedCard
-from drivers.transport import CardTransport, InProcessTransport
+from drivers.transport import CardRemovedError, CardTransport, InProcessTransport
 from kiosk.chip_identity import identity_from_chip
 from kiosk.chip_keys import access_keys
 from kiosk.chip_scan import ChipScan
@@ -54,6 +54,12 @@ def _keys(profile: CardProfile, card: EmulatedCard) -> list[AccessKey]:
 
 
 def _check(profile: CardProfile, card: EmulatedCard, result: ChipReadResult) -> None:
+    _check_identity(profile, card, result)
+    minimum = minimum_commands(profile, card)
+    assert result.stats.commands <= 1.1 * minimum, (result.stats.commands, minimum)
+
+
+def _check_identity(profile: CardProfile, card: EmulatedCard, result: ChipReadResult) -> None:
     v = result.verification
     statuses = (v["access"], v["passive"]["status"], v["active"]["status"], v["chip_authentication"]["status"])
     assert statuses == EXPECTED[profile.name]
@@ -68,8 +74,6 @@ def _check(profile: CardProfile, card: EmulatedCard, result: ChipReadResult) -> 
     assert not present & set(result.missing), result.missing
     for number, data in result.data_groups.items():
         assert data == card.files[lds.dg_fid(number)]
-    minimum = minimum_commands(profile, card)
-    assert result.stats.commands <= 1.1 * minimum, (result.stats.commands, minimum)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -154,3 +158,22 @@ def test_sample_documents_are_consistent() -> None:
     for kind in ("cccd-2021", "can-cuoc-2024", "passport", "foreign-id"):
         holder, mrz = sample_document(kind)
         assert isinstance(holder, Identity) and len(mrz) in (2, 3)
+
+
+@pytest.mark.parametrize(("name", "removed_at"), [("bac-td3-no-sfi", 40), ("short-le", 30), ("pace-im", 12)])
+def test_a_lifted_card_resumes_where_it_stopped(name: str, removed_at: int, profile_pkis: dict[str, TestPki],
+                                               profile_trust: TrustStore) -> None:
+    """Lifted mid-file and put back: the same reader re-authenticates, checks DG1 and reads only what is missing,
+    selecting the interrupted file again where the card does not read by SFI."""
+    profile = BY_NAME[name]
+    card = _card(profile, profile_pkis, faults=(f"removed-at={removed_at}",))
+    transport = InProcessTransport(card)
+    reader = ChipReader(transport, _keys(profile, card), trust=profile_trust)
+    with pytest.raises(CardRemovedError):
+        reader.read()
+    card.present_again()
+    transport.insert(card)
+    result = reader.read()
+    _check_identity(profile, card, result)
+    # Nothing read twice but DG1 (the same-card check): EF.CardAccess, access control, DG1, a SELECT.
+    assert result.stats.commands <= minimum_commands(profile, card) + 14

@@ -5,15 +5,17 @@ present file is reported absent."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
 from drivers.emrtd import lds
 from drivers.emrtd.chip_errors import AccessDeniedError
-from drivers.emrtd.pki import TestPki, TrustStore
+from drivers.emrtd.pki import TestPki, TrustStore, make_test_pki
 from drivers.emrtd.reader import AccessKey, ChipReader, ChipReadResult
 from drivers.pcsc import PcscTransport
 from drivers.sim.card_profiles import BY_NAME, PROFILES, CardProfile, build_profile_card, minimum_commands
+from drivers.sim.card_service import CardService
 from drivers.sim.emulated_card import EmulatedCard
 from drivers.transport import CardRemovedError, CardTransport, InProcessTransport
 from kiosk.chip_identity import identity_from_chip
@@ -24,7 +26,7 @@ from kiosk.identity import Identity
 from kiosk.sample_documents import sample_document
 from kiosk.scan import AccessKey as ScanKey
 from kiosk.scan import ChipEvent
-from tests.chip.conftest import READER, Served
+from tests.chip.conftest import PORT, READER, Served
 
 NAMES = [profile.name for profile in PROFILES]
 # What each profile's full read verifies: (access, passive, active, chip authentication).
@@ -177,3 +179,24 @@ def test_a_lifted_card_resumes_where_it_stopped(name: str, removed_at: int, prof
     _check_identity(profile, card, result)
     # Nothing read twice but DG1 (the same-card check): EF.CardAccess, access control, DG1, a SELECT.
     assert result.stats.commands <= minimum_commands(profile, card) + 14
+
+
+@pytest.mark.pcscd
+@pytest.mark.usefixtures("pcscd")
+def test_the_card_service_serves_a_profile(tmp_path: Path) -> None:
+    """The simulated kiosk's card process can put a foreign passport on the reader (for the foreign-guest path)."""
+    make_test_pki(tmp_path)
+    holder, mrz = sample_document("passport")
+    service = CardService(tmp_path, bit_rate=4_000_000, port=PORT)
+    transport = PcscTransport(READER)
+    try:
+        service.prepare(1, holder.to_dict(), mrz, 3000, profile="bac-td3-no-sfi")
+        service.insert(1)
+        assert transport.wait_for_card(20)
+        result = ChipReader(transport, access_keys(mrz_lines=mrz), trust=TrustStore.from_directory(tmp_path)).read()
+    finally:
+        transport.disconnect()
+        service.close()
+        PcscTransport(READER).wait_for_removal(5)
+    assert (result.access, result.verification["passive"]["status"]) == ("bac", "valid")
+    assert identity_from_chip(result.data_groups, result.verification).full_name == holder.full_name

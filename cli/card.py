@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from kiosk.chip_identity import ChipVerificationError, verification_problem
 from kiosk.console import print_json
 from kiosk.errors import KioskError
 
@@ -18,12 +19,6 @@ class ChipReadError(KioskError):
     """Reading the chip failed: wrong key, card removed, no card, unsupported document, protocol failure."""
 
     code = "chip-read-failed"
-
-
-class ChipVerificationError(KioskError):
-    """The chip was read but its data could not be verified (forged, altered or untrusted)."""
-
-    code = "chip-verification-failed"
 
 
 _MESSAGES_VI = {
@@ -217,8 +212,9 @@ def _read(args: argparse.Namespace) -> int:
     face = _write_face(result.data_groups.get(2), args.face_out)
     failures = verification_failures(result.verification, trusted=trust is not None)
     if failures:
-        raise ChipVerificationError("chip data failed verification: " + "; ".join(failures),
-                                    message_vi="Dữ liệu chip không xác thực được. Không sử dụng thẻ này.")
+        raise verification_problem(result.verification) or ChipVerificationError(
+            "chip data failed verification: " + "; ".join(failures),
+            message_vi="Dữ liệu chip không xác thực được. Không sử dụng thẻ này.")
     out = {"ok": True, "identity": identity.to_dict(), "stats": result.stats.as_dict(), "missing": result.missing,
            "face": face}
     if args.json:

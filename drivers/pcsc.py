@@ -88,12 +88,13 @@ class PcscTransport:
         connection = self._reader().createConnection()
         try:
             connection.connect(CardConnection.T1_protocol | CardConnection.T0_protocol)
+            atr = bytes(connection.getATR())  # fails too when the card is reset or lifted right then
         except NoCardException as exc:
             raise NoCardError("no card in the reader") from exc
         except CardConnectionException as exc:
             raise NoCardError("the card could not be powered") from exc
         self._connection = connection
-        self._atr = bytes(connection.getATR())
+        self._atr = atr
 
     def disconnect(self) -> None:
         connection, self._connection = self._connection, None

@@ -1,7 +1,8 @@
 """The identity read from a chip: DG1 (MRZ) and DG13 (Vietnamese data) mapped to the identity model.
 
 DG13 text wins (it carries the diacritics); the MRZ fills what DG13 lacks and is the only source for
-passports (card_type ``passport``, id_number = passport number, name from DG11 when present). Raw values are
+passports and other States' identity cards (card_type ``passport`` or ``unknown``, id_number = the document
+number, name from DG11 when present). Raw values are
 kept in ``raw``; values that cannot be interpreted come out as ``None`` rather than failing the read.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drivers.emrtd.dg1 import parse_dg1
-from drivers.emrtd.dg11 import parse_dg11
-from drivers.emrtd.dg13 import parse_dg13
-from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.dg1 import Dg1
+from drivers.emrtd.dg11 import Dg11
+from drivers.emrtd.lds_files import LdsFiles, parse_lds_files
+from drivers.emrtd.passive_auth import UNKNOWN_CSCA
 from kiosk.errors import KioskError
 from kiosk.identity import CardType, Identity
-from kiosk.mrz import Mrz, parse_mrz
+from kiosk.mrz import Mrz, mrz_from_fields
 
 NEW_CARD_FROM = date(2024, 7, 1)  # Luật Căn cước 2023 in force; a heuristic, as the chip does not say
 
@@ -27,9 +28,44 @@ class ChipDataError(KioskError):
     code = "chip-data-malformed"
 
 
-def _mrz(lines: tuple[str, ...], raw: dict[str, Any]) -> Mrz | None:
+class ChipVerificationError(KioskError):
+    """The chip was read but its data could not be verified: untrusted issuer, expired certificate, forged or
+    altered data. ``code`` says which."""
+
+    code = "chip-verification-failed"
+
+
+def verification_problem(verification: dict[str, Any]) -> ChipVerificationError | None:
+    """What keeps a chip read from being trusted, as a typed error a person can act on; ``None`` when nothing
+    does (or when no trust store was configured, which is the site's choice, not the document's fault)."""
+    passive = verification.get("passive") or {}
+    status, reason = passive.get("status"), str(passive.get("reason") or "")
+    if status == "no-trust-anchor" and reason == UNKNOWN_CSCA:
+        return ChipVerificationError(
+            "no trusted CSCA issued the document signer", code="chip-csca-unknown",
+            message_vi="Không xác minh được giấy tờ: cơ quan cấp chưa có trong danh sách tin cậy của máy. "
+                       "Vui lòng báo nhân viên.")
+    if status == "invalid" and reason.endswith("-expired"):
+        return ChipVerificationError(
+            f"the document's signing certificate has expired ({reason})", code="chip-certificate-expired",
+            message_vi="Chứng thư ký của cơ quan cấp giấy tờ đã hết hạn nên không xác minh được chip. "
+                       "Vui lòng báo nhân viên.")
+    failed = [f"{name}: {(verification.get(name) or {}).get('reason')}"
+              for name in ("passive", "active", "chip_authentication")
+              if (verification.get(name) or {}).get("status") in ("invalid", "failed")]
+    if failed:
+        return ChipVerificationError("chip data failed verification: " + "; ".join(failed),
+                                     message_vi="Dữ liệu chip không xác thực được. Không sử dụng thẻ này.")
+    return None
+
+
+def _mrz(dg1: Dg1, raw: dict[str, Any]) -> Mrz | None:
+    """The MRZ as DG1 parsed it (fields and check digits in the LDS layer), with calendar dates."""
+    if dg1.fields is None:
+        raw["mrz_error"] = dg1.fields_error
+        return None
     try:
-        return parse_mrz(list(lines))
+        return mrz_from_fields(dg1.fields)
     except KioskError as exc:
         raw["mrz_error"] = exc.code
         return None
@@ -39,15 +75,9 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
+def _dg11_name(dg11: Dg11 | None, raw: dict[str, Any]) -> str | None:
     """The holder's full name from DG11 (``SURNAME<<GIVEN<NAMES``), as printed."""
-    if dg11 is None:
-        return None
-    try:
-        name = parse_dg11(dg11).full_name
-    except EmrtdError as exc:
-        raw["dg11_error"] = exc.code
-        return None
+    name = dg11.full_name if dg11 is not None else None
     if not name:
         return None
     raw["dg11_full_name"] = name
@@ -57,33 +87,31 @@ def _dg11_name(dg11: bytes | None, raw: dict[str, Any]) -> str | None:
 
 def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, Any]) -> Identity:
     """Build the identity (``source="chip"``) from the data groups as read and the verification results."""
-    raw: dict[str, Any] = {}
+    return identity_from_files(parse_lds_files(data_groups, skip=(2,)), verification)
+
+
+def identity_from_files(files: LdsFiles, verification: dict[str, Any]) -> Identity:
+    """Build the identity (``source="chip"``) from the typed LDS files and the verification results."""
+    raw: dict[str, Any] = {f"{name.lower().replace('.', '_')}_error": code for name, code in files.errors.items()}
     mrz: Mrz | None = None
-    if 1 in data_groups:
-        try:
-            dg1 = parse_dg1(data_groups[1])
-            raw["mrz"] = list(dg1.lines)
-            mrz = _mrz(dg1.lines, raw)
-        except EmrtdError as exc:
-            raw["dg1_error"] = exc.code
+    if files.dg1 is not None:
+        raw["mrz"] = list(files.dg1.lines)
+        mrz = _mrz(files.dg1, raw)
     record: dict[str, Any] = {}
-    if 13 in data_groups:
-        try:
-            dg13 = parse_dg13(data_groups[13])
-            record = dg13.to_record()
-            raw["dg13"] = {str(k): v for k, v in dg13.fields.items()}
-            if dg13.card_serial:
-                raw["card_serial"] = dg13.card_serial
-        except EmrtdError as exc:
-            raw["dg13_error"] = exc.code
+    dg13 = files.dg13
+    if dg13 is not None:
+        record = dg13.to_record()
+        raw["dg13"] = {str(k): v for k, v in dg13.fields.items()}
+        if dg13.card_serial:
+            raw["card_serial"] = dg13.card_serial
     if mrz is None and not record:
         raise ChipDataError("the chip holds no readable MRZ or DG13",
                             message_vi="Không đọc được dữ liệu trên chip. Vui lòng thử lại.")
     base = mrz.to_identity() if mrz is not None else Identity()
-    dg11_name = _dg11_name(data_groups.get(11), raw)
+    dg11_name = _dg11_name(files.dg11, raw)
     id_number: str | None
-    if mrz is not None and mrz.is_passport:
-        card_type: CardType = "passport"
+    if mrz is not None and (mrz.is_passport or (mrz.issuing_state != "VNM" and not record)):
+        card_type: CardType = "passport" if mrz.is_passport else "unknown"  # a passport, or another State's card
         id_number = mrz.document_number
     else:
         id_number = record.get("id_number") or base.id_number
@@ -112,6 +140,15 @@ def identity_from_chip(data_groups: dict[int, bytes], verification: dict[str, An
         source="chip",
         document_number=base.document_number,
         no_expiry=no_expiry,
-        verification=verification,
+        verification=_with_problem(verification),
         raw=raw,
     )
+
+
+def _with_problem(verification: dict[str, Any]) -> dict[str, Any]:
+    """The verification results with, under ``problem``, the typed error that keeps them from being trusted."""
+    problem = verification_problem(verification)
+    if problem is None:
+        return verification
+    return {**verification, "problem": {"code": problem.code, "message": str(problem),
+                                        "message_vi": problem.message_vi}}

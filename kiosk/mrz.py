@@ -1,8 +1,9 @@
-"""Machine-readable zone (ICAO 9303 part 4–5): TD1 (ID cards, 3 × 30) and TD3 (passports, 2 × 44).
+"""Machine-readable zone (ICAO 9303 parts 4–6): TD1 (ID cards, 3 × 30), TD2 (2 × 36) and TD3 (passports, 2 × 44).
 
-Parsing validates every check digit and names the failing field. The CCCD's TD1 specifics: the document number is
-the last 9 digits of the 12-digit ID, the full ID sits in the optional data (a 12-digit overflow variant is accepted
-too), and a card without expiry carries ``991231``.
+Where the fields sit and their check digits are the LDS layer's rules (``drivers/emrtd/mrz.py``, which DG1 uses
+too); here the fields become dates, a sex and an identity, and its errors the kiosk's typed errors naming the failing
+field. The CCCD's TD1 specifics: the document number is the last 9 digits of the 12-digit ID, the full ID sits in the
+optional data (a 12-digit overflow variant is accepted too), and a card without expiry carries ``991231``.
 
 Also the access-key material: the BAC ``MRZ_information`` string, the PACE CAN, and the card's expiry derived from
 the date of birth and issue date by the 14/25/40/60 rule — a heuristic, used only when no MRZ is available.
@@ -15,39 +16,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from drivers.emrtd.mrz import MrzError, MrzFields, check_digit, mrz_information, pad, parse_mrz_fields
 from kiosk.dates import age_on, birthday_in_year, today_in_vietnam
 from kiosk.errors import CheckDigitError, FieldValueError, PayloadError
 from kiosk.identity import Identity, Sex
 from kiosk.text import fold_diacritics
 
+__all__ = ["check_digit"]  # re-exported: the LDS layer's rule, used by the core's callers
+
 NO_EXPIRY = "991231"
 MILESTONE_AGES = (14, 25, 40, 60)
-_WEIGHTS = (7, 3, 1)
-_MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
-_TD1 = (3, 30)
-_TD3 = (2, 44)
-
-
-def _char_value(ch: str) -> int:
-    if ch.isdigit():
-        return int(ch)
-    if "A" <= ch <= "Z":
-        return ord(ch) - ord("A") + 10
-    if ch == "<":
-        return 0
-    raise ValueError(f"not an MRZ character: {ch!r}")
-
-
-def check_digit(data: str) -> str:
-    """ICAO 9303 check digit (weights 7-3-1, letters A=10…Z=35, filler 0)."""
-    return str(sum(_char_value(ch) * _WEIGHTS[i % 3] for i, ch in enumerate(data)) % 10)
 
 
 @dataclass(frozen=True)
 class Mrz:
     """A parsed MRZ. Dates are ``None`` when the MRZ holds unknown parts (``<``) or, for expiry, no expiry."""
 
-    format: str  # "TD1" or "TD3"
+    format: str  # "TD1", "TD2" or "TD3"
     document_code: str
     issuing_state: str
     document_number: str
@@ -101,16 +86,6 @@ class Mrz:
         )
 
 
-def _verify(data: str, digit: str, field_name: str) -> None:
-    if digit == "<" and set(data) <= {"<"}:
-        return  # an empty optional field may carry a filler check digit
-    if check_digit(data) != digit:
-        raise CheckDigitError(
-            f"MRZ check digit for {field_name} does not match",
-            field=field_name, message_vi="Mã MRZ không khớp số kiểm tra. Vui lòng kiểm tra lại từng ký tự.",
-        )
-
-
 def _yymmdd(raw: str, *, field_name: str, past: bool) -> date | None:
     if "<" in raw:
         return None
@@ -131,11 +106,6 @@ def _sex(ch: str) -> Sex | None:
     return {"M": "M", "F": "F"}.get(ch)  # type: ignore[return-value]
 
 
-def _names(zone: str) -> tuple[str, str]:
-    surname, _, given = zone.partition("<<")
-    return surname.replace("<", " ").strip(), given.replace("<", " ").strip()
-
-
 def normalise_lines(lines: Sequence[str] | str) -> list[str]:
     """Split and tidy typed or OCR'd MRZ text: upper case, no spaces, one entry per line."""
     if isinstance(lines, str):
@@ -145,70 +115,42 @@ def normalise_lines(lines: Sequence[str] | str) -> list[str]:
 
 
 def parse_mrz(lines: Sequence[str] | str) -> Mrz:
-    """Parse a TD1 or TD3 MRZ, verifying every check digit; typed errors name the field."""
-    tidy = normalise_lines(lines)
-    shape = (len(tidy), len(tidy[0]) if tidy else 0)
-    if shape not in (_TD1, _TD3) or any(len(line) != shape[1] for line in tidy):
-        raise PayloadError(
-            f"MRZ must be 3 lines of 30 (ID card) or 2 lines of 44 (passport) characters; got {len(tidy)} lines",
-            field="mrz", code="invalid-mrz-shape",
-            message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 44 ký tự (hộ chiếu).",
-        )
-    for line in tidy:
-        if not _MRZ_CHARS.match(line):
-            raise PayloadError("MRZ contains characters other than A–Z, 0–9 and <", field="mrz",
-                               code="invalid-mrz-characters",
-                               message_vi="Mã MRZ chỉ gồm chữ in hoa A–Z, số 0–9 và dấu <.")
-    return _parse_td1(tidy) if shape == _TD1 else _parse_td3(tidy)
+    """Parse a TD1, TD2 or TD3 MRZ, verifying every check digit; typed errors name the field."""
+    try:
+        fields = parse_mrz_fields(normalise_lines(lines))
+    except MrzError as exc:
+        raise _kiosk_error(exc) from None
+    return mrz_from_fields(fields)
 
 
-def _parse_td1(lines: list[str]) -> Mrz:
-    l1, l2, l3 = lines
-    number, number_cd, optional = l1[5:14], l1[14], l1[15:30]
-    if number_cd == "<" and optional.rstrip("<"):
-        # document number overflow (ICAO 9303-5 §4.2.4): the rest and its check digit start the optional data
-        rest = optional.rstrip("<")
-        number, number_cd, optional = number + rest[:-1], rest[-1], ""
-    _verify(number, number_cd, "document_number")
-    _verify(l2[0:6], l2[6], "date_of_birth")
-    _verify(l2[8:14], l2[14], "expiry_date")
-    if optional[:12].isdigit() and optional[14].isdigit():  # CCCD: 12-digit ID, "<<", its check digit
-        _verify(optional[:12], optional[14], "id_number")
-    _verify(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29], "composite")
-    surname, given = _names(l3)
+def _kiosk_error(exc: MrzError) -> PayloadError:
+    if exc.code == "mrz-check-digit":
+        return CheckDigitError(exc.message, field=exc.field,
+                               message_vi="Mã MRZ không khớp số kiểm tra. Vui lòng kiểm tra lại từng ký tự.")
+    if exc.code == "mrz-characters":
+        return PayloadError(exc.message, field="mrz", code="invalid-mrz-characters",
+                            message_vi="Mã MRZ chỉ gồm chữ in hoa A–Z, số 0–9 và dấu <.")
+    return PayloadError(exc.message, field="mrz", code="invalid-mrz-shape",
+                        message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 36 hay 44 ký tự (hộ chiếu).")
+
+
+def mrz_from_fields(fields: MrzFields) -> Mrz:
+    """The core's ``Mrz`` of fields the LDS layer has split and checked (dates as calendar dates)."""
     return Mrz(
-        format="TD1", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
-        document_number=number.rstrip("<"), optional_data=optional.rstrip("<"),
-        birth_date=_yymmdd(l2[0:6], field_name="date_of_birth", past=True), birth_raw=l2[0:6],
-        sex=_sex(l2[7]), expiry_date=None if l2[8:14] == NO_EXPIRY else _yymmdd(
-            l2[8:14], field_name="expiry_date", past=False),
-        expiry_raw=l2[8:14], nationality=l2[15:18].rstrip("<"), surname=surname, given_names=given,
-        lines=tuple(lines),
-    )
-
-
-def _parse_td3(lines: list[str]) -> Mrz:
-    l1, l2 = lines
-    _verify(l2[0:9], l2[9], "document_number")
-    _verify(l2[13:19], l2[19], "date_of_birth")
-    _verify(l2[21:27], l2[27], "expiry_date")
-    _verify(l2[28:42], l2[42], "optional_data")
-    _verify(l2[0:10] + l2[13:20] + l2[21:43], l2[43], "composite")
-    surname, given = _names(l1[5:44])
-    return Mrz(
-        format="TD3", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
-        document_number=l2[0:9].rstrip("<"), optional_data=l2[28:42].rstrip("<"),
-        birth_date=_yymmdd(l2[13:19], field_name="date_of_birth", past=True), birth_raw=l2[13:19],
-        sex=_sex(l2[20]), expiry_date=_yymmdd(l2[21:27], field_name="expiry_date", past=False),
-        expiry_raw=l2[21:27], nationality=l2[10:13].rstrip("<"), surname=surname, given_names=given,
-        lines=tuple(lines),
+        format=fields.format, document_code=fields.document_code, issuing_state=fields.issuing_state,
+        document_number=fields.document_number, optional_data=fields.optional_data,
+        birth_date=_yymmdd(fields.birth, field_name="date_of_birth", past=True), birth_raw=fields.birth,
+        sex=_sex(fields.sex),
+        expiry_date=None if fields.expiry == NO_EXPIRY and fields.format == "TD1" else _yymmdd(
+            fields.expiry, field_name="expiry_date", past=False),
+        expiry_raw=fields.expiry, nationality=fields.nationality, surname=fields.surname,
+        given_names=fields.given_names, lines=fields.lines,
     )
 
 
 # --- building MRZ lines (emulated cards, tests, typed-in passports) -------------------------------------------
 
-def _field(text: str, width: int) -> str:
-    return (text + "<" * width)[:width]
+_field = pad
 
 
 def _mrz_name(full_name: str, width: int) -> str:
@@ -222,12 +164,17 @@ def yymmdd(value: date | None) -> str:
 
 
 def format_td1(identity: Identity, *, expiry: date | None = None, document_code: str = "ID",
-               state: str = "VNM") -> list[str]:
-    """The TD1 MRZ of a CCCD for ``identity`` (``expiry`` overrides; ``None`` with no_expiry gives 991231)."""
+               state: str = "VNM", optional: str | None = None) -> list[str]:
+    """The TD1 MRZ of a CCCD for ``identity`` (``expiry`` overrides; ``None`` with no_expiry gives 991231).
+
+    ``optional``: the optional data of another state's card (default: the CCCD's 12-digit ID and its check digit).
+    """
     if not identity.id_number or identity.date_of_birth is None:
         raise ValueError("a TD1 MRZ needs the ID number and the date of birth")
     number = identity.document_number or identity.id_number[-9:]
-    optional = identity.id_number + "<<" + check_digit(identity.id_number)
+    if optional is None:
+        optional = identity.id_number + "<<" + check_digit(identity.id_number)
+    optional = _field(optional, 15)
     line1 = _field(document_code, 2) + state + _field(number, 9) + check_digit(_field(number, 9)) + optional
     birth = yymmdd(identity.date_of_birth)
     exp = yymmdd(expiry if expiry is not None else identity.expiry_date)
@@ -253,9 +200,7 @@ def format_td3(*, document_number: str, state: str, nationality: str, full_name:
 
 def bac_mrz_information(document_number: str, birth_yymmdd: str, expiry_yymmdd: str) -> str:
     """ICAO 9303-11 ``MRZ_information``: document number (≥ 9, ``<``-padded) ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd."""
-    number = _field(document_number, max(9, len(document_number)))
-    return number + check_digit(number) + birth_yymmdd + check_digit(birth_yymmdd) + \
-        expiry_yymmdd + check_digit(expiry_yymmdd)
+    return mrz_information(document_number, birth_yymmdd, expiry_yymmdd)
 
 
 @dataclass(frozen=True)

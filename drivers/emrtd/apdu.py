@@ -115,5 +115,13 @@ def join_response(data: bytes, sw: int) -> bytes:
     return bytes(data) + sw.to_bytes(2, "big")
 
 
+def is_wrong_key(sw: int) -> bool:
+    """A refusal of the final authentication step that means the access key is wrong (ICAO 9303-11 §4.3, §4.4;
+    seen on real documents: ``6300``/``63Cx`` verification failed, ``6982``, ``6985``, and ``6988`` for a
+    cryptogram that does not verify)."""
+    return sw in (SW_WRONG_KEY, SW_SECURITY_NOT_SATISFIED, SW_CONDITIONS_NOT_SATISFIED, SW_SM_INCORRECT) or (
+        sw & 0xFFF0) == 0x63C0
+
+
 def sw_hex(sw: int) -> str:
     return f"{sw:04X}"

@@ -6,7 +6,7 @@ import hmac
 import os
 from collections.abc import Callable
 
-from drivers.emrtd.apdu import SW_OK, SW_WRONG_KEY, CommandApdu, sw_hex
+from drivers.emrtd.apdu import SW_OK, CommandApdu, is_wrong_key, sw_hex
 from drivers.emrtd.chip_errors import AccessDeniedError, ProtocolError, StatusWordError
 from drivers.emrtd.kdf import ENC, MAC, BlockCipher, bac_seed, derive_key
 from drivers.emrtd.sm import SecureMessaging
@@ -38,7 +38,7 @@ def bac_authenticate(transmit: Transmit, mrz_information: str, rng: Rng = os.ura
     e_ifd = _DES.encrypt(k_enc, rnd_ifd + rnd_ic + k_ifd)
     cmd = CommandApdu(0x00, 0x82, 0x00, 0x00, e_ifd + _DES.mac(k_mac, e_ifd), le=40)
     resp, sw = transmit(cmd.encode())
-    if sw in (SW_WRONG_KEY, 0x6985) or (sw & 0xFFF0) == 0x63C0:
+    if is_wrong_key(sw):
         raise AccessDeniedError("BAC mutual authentication refused: wrong MRZ key", sw=sw)
     if sw != SW_OK:
         raise StatusWordError(f"MUTUAL AUTHENTICATE failed ({sw_hex(sw)})", sw=sw)

@@ -346,12 +346,14 @@ def build_security_infos(infos: list[bytes]) -> bytes:
     return tlv.encode_constructed(tlv.SET, *sorted(infos))
 
 
-def build_card_access(parameter_id: int = 13) -> bytes:
-    """EF.CardAccess as on the CCCD (cccd.md §7): TA v1, CA ECDH AES-128 v1, PACE ECDH-GM AES-128 v2."""
+def build_card_access(parameter_id: int = 13, *, key_agreement: KeyAgreement = "ECDH",
+                      mapping: Mapping = "GM") -> bytes:
+    """EF.CardAccess as on the CCCD (cccd.md §7): TA v1, CA ECDH AES-128 v1, PACE ECDH-GM AES-128 v2 (or DH with a
+    MODP ``parameter_id``, or integrated mapping)."""
     return build_security_infos(
         [
             encode_terminal_auth_info(),
             encode_chip_auth_info(),
-            encode_pace_info(parameter_id),
+            encode_pace_info(parameter_id, key_agreement=key_agreement, mapping=mapping),
         ]
     )

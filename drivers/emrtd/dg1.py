@@ -1,7 +1,8 @@
 """DG1 (tag 61): the MRZ as stored on the chip (data element 5F1F).
 
-Only the framing is handled here: the lines are split by document format (TD1 3 × 30, TD2 2 × 36, TD3 2 × 44).
-Field parsing and check digits belong to the MRZ parser of the core.
+The lines are split by document format (TD1 3 × 30, TD2 2 × 36, TD3 2 × 44) and the zone is parsed into its
+fields with every check digit verified (``drivers/emrtd/mrz.py``). A zone that does not verify is kept as lines,
+with the reason in ``fields_error``: the chip's text is never thrown away.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Literal
 
 from drivers.emrtd import lds, tlv
 from drivers.emrtd.errors import LdsError, TlvError
+from drivers.emrtd.mrz import MrzError, MrzFields, parse_mrz_fields
 
 TAG_DG1 = lds.dg_tag(1)
 TAG_MRZ = 0x5F1F
@@ -25,6 +27,8 @@ class Dg1:
     mrz_format: MrzFormat
     lines: tuple[str, ...]  # one line holding everything when the format is unknown
     raw: bytes  # the MRZ data element value exactly as read
+    fields: MrzFields | None = None  # None when the zone is not a valid MRZ
+    fields_error: str | None = None  # the MrzError code then
 
 
 def parse_dg1(data: bytes) -> Dg1:
@@ -40,7 +44,11 @@ def parse_dg1(data: bytes) -> Dg1:
     if layout is None:
         return Dg1("unknown", (text,), mrz.value)
     fmt, width = layout
-    return Dg1(fmt, tuple(text[i : i + width] for i in range(0, len(text), width)), mrz.value)
+    lines = tuple(text[i : i + width] for i in range(0, len(text), width))
+    try:
+        return Dg1(fmt, lines, mrz.value, parse_mrz_fields(lines))
+    except MrzError as exc:
+        return Dg1(fmt, lines, mrz.value, None, exc.code)
 
 
 def build_dg1(lines: list[str] | tuple[str, ...]) -> bytes:

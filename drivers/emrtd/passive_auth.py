@@ -28,6 +28,8 @@ from drivers.emrtd.public_keys import certificate_public_key, verify_certificate
 from drivers.emrtd.sod import parse_sod
 
 PassiveStatus = Literal["valid", "invalid", "no-trust-anchor", "not-performed"]
+NO_TRUST_STORE = "no trust store is configured"
+UNKNOWN_CSCA = "no trusted CSCA issued the document signer"
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,10 @@ def _verify_passive(
 
     # 3. the DSC chained to a trusted CSCA
     if trust is None or not trust.certificates:
-        return PassiveResult("no-trust-anchor", "no trust store is configured", details)
+        return PassiveResult("no-trust-anchor", NO_TRUST_STORE, details)
     issuers = trust.issuers_of(dsc)
     if not issuers:
-        return PassiveResult("no-trust-anchor", "no trusted CSCA issued the document signer", details)
+        return PassiveResult("no-trust-anchor", UNKNOWN_CSCA, details)
     verifying = _verifying_issuers(dsc, issuers)
     if not verifying:
         return _invalid("dsc-signature-invalid", details)

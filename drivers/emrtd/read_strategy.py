@@ -1,10 +1,26 @@
-"""READ BINARY sizing: find the largest read the card accepts; read files in as few commands as it allows.
+"""READ BINARY: how a card wants its files read, learned on the card and kept for the rest of the read.
 
-Adaptive strategy: with extended length offered (ATR card capabilities), the first read of a file asks for the
-whole file (extended Le ``0000``); otherwise blocks of ``0xDF`` bytes, the largest plain block whose protected
-response fits a short APDU. ``6700`` lowers the block (extended → short ``0xDF`` → 0xA0 → 0x80 → …), ``6Cxx``
-sets it to exactly ``xx``, ``6282`` (end of file) ends the file. What is learned is kept for the next files.
-Fixed strategies (``FixedReads``) exist for comparison in benchmarks.
+What is learned (``ReadStrategy``), each fact ``None`` until the card has shown it:
+
+- **SFI or FID.** The first block of a file is asked for by short file identifier (one command, ICAO 9303-10
+  §3.6.2). A card that answers an SFI read with an error (``6A82``, ``6A86``, ``6B00``, ``6981``, ``6D00``…) is
+  then asked to SELECT the file by its FID: if that works, the card does not do SFI reads and every later file is
+  selected and read by offset; if it does not, the file is absent. Once SFI reads have worked, ``6A82`` means
+  absent at once.
+- **Read size.** With extended length offered (ATR card capabilities), a file is asked for whole (extended Le
+  ``0000``, which a card answers with what the file holds: never ``6282``). Otherwise blocks of ``0xDF`` bytes,
+  the largest plain block whose protected response fits a short APDU. ``6700`` lowers the block
+  (extended → short ``0xDF`` → 0xA0 → 0x80 → …), ``6Cxx`` sets it to exactly ``xx``.
+- **Reads past the end.** Short blocks can be longer than a file. Until the card has shown how it answers that,
+  a file's first read asks for its 4-byte header only, then exactly the length the header declares, so a short
+  file never draws ``6282``. Once, on a file whose length is known, the rest is asked for with a whole block: a
+  card that answers ``6282`` under secure messaging has shown that it may be over-read (later files go at once
+  with a whole block); a card that answers with a bare ``6282`` (data not authenticated: discarded) has shown
+  that it may not, and is read header first to the end.
+
+Unprotected answers to protected commands come to the strategy as ``PlainStatusError``; it treats each as the
+status it is (absent, refused, length), never as lost secure messaging. ``FixedReads`` exist for comparison in
+benchmarks.
 """
 
 from __future__ import annotations
@@ -13,14 +29,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.emrtd import lds, tlv
-from drivers.emrtd.apdu import SW_END_OF_FILE, SW_OK, SW_WRONG_LENGTH, SW_WRONG_P1P2, CommandApdu, sw_hex
+from drivers.emrtd.apdu import (
+    SW_END_OF_FILE,
+    SW_FILE_NOT_FOUND,
+    SW_INS_NOT_SUPPORTED,
+    SW_OK,
+    SW_WRONG_LENGTH,
+    SW_WRONG_P1P2,
+    CommandApdu,
+    sw_hex,
+)
 from drivers.emrtd.chip_errors import ProtocolError, StatusWordError
 from drivers.emrtd.errors import TlvError
+from drivers.emrtd.lds import ElementaryFile
+from drivers.emrtd.sm import PlainStatusError
 
 SHORT_BLOCK = 0xDF
 EXTENDED_ALL = 65536
+HEADER = 4  # tag (1 byte) and a length of up to 3 bytes: every LDS1 file's TLV header
 _FALLBACK = (SHORT_BLOCK, 0xA0, 0x80, 0x40, 0x20)
 _MAX_ADAPTATIONS = 8
+# Answers to an SFI READ BINARY of a card that may only read selected files.
+_SFI_REFUSED = frozenset({SW_FILE_NOT_FOUND, 0x6A86, SW_WRONG_P1P2, 0x6981, 0x6986, SW_INS_NOT_SUPPORTED, 0x6A81})
 
 Command = Callable[[CommandApdu], tuple[bytes, int]]
 Progress = Callable[[int, int | None], None]
@@ -59,18 +89,20 @@ def _historical_bytes(atr: bytes) -> bytes:
 
 
 class FileError(StatusWordError):
-    """A file could not be read: absent (``6A82``) or protected (``6982``)."""
+    """A file could not be read: absent (``6A82``), protected (``6982``) or another refusal (``sw``)."""
 
 
 @dataclass
 class ReadStrategy:
-    """Adaptive read sizing; ``block`` is the largest Le known to work."""
+    """Read sizing and file addressing, learned per card; ``block`` is the largest Le known to work."""
 
     extended: bool = False
     block: int = SHORT_BLOCK
     fixed: bool = False
     adaptations: int = 0
-    partial: dict[int, bytes] = field(default_factory=dict)  # SFI → bytes read before an interruption
+    sfi: bool | None = None  # SFI reads work (True), do not (False), not yet known (None)
+    over_read: bool | None = None  # reads past the end of a file are answered under SM (True), bare (False)
+    partial: dict[int, bytes] = field(default_factory=dict)  # FID → bytes read before an interruption
 
     @classmethod
     def adaptive(cls, extended_offered: bool) -> ReadStrategy:
@@ -78,11 +110,15 @@ class ReadStrategy:
 
     @classmethod
     def fixed_block(cls, block: int) -> ReadStrategy:
-        return cls(extended=False, block=block, fixed=True)
+        return cls(extended=False, block=block, fixed=True, over_read=True)
 
     @property
     def name(self) -> str:
         return f"fixed 0x{self.block:02X}" if self.fixed else "adaptive"
+
+    @property
+    def header_first(self) -> bool:
+        return not self.extended and self.over_read is not True
 
     def _lower(self, failed_le: int, sw: int) -> None:
         self.adaptations += 1
@@ -95,69 +131,119 @@ class ReadStrategy:
             self.extended = False
         self.block = next((b for b in _FALLBACK if b < failed_le), max(1, failed_le // 2))
 
-    def read(self, command: Command, sfi: int, progress: Progress | None = None) -> bytes:
-        """Read a whole file, the first block by SFI; ``FileError`` when it is absent or protected.
+    def read(self, command: Command, file: ElementaryFile | int, progress: Progress | None = None, *,
+             protected: bool = True) -> bytes:
+        """Read a whole file (an ``ElementaryFile``, or an SFI); ``FileError`` when it is absent or refused.
 
+        ``protected=False`` for a file read before access control (EF.CardAccess): its answers say nothing about
+        secure messaging, so it is read in whole blocks and teaches nothing about reads past the end.
         If an earlier read of the file was interrupted (card removed), it continues at the offset reached,
         after selecting the file by its FID.
         """
-        data = bytearray(self._resume(command, sfi))
+        ef = file if isinstance(file, ElementaryFile) else lds.file_for_sfi(file)
+        if ef is None:
+            raise ValueError(f"no LDS1 file has SFI {file}")
+        data = bytearray(self._resume(command, ef))
         try:
-            return self._read_rest(command, sfi, data, progress)
+            return self._read_rest(command, ef, data, progress, protected)
         except BaseException:
             if data:
-                self.partial[sfi] = bytes(data)
+                self.partial[ef.fid] = bytes(data)
             raise
 
-    def _resume(self, command: Command, sfi: int) -> bytes:
-        data = self.partial.pop(sfi, b"")
-        ef = lds.file_for_sfi(sfi)
-        if not data or ef is None:
+    def _resume(self, command: Command, ef: ElementaryFile) -> bytes:
+        data = self.partial.pop(ef.fid, b"")
+        if not data:
             return b""
-        _, sw = command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, ef.fid.to_bytes(2, "big")))
-        return data if sw == SW_OK else b""
+        return data if _send(command, _select(ef))[1] == SW_OK else b""
 
-    def _read_rest(self, command: Command, sfi: int, data: bytearray, progress: Progress | None) -> bytes:
+    def _read_rest(self, command: Command, ef: ElementaryFile, data: bytearray, progress: Progress | None,
+                   protected: bool) -> bytes:
         total = _declared_length(bytes(data)) if data else None
         while total is None or len(data) < total:
             offset = len(data)
-            want = self.block if total is None else min(self.block, total - offset)
-            cmd = self._command(sfi, offset, want)
-            resp, sw = command(cmd)
-            if sw in (SW_OK, SW_END_OF_FILE):
-                if cmd.ins == 0xB1:
-                    resp = _unwrap_odd(resp)
+            want, probe = self._want(offset, total) if protected else (self._plain_want(offset, total), False)
+            if offset == 0 and self.sfi is not True:
+                resp, sw, plain = self._first_without_sfi(command, ef, want)
+            else:
+                resp, sw, plain = _send(command, self._command(ef, offset, want))
+            if sw in (SW_OK, SW_END_OF_FILE) and not plain:
+                if offset == 0 and self.sfi is None:
+                    self.sfi = True
+                resp = _unwrap_odd(resp) if offset > 0x7FFF else resp
                 if not resp:
                     if total is None and offset == 0:
                         return b""
                     raise ProtocolError("card returned no data before the end of the file")
-                data += resp
+                if probe:
+                    self.over_read = True
+                data += resp[:want] if probe else resp
                 if total is None:
                     total = _declared_length(bytes(data))
-                if sw == SW_END_OF_FILE and (total is None or len(data) < total):
+                if sw == SW_END_OF_FILE and not probe and (total is None or len(data) < total):
                     raise ProtocolError("file ends before its declared length")
                 if progress is not None:
-                    progress(len(data), total)
+                    progress(min(len(data), total or len(data)), total)
+                continue
+            if probe and total is not None and sw in (SW_END_OF_FILE, 0x6C00 | (total - offset)):
+                self.over_read = False  # read exactly from now on; what a bare answer carried is not used
                 continue
             if sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00:
                 if self.fixed and (sw & 0xFF00) != 0x6C00:
                     raise StatusWordError(f"fixed read size refused ({sw_hex(sw)})", sw=sw)
                 self._lower(want, sw)
                 continue
-            if sw == SW_WRONG_P1P2 and total is None:
+            if sw == SW_WRONG_P1P2 and total is None and offset:
                 raise ProtocolError("offset beyond the end of the file")
-            raise FileError(f"file not readable ({sw_hex(sw)})", sw=sw)
+            raise FileError(f"{ef.name} not readable ({sw_hex(sw)})", sw=sw)
         return bytes(data[:total])
 
-    def _command(self, sfi: int, offset: int, want: int) -> CommandApdu:
+    def _want(self, offset: int, total: int | None) -> tuple[int, bool]:
+        """(Le to ask for, whether it deliberately goes past the known end of the file)."""
+        if total is None:
+            return (HEADER, False) if self.header_first else (self.block, False)
+        rest = total - offset
+        if self.over_read is None and not self.extended and not self.fixed and rest < self.block:
+            return self.block, True
+        return min(self.block, rest), False
+
+    def _plain_want(self, offset: int, total: int | None) -> int:
+        return self.block if total is None else min(self.block, total - offset)
+
+    def _first_without_sfi(self, command: Command, ef: ElementaryFile, want: int) -> tuple[bytes, int, bool]:
+        """Offset 0 of a file on a card whose SFI support is unknown (try SFI, then SELECT) or absent (SELECT)."""
+        if self.sfi is None:
+            resp, sw, plain = _send(command, self._command(ef, 0, want))
+            if sw not in _SFI_REFUSED:
+                return resp, sw, plain
+        _, sw, plain = _send(command, _select(ef))
+        if sw != SW_OK:
+            return b"", sw, plain
+        self.sfi = False
+        return _send(command, self._command(ef, 0, want))
+
+    def _command(self, ef: ElementaryFile, offset: int, want: int) -> CommandApdu:
         le = want if want <= 256 or self.extended else 256
-        if offset == 0:
-            return CommandApdu(0x00, 0xB0, 0x80 | sfi, 0x00, le=le)
+        if offset == 0 and self.sfi is not False:
+            return CommandApdu(0x00, 0xB0, 0x80 | ef.sfi, 0x00, le=le)
         if offset <= 0x7FFF:
             return CommandApdu(0x00, 0xB0, offset >> 8, offset & 0xFF, le=le)
         body = tlv.encode(0x54, offset.to_bytes(3, "big"))
         # The DO'53' wrapper costs up to 4 bytes of the response.
         return CommandApdu(0x00, 0xB1, 0x00, 0x00, body, le=le if le > 256 or le <= 0xDF - 4 else le - 4)
+
+
+def _select(ef: ElementaryFile) -> CommandApdu:
+    return CommandApdu(0x00, 0xA4, 0x02, 0x0C, ef.fid.to_bytes(2, "big"))
+
+
+def _send(command: Command, cmd: CommandApdu) -> tuple[bytes, int, bool]:
+    """(data, status word, whether the card answered a protected command with a bare status)."""
+    try:
+        data, sw = command(cmd)
+    except PlainStatusError as exc:
+        return b"", exc.sw or 0, True
+    return data, sw, False
 
 
 def _declared_length(prefix: bytes) -> int | None:

@@ -2,8 +2,12 @@
 
 Order: EF.CardAccess; PACE with each key in turn (CAN, then MRZ keys), BAC with MRZ keys when PACE is not
 offered or fails; EF.COM, EF.SOD, DG1, DG11 and DG13 (when listed), whose hashes are checked before the
-``text-ready`` event; then DG12 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
-DG2 (the face) last.
+``text-ready`` event; then DG12 and DG7 when listed, DG14, DG15, Active Authentication, Chip Authentication, and
+DG2 (the face) last. The list is EF.COM's, or EF.SOD's on a card without EF.COM (LDS 1.8).
+
+How the card wants its files read (SFI or SELECT, block size, reads past the end) is learned by
+``ReadStrategy`` and kept for the card. A bare status word in answer to a protected command is the status it
+says; the session is re-established only when the next protected exchange fails.
 
 Absent (``6A82``) and protected (``6982``) files are recorded, not fatal. Events go to ``on_event`` (called in
 the reading thread); setting ``cancel`` stops the read before the next command with ``ReadCancelledError``.
@@ -25,9 +29,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from drivers.emrtd import lds
 from drivers.emrtd.active_auth import verify_active
 from drivers.emrtd.apdu import (
+    SW_CONDITIONS_NOT_SATISFIED,
     SW_FILE_NOT_FOUND,
     SW_OK,
     SW_SECURITY_NOT_SATISFIED,
+    SW_SM_INCORRECT,
+    SW_SM_MISSING,
     SW_WRONG_LENGTH,
     CommandApdu,
     join_response,
@@ -47,6 +54,7 @@ from drivers.emrtd.chip_errors import (
 from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.dg15 import parse_dg15
 from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.lds_files import LdsFiles, parse_lds_files
 from drivers.emrtd.pace import PaceSuite, pace_authenticate
 from drivers.emrtd.passive_auth import verify_passive
 from drivers.emrtd.read_strategy import FileError, ReadStrategy, extended_length_offered
@@ -59,6 +67,8 @@ log = logging.getLogger(__name__)
 KeyKind = Literal["can", "mrz"]
 TEXT_GROUPS = (1, 11, 13)  # MRZ, passport additional personal details, Vietnamese data
 _MAX_REAUTH = 3
+_SM_LOST = frozenset({SW_SM_MISSING, SW_SM_INCORRECT})  # the card no longer has the session
+_SM_REFUSED = frozenset({SW_SECURITY_NOT_SATISFIED, SW_CONDITIONS_NOT_SATISFIED})
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,11 @@ class ChipReadResult:
     verification: dict[str, Any] = field(default_factory=dict)
     stats: ReadStats = field(default_factory=ReadStats)
 
+    @property
+    def files(self) -> LdsFiles:
+        """The data groups and EF.SOD read, as typed LDS files (each parses its own content)."""
+        return parse_lds_files(self.data_groups, self.sod)
+
 
 @dataclass
 class ReadOptions:
@@ -143,6 +158,8 @@ class ChipReader:
         self._strategy = self.options.strategy
         self._reauth = 0
         self._ca_pending = False
+        self._bare_before = False
+        self._current: lds.ElementaryFile | None = None
         self._active_result: dict[str, Any] | None = None
         self._extended_offered = False
         self._t0 = 0.0
@@ -164,11 +181,33 @@ class ChipReader:
         return data, sw
 
     def _command(self, cmd: CommandApdu) -> tuple[bytes, int]:
-        """Send a command, protected when a session is in force."""
+        """Send a command, protected when a session is in force.
+
+        A bare error status is the status it says (``PlainStatusError`` for the caller); only when a protected
+        exchange then fails (``6987``/``6988``, or a second bare refusal in a row) is the session re-established
+        and the command sent again.
+        """
         sm = self._sm
         if sm is None:
             return self._transmit(cmd.encode())
-        return sm.unprotect(join_response(*self._transmit(sm.protect(cmd))))
+        try:
+            answer = sm.unprotect(join_response(*self._transmit(sm.protect(cmd))))
+        except PlainStatusError as exc:
+            lost = exc.sw in _SM_LOST or (self._bare_before and exc.sw in _SM_REFUSED)
+            if not lost or self._ca_pending:
+                self._bare_before = True
+                raise
+            self._reauthenticate()
+            self._reselect_for(cmd)
+            return self._command(cmd)
+        self._bare_before = False
+        return answer
+
+    def _reselect_for(self, cmd: CommandApdu) -> None:
+        """After a new session, a READ BINARY by offset needs its file selected again."""
+        by_offset = cmd.ins == 0xB1 or (cmd.ins == 0xB0 and not cmd.p1 & 0x80)
+        if by_offset and self._current is not None:
+            self._command(CommandApdu(0x00, 0xA4, 0x02, 0x0C, self._current.fid.to_bytes(2, "big")))
 
     # Access control
 
@@ -187,7 +226,7 @@ class ChipReader:
 
     def _read_plain_card_access(self) -> bytes:
         assert self._strategy is not None
-        return self._strategy.read(self._command, lds.CARD_ACCESS.sfi)
+        return self._strategy.read(self._command, lds.CARD_ACCESS, protected=False)
 
     def _select_application(self) -> None:
         _, sw = self._command(CommandApdu(0x00, 0xA4, 0x04, 0x0C, lds.AID_LDS1))
@@ -264,23 +303,18 @@ class ChipReader:
 
     # Files
 
-    def _read_file(self, name: str, sfi: int) -> bytes | None:
+    def _read_file(self, ef: lds.ElementaryFile) -> bytes | None:
         assert self._strategy is not None
         strategy = self._strategy
 
         def progress(done: int, total: int | None) -> None:
-            self._emit("file", file=name, done=done, total=total)
+            self._emit("file", file=ef.name, done=done, total=total)
 
+        self._current = ef
         try:
-            return strategy.read(self._command, sfi, progress)
-        except PlainStatusError as exc:
-            if self._ca_pending:
-                raise  # the chip dropped the session chip authentication just set up
-            self._record_missing(name, exc.sw)
-            self._reauthenticate()
-            return None
+            return strategy.read(self._command, ef, progress)
         except FileError as exc:
-            self._record_missing(name, exc.sw)
+            self._record_missing(ef.name, exc.sw)
             return None
 
     def _record_missing(self, name: str, sw: int | None) -> None:
@@ -291,7 +325,7 @@ class ChipReader:
     def _read_dg(self, number: int) -> bytes | None:
         if number in self.result.data_groups or f"DG{number}" in self.result.missing:
             return self.result.data_groups.get(number)  # read before the card was removed
-        data = self._read_file(f"DG{number}", lds.dg_sfi(number))
+        data = self._read_file(lds.dg_file(number))
         if data is not None:
             self.result.data_groups[number] = data
         return data
@@ -313,6 +347,10 @@ class ChipReader:
         except EmrtdError:
             return set()  # passive authentication reports the malformed SOD
 
+    def _listed_groups(self) -> set[int]:
+        """The data groups the card says it has: EF.COM's list, else (LDS 1.8, no EF.COM) EF.SOD's."""
+        return set(self.result.com_groups) or self._signed_groups()
+
     def _active(self) -> dict[str, Any]:
         dg15 = self.result.data_groups.get(15)
         if dg15 is None and 15 in self._signed_groups():
@@ -327,7 +365,6 @@ class ChipReader:
                 if (sw == SW_OK and signature) or not (sw == SW_WRONG_LENGTH or (sw & 0xFF00) == 0x6C00):
                     break
         except PlainStatusError as exc:
-            self._reauthenticate()
             return {"status": "failed", "reason": f"card answered {exc.sw or 0:04X}"}
         if sw != SW_OK:
             return {"status": "failed", "reason": f"card answered {sw:04X}"}
@@ -382,7 +419,7 @@ class ChipReader:
     def _check_same_card(self) -> None:
         """On resuming, start again from scratch if another card was presented."""
         assert self._strategy is not None
-        dg1 = self._strategy.read(self._command, lds.dg_sfi(1))
+        dg1 = self._strategy.read(self._command, lds.dg_file(1))
         if dg1 != self.result.data_groups.get(1):
             self._strategy.partial.clear()
             stats = self.result.stats
@@ -404,7 +441,7 @@ class ChipReader:
         resuming = 1 in self.result.data_groups
         if not resuming:
             self._t0 = self.clock()
-        self._sm, self._reauth, self._ca_pending = None, 0, False
+        self._sm, self._reauth, self._ca_pending, self._bare_before = None, 0, False, False
         self.transport.connect()
         self._extended_offered = extended_length_offered(self.transport.atr)
         if self._strategy is None:
@@ -418,7 +455,7 @@ class ChipReader:
         res = self.result
 
         if not res.com_read:
-            com = self._read_file("EF.COM", lds.COM.sfi)
+            com = self._read_file(lds.COM)
             res.com_read = True
             if com is not None:
                 try:
@@ -426,9 +463,10 @@ class ChipReader:
                 except EmrtdError as exc:
                     raise ProtocolError("EF.COM is malformed") from exc
         if res.sod is None and "EF.SOD" not in res.missing:
-            res.sod = self._read_file("EF.SOD", lds.SOD.sfi)
+            res.sod = self._read_file(lds.SOD)
+        listed = self._listed_groups()
         for number in TEXT_GROUPS:
-            if number == 1 or not res.com_groups or number in res.com_groups:
+            if number == 1 or not listed or number in listed:
                 self._read_dg(number)
         if 1 not in res.data_groups:
             raise UnsupportedDocumentError("the chip has no readable DG1")
@@ -438,15 +476,14 @@ class ChipReader:
             res.stats.ms_text_ready = (self.clock() - self._t0) * 1000
             self._emit("text-ready", info={"passive": passive_text, "groups": sorted(text)})
 
-        listed: list[int] = [n for n in (12,) if n in res.com_groups]
-        listed += [n for n in (14, 15) if not res.com_groups or n in res.com_groups]
-        for number in (*listed, *self.options.extra_groups):
+        later = [n for n in (12, 7) if n in listed] + [n for n in (14, 15) if not listed or n in listed]
+        for number in (*later, *self.options.extra_groups):
             self._read_dg(number)
         active = self._active_result or self._active()
         self._active_result = active
         self._emit("active-auth", info=active)
         chip = self._chip_authentication()
-        face = self.options.read_face and (not res.com_groups or 2 in res.com_groups)
+        face = self.options.read_face and (not listed or 2 in listed)
         if face:
             try:
                 self._read_dg(2)

@@ -41,6 +41,21 @@ def read_do(buf: bytes, pos: int) -> tuple[int, bytes, int]:
     return tag, bytes(buf[pos:pos + length]), pos + length
 
 
+def _looks_protected(data: bytes) -> bool:
+    """Whether response data is a chain of secure messaging data objects ending with DO'8E'."""
+    pos = 0
+    try:
+        while pos < len(data):
+            tag, _, pos = read_do(data, pos)
+            if tag == 0x8E:
+                return pos == len(data)
+            if tag not in (0x85, 0x87, 0x99):
+                return False
+    except ProtocolError:
+        return False
+    return False
+
+
 def encode_do(tag: int, value: bytes) -> bytes:
     n = len(value)
     if n < 0x80:
@@ -114,10 +129,13 @@ class SecureMessaging:
         return CommandApdu(cla, cmd.ins, cmd.p1, cmd.p2, body, 65536 if ext else 256).encode(extended=ext)
 
     def unprotect(self, raw: bytes) -> tuple[bytes, int]:
-        """Check and decrypt a protected response: (plain data, status word from DO'99')."""
+        """Check and decrypt a protected response: (plain data, status word from DO'99').
+
+        A bare status word (or an error status with data that is not secure messaging) raises
+        ``PlainStatusError`` and leaves the SSC as the command left it: such a card did not count a response.
+        """
         data, sw = split_response(raw)
-        if not data:
-            self.ssc += 1
+        if not data or (sw != 0x9000 and not _looks_protected(data)):
             raise PlainStatusError(f"unprotected status word {sw:04X}", sw=sw)
         self.ssc += 1
         pos = 0

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from drivers.emrtd import card_access, lds, tlv
 from drivers.emrtd.dg1 import build_dg1
 from drivers.emrtd.dg2 import build_dg2
+from drivers.emrtd.dg7 import build_dg7
 from drivers.emrtd.dg11 import FULL_DATE_OF_BIRTH, FULL_NAME, PLACE_OF_BIRTH, build_dg11
 from drivers.emrtd.dg12 import DATE_OF_ISSUE, ISSUING_AUTHORITY, build_dg12
 from drivers.emrtd.dg13 import DG13_VARIANTS, build_dg13
@@ -37,7 +38,9 @@ from drivers.sim.face_image import synthetic_face_jpeg, synthetic_face_jpeg2000
 
 DATA_FAULTS = frozenset({"tampered-dg", "bad-sod-signature", "unknown-csca", "expired-dsc"})
 PASSPORT = "passport"
-VARIANTS = (*DG13_VARIANTS, PASSPORT)
+FOREIGN_ID = "foreign-id"  # a TD1 identity card of another state: DG11/DG12 as on passports, no DG13
+VARIANTS = (*DG13_VARIANTS, PASSPORT, FOREIGN_ID)
+AaKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PACE_PARAMETER_ID = 13  # brainpoolP256r1
 
 FID_DG3 = lds.dg_fid(3)
@@ -49,8 +52,8 @@ _DG3_PLACEHOLDER = tlv.encode(lds.dg_tag(3), tlv.encode_constructed(0x7F61, tlv.
 class CardFiles:
     files: dict[int, bytes]  # FID → file content
     can: str
-    aa_private_key: rsa.RSAPrivateKey
-    ca_private_key: ec.EllipticCurvePrivateKey
+    aa_private_key: AaKey | None
+    ca_private_key: ec.EllipticCurvePrivateKey | None
     pace_parameter_id: int = PACE_PARAMETER_ID
     faults: frozenset[str] = field(default_factory=frozenset)
 
@@ -119,19 +122,29 @@ def build_card_files(
     dg2_size: int = 20000,
     dg2_format: str = "jpeg",
     faults: frozenset[str] = frozenset(),
-    aa_private_key: rsa.RSAPrivateKey | None = None,
+    aa_private_key: AaKey | None = None,
     ca_private_key: ec.EllipticCurvePrivateKey | None = None,
+    pace: tuple[card_access.KeyAgreement, int] | None = ("ECDH", PACE_PARAMETER_ID),
+    pace_mapping: card_access.Mapping = "GM",
+    chip_auth: bool = True,
+    active_auth: bool = True,
+    dg7: bool = False,
+    sod_pss: bool = False,
 ) -> CardFiles:
     """All files of a simulated chip for ``record`` (an identity in JSON form) and its MRZ lines.
 
     ``variant``: a DG13 layout (``cccd-2021``, ``can-cuoc-2024``, ``nested-parents``, ``long-form``,
-    ``sparse``, ``utf8-only``) or ``passport`` (TD3, DG11/DG12, no DG13). ``dg2_format``: ``jpeg``,
-    ``jp2`` or ``j2k``.
+    ``sparse``, ``utf8-only``), ``passport`` (TD3, DG11/DG12, no DG13) or ``foreign-id`` (the same groups with a
+    TD1 MRZ). ``dg2_format``: ``jpeg``, ``jp2`` or ``j2k``. ``pace``: the PACE key agreement and parameterId
+    offered in EF.CardAccess and DG14, ``None`` for a BAC-only chip (no EF.CardAccess); ``pace_mapping``: ``GM``
+    or ``IM``. ``chip_auth`` and
+    ``active_auth``: whether DG14's chip-authentication key and DG15 exist. ``dg7``: a displayed-signature image.
+    ``sod_pss``: EF.SOD signed with RSASSA-PSS (the PKI's document signer must be RSA).
     """
     if variant not in VARIANTS:
         raise EmrtdError(f"unknown card variant {variant!r}", code="unknown-variant")
-    aa_key = aa_private_key or default_aa_key()
-    ca_key = ca_private_key or ec.generate_private_key(ec.BrainpoolP256R1())
+    aa_key = (aa_private_key or default_aa_key()) if active_auth else None
+    ca_key = (ca_private_key or ec.generate_private_key(ec.BrainpoolP256R1())) if chip_auth else None
     seed = str(record.get("id_number") or "".join(mrz_lines))
 
     face_target = max(dg2_size - 100, 0)
@@ -142,43 +155,56 @@ def build_card_files(
     else:
         raise EmrtdError(f"unknown DG2 image format {dg2_format!r}", code="unknown-image-format")
 
-    ca_spki = ca_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
     groups: dict[int, bytes] = {
         1: build_dg1(mrz_lines),
         2: build_dg2(image, width, height, gender={"M": 1, "F": 2}.get(str(record.get("sex")), 0)),
         3: _DG3_PLACEHOLDER,
-        14: build_dg14(
-            [
-                card_access.encode_pace_info(PACE_PARAMETER_ID),
-                card_access.encode_chip_auth_info(),
-                card_access.encode_chip_auth_public_key_info(ca_spki),
-                card_access.encode_terminal_auth_info(),
-            ]
-        ),
-        15: build_dg15(aa_key.public_key()),
     }
-    if variant == PASSPORT:
+    dg14 = _dg14_infos(pace, pace_mapping, ca_key)
+    if dg14:
+        groups[14] = build_dg14(dg14)
+    if aa_key is not None:
+        groups[15] = build_dg15(aa_key.public_key())
+    if dg7:
+        groups[7] = build_dg7([synthetic_face_jpeg(seed + "/signature", 1500)[0]])
+    if variant in (PASSPORT, FOREIGN_ID):
         del groups[3]
         groups.update(_passport_groups(record, mrz_lines))
     else:
         groups[13] = build_dg13(record, variant)
 
     signer = _signer(pki, faults)
-    sod = build_sod(groups, signer.dsc_key, signer.dsc_cert, corrupt_signature="bad-sod-signature" in faults)
+    sod = build_sod(groups, signer.dsc_key, signer.dsc_cert, pss=sod_pss,
+                    corrupt_signature="bad-sod-signature" in faults)
     if "tampered-dg" in faults:
         target = 13 if 13 in groups else 11
         tampered = dict(record, full_name=f"{record.get('full_name') or ''} X")
         groups[target] = build_dg13(tampered, variant) if target == 13 else _tampered_dg11(groups[11])
 
     files = {
-        lds.FID_CARD_ACCESS: card_access.build_card_access(PACE_PARAMETER_ID),
         lds.FID_COM: lds.build_ef_com(sorted(groups)),
         lds.FID_SOD: sod,
         **{lds.dg_fid(number): content for number, content in groups.items()},
     }
-    return CardFiles(files, _can(record, mrz_lines), aa_key, ca_key, PACE_PARAMETER_ID, faults & DATA_FAULTS)
+    if pace is not None:
+        files[lds.FID_CARD_ACCESS] = card_access.build_card_access(pace[1], key_agreement=pace[0],
+                                                                    mapping=pace_mapping)
+    return CardFiles(files, _can(record, mrz_lines), aa_key, ca_key, pace[1] if pace else PACE_PARAMETER_ID,
+                     faults & DATA_FAULTS)
+
+
+def _dg14_infos(pace: tuple[card_access.KeyAgreement, int] | None, mapping: card_access.Mapping,
+                ca_key: ec.EllipticCurvePrivateKey | None) -> list[bytes]:
+    infos = []
+    if pace is not None:
+        infos.append(card_access.encode_pace_info(pace[1], key_agreement=pace[0], mapping=mapping))
+    if ca_key is not None:
+        ca_spki = ca_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        infos += [card_access.encode_chip_auth_info(), card_access.encode_chip_auth_public_key_info(ca_spki),
+                  card_access.encode_terminal_auth_info()]
+    return infos
 
 
 def _tampered_dg11(dg11: bytes) -> bytes:

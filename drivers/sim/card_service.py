@@ -5,6 +5,7 @@ card's own cryptography runs in another process, not next to the kiosk's UI thre
 JSON command per line on the child's standard input:
 
     {"prepare": N, "record": {...}, "mrz": [...], "dg2_size": BYTES}   build card N ahead of time (cached)
+    {"prepare": N, ..., "profile": NAME}   card N as a card profile (drivers/sim/card_profiles.py), e.g. a passport
     {"insert": N}      put card N on the reader (connect it to vpcd)
     {"remove": true}   take it off (close the connection: pcscd sees the card leave)
 
@@ -17,6 +18,7 @@ The child answers nothing and exits when its standard input closes (the kiosk st
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import subprocess
@@ -85,6 +87,7 @@ class _Slot:
 
 def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
     from drivers.emrtd.pki import make_test_pki
+    from drivers.sim.card_profiles import BY_NAME, build_profile_card
     from drivers.sim.emulated_card import emulated_card_from_record
 
     pki = make_test_pki(pki_dir)
@@ -95,8 +98,14 @@ def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
     def card(n: int) -> SimulatedCard:
         if n not in built:
             spec = cards[n]
-            built[n] = LinkTimedCard(emulated_card_from_record(spec["record"], pki, spec["mrz"],
-                                                               dg2_size=spec["dg2_size"]), link)
+            profile = BY_NAME.get(spec.get("profile") or "")
+            if profile is not None:
+                # Every card is signed by the service's own PKI (the kiosk's trust anchor): no RSA-PSS on its key.
+                profile = dataclasses.replace(profile, sod_pss=False, dg2_size=spec["dg2_size"])
+                emulated = build_profile_card(profile, spec["record"], spec["mrz"], pki)
+            else:
+                emulated = emulated_card_from_record(spec["record"], pki, spec["mrz"], dg2_size=spec["dg2_size"])
+            built[n] = LinkTimedCard(emulated, link)
         return built[n]
 
     for line in commands:
@@ -132,8 +141,10 @@ class CardService:
             self._process.stdin.write(json.dumps(command, ensure_ascii=False) + "\n")
             self._process.stdin.flush()
 
-    def prepare(self, n: int, record: dict[str, Any], mrz: list[str], dg2_size: int) -> None:
-        self._send({"prepare": n, "record": record, "mrz": mrz, "dg2_size": dg2_size})
+    def prepare(self, n: int, record: dict[str, Any], mrz: list[str], dg2_size: int,
+                profile: str | None = None) -> None:
+        """Build card ``n`` in the child; ``profile`` names a card profile (default: the emulated CCCD)."""
+        self._send({"prepare": n, "record": record, "mrz": mrz, "dg2_size": dg2_size, "profile": profile})
 
     def insert(self, n: int) -> None:
         self._send({"insert": n})

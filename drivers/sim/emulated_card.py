@@ -3,7 +3,9 @@
 LDS1 application ``A0 00 00 02 47 10 01``; SELECT by AID or FID; READ BINARY by SFI, by offset and
 with odd INS (DO'54' offset); access control (only EF.CardAccess before BAC/PACE; DG3 needs EAC → ``6982``;
 absent files → ``6A82``); BAC and PACE (CAN or MRZ) card side; secure messaging; INTERNAL AUTHENTICATE
-(Active Authentication) and Chip Authentication. Protocol faults for tests are listed in ``PROTOCOL_FAULTS``.
+(Active Authentication) and Chip Authentication. How the chip departs from the conforming behaviour is data:
+the names in ``PROTOCOL_FAULTS`` (behaviours seen on real documents and faults for tests), combined into whole
+card profiles in ``drivers/sim/card_profiles.py``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from drivers.emrtd.chip_errors import AccessDeniedError, ChipError, ProtocolErro
 from drivers.emrtd.dg14 import parse_dg14
 from drivers.emrtd.errors import EmrtdError
 from drivers.emrtd.kdf import CipherName
+from drivers.emrtd.mrz import parse_mrz_fields
 from drivers.emrtd.pace import PaceCard, PaceSuite
 from drivers.emrtd.pki import TestPki
 from drivers.emrtd.sm import SecureMessaging
@@ -67,6 +70,11 @@ PROTOCOL_FAULTS = (
     "plain-errors",       # file errors under SM come back unprotected and end the session (seen on real cards)
     "hide-dg15",          # DG15 answers 6A82 although EF.SOD signs it (a clone dodging Active Authentication)
     "hide-dg14",          # DG14 answers 6A82 although EF.SOD signs it (a clone dodging Chip Authentication)
+    "no-sfi",             # READ BINARY by short file identifier → 6A82: files must be selected by FID
+    "plain-missing",      # 6A82/6982 under SM come back unprotected; the session and its counter carry on
+    "bare-over-read",     # a read past the end under SM → the data and 6282 unprotected; the session carries on
+    "wrong-key-6988",     # a wrong BAC key → 6988 on MUTUAL AUTHENTICATE (instead of 6300)
+    "no-com",             # no EF.COM (LDS 1.8 deprecates it: EF.SOD lists the data groups)
 )
 DATA_FAULTS = ("tampered-dg", "bad-sod-signature", "unknown-csca", "expired-dsc")
 
@@ -143,6 +151,8 @@ class EmulatedCard:
         self.files = dict(files)
         if "bac-only" in self.faults:
             self.files.pop(lds.FID_CARD_ACCESS, None)
+        if "no-com" in self.faults:
+            self.files.pop(lds.FID_COM, None)
         for number in (14, 15):
             if f"hide-dg{number}" in self.faults:
                 self.files.pop(lds.dg_fid(number), None)
@@ -241,6 +251,10 @@ class EmulatedCard:
             if "plain-errors" in self.faults and sw in (SW_FILE_NOT_FOUND, SW_SECURITY_NOT_SATISFIED):
                 self._drop_session()
                 return join_response(b"", sw)
+            if "plain-missing" in self.faults and sw in (SW_FILE_NOT_FOUND, SW_SECURITY_NOT_SATISFIED):
+                return join_response(b"", sw)  # the SSC counted the command, not this answer
+            if "bare-over-read" in self.faults and sw == SW_END_OF_FILE:
+                return join_response(data, sw)
             response = sm.protect_response(data, sw, odd_ins=bool(plain.ins & 1))
             if "corrupted-mac" in self.faults:
                 response = response[:-3] + bytes([response[-3] ^ 0x01]) + response[-2:]
@@ -311,6 +325,8 @@ class EmulatedCard:
             offset = int.from_bytes(offset_do.value, "big")
             fid = st.current if cmd.p1 == 0 and cmd.p2 == 0 else (cmd.p1 << 8) | cmd.p2
         elif cmd.p1 & 0x80:
+            if "no-sfi" in self.faults:
+                return b"", SW_FILE_NOT_FOUND
             ef = lds.file_for_sfi(cmd.p1 & 0x1F)
             fid, offset = (ef.fid if ef else None), cmd.p2
         else:
@@ -361,7 +377,7 @@ class EmulatedCard:
         try:
             data, st.sm = st.bac.mutual_authenticate(cmd.data)
         except AccessDeniedError:
-            return b"", SW_WRONG_KEY
+            return b"", SW_SM_INCORRECT if "wrong-key-6988" in self.faults else SW_WRONG_KEY
         finally:
             st.bac = None
         return data, SW_OK
@@ -413,25 +429,19 @@ class EmulatedCard:
 
 
 def mrz_information_from_lines(lines: list[str] | tuple[str, ...]) -> str:
-    """MRZ_information (document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd) cut from TD1 or TD3 lines."""
-    if len(lines) == 3:
-        l1, l2 = lines[0], lines[1]
-        number = l1[5:15]
-        if l1[14] == "<" and l1[15:30].rstrip("<"):  # TD1 document-number overflow
-            rest = l1[15:30].rstrip("<")
-            number = l1[5:14] + rest
-        return number + l2[0:7] + l2[8:15]
-    if len(lines) == 2:
-        return lines[1][0:10] + lines[1][13:20] + lines[1][21:28]
-    raise ValueError("MRZ must be TD1 (3 lines) or TD3 (2 lines)")
+    """MRZ_information (document number ‖ cd ‖ birth ‖ cd ‖ expiry ‖ cd) of TD1, TD2 or TD3 lines; ``MrzError``
+    (an ``EmrtdError``) for lines that are no valid zone."""
+    return parse_mrz_fields(lines).mrz_information
 
 
 def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: list[str], *,
                               faults: Iterable[str] = (), variant: str = "cccd-2021",
-                              dg2_size: int = 20000, aa_private_key: Any = None) -> EmulatedCard:
+                              dg2_size: int = 20000, aa_private_key: Any = None,
+                              **file_options: Any) -> EmulatedCard:
     """An emulated card for an identity record (identity-model JSON) signed by a test PKI.
 
     ``aa_private_key``: the Active Authentication key (default RSA-2048; an EC key gives ECDSA AA).
+    ``file_options`` go to ``build_card_files`` (``pace``, ``chip_auth``, ``active_auth``, ``dg7``, ``sod_pss``).
     """
     from drivers.emrtd.active_auth import aa_sign
     from drivers.sim.card_files import build_card_files
@@ -439,12 +449,13 @@ def emulated_card_from_record(record: dict[str, Any], pki: TestPki, mrz_lines: l
     card_faults = CardFaults.parse(faults)
     data_faults = frozenset(card_faults.names & set(DATA_FAULTS))
     built = build_card_files(record, pki, mrz_lines=mrz_lines, variant=variant, dg2_size=dg2_size,
-                             faults=data_faults, aa_private_key=aa_private_key)
+                             faults=data_faults, aa_private_key=aa_private_key, **file_options)
     aa_key = built.aa_private_key
-
-    def signer(challenge: bytes) -> bytes:
-        return aa_sign(aa_key, challenge)
+    signer = None
+    if aa_key is not None:
+        def signer(challenge: bytes) -> bytes:
+            return aa_sign(aa_key, challenge)
 
     keys = CardKeys(can=built.can, mrz_information=mrz_information_from_lines(mrz_lines),
-                    aa_signer=signer if aa_key is not None else None, ca_private_key=built.ca_private_key)
+                    aa_signer=signer, ca_private_key=built.ca_private_key)
     return EmulatedCard(built.files, keys, card_faults)

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,45 +17,16 @@ import pytest
 
 from drivers.emrtd.pki import TestPki, TrustStore
 from drivers.emrtd.reader import AccessKey, ChipReader
-from drivers.pcsc import PcscTransport, reader_names
-from drivers.sim.emulated_card import EmulatedCard
-from drivers.sim.vpcd import VpcdCard
+from drivers.pcsc import PcscTransport
 from drivers.transport import CardRemovedError, NoCardError
 from kiosk.chip_identity import identity_from_chip
 from kiosk.identity import Identity
 from kiosk.qr_payload import format_qr_payload
+from tests.chip.conftest import PORT, READER, CardFactory, Served
 
-pytestmark = pytest.mark.pcscd
+pytestmark = [pytest.mark.pcscd, pytest.mark.usefixtures("pcscd")]
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 35964
-READER = "Virtual PCD 00 01"
-CardFactory = Callable[..., EmulatedCard]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def pcscd() -> None:
-    subprocess.run(["bash", str(ROOT / "deploy/dev/services.d/pcscd.sh"), "start"], check=True,
-                   capture_output=True, timeout=30)
-    assert any(READER in name for name in reader_names())
-
-
-class Served:
-    def __init__(self, card: EmulatedCard) -> None:
-        self.card = card
-        self.stop = threading.Event()
-        self.server = VpcdCard(card, port=PORT)
-        self.thread = threading.Thread(target=self.server.serve, args=(self.stop,), daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        assert self.server.connected.wait(10), "vpcd did not accept the card"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        assert PcscTransport(READER).wait_for_removal(5)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from drivers.emrtd.apdu import CommandApdu, join_response
 from drivers.emrtd.card_access import PaceInfo, parse_security_infos
 from drivers.emrtd.chip_errors import AccessDeniedError
+from drivers.emrtd.ec import CURVE_NAMES, EcDomain
 from drivers.emrtd.pace import PaceCard, PaceSuite, pace_authenticate
 from drivers.emrtd.sm import SecureMessaging
 
@@ -82,3 +83,15 @@ def test_sessions_differ_between_runs() -> None:
     second, _ = _round_trip(_suite(2, 13), "can", "123456")
     assert first.ks_enc != second.ks_enc
     assert join_response(b"", 0x9000) == b"\x90\x00"
+
+
+@pytest.mark.parametrize("name", CURVE_NAMES)
+def test_constant_time_mapping_step_agrees_with_point_arithmetic(name: str) -> None:
+    """k·G and the whole point k·Y from OpenSSL's ECDH (y recovered) equal the plain point arithmetic."""
+    domain = EcDomain.named(name)
+    k, other = domain.random_scalar(), domain.random_scalar()
+    peer = domain.multiply(domain.generator, other)
+    assert domain.public_point(k) == domain.multiply(domain.generator, k)
+    assert domain.agree_point(k, peer) == domain.multiply(peer, k)
+    mapped = domain.with_generator(domain.map_generator(k, peer))
+    assert mapped.public_point(other) == mapped.multiply(mapped.generator, other)  # mapped: never OpenSSL

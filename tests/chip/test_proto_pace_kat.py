@@ -3,11 +3,8 @@ as a known-answer test of the whole terminal-side transcript."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from drivers.emrtd.apdu import CommandApdu
-from drivers.emrtd.ec import EcDomain
-from drivers.emrtd.pace import PaceSuite, mse_set_at, pace_authenticate
+from drivers.emrtd.pace import PaceSuite, mse_set_at
+from tests.chip.conftest import pace_transcript
 
 H = bytes.fromhex
 MRZ_INFO = "T22000129364081251010318"
@@ -27,12 +24,6 @@ TERMINAL_TOKEN = H("C2B0BD78D94BA866")
 CHIP_TOKEN = H("3ABB9674BCE93C08")
 
 
-def _scalar_bytes(k: int) -> bytes:
-    """rng output that ``EcDomain.random_scalar`` turns into exactly ``k``."""
-    n_bytes = (EcDomain.named("brainpoolP256r1").order.bit_length() + 7) // 8 + 8
-    return (k - 1).to_bytes(n_bytes, "big")
-
-
 def test_password_key_and_nonce() -> None:
     k_pi = SUITE.password_key("mrz", MRZ_INFO)
     assert k_pi == H("89DED1B26624EC1E634C1989302849DD")
@@ -46,25 +37,12 @@ def test_mse_set_at_layout() -> None:
 
 
 def test_whole_transcript() -> None:
-    sent: list[CommandApdu] = []
-    answers = iter([
+    sent, sm = pace_transcript(SUITE, MRZ_INFO, [
         H("7C12801095A3A016522EE98D01E76CB6B98B42C3"),
         H("7C438241") + CHIP_MAP_PUB,
         H("7C438441") + CHIP_EPH_PUB,
         H("7C0A8608") + CHIP_TOKEN,
-    ])
-
-    def transmit(raw: bytes) -> tuple[bytes, int]:
-        cmd, _ = CommandApdu.parse(raw)
-        sent.append(cmd)
-        return (b"", 0x9000) if cmd.ins == 0x22 else (next(answers), 0x9000)
-
-    def rng_values() -> Iterator[bytes]:
-        yield _scalar_bytes(TERMINAL_MAP_KEY)
-        yield _scalar_bytes(TERMINAL_EPH_KEY)
-
-    values = rng_values()
-    sm = pace_authenticate(transmit, SUITE, "mrz", MRZ_INFO, rng=lambda n: next(values))
+    ], [TERMINAL_MAP_KEY, TERMINAL_EPH_KEY])
     assert [c.data for c in sent[1:]] == [
         H("7C00"), H("7C438141") + TERMINAL_MAP_PUB, H("7C438341") + TERMINAL_EPH_PUB, H("7C0A8508") + TERMINAL_TOKEN]
     assert [c.cla for c in sent[1:]] == [0x10, 0x10, 0x10, 0x00]

@@ -1,4 +1,4 @@
-"""Clinic check-in: card check through the clinic's system, QĐ 130 check-in row, FHIR R4 resources."""
+"""Clinic check-in: card check through the clinic's system, QĐ 130 check-in row, FHIR R4B resources."""
 
 from __future__ import annotations
 
@@ -30,17 +30,38 @@ def card_request(form: FilledForm) -> CardCheckRequest | None:
 
 
 def new_visit(profile: Profile, now: datetime | None = None) -> VisitInfo:
-    """A visit with kiosk-assigned keys; the clinic system may replace ``MA_BN`` with its own patient id."""
-    key = uuid.uuid4().hex
+    """A visit with a kiosk-assigned key (``MA_LK``). ``MA_BN`` stays blank: the clinic's HIS assigns it."""
     settings = profile.settings
     return VisitInfo(
-        visit_key=key,
-        patient_id="KIOSK" + key[:10].upper(),
+        visit_key=uuid.uuid4().hex,
+        patient_id="",
         facility_code=str(settings.get("facility_code", "")),
         visit_kind=str(settings.get("visit_kind", "01")),
         patient_category=str(settings.get("patient_category", "")),
         arrived_at=(now or datetime.now(VN_TZ)).astimezone(VN_TZ),
     )
+
+
+@dataclass
+class CardCheck:
+    """The card check's answer, or why there is none (``error``; ``None`` with no answer: not attempted)."""
+
+    card: CardCheckResult | None
+    error: CardCheckUnavailableError | None
+
+
+def check_card(form: FilledForm, adapter: CardCheckAdapter | None) -> CardCheck:
+    """Check the card (if an adapter is configured and the form has what the lookup needs).
+
+    A failed lookup never blocks the visit (CV 931/BYT-BH): it is reported and the visit goes on without BHYT.
+    """
+    request = card_request(form)
+    if adapter is None or request is None:
+        return CardCheck(None, None)
+    try:
+        return CardCheck(adapter.check(request), None)
+    except CardCheckUnavailableError as exc:
+        return CardCheck(None, exc)
 
 
 @dataclass
@@ -66,26 +87,21 @@ class CheckIn:
             raw.pop("dsLichSuKT2018", None)  # the gateway's staff lookup log is not the patient's data
         return {
             "qd130": self.row,
+            "qd130_xml": checkin_xml([self.row]).decode(),
             "fhir": {"patient": self.patient, "coverage": self.coverage},
             "card_check": self.card.to_dict() if self.card else None,
             "card_check_raw": raw,
         }
 
 
-def check_in(form: FilledForm, adapter: CardCheckAdapter | None, visit: VisitInfo) -> CheckIn:
-    """Check the card (if an adapter is configured and the form has what the lookup needs), then
-    build outputs.
-
-    A failed lookup never blocks the visit (CV 931/BYT-BH): it is reported and the visit goes on without BHYT.
-    """
-    card: CardCheckResult | None = None
-    error: CardCheckUnavailableError | None = None
-    request = card_request(form)
-    if adapter is not None and request is not None:
-        try:
-            card = adapter.check(request)
-        except CardCheckUnavailableError as exc:
-            error = exc
-    patient = patient_resource(form, patient_id=visit.patient_id)
+def build_check_in(form: FilledForm, checked: CardCheck, visit: VisitInfo) -> CheckIn:
+    """The check-in records of a visit whose card was checked (or could not be)."""
+    card = checked.card
+    patient = patient_resource(form, patient_id=visit.visit_key)
     coverage = coverage_resource(card, patient["id"]) if card is not None and card.card_number else None
-    return CheckIn(card, error, checkin_row(form, visit, card), patient, coverage)
+    return CheckIn(card, checked.error, checkin_row(form, visit, card), patient, coverage)
+
+
+def check_in(form: FilledForm, adapter: CardCheckAdapter | None, visit: VisitInfo) -> CheckIn:
+    """Check the card, then build the check-in records."""
+    return build_check_in(form, check_card(form, adapter), visit)

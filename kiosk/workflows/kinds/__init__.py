@@ -1,0 +1,1 @@
+"""The shipped workflow kinds, one module each (named by ``config/kinds/*.toml``)."""

@@ -16,8 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from drivers.printer import PrinterError
 from kiosk.controller import Devices
+from kiosk.errors import KioskError
 from kiosk.receipt_image import render_receipt
+from kiosk.workflows.plugin import Document, WorkflowContext
+from kiosk.workflows.tickets import TicketDispenser
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +72,23 @@ class ImageReceiptPrinter:
         self.printer = printer
 
     def print_receipt(self, receipt: dict[str, Any]) -> str:
-        from drivers.printer import PrinterError
-        from kiosk.errors import KioskError
-
         try:
             return str(self.printer.print_image(render_receipt(receipt)))
         except PrinterError as exc:
             raise KioskError(str(exc), code="printer-failed",
                              message_vi="Máy in không hoạt động. Hãy ghi lại mã biên nhận.") from None
+
+    def print_document(self, document: Document) -> str:
+        """A document (the CT01 PDF) on a printer that takes files; a receipt printer cannot print an A4 form."""
+        print_file = getattr(self.printer, "print_file", None)
+        if print_file is None:
+            raise KioskError("this printer cannot print documents", code="printer-no-documents",
+                             message_vi="Máy in này không in được tờ khai. Nhân viên sẽ in tại quầy.")
+        try:
+            return str(print_file(document.path))
+        except (PrinterError, OSError) as exc:
+            raise KioskError(type(exc).__name__, code="printer-failed",
+                             message_vi="Máy in không hoạt động. Nhân viên sẽ in tờ khai tại quầy.") from None
 
 
 # -- the simulated world -------------------------------------------------------------------------------------------
@@ -247,6 +260,7 @@ class KioskServices:
     sender: Any = None
     register: Any = None
     heartbeat: Any = None
+    workflow: WorkflowContext = field(default_factory=WorkflowContext)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -346,7 +360,8 @@ def lodging_settings() -> dict[str, Any]:
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
                    embedded_intake: bool | None = None, bit_rate: int = 424_000,
-                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
+                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None,
+                   card_check: Any = None) -> KioskServices:
     """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
     embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
     there is none (the chip reader only). ``heartbeat_seconds``: the fleet-health interval (``[heartbeat]
@@ -453,8 +468,10 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             return f"{len(register.arrivals(day))}: {path}"
 
         devices.export = export
+    workflow = WorkflowContext(card_check=card_check, tickets=TicketDispenser(state_dir / "tickets.sqlite3"),
+                               guests=register, documents=state_dir / "documents")
     services = KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
-                             sender=sender, register=register, closers=closers)
+                             sender=sender, register=register, workflow=workflow, closers=closers)
     if intake_url and heartbeat_seconds:
         start_heartbeat(services, intake_url, profile, interval=heartbeat_seconds, establishment=establishment,
                         device_states=lambda: device_states(simulate=simulate, camera=camera, reader=reader))

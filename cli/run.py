@@ -71,13 +71,10 @@ def register(sub: Any) -> None:
 def build_controller(services: KioskServices, profile: str, *, post: Callable[[Callable[[], None]], None],
                      idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
     from kiosk.controller import KioskController
-    from kiosk.lodging.guest import guest_from_form
     from kiosk.workflows.registry import default_registry
 
-    register = services.register
-    on_guest = (lambda form: register.add(guest_from_form(form))) if register is not None else None
     return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
-                           post=post, idle_seconds=idle_seconds, on_lodging_guest=on_guest,
+                           post=post, idle_seconds=idle_seconds, workflow=services.workflow,
                            operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
 
 
@@ -219,7 +216,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
         return 1
     sources = {r.name: r.source for r in controller.rows() if r.source}
     controller.to_consent()
-    error = controller.accept()
+    error = controller.submit()
     if error is not None:
         print_json({"ok": False, "error": error.to_dict()})
         return 1

@@ -25,10 +25,10 @@ from kiosk.scan import AccessKey, ChipReading, FrameSource, QrDecoder, ScanEvent
 from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
 from kiosk.workflows.fill import MAX_TABLE_ROWS, FilledForm
 from kiosk.workflows.model import FieldSpec, Procedure
-from kiosk.workflows.receipt import build_receipt
+from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
-from kiosk.workflows.submission import build_submission
+from kiosk.workflows.submit import Submitted, before_consent, start_visit, submit
 from kiosk.workflows.table_rows import typed_rows, without_row
 from kiosk.workflows.values import VN_TZ, display
 
@@ -49,6 +49,8 @@ class Outbox(Protocol):
 
 class ReceiptPrinter(Protocol):
     def print_receipt(self, receipt: dict[str, Any]) -> str: ...
+
+    def print_document(self, document: Document) -> str: ...
 
 
 @dataclass
@@ -115,7 +117,7 @@ class KioskController:
                  devices: Devices | None = None, post: Callable[[Callable[[], None]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, idle_seconds: float = DEFAULT_IDLE_SECONDS,
                  operator_pin: str = "1234", now: Callable[[], datetime] | None = None,
-                 on_lodging_guest: Callable[[FilledForm], None] | None = None) -> None:
+                 workflow: WorkflowContext | None = None) -> None:
         self.registry = registry
         self.profile_id = profile_id
         self.profile = registry.profiles[profile_id]
@@ -129,7 +131,10 @@ class KioskController:
         self.scanner: Scanner | None = None
         self._pin = operator_pin
         self._listeners: list[Listener] = []
-        self._on_lodging_guest = on_lodging_guest
+        self.workflow = workflow or WorkflowContext()
+        self.visit: Visit | None = None  # from the complete form to the receipt
+        self.checking = False  # the workflow's steps before consent are running
+        self.submitted: Submitted | None = None
         self.printing = False
         self.print_result: str | None = None
         self.progress_only = False
@@ -156,7 +161,10 @@ class KioskController:
     def _on_step(self, _session: Session, step: Step) -> None:
         if step in (Step.HOME, Step.CONSENT, Step.DONE):
             self._stop_scanner()
+        if step in (Step.HOME, Step.REVIEW):
+            self.visit = None
         if step is Step.HOME:
+            self.submitted = None
             self.scan = ScanState()
             self.print_result = None
             self._form_cache = None
@@ -424,9 +432,44 @@ class KioskController:
         return form is not None and form.complete
 
     def to_consent(self) -> None:
-        if self.can_continue():
+        """On from a complete form: to the workflow's steps before consent (run off the UI thread), or straight to
+        consent when the workflow has none."""
+        form = self.form()
+        if form is None or not form.complete:
+            return
+        self.visit = visit = start_visit(self.registry, form, self.now(), self.profile_id)
+        if not self.registry.plugin(visit.kind).has_steps_before_consent:
             self.session.to_consent()
             self.changed()
+            return
+        self.session.to_check()
+        self.checking = True
+
+        def work() -> None:
+            before_consent(self.registry, visit, self.workflow)
+
+            def finish() -> None:
+                if self.visit is visit:
+                    self.checking = False
+                    self.changed()
+
+            self.post(finish)
+
+        threading.Thread(target=work, name="before-consent", daemon=True).start()
+        self.changed()
+
+    def notices(self) -> list[Notice]:
+        """What the workflow's steps before consent found (the check screen)."""
+        return list(self.visit.notices) if self.visit is not None and not self.checking else []
+
+    def continue_to_consent(self) -> None:
+        if self.session.step is Step.CHECK and not self.checking:
+            self.session.to_consent()
+            self.changed()
+
+    def back_to_review(self) -> None:
+        self.session.back_to_review()
+        self.changed()
 
     # -- consent and submission ----------------------------------------------------------------------------------
     def notice(self) -> tuple[str, str]:
@@ -442,33 +485,37 @@ class KioskController:
         self.session.decline()
         self.changed()
 
-    def accept(self) -> KioskError | None:
-        """Queue the submission durably; returns the error to show if it could not be saved."""
-        form, procedure = self.form(), self.procedure
-        if form is None or procedure is None or self.outbox is None:
+    def submit(self) -> KioskError | None:
+        """The person consented: queue the submission durably (the one submit road, ``kiosk.workflows.submit``);
+        returns the error to show if it could not be saved."""
+        visit = self.visit
+        if visit is None and self.form() is not None:
+            visit = self.visit = start_visit(self.registry, self.form(), self.now(), self.profile_id)  # type: ignore[arg-type]
+        if visit is None or self.outbox is None:
             return KioskError("no outbox", code="not-saved",
                               message_vi="Chưa lưu được hồ sơ. Vui lòng báo nhân viên.")
         try:
-            submission = build_submission(form, intake_envelope(form))
             self.session.accept()
-            saved = self.outbox.submit(submission.kind, submission.data, submission.evidence)
+            submitted = submit(self.registry, visit, self.outbox, self.workflow)
         except KioskError as exc:
             log.warning("submission not saved: %s", exc.code)
             if self.devices.report_error is not None:
                 self.devices.report_error(exc.code)
             return exc
-        if procedure.kind == "lodging" and self._on_lodging_guest is not None:
-            try:
-                self._on_lodging_guest(form)
-            except KioskError as exc:
-                log.warning("guest register: %s", exc.code)
-        receipt = build_receipt(procedure, saved.sid, self.now(), None)
-        self.session.done(Outcome(sid=saved.sid, receipt_code=receipt["receipt_code"], delivered=False,
+        self.submitted = submitted
+        receipt = submitted.receipt
+        self.session.done(Outcome(sid=submitted.sid, receipt_code=receipt["receipt_code"], delivered=False,
                                   receipt=receipt))
         if self.devices.wake_sender is not None:
             self.devices.wake_sender()
+        if receipt.get("ticket") is not None:
+            self.print_receipt()  # a queue ticket is printed at once: the person takes it to the counter
         self.changed()
         return None
+
+    def documents(self) -> list[Document]:
+        """What the person may print on request (the CT01 form)."""
+        return list(self.submitted.documents) if self.submitted is not None else []
 
     def delivered(self) -> bool:
         """Whether the intake acknowledged this visit's submission (polled by the done screen)."""
@@ -483,16 +530,27 @@ class KioskController:
         return False
 
     def print_receipt(self) -> None:
-        """Print off the UI thread; ``print_result`` holds the text to show when done."""
-        outcome, printer = self.session.outcome, self.devices.printer
-        if outcome is None or printer is None or self.printing:
+        """Print the receipt (with the queue ticket) off the UI thread; ``print_result`` holds the text to show."""
+        outcome = self.session.outcome
+        if outcome is not None:
+            receipt = dict(outcome.receipt)
+            self._print(lambda printer: printer.print_receipt(receipt))
+
+    def print_document(self, name: str) -> None:
+        """Print one of the visit's documents (the CT01 form) on request."""
+        document = next((d for d in self.documents() if d.name == name), None)
+        if document is not None:
+            self._print(lambda printer: printer.print_document(document))
+
+    def _print(self, job: Callable[[ReceiptPrinter], object]) -> None:
+        printer = self.devices.printer
+        if printer is None or self.printing:
             return
         self.printing = True
-        receipt = dict(outcome.receipt)
 
         def work() -> None:
             try:
-                printer.print_receipt(receipt)
+                job(printer)
                 result = self.t("done.printed")
             except KioskError as exc:
                 result = error_text(exc)
@@ -579,18 +637,6 @@ class KioskController:
         if self.devices.wake_sender is not None:
             self.devices.wake_sender()
         return count
-
-
-def intake_envelope(form: FilledForm) -> dict[str, Any]:
-    """What the intake's structural check reads besides the form: who (name, ID or document number) and, for
-    lodging, the arrival time. Values come from the form, so nothing beyond the form is sent."""
-    number = form.get("id_number") or form.get("document_number")
-    identity = {"full_name": form.get("full_name"), "id_number": form.get("id_number") or number,
-                "document_number": form.get("document_number")}
-    extra: dict[str, Any] = {"identity": {k: v for k, v in identity.items() if v}}
-    if form.get("arrival"):
-        extra["arrival"] = form.get("arrival")
-    return extra
 
 
 def identity_summary_values(identity: Identity | None) -> list[str]:

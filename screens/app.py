@@ -18,6 +18,7 @@ from kivy.core.window import Window
 from kiosk.controller import KioskController
 from kiosk.session import Session, Step
 from screens.base import KioskScreen
+from screens.check import CheckScreen
 from screens.consent import ConsentScreen
 from screens.done import DoneScreen
 from screens.home import HomeScreen
@@ -28,8 +29,8 @@ from screens.scan import ScanScreen
 from screens.service_notify import ServiceNotifier
 from screens.theme import Theme, register_fonts
 
-SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, ConsentScreen, DoneScreen,
-                                          OperatorScreen)
+SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, CheckScreen, ConsentScreen,
+                                          DoneScreen, OperatorScreen)
 
 
 def post_to_ui(fn: Callable[[], None]) -> None:

@@ -58,11 +58,10 @@ class ConsentScreen(KioskScreen):
         self.notice.text, self.notice_other.text = c.notice()
 
     def _back(self) -> None:
-        self.controller.session.back_to_review()
-        self.controller.changed()
+        self.controller.back_to_review()
 
     def _accept(self) -> None:
-        error = self.controller.accept()
+        error = self.controller.submit()
         self.error.text = error_text(error) if error is not None else ""
 
     def clear(self) -> None:

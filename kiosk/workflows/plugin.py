@@ -129,6 +129,11 @@ class WorkflowPlugin:
 
     kind: str = ""
 
+    @property
+    def has_steps_before_consent(self) -> bool:
+        """Whether the kind adds steps before consent (the UI then shows their results on a screen)."""
+        return type(self).before_consent is not WorkflowPlugin.before_consent
+
     def check_form(self, form: FilledForm) -> None:
         """The kind's own rules on a filled form: append to ``form.errors`` or ``form.missing``."""
 

@@ -41,6 +41,9 @@ def test_decline_wipes_and_returns_home(kiosk: Callable[..., RunningKiosk]) -> N
     k.controller.set_value("visit_reason", "Khám mắt")
     k.driver.pump(frames=2)
     k.driver.tap(by_text_key(k, "common.next"))
+    assert k.app.sm.current == "check"  # the clinic checks the insurance card before consent
+    k.driver.wait_until(lambda: not k.controller.checking, 10, "the card check")
+    k.driver.tap(by_text_key(k, "check.continue"))
     assert k.app.sm.current == "consent"
     notice = k.app.screens["consent"].notice.text
     assert "không lưu ảnh thẻ" in notice  # what is kept, and for how long

@@ -1,0 +1,75 @@
+"""Checks before consent: what a workflow's extra steps found (the clinic's BHYT card check), each as its result
+code and the next step in plain words, Vietnamese first. The visit goes on from here whatever the result: a card
+that could not be checked is flagged for reception."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+
+from screens.base import KioskScreen
+from screens.widgets import Panel, Text
+
+
+class CheckScreen(KioskScreen):
+    def __init__(self, app: Any, **kwargs: Any) -> None:
+        super().__init__(app, name="check", **kwargs)
+        t = self.theme
+        root = BoxLayout(orientation="vertical")
+        root.add_widget(self.header("check.title"))
+        body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
+        panel = Panel(t, orientation="vertical", radius=16, padding=t.pad)
+        scroll = ScrollView(do_scroll_x=False, bar_width=12)
+        texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=t.pad)
+        texts.bind(minimum_height=texts.setter("height"))
+        self.code = Text(t, level="code", bold=True)
+        self.title = Text(t, level="heading", bold=True)
+        self.text = Text(t, level="body")
+        self.text_other = Text(t, level="small", color=t.muted)
+        self.flag = Text(t, level="body", bold=True, color=t.warn)
+        for w in (self.code, self.title, self.text, self.text_other, self.flag):
+            texts.add_widget(w)
+        scroll.add_widget(texts)
+        panel.add_widget(scroll)
+        body.add_widget(panel)
+        actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
+        self.back_button = self.button("common.back", self.controller.back_to_review, kind="secondary",
+                                       height=t.touch * 1.2)
+        self.continue_button = self.button("check.continue", self.controller.continue_to_consent,
+                                           height=t.touch * 1.2)
+        actions.add_widget(self.back_button)
+        actions.add_widget(self.continue_button)
+        body.add_widget(actions)
+        root.add_widget(body)
+        self.add_widget(root)
+
+    def refresh(self) -> None:
+        c, t = self.controller, self.theme
+        self.refresh_header()
+        for b in (self.back_button, self.continue_button):
+            self.relabel(b)
+        self.continue_button.disabled = c.checking
+        self.continue_button.opacity = 0.5 if c.checking else 1.0
+        if c.checking:
+            self.code.text = ""
+            self.title.text, self.title.color = c.t("check.running"), t.muted
+            self.text.text, self.text_other.text, self.flag.text = "", c.other("check.running"), ""
+            return
+        notices = c.notices()
+        if not notices:
+            self.clear()
+            return
+        notice = notices[0]
+        vi = c.lang == "vi"
+        self.code.text = c.t("check.code", code=notice.code)
+        self.title.text = notice.title_vi if vi else notice.title_en
+        self.title.color = {"ok": t.ok, "warn": t.warn, "stop": t.danger}[notice.level]
+        self.text.text = notice.text_vi if vi else notice.text_en
+        self.text_other.text = notice.text_en if vi else notice.text_vi
+        self.flag.text = c.t("check.flag", flag=notice.flag) if notice.flag else ""
+
+    def clear(self) -> None:
+        for w in (self.code, self.title, self.text, self.text_other, self.flag):
+            w.text = ""

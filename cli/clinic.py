@@ -50,15 +50,16 @@ def _check(args: argparse.Namespace) -> int:
         if args.simulate:
             url = stack.enter_context(_simulated(form, args.sim_result, date.today(), card_request))
         result = check_in(form, HttpCardCheckAdapter(url), new_visit(profile))
+    ok = form.complete and result.card_error is None
     print_json(
         {
-            "ok": form.complete and result.card_error is None,
+            "ok": ok,
             "simulated": args.simulate,
             "form": form.to_dict(),
             **result.to_dict(),
         }
     )
-    return 0
+    return 0 if ok else 1
 
 
 def _simulated(form: Any, code: str, today: Any, card_request: Any) -> Any:

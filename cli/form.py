@@ -103,9 +103,10 @@ def _render(args: argparse.Namespace) -> int:
     signed_on = parse_day(args.signed_on) if args.signed_on else datetime.now(VN_TZ).date()
     data = render_ct01(form, signed_on=signed_on)
     Path(args.pdf).write_bytes(data)
+    ok = form.complete
     print_json(
         {
-            "ok": form.complete,
+            "ok": ok,
             "pdf": args.pdf,
             "bytes": len(data),
             "procedure": form.procedure.id,
@@ -113,4 +114,4 @@ def _render(args: argparse.Namespace) -> int:
             "errors": [e.to_dict() for e in form.errors],
         }
     )
-    return 0
+    return 0 if ok else 1

@@ -248,8 +248,15 @@ class ClinicAccount:
 
 
 def clinic_router(
-    egw_url: str, account: ClinicAccount, *, timeout: tuple[float, float] = (5, 30)
+    egw_url: str,
+    account: ClinicAccount,
+    *,
+    timeout: tuple[float, float] = (5, 30),
+    his_patients: dict[str, str] | None = None,
 ) -> APIRouter:
+    """The relay. The staff member named by the kiosk (``hoTenCb``, ``cccdCb`` from its site configuration) is
+    passed on; without one the relay names its own. ``his_patients`` stands for the clinic's HIS: card or ID number
+    → ``MA_BN``, returned as ``maBN`` for a patient the HIS already knows."""
     router = APIRouter()
     session = requests.Session()
     lock = threading.Lock()
@@ -281,7 +288,10 @@ def clinic_router(
     @router.post("/clinic/card-check")
     def card_check(body: dict[str, Any]) -> JSONResponse:
         payload = {k: body.get(k) for k in ("maThe", "hoTen", "ngaySinh")}
-        payload.update({"hoTenCb": account.staff_name, "cccdCb": account.staff_id_number})
+        if body.get("hoTenCb") and body.get("cccdCb"):
+            payload.update({"hoTenCb": body["hoTenCb"], "cccdCb": body["cccdCb"]})
+        else:
+            payload.update({"hoTenCb": account.staff_name, "cccdCb": account.staff_id_number})
         key = token()
         if key is None:
             return JSONResponse({"maKetQua": "401", "ghiChu": _NOTES["401"]})
@@ -291,7 +301,11 @@ def clinic_router(
             if key is None:
                 return JSONResponse({"maKetQua": "401", "ghiChu": _NOTES["401"]})
             reply = call(payload, key)
-        return JSONResponse(reply.json(), status_code=200 if reply.status_code in (200, 401) else 502)
+        answer = reply.json()
+        patient = (his_patients or {}).get(str(payload.get("maThe") or ""))
+        if patient and isinstance(answer, dict):
+            answer["maBN"] = patient
+        return JSONResponse(answer, status_code=200 if reply.status_code in (200, 401) else 502)
 
     return router
 

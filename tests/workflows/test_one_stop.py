@@ -47,7 +47,7 @@ def test_ct01_pdf_has_the_official_items_and_the_filled_values(registry: Registr
     assert form.complete
     data = render_ct01(form, signed_on=date(2026, 11, 23), receipt_code="7K3Q-9XWDM")
     reader = PdfReader(BytesIO(data))
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2  # the footnotes (1)–(7) fill the second page
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
     text = pdf_text(data)

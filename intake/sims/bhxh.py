@@ -17,6 +17,8 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +28,7 @@ import requests
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from intake.sims.serve import serve
 from kiosk.text import clean, fold_diacritics
 
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
@@ -376,3 +379,19 @@ def build_app(sim: BhxhSim) -> FastAPI:
     app = FastAPI(title="Simulated BHXH card-check gateway")
     app.include_router(egw_router(sim))
     return app
+
+
+SIM_ACCOUNT = ClinicAccount("kiosk-sim", "kiosk-sim", "Nhân viên tiếp đón (mô phỏng)", "001080000001")
+
+
+@contextmanager
+def simulated_relay(cards: list[SimCard], *, today: date | None = None,
+                    his_patients: dict[str, str] | None = None) -> Iterator[str]:
+    """The simulated BHXH gateway holding ``cards`` and the clinic relay in front of it, both on loopback over
+    real HTTP; yields the relay's base URL (what ``[clinic] relay_url`` names on a real site)."""
+    sim = BhxhSim(cards=cards, accounts={SIM_ACCOUNT.username: md5(SIM_ACCOUNT.password)}, today=today)
+    with serve(build_app(sim)) as egw:
+        relay = FastAPI(title="Simulated clinic relay")
+        relay.include_router(clinic_router(egw, SIM_ACCOUNT, his_patients=his_patients))
+        with serve(relay) as url:
+            yield url

@@ -1,16 +1,32 @@
 """One-stop desk: a dossier (CT01 and the residence procedures) with its PDF form attached, and a queue ticket
-for the procedure's counter once the dossier is saved."""
+for the procedure's counter once the dossier is saved (printed at once, shown on the done screen)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from kiosk.forms.ct01_pdf import render_ct01
+from kiosk.forms.ct01_pdf import Attachment, ct01_attachment
+from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.plugin import Document, Visit, WorkflowContext, WorkflowPlugin, issue_ticket
 
-PDF_RENDERERS = {"ct01": render_ct01}
+# The procedures' ``renderer`` → the official form it renders (attached to the dossier, printed on request).
+RENDERERS: dict[str, Callable[..., Attachment]] = {"ct01": ct01_attachment}
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """An attachment as the submission carries it (``wire.schemas.Attachment``)."""
+    return {"name": attachment.filename, "media_type": attachment.media_type,
+            "sha256": hashlib.sha256(attachment.content).hexdigest(),
+            "content_base64": base64.b64encode(attachment.content).decode("ascii")}
+
+
+def render(form: FilledForm, signed_on: date) -> Attachment | None:
+    renderer = RENDERERS.get(form.procedure.renderer or "")
+    return renderer(form, signed_on=signed_on) if renderer is not None else None
 
 
 class OneStopPlugin(WorkflowPlugin):
@@ -19,21 +35,18 @@ class OneStopPlugin(WorkflowPlugin):
     def submission_extra(self, visit: Visit, ctx: WorkflowContext) -> dict[str, Any]:
         procedure = visit.form.procedure
         extra: dict[str, Any] = {"renderer": procedure.renderer}
-        render = PDF_RENDERERS.get(procedure.renderer or "")
-        if render is None:
+        attachment = render(visit.form, visit.today)
+        if attachment is None:
             return extra
-        pdf = render(visit.form, signed_on=visit.today)
-        name = f"{procedure.renderer}.pdf"
-        extra["attachments"] = [{"name": name, "media_type": "application/pdf",
-                                 "sha256": hashlib.sha256(pdf).hexdigest(),
-                                 "content_base64": base64.b64encode(pdf).decode("ascii")}]
+        extra["attachments"] = [attachment_json(attachment)]
         if ctx.documents is not None:
             ctx.documents.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path = ctx.documents / f"{procedure.renderer}-{visit.now.strftime('%Y%m%d-%H%M%S-%f')}.pdf"
-            path.write_bytes(pdf)
+            path = ctx.documents / attachment.filename
+            path.write_bytes(attachment.content)
             path.chmod(0o600)
             label = (procedure.renderer or "").upper()
-            visit.state["documents"] = [Document(name, f"Tờ khai {label}", f"Form {label}", path)]
+            visit.state["documents"] = [Document(procedure.renderer or "form", f"Tờ khai {label}", f"Form {label}",
+                                                 path, attachment.media_type)]
             visit.outputs[f"{procedure.renderer}_pdf"] = str(path)
         return extra
 

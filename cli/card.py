@@ -8,8 +8,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from kiosk.console import print_json
 from kiosk.errors import KioskError
+from wire.console import print_json
 
 log = logging.getLogger("kiosk.cli.card")
 

@@ -12,13 +12,13 @@ from typing import Any
 from cli.inputs import load_identity, parse_sets
 from intake.sims.bhxh import SimCard, scenario_card, simulated_relay
 from kiosk.clinic.insurance import HttpCardCheckAdapter
-from kiosk.console import print_json
 from kiosk.workflows.clinic import card_request
 from kiosk.workflows.errors import FieldInputError
 from kiosk.workflows.plugin import WorkflowContext
 from kiosk.workflows.registry import default_registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.submit import before_consent, start_visit
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:

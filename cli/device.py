@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.console import print_json
+from wire.console import print_json
 
 
 def _state_dir_option(parser: argparse.ArgumentParser) -> None:

@@ -22,6 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.receipt_image import render_receipt
 from kiosk.workflows.plugin import Document, WorkflowContext
 from kiosk.workflows.tickets import TicketDispenser
+from wire.http import SUBMISSIONS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -289,13 +290,12 @@ def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[]
 def _rebind(state_dir: Path, outbox: Any, sender: Any, enrolment: Any) -> None:
     """After an enrolment from the operator screen: seal for the new intake's key and deliver to it."""
     from kiosk.device_key import load_or_create_device_key
-    from kiosk.sender import SUBMIT_PATH
-    from kiosk.signing import seal
+    from wire.envelope import seal
 
     key, intake_key = load_or_create_device_key(state_dir), enrolment.intake_key()
     outbox.sealer = lambda payload: seal(payload, key, intake_key)
     if sender is not None:
-        sender.url = enrolment.intake_url.rstrip("/") + SUBMIT_PATH
+        sender.url = enrolment.intake_url.rstrip("/") + SUBMISSIONS_PATH
         sender.wake()
 
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from kiosk.console import print_json
+from wire.console import print_json
 
 PROFILES = ("one-stop", "clinic", "lodging")
 

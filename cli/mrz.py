@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from typing import Any
 
-from kiosk.console import print_json
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:

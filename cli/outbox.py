@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.console import print_json
+from wire.console import print_json
 
 
 def _open(args: argparse.Namespace) -> Any:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from cli.qr_decode import register_decode
-from kiosk.console import print_json
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:

@@ -6,8 +6,8 @@ import argparse
 import logging
 from typing import Any
 
-from kiosk.console import print_json
 from kiosk.errors import DecodeError, KioskError
+from wire.console import print_json
 
 log = logging.getLogger("kiosk.cli.qr")
 

@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.console import print_json
+from wire.console import print_json
 
 if TYPE_CHECKING:
     from cli.devices import KioskServices

@@ -6,8 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from kiosk.console import print_json
 from kiosk.errors import PayloadError
+from wire.console import print_json
 
 
 def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import error_text
+from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import BigButton, Text, two_lines
-
-if TYPE_CHECKING:
-    from screens.operator import OperatorScreen
 
 FIELDS = {"intake_url": ("operator.intake_url", "url", 200), "token": ("operator.token", "code", 64)}
 
 
 class EnrolForm(BoxLayout):
-    def __init__(self, screen: OperatorScreen, intake_url: str, **kwargs: Any) -> None:
+    def __init__(self, screen: KioskScreen, intake_url: str, **kwargs: Any) -> None:
         t = replace(screen.theme, scale=min(screen.theme.scale, 1.0))
         super().__init__(orientation="vertical", spacing=8, **kwargs)
         self.screen, self.theme, self.keyboard = screen, t, OnScreenKeyboard(t)

@@ -46,6 +46,6 @@ class PayloadSchemaError(CodedError):
 
     code = "invalid-field"
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}", field=field,
+    def __init__(self, field: str, problem: str, *, code: str | None = None) -> None:
+        super().__init__(f"{field}: {problem}", field=field, code=code,
                          message_vi="Hồ sơ thiếu thông tin hoặc có thông tin không hợp lệ. Hãy báo nhân viên.")

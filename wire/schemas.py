@@ -2,8 +2,10 @@
 
 The kiosk checks a submission with ``check_submission`` before queueing it, and the intake checks every verified
 submission with the same call, so nothing is queued that the intake would refuse. A kind without its own schema
-(a site's own workflow) is held to ``FormPayload``, the part every kind shares: the procedure and a form naming the
-person by full name and ID or document number. Unknown extra keys are allowed (newer kiosks may send more).
+is refused (``unknown-kind``) unless the caller names its schema: a site's own workflow plugin declares one (at
+least ``FormPayload``, the part every kind shares: the procedure and a form naming the person by full name and ID or
+document number), and its intake must accept that kind too. Unknown extra keys are allowed (newer kiosks may send
+more).
 """
 
 from __future__ import annotations
@@ -101,18 +103,18 @@ SCHEMAS: dict[str, type[FormPayload]] = {
 }
 
 
-def schema_for(kind: str) -> type[FormPayload]:
-    return SCHEMAS.get(kind, FormPayload)
-
-
-def check_submission(kind: str, data: Any, evidence: Any) -> FormPayload:
-    """The validated ``data`` of a submission of ``kind``; ``PayloadSchemaError`` names the first wrong field."""
+def check_submission(kind: str, data: Any, evidence: Any, schema: type[FormPayload] | None = None) -> FormPayload:
+    """The validated ``data`` of a submission of ``kind`` (against ``schema``, default the kind's own);
+    ``PayloadSchemaError`` names the first wrong field."""
+    model = schema or SCHEMAS.get(kind)
+    if model is None:
+        raise PayloadSchemaError("kind", "unknown submission kind", code="unknown-kind")
     if not isinstance(data, dict):
         raise PayloadSchemaError("data", "must be an object")
     if not isinstance(evidence, dict):
         raise PayloadSchemaError("evidence", "must be an object")
     try:
-        return schema_for(kind).model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
         where = ".".join(["data", *(str(part) for part in first["loc"])])

@@ -29,7 +29,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from intake.sims.serve import serve
-from kiosk.text import clean, fold_diacritics
+from wire.text import clean, fold_diacritics
 
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
 LOGIN_PATH = "/api/token/take"

@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.model import Profile
 from kiosk.workflows.receipt import Ticket, build_receipt
+from wire.schemas import FormPayload
 
 NoticeLevel = Literal["ok", "warn", "stop"]
 
@@ -128,6 +129,9 @@ class WorkflowPlugin:
     """Base of every kind: each step does nothing by default, so a kind overrides only what it adds."""
 
     kind: str = ""
+    # The wire schema of the kind's submissions; ``None``: the contract's own (``wire.schemas.SCHEMAS``). A site's own
+    # kind names one (at least ``wire.schemas.FormPayload``), and its intake must accept the kind too.
+    payload_schema: type[FormPayload] | None = None
 
     @property
     def has_steps_before_consent(self) -> bool:

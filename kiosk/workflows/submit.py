@@ -73,7 +73,7 @@ def submit(registry: Registry, visit: Visit, outbox: Outbox, ctx: WorkflowContex
     plugin = registry.plugin(visit.kind)
     extra = {**envelope(visit.form), **plugin.submission_extra(visit, ctx)}
     submission = build_submission(visit.form, extra)
-    check_submission(submission.kind, submission.data, submission.evidence)
+    check_submission(submission.kind, submission.data, submission.evidence, plugin.payload_schema)
     saved = outbox.submit(submission.kind, submission.data, submission.evidence)
     sid = str(getattr(saved, "sid", saved))
     try:

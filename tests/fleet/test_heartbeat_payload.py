@@ -15,8 +15,6 @@ from joserfc.jwk import OKPKey
 
 from kiosk.device_key import load_or_create_device_key
 from kiosk.heartbeat import (
-    FIELDS,
-    JWS_TYPE,
     Collector,
     Health,
     HeartbeatError,
@@ -33,9 +31,11 @@ from kiosk.lodging.guest import guest_from_form
 from kiosk.lodging.register import GuestRegister
 from kiosk.outbox import Outbox
 from kiosk.samples import sample_identity
-from kiosk.signing import seal, unverified_header, unverified_payload, verify_with
 from kiosk.workflows.values import VN_TZ
 from tests.fleet.conftest import SetClock, lodging_form, lodging_submission
+from wire.envelope import HEARTBEAT_FIELDS as FIELDS
+from wire.envelope import HEARTBEAT_JWS_TYPE as JWS_TYPE
+from wire.envelope import seal, unverified_header, unverified_payload, verify_with
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 20:00 in Vietnam
 

@@ -17,8 +17,8 @@ from intake.devserver import IntakeServer
 from kiosk.forms.ct01_pdf import render_ct01
 from kiosk.samples import sample_identity
 from kiosk.session import Step
-from kiosk.signing import unverified_payload
 from screens.review import ReviewScreen
+from wire.envelope import unverified_payload
 
 RunningKiosk = Any  # tests/ui/conftest.py: the app, its driver, controller and simulated devices
 

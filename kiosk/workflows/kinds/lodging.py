@@ -25,7 +25,7 @@ class LodgingPlugin(WorkflowPlugin):
         visit.state["guest"] = guest
         visit.outputs["deadline"] = due.to_dict(visit.now)
         visit.outputs["foreign"] = guest.foreign
-        return {"arrival": guest.arrival}
+        return {"arrival": guest.arrival, "deadline": due.to_dict()}
 
     def after_saved(self, visit: Visit, sid: str, ctx: WorkflowContext) -> None:
         guest = visit.state.get("guest")

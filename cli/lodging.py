@@ -255,28 +255,10 @@ def _notify(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     from cli.inputs import parse_day
-    from kiosk.errors import KioskError
-    from kiosk.lodging.deadline import api_window_open
+    from kiosk.lodging.day_export import declare_pending
 
     now = _now(None, "now")
     with ExitStack() as stack:
-        client = _client(stack, args.simulate)
-        register = _register()
-        results = []
-        for entry in register.arrivals(parse_day(args.date)):
-            if entry.notified_at:
-                continue
-            item: dict[str, Any] = {"id": entry.id, "room": entry.guest.room}
-            if not api_window_open(entry.guest.arrival_at, now):
-                item.update(sent=False, reason="outside the API window (today or yesterday): file manually")
-            else:
-                try:
-                    send = client.declare_foreign if entry.guest.foreign else client.declare_vietnamese
-                    reply = send([entry.guest])
-                    register.mark_notified(entry.id, now, f"cslt:{reply.code}")
-                    item.update(sent=True)
-                except KioskError as exc:
-                    item.update(sent=False, error=exc.to_dict())
-            results.append(item)
+        results = declare_pending(_register(), _client(stack, args.simulate), parse_day(args.date), now)
     print_json({"ok": all(r.get("sent") for r in results), "simulated": args.simulate, "results": results})
     return 0

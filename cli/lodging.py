@@ -197,10 +197,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _client(stack: Any, simulate: bool) -> Any:
     """The police API client: the simulated system on loopback, or the configured one if enabled."""
-    import os
-
     from kiosk.errors import KioskError
-    from kiosk.lodging.cslt_client import Credentials, CsltClient
+    from kiosk.lodging.cslt_client import Credentials, CsltClient, configured_client
 
     if simulate:
         from intake.sims.police import PoliceSim, build_app
@@ -210,8 +208,8 @@ def _client(stack: Any, simulate: bool) -> Any:
         sim = PoliceSim(accounts={"kiosk-sim": "kiosk-sim"}, catalogs={"ly-do-cu-tru": reasons})
         url = stack.enter_context(serve(build_app(sim)))
         return CsltClient(url, Credentials("kiosk-sim", "kiosk-sim", sim.basic_auth))
-    settings = _settings()
-    if not settings.get("cslt_api_enabled"):
+    client = configured_client(_settings())
+    if client is None:
         raise KioskError(
             "The police API is not enabled (cslt_api_enabled in the lodging profile); "
             "export the XLSX/XML files instead",
@@ -219,12 +217,7 @@ def _client(stack: Any, simulate: bool) -> Any:
             message_vi="Chưa bật gửi qua API của Công an. Hãy xuất tệp XLSX/XML để khai báo.",
             code="cslt-disabled",
         )
-    creds = Credentials(
-        os.environ.get("KIOSK_CSLT_USERNAME", ""),
-        os.environ.get("KIOSK_CSLT_PASSWORD", ""),
-        os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
-    )
-    return CsltClient(str(settings.get("cslt_api_url")), creds)
+    return client
 
 
 def _catalogs(args: argparse.Namespace) -> int:

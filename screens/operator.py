@@ -12,6 +12,7 @@ from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.operator_enrol import EnrolForm
@@ -33,6 +34,7 @@ class OperatorScreen(KioskScreen):
         self.pad = OnScreenKeyboard(t)
         self.pin_label = Text(t, level="heading", bold=True, halign="center")
         self.message = ""
+        self.message_failed = False
         self.enrol_form: EnrolForm | None = None
 
     def on_pre_enter(self, *_: Any) -> None:
@@ -57,7 +59,7 @@ class OperatorScreen(KioskScreen):
     def clear(self) -> None:
         self.unlocked = False
         self.pad.detach()
-        self.message = ""
+        self.message, self.message_failed = "", False
         if self.enrol_form is not None:
             self.enrol_form.clear()
             self.enrol_form = None
@@ -113,7 +115,8 @@ class OperatorScreen(KioskScreen):
         right.bind(height=fit)
 
         if self.message:  # the result of the last action, where the operator looks first
-            left.add_widget(Text(t, self.message, level="body", bold=True, color=t.ok))
+            left.add_widget(Text(t, self.message, level="body", bold=True,
+                                 color=t.danger if self.message_failed else t.ok))
         summary = c.outbox_summary()
         counts = summary["counts"]
         outbox = self._section("operator.outbox")
@@ -210,7 +213,12 @@ class OperatorScreen(KioskScreen):
         self._show_dashboard()
 
     def _export(self) -> None:
+        """Today's police files onto the removable drive; no drive (or a failed write) is shown in red."""
         export = self.controller.devices.export
-        if export is not None:
-            self.message = export()
-            self._show_dashboard()
+        if export is None:
+            return
+        try:
+            self.message, self.message_failed = export(), False
+        except KioskError as exc:
+            self.message, self.message_failed = f"{exc.message_vi} · {exc}", True
+        self._show_dashboard()

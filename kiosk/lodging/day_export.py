@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.errors import KioskError
-from kiosk.lodging.deadline import api_window_open
+from kiosk.lodging.deadline import api_window_open, to_vietnam_time
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import Entry
 from kiosk.lodging.removable import find_removable_drive
@@ -57,14 +57,14 @@ class DayExport:
     vietnamese: int
     foreign: int
     declared: list[dict[str, Any]] = field(default_factory=list)  # police API results, when it is enabled
+    where: str = ""  # how the operator knows the place: "USB/cccd-kiosk" on a drive, else the folder
 
     def message(self) -> tuple[str, str]:
         """What the operator screen shows, Vietnamese then English."""
-        where = str(self.files[0].parent) if self.files else "—"
+        where = self.where or (str(self.files[0].parent) if self.files else "—")
         vi = (f"Đã xuất {self.vietnamese} khách Việt Nam, {self.foreign} khách nước ngoài "
               f"ngày {self.day.strftime('%d/%m/%Y')} vào {where}")
-        en = (f"Exported {self.vietnamese} Vietnamese and {self.foreign} foreign guests of {self.day.isoformat()} "
-              f"to {where}")
+        en = f"Exported {self.vietnamese} Vietnamese and {self.foreign} foreign guests to {where}"
         if self.declared:
             sent = sum(1 for r in self.declared if r.get("sent"))
             vi += f"; đã khai báo qua hệ thống công an {sent}/{len(self.declared)}"
@@ -119,10 +119,11 @@ def export_day(register: DayRegister, registry: Registry, day: date, directory: 
     return DayExport(day, written, len(entries) - foreign, foreign)
 
 
-def export_to_drive(register: DayRegister, registry: Registry, day: date, *, root: Path = Path("/")) -> DayExport:
+def export_to_drive(register: DayRegister, registry: Registry, day: date, *, root: Path | None = None) -> DayExport:
     """The day's files into ``cccd-kiosk/`` on the first removable drive."""
     drive = find_removable_drive(root)
-    return export_day(register, registry, day, drive.path / DRIVE_FOLDER)
+    result = export_day(register, registry, day, drive.path / DRIVE_FOLDER)
+    return replace(result, where=f"{drive.label}/{DRIVE_FOLDER}")
 
 
 class PoliceClient(Protocol):
@@ -153,3 +154,15 @@ def declare_pending(register: DayRegister, client: PoliceClient, day: date, now:
                 item.update(sent=False, error=exc.to_dict())
         results.append(item)
     return results
+
+
+def operator_export(register: DayRegister, registry: Registry, now: datetime, *, client: PoliceClient | None = None,
+                    root: Path | None = None) -> DayExport:
+    """The operator screen's export button: today's files onto the removable drive, then, when the police API is
+    enabled (``client``), today's undeclared guests sent through it. No drive raises ``NoRemovableDriveError``
+    before anything is sent."""
+    day = to_vietnam_time(now).date()
+    result = export_to_drive(register, registry, day, root=root)
+    if client is None:
+        return result
+    return replace(result, declared=declare_pending(register, client, day, now))

@@ -16,6 +16,7 @@ from pathlib import Path
 from kiosk.errors import KioskError
 
 MOUNT_PARENTS = ("/media/", "/run/media/", "/mnt/")
+SYSTEM_ROOT = Path("/")  # where /proc and /sys are read; tests point it at a fake tree
 _PARTITION = re.compile(r"^(?P<disk>(?:nvme\d+n\d+|mmcblk\d+))p\d+$|^(?P<plain>[a-z]+)\d+$")
 
 
@@ -67,8 +68,9 @@ def _is_removable(root: Path, device: str) -> bool:
         return False
 
 
-def removable_drives(root: Path = Path("/")) -> list[RemovableDrive]:
+def removable_drives(root: Path | None = None) -> list[RemovableDrive]:
     """Every writable removable drive mounted now, in ``/proc/mounts`` order."""
+    root = root if root is not None else SYSTEM_ROOT
     try:
         lines = (root / "proc" / "mounts").read_text().splitlines()
     except OSError:
@@ -87,7 +89,7 @@ def removable_drives(root: Path = Path("/")) -> list[RemovableDrive]:
     return drives
 
 
-def find_removable_drive(root: Path = Path("/")) -> RemovableDrive:
+def find_removable_drive(root: Path | None = None) -> RemovableDrive:
     """The first removable drive, or ``NoRemovableDriveError`` with what to do."""
     drives = removable_drives(root)
     if not drives:

@@ -66,10 +66,7 @@ def _simulated(form: Any, code: str, today: Any, card_request: Any) -> Any:
     """The simulated gateway and clinic relay on loopback, with a card producing ``code`` for this person."""
     from contextlib import contextmanager
 
-    from fastapi import FastAPI
-
-    from intake.sims.bhxh import BhxhSim, ClinicAccount, build_app, clinic_router, md5, scenario_card
-    from intake.sims.serve import serve
+    from intake.sims.bhxh import BhxhSim, ClinicAccount, md5, scenario_card, serve_relay
     from kiosk.workflows.errors import FieldInputError
 
     request = card_request(form)
@@ -103,10 +100,7 @@ def _simulated(form: Any, code: str, today: Any, card_request: Any) -> Any:
 
     @contextmanager
     def running() -> Any:
-        with serve(build_app(sim)) as egw:
-            relay = FastAPI()
-            relay.include_router(clinic_router(egw, account))
-            with serve(relay) as url:
-                yield url
+        with serve_relay(sim, account) as (_, url):
+            yield url
 
     return running()

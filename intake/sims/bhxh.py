@@ -17,6 +17,8 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +28,7 @@ import requests
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from intake.sims.serve import serve
 from kiosk.text import clean, fold_diacritics
 
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
@@ -376,3 +379,16 @@ def build_app(sim: BhxhSim) -> FastAPI:
     app = FastAPI(title="Simulated BHXH card-check gateway")
     app.include_router(egw_router(sim))
     return app
+
+
+@contextmanager
+def serve_relay(
+    sim: BhxhSim, account: ClinicAccount, *, his_patients: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """The simulated gateway and a clinic relay in front of it, each on a loopback port (real HTTP):
+    yields ``(gateway_url, relay_url)``; the kiosk's relay client talks to ``relay_url``."""
+    with serve(build_app(sim)) as egw:
+        relay = FastAPI(title="Simulated clinic relay")
+        relay.include_router(clinic_router(egw, account, his_patients=his_patients))
+        with serve(relay) as url:
+            yield egw, url

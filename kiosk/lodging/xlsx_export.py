@@ -121,7 +121,7 @@ def _danh_muc_sheet(wb: Workbook, registry: Registry) -> None:
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 16, 44, 60
 
 
-def _unit_sheets(wb: Workbook) -> None:
+def unit_sheets(wb: Workbook) -> None:
     """TINH_THANH (34 provinces) and PHUONG_XA (communes, wards, special zones) of the 2025 units."""
     provinces = ws = wb.create_sheet("TINH_THANH")
     ws.append(["MÃ - TÊN", "GHI CHÚ"])
@@ -189,7 +189,7 @@ def export_xlsx(entries: Sequence[Entry], registry: Registry, *, day: date) -> b
         strict=True,
     ):
         ws.column_dimensions[letter].width = width
-    _unit_sheets(wb)
+    unit_sheets(wb)
     _danh_muc_sheet(wb, registry)
     out = BytesIO()
     wb.save(out)

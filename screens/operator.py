@@ -4,10 +4,12 @@ enrolment (intake and device key; enrol again with a one-time token), exports, t
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
@@ -35,6 +37,7 @@ class OperatorScreen(KioskScreen):
         self.pin_label = Text(t, level="heading", bold=True, halign="center")
         self.message = ""
         self.message_failed = False
+        self.exporting = False
         self.enrol_form: EnrolForm | None = None
 
     def on_pre_enter(self, *_: Any) -> None:
@@ -213,12 +216,27 @@ class OperatorScreen(KioskScreen):
         self._show_dashboard()
 
     def _export(self) -> None:
-        """Today's police files onto the removable drive; no drive (or a failed write) is shown in red."""
+        """Today's police files onto the removable drive, off the UI thread (the XLSX takes about a second); the
+        result replaces "Đang xuất…", in red when there is no drive or the write failed."""
         export = self.controller.devices.export
-        if export is None:
+        if export is None or self.exporting:
             return
-        try:
-            self.message, self.message_failed = export(), False
-        except KioskError as exc:
-            self.message, self.message_failed = f"{exc.message_vi} · {exc}", True
+        self.exporting = True
+        self.message, self.message_failed = "Đang xuất… · Exporting…", False
+        self._show_dashboard()
+
+        def run() -> None:
+            try:
+                message, failed = export(), False
+            except KioskError as exc:
+                message, failed = f"{exc.message_vi} · {exc}", True
+            Clock.schedule_once(lambda _dt: self._exported(message, failed), 0)
+
+        threading.Thread(target=run, name="operator-export", daemon=True).start()
+
+    def _exported(self, message: str, failed: bool) -> None:
+        self.exporting = False
+        if not self.unlocked:  # wiped meanwhile: show nothing
+            return
+        self.message, self.message_failed = message, failed
         self._show_dashboard()

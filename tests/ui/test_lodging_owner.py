@@ -89,6 +89,7 @@ def test_operator_exports_to_a_drive_and_says_when_there_is_none(
     _unlock_operator(k)
     operator = k.app.screens["operator"]
     k.driver.tap(_export_button(k))
+    k.driver.wait_until(lambda: not operator.exporting, what="the export to finish")
     assert operator.message_failed and operator.message.startswith("Không thấy ổ USB")
     assert any(t.startswith("Không thấy ổ USB") for t in k.driver.texts())
     k.shot("operator-export-no-drive")
@@ -96,6 +97,7 @@ def test_operator_exports_to_a_drive_and_says_when_there_is_none(
     (root / "media" / "kiosk" / "USB").mkdir(parents=True)
     (root / "proc" / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /media/kiosk/USB vfat rw 0 0\n")
     k.driver.tap(_export_button(k))
+    k.driver.wait_until(lambda: not operator.exporting, what="the export to finish")
     assert not operator.message_failed and "1 khách Việt Nam, 1 khách nước ngoài" in operator.message
     folder = root / "media" / "kiosk" / "USB" / "cccd-kiosk"
     files = sorted(folder.iterdir())

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,14 @@ import numpy as np
 from drivers.printer import PrinterError
 from kiosk.controller import Devices
 from kiosk.errors import KioskError
+from kiosk.lodging.cslt_client import configured_client
+from kiosk.lodging.day_export import operator_export
+from kiosk.lodging.pending import pending_guests
 from kiosk.receipt_image import render_receipt
 from kiosk.workflows.plugin import Document, WorkflowContext
+from kiosk.workflows.registry import default_registry
 from kiosk.workflows.tickets import TicketDispenser
+from kiosk.workflows.values import VN_TZ
 from wire.http import SUBMISSIONS_PATH
 
 log = logging.getLogger(__name__)
@@ -451,21 +457,14 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             return [entry.to_dict() for entry in register.pending()]
 
         devices.deadlines = deadlines
+        devices.pending_guests = lambda: pending_guests(register, datetime.now(VN_TZ))
 
         def export() -> str:
-            """Today's arrivals as the police XLSX template, into the state directory (0600)."""
-            from datetime import datetime
-
-            from kiosk.lodging.xlsx_export import export_xlsx
-            from kiosk.workflows.registry import default_registry
-            from kiosk.workflows.values import VN_TZ
-
-            day = datetime.now(VN_TZ).date()
-            path = state_dir / "exports" / f"luu-tru-{day.isoformat()}.xlsx"
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.write_bytes(export_xlsx(register.arrivals(day), default_registry(), day=day))
-            path.chmod(0o600)
-            return f"{len(register.arrivals(day))}: {path}"
+            """Today's police files onto the removable drive (0600), then the police API if it is enabled."""
+            workflows = default_registry()
+            client = configured_client(workflows.profiles["lodging"].settings)
+            vi, en = operator_export(register, workflows, datetime.now(VN_TZ), client=client).message()
+            return f"{vi} · {en}"
 
         devices.export = export
     workflow = WorkflowContext(card_check=card_check, tickets=TicketDispenser(state_dir / "tickets.sqlite3"),

@@ -197,10 +197,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _client(stack: Any, simulate: bool) -> Any:
     """The police API client: the simulated system on loopback, or the configured one if enabled."""
-    import os
-
     from kiosk.errors import KioskError
-    from kiosk.lodging.cslt_client import Credentials, CsltClient
+    from kiosk.lodging.cslt_client import Credentials, CsltClient, configured_client
 
     if simulate:
         from intake.sims.police import PoliceSim, build_app
@@ -210,8 +208,8 @@ def _client(stack: Any, simulate: bool) -> Any:
         sim = PoliceSim(accounts={"kiosk-sim": "kiosk-sim"}, catalogs={"ly-do-cu-tru": reasons})
         url = stack.enter_context(serve(build_app(sim)))
         return CsltClient(url, Credentials("kiosk-sim", "kiosk-sim", sim.basic_auth))
-    settings = _settings()
-    if not settings.get("cslt_api_enabled"):
+    client = configured_client(_settings())
+    if client is None:
         raise KioskError(
             "The police API is not enabled (cslt_api_enabled in the lodging profile); "
             "export the XLSX/XML files instead",
@@ -219,12 +217,7 @@ def _client(stack: Any, simulate: bool) -> Any:
             message_vi="Chưa bật gửi qua API của Công an. Hãy xuất tệp XLSX/XML để khai báo.",
             code="cslt-disabled",
         )
-    creds = Credentials(
-        os.environ.get("KIOSK_CSLT_USERNAME", ""),
-        os.environ.get("KIOSK_CSLT_PASSWORD", ""),
-        os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
-    )
-    return CsltClient(str(settings.get("cslt_api_url")), creds)
+    return client
 
 
 def _catalogs(args: argparse.Namespace) -> int:
@@ -255,28 +248,10 @@ def _notify(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
     from cli.inputs import parse_day
-    from kiosk.errors import KioskError
-    from kiosk.lodging.deadline import api_window_open
+    from kiosk.lodging.day_export import declare_pending
 
     now = _now(None, "now")
     with ExitStack() as stack:
-        client = _client(stack, args.simulate)
-        register = _register()
-        results = []
-        for entry in register.arrivals(parse_day(args.date)):
-            if entry.notified_at:
-                continue
-            item: dict[str, Any] = {"id": entry.id, "room": entry.guest.room}
-            if not api_window_open(entry.guest.arrival_at, now):
-                item.update(sent=False, reason="outside the API window (today or yesterday): file manually")
-            else:
-                try:
-                    send = client.declare_foreign if entry.guest.foreign else client.declare_vietnamese
-                    reply = send([entry.guest])
-                    register.mark_notified(entry.id, now, f"cslt:{reply.code}")
-                    item.update(sent=True)
-                except KioskError as exc:
-                    item.update(sent=False, error=exc.to_dict())
-            results.append(item)
+        results = declare_pending(_register(), _client(stack, args.simulate), parse_day(args.date), now)
     print_json({"ok": all(r.get("sent") for r in results), "simulated": args.simulate, "results": results})
     return 0

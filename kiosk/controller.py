@@ -65,7 +65,8 @@ class Devices:
     report_error: Callable[[str], None] | None = None  # error codes for the fleet heartbeat (codes only)
     status: Callable[[], dict[str, str]] = field(default=lambda: {})
     deadlines: Callable[[], list[dict[str, Any]]] | None = None
-    export: Callable[[], str] | None = None
+    pending_guests: Callable[[], list[Any]] | None = None  # lodging: kiosk.lodging.pending.PendingGuest rows
+    export: Callable[[], str] | None = None  # the day's files to a removable drive; raises a KioskError
     enrolment: DeviceEnrolment | None = None
 
 

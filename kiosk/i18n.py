@@ -113,7 +113,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "operator.enrol_now": ("Đăng ký", "Enrol"),
     "operator.enrolling": ("Đang đăng ký…", "Enrolling…"),
     "operator.enrolled": ("Đã đăng ký với máy chủ tiếp nhận", "Enrolled with the intake"),
-    "operator.export": ("Xuất dữ liệu", "Export"),
+    "operator.export": ("Xuất tệp khai báo ra ổ USB", "Export the police files to a USB drive"),
     "operator.text_size": ("Cỡ chữ", "Text size"),
     "operator.contrast": ("Tương phản cao", "High contrast"),
     "operator.display": ("Hiển thị", "Display"),

@@ -6,6 +6,7 @@ receipt code, the time and the queue number.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ PAPER_WIDTH = 576  # dots: 80 mm paper at 203 dpi
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto"))
 
 
+@functools.lru_cache(maxsize=32)
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The Noto Sans face at ``size`` (loaded once per size: reading the font file dominates a slip's rendering)."""
     name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
     for folder in FONT_DIRS:
         if (folder / name).exists():

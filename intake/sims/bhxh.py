@@ -381,17 +381,27 @@ def build_app(sim: BhxhSim) -> FastAPI:
     return app
 
 
+@contextmanager
+def serve_relay(
+    sim: BhxhSim, account: ClinicAccount, *, his_patients: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """The simulated gateway and a clinic relay in front of it, each on a loopback port (real HTTP):
+    yields ``(gateway_url, relay_url)``; the kiosk's relay client talks to ``relay_url``."""
+    with serve(build_app(sim)) as egw:
+        relay = FastAPI(title="Simulated clinic relay")
+        relay.include_router(clinic_router(egw, account, his_patients=his_patients))
+        with serve(relay) as url:
+            yield egw, url
+
+
 SIM_ACCOUNT = ClinicAccount("kiosk-sim", "kiosk-sim", "Nhân viên tiếp đón (mô phỏng)", "001080000001")
 
 
 @contextmanager
 def simulated_relay(cards: list[SimCard], *, today: date | None = None,
                     his_patients: dict[str, str] | None = None) -> Iterator[str]:
-    """The simulated BHXH gateway holding ``cards`` and the clinic relay in front of it, both on loopback over
-    real HTTP; yields the relay's base URL (what ``[clinic] relay_url`` names on a real site)."""
+    """``serve_relay`` with a gateway holding ``cards`` and the simulation's clinic account; yields the relay's URL
+    (what ``[clinic] relay_url`` names on a real site)."""
     sim = BhxhSim(cards=cards, accounts={SIM_ACCOUNT.username: md5(SIM_ACCOUNT.password)}, today=today)
-    with serve(build_app(sim)) as egw:
-        relay = FastAPI(title="Simulated clinic relay")
-        relay.include_router(clinic_router(egw, SIM_ACCOUNT, his_patients=his_patients))
-        with serve(relay) as url:
-            yield url
+    with serve_relay(sim, SIM_ACCOUNT, his_patients=his_patients) as (_, url):
+        yield url

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fhir.resources.R4B.bundle import Bundle
 
-from intake.sims.bhxh import BhxhSim, ClinicAccount, build_app, clinic_router, md5, scenario_card
+from intake.sims.bhxh import BhxhSim, ClinicAccount, md5, scenario_card, serve_relay
 from intake.sims.serve import serve
 from kiosk.clinic.fhir import IdentifierSystems, checkin_bundle
 from kiosk.clinic.insurance import CardCheckRequest, CardCheckResult, CardCheckUnavailableError, parse_response
@@ -59,22 +59,15 @@ class Relay:
 @pytest.fixture(scope="module")
 def relay() -> Iterator[Relay]:
     sim = BhxhSim(accounts={RELAY_ACCOUNT.username: md5(RELAY_ACCOUNT.password)}, today=TODAY)
-    with serve(build_app(sim)) as egw:
-        app = FastAPI()
-        app.include_router(clinic_router(egw, RELAY_ACCOUNT, his_patients={CARD: "BN000123"}))
-        with serve(app) as url:
-            yield Relay(sim, url)
+    with serve_relay(sim, RELAY_ACCOUNT, his_patients={CARD: "BN000123"}) as (_, url):
+        yield Relay(sim, url)
 
 
 @pytest.fixture(scope="module")
 def refusing_relay() -> Iterator[str]:
     """A relay whose gateway account is refused (401)."""
-    sim = BhxhSim(accounts={}, today=TODAY)
-    with serve(build_app(sim)) as egw:
-        app = FastAPI()
-        app.include_router(clinic_router(egw, RELAY_ACCOUNT))
-        with serve(app) as url:
-            yield url
+    with serve_relay(BhxhSim(accounts={}, today=TODAY), RELAY_ACCOUNT) as (_, url):
+        yield url
 
 
 def _ask(url: str, card_number: str = CARD, born: date = BORN) -> CardCheckResult:

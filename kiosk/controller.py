@@ -26,6 +26,7 @@ from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
 from kiosk.workflows.fill import MAX_TABLE_ROWS, FilledForm
 from kiosk.workflows.model import FieldSpec, Procedure
 from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
+from kiosk.workflows.receipt import Ticket
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.submit import Submitted, before_consent, start_visit, submit
@@ -49,6 +50,8 @@ class Outbox(Protocol):
 
 class ReceiptPrinter(Protocol):
     def print_receipt(self, receipt: dict[str, Any]) -> str: ...
+
+    def print_ticket(self, ticket: Ticket, procedure: Procedure | None, issued_at: datetime) -> str: ...
 
     def print_document(self, document: Document) -> str: ...
 
@@ -138,6 +141,7 @@ class KioskController:
         self.submitted: Submitted | None = None
         self.printing = False
         self.print_result: str | None = None
+        self.printed_ticket: str | None = None  # what the printer made of the last queue ticket (the twin: a file)
         self.progress_only = False
         self.enrolling = False
         self.enrol_error: KioskError | None = None
@@ -165,7 +169,7 @@ class KioskController:
         if step in (Step.HOME, Step.REVIEW):
             self.visit = None
         if step is Step.HOME:
-            self.submitted = None
+            self.submitted, self.printed_ticket = None, None
             self.scan = ScanState()
             self.print_result = None
             self._form_cache = None
@@ -509,8 +513,8 @@ class KioskController:
                                   receipt=receipt))
         if self.devices.wake_sender is not None:
             self.devices.wake_sender()
-        if receipt.get("ticket") is not None:
-            self.print_receipt()  # a queue ticket is printed at once: the person takes it to the counter
+        if submitted.ticket is not None:
+            self.print_ticket()  # a queue ticket is printed at once: the person takes it to the counter
         self.changed()
         return None
 
@@ -536,6 +540,19 @@ class KioskController:
         if outcome is not None:
             receipt = dict(outcome.receipt)
             self._print(lambda printer: printer.print_receipt(receipt))
+
+    def print_ticket(self) -> None:
+        """Print the visit's queue ticket slip (again, on request)."""
+        submitted, procedure = self.submitted, self.procedure
+        if submitted is None or submitted.ticket is None:
+            return
+        ticket, issued_at = submitted.ticket, self.now()
+
+        def job(printer: ReceiptPrinter) -> str:
+            self.printed_ticket = printer.print_ticket(ticket, procedure, issued_at)
+            return self.printed_ticket
+
+        self._print(job)
 
     def print_document(self, name: str) -> None:
         """Print one of the visit's documents (the CT01 form) on request."""

@@ -1,7 +1,8 @@
 """The workflow plugin interface: what one kind of visit (one-stop, clinic, lodging, …) adds to the generic form.
 
 A kind is one module exposing ``PLUGIN`` (a ``WorkflowPlugin``), named by ``config/kinds/<kind>.toml``
-(``module = "…"``); ``kiosk.workflows.plugins`` loads them. Every caller — the touch UI, the command line and the
+(``module = "…"``); ``kiosk.workflows.plugins`` loads them, and a kiosk opens the services of the kinds it offers
+with ``open_services`` (the lodging guest register). Every caller — the touch UI, the command line and the
 headless demo — runs a visit through the same steps, in this order:
 
 1. ``check_form(form)``: the kind's own rules on the filled form (adds to ``form.errors`` / ``form.missing``);
@@ -137,6 +138,10 @@ class WorkflowPlugin:
     def has_steps_before_consent(self) -> bool:
         """Whether the kind adds steps before consent (the UI then shows their results on a screen)."""
         return type(self).before_consent is not WorkflowPlugin.before_consent
+
+    def open_services(self, ctx: WorkflowContext, state_dir: Path, settings: dict[str, Any]) -> None:
+        """Open the kind's own services in ``ctx`` when a kiosk offering it starts (the lodging guest register, kept
+        in ``state_dir``); ``settings`` are the kiosk profile's."""
 
     def check_form(self, form: FilledForm) -> None:
         """The kind's own rules on a filled form: append to ``form.errors`` or ``form.missing``."""

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from kiosk.errors import KioskError
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
+from kiosk.workflows.receipt import Ticket
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.submission import build_submission
 from kiosk.workflows.values import VN_TZ
@@ -37,6 +38,7 @@ class Submitted:
     outputs: dict[str, Any]
     notices: list[Notice] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    ticket: Ticket | None = None  # the queue number handed out once saved (printed at once)
 
 
 def start_visit(registry: Registry, form: FilledForm, now: datetime | None = None,
@@ -80,5 +82,6 @@ def submit(registry: Registry, visit: Visit, outbox: Outbox, ctx: WorkflowContex
         plugin.after_saved(visit, sid, ctx)
     except KioskError as exc:
         log.warning("%s after-save step failed: %s", visit.kind, exc.code)
+    ticket = visit.state.get("ticket")
     return Submitted(sid, plugin.receipt(visit, sid, ctx), plugin.outputs(visit), list(visit.notices),
-                     plugin.documents(visit))
+                     plugin.documents(visit), ticket if isinstance(ticket, Ticket) else None)

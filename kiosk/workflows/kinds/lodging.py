@@ -4,16 +4,22 @@ with the legal deadline for that declaration."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.lodging.deadline import deadline
 from kiosk.lodging.guest import check_lodging_form, guest_from_form
+from kiosk.lodging.register import GuestRegister
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.plugin import Visit, WorkflowContext, WorkflowPlugin
 
 
 class LodgingPlugin(WorkflowPlugin):
     kind = "lodging"
+
+    def open_services(self, ctx: WorkflowContext, state_dir: Path, settings: dict[str, Any]) -> None:
+        if ctx.guests is None:
+            ctx.guests = GuestRegister(state_dir / "lodging", remote_area=bool(settings.get("remote_area", False)))
 
     def check_form(self, form: FilledForm) -> None:
         check_lodging_form(form)

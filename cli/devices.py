@@ -35,6 +35,7 @@ from kiosk.lodging.register import GuestRegister
 from kiosk.onestop.ticket_slip import print_ticket
 from kiosk.outbox import Outbox, open_outbox
 from kiosk.receipt_image import render_receipt
+from kiosk.samples import sample_identity
 from kiosk.sender import RetryPolicy, Sender
 from kiosk.site_config import ClinicSettings
 from kiosk.workflows.model import Procedure
@@ -232,7 +233,6 @@ def simulated_clinic_relay(citizens: int = SIMULATED_CITIZENS) -> Iterator[str]:
     # Simulation only: FastAPI, uvicorn and the simulated gateway load when a simulated kiosk needs them.
     from cli.clinic import sim_card
     from intake.sims.bhxh import simulated_relay
-    from kiosk.samples import sample_identity
 
     today = datetime.now(VN_TZ).date()
     cards = []

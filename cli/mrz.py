@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 from typing import Any
 
+from kiosk.mrz import bac_mrz_information, parse_mrz
 from wire.console import print_json
 
 
@@ -19,8 +20,6 @@ def register(sub: Any) -> None:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from kiosk.mrz import bac_mrz_information, parse_mrz
-
     mrz = parse_mrz(args.lines)
     fields = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
               for k, v in dataclasses.asdict(mrz).items() if k != "lines"}

@@ -81,7 +81,7 @@ class FhirBundle(_Open):
 class ClinicPayload(FormPayload):
     qd130: dict[str, str] | None = None
     qd130_xml: str | None = None
-    fhir: FhirBundle | dict[str, Any] | None = None
+    fhir: FhirBundle | None = None
     card_check: CardCheck | None = None
     flags: list[str] = Field(default_factory=list)
 

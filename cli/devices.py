@@ -134,6 +134,11 @@ class KioskServices:
     workflow: WorkflowContext = field(default_factory=WorkflowContext)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
+    @property
+    def register(self) -> GuestRegister | None:
+        """The lodging guest register, when the kiosk keeps guests."""
+        return guest_register(self.workflow)
+
     def close(self) -> None:
         for close in reversed(self.closers):
             try:

@@ -35,9 +35,9 @@ class CheckScreen(KioskScreen):
         panel.add_widget(scroll)
         body.add_widget(panel)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.back_button = self.button("common.back", self.controller.back_to_review, kind="secondary",
+        self.back_button = self.button("common.back", self.controller.consent.back_to_review, kind="secondary",
                                        height=t.touch * 1.2)
-        self.continue_button = self.button("check.continue", self.controller.continue_to_consent,
+        self.continue_button = self.button("check.continue", self.controller.consent.continue_to_consent,
                                            height=t.touch * 1.2)
         actions.add_widget(self.back_button)
         actions.add_widget(self.continue_button)
@@ -47,17 +47,18 @@ class CheckScreen(KioskScreen):
 
     def refresh(self) -> None:
         c, t = self.controller, self.theme
+        step = c.consent
         self.refresh_header()
         for b in (self.back_button, self.continue_button):
             self.relabel(b)
-        self.continue_button.disabled = c.checking
-        self.continue_button.opacity = 0.5 if c.checking else 1.0
-        if c.checking:
+        self.continue_button.disabled = step.checking
+        self.continue_button.opacity = 0.5 if step.checking else 1.0
+        if step.checking:
             self.code.text = ""
             self.title.text, self.title.color = c.t("check.running"), t.muted
             self.text.text, self.text_other.text, self.flag.text = "", c.other("check.running"), ""
             return
-        notices = c.notices()
+        notices = step.notices()
         if not notices:
             self.clear()
             return

@@ -35,7 +35,7 @@ class ConsentScreen(KioskScreen):
         self.error = Text(t, level="body", bold=True, color=t.danger)
         body.add_widget(self.error)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.decline_button = self.button("consent.decline", self.controller.decline, kind="danger",
+        self.decline_button = self.button("consent.decline", self.controller.consent.decline, kind="danger",
                                           height=t.touch * 1.2)
         self.back_button = self.button("common.back", self._back, kind="secondary", height=t.touch * 1.2)
         self.accept_button = self.button("consent.accept", self._accept, height=t.touch * 1.2)
@@ -55,13 +55,13 @@ class ConsentScreen(KioskScreen):
             main, second = c.title(procedure)
             self.procedure.text = f"{main}\n[size={self.theme.font('small')}]{second}[/size]"
             self.procedure.markup = True
-        self.notice.text, self.notice_other.text = c.notice()
+        self.notice.text, self.notice_other.text = c.consent.notice()
 
     def _back(self) -> None:
-        self.controller.back_to_review()
+        self.controller.consent.back_to_review()
 
     def _accept(self) -> None:
-        error = self.controller.submit()
+        error = self.controller.consent.submit()
         self.error.text = error_text(error) if error is not None else ""
 
     def clear(self) -> None:

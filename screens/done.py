@@ -1,4 +1,5 @@
-"""Done: sent, or saved to be sent when the network returns; the receipt code as text and QR; print; automatic
+"""Done: sent, or saved to be sent when the network returns; the receipt code as text and QR; the queue number
+(printed at once) when the procedure has a counter; print the receipt, and the form (CT01) on request; automatic
 return home."""
 
 from __future__ import annotations
@@ -38,14 +39,18 @@ class DoneScreen(KioskScreen):
         card.add_widget(self.qr)
         card.add_widget(codes)
         root.add_widget(card)
+        self.ticket = Text(t, level="heading", bold=True, halign="center", color=t.primary)
+        root.add_widget(self.ticket)
         self.print_status = Text(t, level="body", bold=True, halign="center")
         root.add_widget(self.print_status)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary",
+        self.print_button = self.button("done.print", self.controller.done.print_receipt, kind="secondary",
                                         height=t.touch * 1.2)
-        self.finish_button = self.button("done.finish", self.controller.finish, height=t.touch * 1.2)
-        actions.add_widget(self.print_button)
-        actions.add_widget(self.finish_button)
+        self.document_button = self.button("done.print_document", self._print_document, kind="secondary",
+                                           height=t.touch * 1.2)
+        self.finish_button = self.button("done.finish", self.controller.done.finish, height=t.touch * 1.2)
+        for b in (self.print_button, self.document_button, self.finish_button):
+            actions.add_widget(b)
         root.add_widget(actions)
         self.countdown = Text(t, level="small", halign="center", color=t.muted)
         root.add_widget(self.countdown)
@@ -68,19 +73,20 @@ class DoneScreen(KioskScreen):
 
     def _tick(self, dt: float) -> None:
         self._remaining -= dt
-        if self._remaining <= 0 and not self.controller.printing:
-            self.controller.finish()
+        if self._remaining <= 0 and not self.controller.done.printing:
+            self.controller.done.finish()
             return
         self.refresh()
 
     def refresh(self) -> None:
         c = self.controller
-        outcome = c.session.outcome
+        step = c.done
+        outcome = step.outcome
         if outcome is None:
             return
-        for b in (self.print_button, self.finish_button):
+        for b in (self.print_button, self.document_button, self.finish_button):
             self.relabel(b)
-        key = "done.sent" if c.delivered() else "done.saved"
+        key = "done.sent" if step.delivered() else "done.saved"
         self.status.text, self.status_other.text = c.t(key), c.other(key)
         self.status.color = self.theme.ok if key == "done.sent" else self.theme.warn
         self.code_label.text = f"{c.t('done.code')} · {c.other('done.code')}"
@@ -94,11 +100,29 @@ class DoneScreen(KioskScreen):
             buffer.seek(0)
             self.qr.texture = CoreImage(buffer, ext="png").texture
             self._qr_for = outcome.receipt_code
-        self.print_button.opacity = 0.5 if c.printing or c.devices.printer is None else 1.0
-        self.print_status.text = c.print_result or ""
+        ticket = outcome.receipt.get("ticket")
+        if ticket:
+            label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
+            self.ticket.text = (f"{c.t('done.ticket')}: [size={self.theme.font('code')}]{ticket['display']}[/size]\n"
+                                f"{c.t('done.ticket_counter', counter=label)}")
+            self.ticket.markup = True
+        else:
+            self.ticket.text = ""
+        can_print = step.can_print()
+        self.print_button.opacity = 1.0 if can_print else 0.5
+        documents = step.documents()
+        self.document_button.opacity = (1.0 if can_print else 0.5) if documents else 0.0
+        self.document_button.disabled = not documents
+        self.print_status.text = step.print_result or ""
         self.countdown.text = c.t("done.auto_home", n=max(0, int(self._remaining)))
 
+    def _print_document(self) -> None:
+        documents = self.controller.done.documents()
+        if documents:
+            self.controller.done.print_document(documents[0].name)
+
     def clear(self) -> None:
+        self.ticket.text = ""
         self.code.text = ""
         self.details.text = ""
         self.qr.texture = None

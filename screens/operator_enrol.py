@@ -94,7 +94,7 @@ class EnrolForm(BoxLayout):
         for name, box in self.boxes.items():
             chosen = name == self.selected
             box.text = self.values[name]
-            box._normal = t.primary if chosen else t.secondary
+            box.set_fill(t.primary if chosen else t.secondary)
             box.color = t.on_primary if chosen else t.on_secondary
             box._sync()
         self.enrol_button.opacity = 0.5 if c.enrolling else 1.0

@@ -97,6 +97,12 @@ class BigButton(ButtonBehavior, Label):
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())
 
+    def set_fill(self, color: Color) -> None:
+        """The button's background colour (pressed: a darker shade of it)."""
+        self._normal = color
+        self._pressed = (*tuple(c * 0.75 for c in color[:3]), 1.0)
+        self._sync()
+
     def _sync(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self._bg_color.rgba = self._pressed if self.state == "down" else self._normal

@@ -159,8 +159,8 @@ def test_the_controller_reports_scan_errors_by_code() -> None:
     controller = KioskController(default_registry(), "one-stop", devices=Devices(report_error=recent.record))
     controller.start(controller.registry.offered("one-stop")[0].id)
     try:
-        controller._on_scan_event(ScanEvent("chip-error", error=KioskError("keep it still", code="chip-unstable")))
-        controller._on_scan_event(ScanEvent("qr-error", error=KioskError("bad QR", code="invalid-field-count")))
+        controller.scanning.on_event(ScanEvent("chip-error", error=KioskError("keep it still", code="chip-unstable")))
+        controller.scanning.on_event(ScanEvent("qr-error", error=KioskError("bad QR", code="invalid-field-count")))
     finally:
-        controller._stop_scanner()
+        controller.scanning.stop()
     assert recent.codes() == ["chip-unstable", "invalid-field-count"]

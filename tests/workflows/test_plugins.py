@@ -149,7 +149,8 @@ def test_shipped_kinds_without_the_module_are_refused(library_config: Path) -> N
     with pytest.raises(ConfigError) as info:
         Registry(library_config)
     assert "no_such_module" in info.value.message
-    (library_config / "kinds" / "library.toml").write_text('kind = "library"\nmodule = "kiosk.workflows.kinds.clinic"\n')
+    other = 'kind = "library"\nmodule = "kiosk.workflows.kinds.clinic"\n'
+    (library_config / "kinds" / "library.toml").write_text(other)
     with pytest.raises(ConfigError):  # a module for another kind
         Registry(library_config)
 

@@ -170,13 +170,13 @@ def demo_value(row: Any, identity: Any, now: Any) -> str:
     return by_type.get(row.type) or by_name.get(row.name) or "Không"
 
 
-def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
+def demo_visit(controller: KioskController, services: KioskServices, tasks: queue.Queue[Callable[[], None]],
+               n: int) -> dict[str, Any]:
+    """One simulated visit by sample citizen ``n``, the way a person makes it on the touch screen (the first
+    procedure, the card under the camera and on the reader, the missing fields typed, the workflow's checks,
+    consent, the one submit, delivery): its summary, with the workflow's outputs and the timings."""
     world = services.world
-    if world is None:
-        print("No display: the headless demo needs the simulated devices (kiosk run --simulate).")
-        return 2
-    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
-    controller = build_controller(services, args.profile, post=tasks.put)
+    assert world is not None
 
     def pump_until(done: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -189,7 +189,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     timings: dict[str, float] = {}
     procedure = controller.procedures()[0]
     controller.start(procedure.id)
-    world.present(1)
+    world.present(n)
     shown = world.card_shown_at or time.monotonic()
     pump_until(lambda: controller.session.step is Step.REVIEW, 20)
     timings["card_to_review_s"] = time.monotonic() - shown
@@ -203,8 +203,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
             controller.set_value(row.name, demo_value(row, identity, now))
     problems = [(r.name, r.error) for r in controller.rows() if r.missing or r.error]
     if problems:
-        print_json({"ok": False, "problems": problems})
-        return 1
+        return {"ok": False, "problems": problems}
     sources = {r.name: r.source for r in controller.rows() if r.source}
     started = time.monotonic()
     controller.to_consent()
@@ -216,8 +215,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     started = time.monotonic()
     error = controller.submit()
     if error is not None:
-        print_json({"ok": False, "error": error.to_dict()})
-        return 1
+        return {"ok": False, "error": error.to_dict()}
     pump_until(lambda: not controller.printing, 30)  # a queue ticket prints at once
     if controller.submitted is not None and controller.submitted.ticket is not None:
         timings["submit_and_ticket_printed_s"] = time.monotonic() - started
@@ -226,7 +224,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     outcome, submitted = controller.session.outcome, controller.submitted
     assert outcome is not None and submitted is not None
     printed = services.devices.printer.print_receipt(outcome.receipt) if services.devices.printer else None
-    summary = {"ok": True, "profile": args.profile, "procedure": procedure.id, "sid": outcome.sid,
+    summary = {"ok": True, "profile": controller.profile_id, "procedure": procedure.id, "sid": outcome.sid,
                "receipt_code": outcome.receipt_code, "delivered": True, "receipt_image": printed,
                "ticket_image": controller.printed_ticket, "notices": notices,
                # the workflow's outputs: clinic card_check, qd130_xml, fhir; one-stop ticket, ct01_pdf; lodging deadline
@@ -239,6 +237,20 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
                                 if isinstance(v, dict)},
                "field_sources": sources, "timings": {k: round(v, 3) for k, v in timings.items()}}
     controller.finish()
+    world.take_away()
+    return summary
+
+
+def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
+    if services.world is None:
+        print("No display: the headless demo needs the simulated devices (kiosk run --simulate).")
+        return 2
+    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
+    controller = build_controller(services, args.profile, post=tasks.put)
+    summary = demo_visit(controller, services, tasks, 1)
+    if not summary["ok"]:
+        print_json(summary)
+        return 1
     if args.json:
         print_json(summary)
     else:

@@ -75,6 +75,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "check.title": ("Kiểm tra trước khi gửi", "Checks before sending"),
     "check.running": ("Đang kiểm tra thẻ BHYT…", "Checking the BHYT card…"),
     "check.code": ("Mã kết quả: {code}", "Result code: {code}"),
+    "check.no_code": ("Chưa có mã kết quả", "No result code"),
     "check.flag": ("Quầy tiếp đón sẽ thấy: {flag}", "Reception will see: {flag}"),
     "check.continue": ("Tiếp tục", "Continue"),
     "done.ticket": ("Số thứ tự của bạn", "Your queue number"),

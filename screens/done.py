@@ -36,11 +36,17 @@ class DoneScreen(KioskScreen):
         self.details = Text(t, level="small", color=t.muted, fixed_height=0)
         for w in (self.code_label, self.code, self.details):
             codes.add_widget(w)
+        # The queue number, when the procedure has a counter: a third column of the card (none without one).
+        self.ticket_box = BoxLayout(orientation="vertical", spacing=4, size_hint_x=0, opacity=0)
+        self.ticket_label = Text(t, level="body", color=t.muted, halign="center", fixed_height=0, size_hint_y=0.3)
+        self.ticket = Text(t, level="code", bold=True, halign="center", color=t.primary, fixed_height=0)
+        self.ticket_counter = Text(t, level="small", halign="center", fixed_height=0)
+        for w in (self.ticket_label, self.ticket, self.ticket_counter):
+            self.ticket_box.add_widget(w)
         card.add_widget(self.qr)
         card.add_widget(codes)
+        card.add_widget(self.ticket_box)
         root.add_widget(card)
-        self.ticket = Text(t, level="heading", bold=True, halign="center", color=t.primary)
-        root.add_widget(self.ticket)
         self.print_status = Text(t, level="body", bold=True, halign="center")
         root.add_widget(self.print_status)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
@@ -91,8 +97,10 @@ class DoneScreen(KioskScreen):
         self.status.color = self.theme.ok if key == "done.sent" else self.theme.warn
         self.code_label.text = f"{c.t('done.code')} · {c.other('done.code')}"
         self.code.text = outcome.receipt_code
+        ticket = outcome.receipt.get("ticket")
+        shown = [outcome.receipt_code, *([ticket["display"]] if ticket else [])]  # each shown large already
         lines = outcome.receipt.get("lines_vi" if c.lang == "vi" else "lines_en", [])
-        self.details.text = "\n".join(line for line in lines if outcome.receipt_code not in line)
+        self.details.text = "\n".join(line for line in lines if not any(text in line for text in shown))
         if self._qr_for != outcome.receipt_code:
             image = qr_image(outcome.receipt_code, scale=8).convert("RGB")
             buffer = io.BytesIO()
@@ -100,14 +108,12 @@ class DoneScreen(KioskScreen):
             buffer.seek(0)
             self.qr.texture = CoreImage(buffer, ext="png").texture
             self._qr_for = outcome.receipt_code
-        ticket = outcome.receipt.get("ticket")
         if ticket:
             label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
-            self.ticket.text = (f"{c.t('done.ticket')}: [size={self.theme.font('code')}]{ticket['display']}[/size]\n"
-                                f"{c.t('done.ticket_counter', counter=label)}")
-            self.ticket.markup = True
-        else:
-            self.ticket.text = ""
+            self.ticket_label.text = f"{c.t('done.ticket')} · {c.other('done.ticket')}"
+            self.ticket.text = ticket["display"]
+            self.ticket_counter.text = c.t("done.ticket_counter", counter=label)
+        self.ticket_box.size_hint_x, self.ticket_box.opacity = (0.45, 1) if ticket else (0, 0)
         can_print = step.can_print()
         self.print_button.opacity = 1.0 if can_print else 0.5
         documents = step.documents()
@@ -122,7 +128,9 @@ class DoneScreen(KioskScreen):
             self.controller.done.print_document(documents[0].name)
 
     def clear(self) -> None:
-        self.ticket.text = ""
+        for w in (self.ticket_label, self.ticket, self.ticket_counter):
+            w.text = ""
+        self.ticket_box.size_hint_x, self.ticket_box.opacity = 0, 0
         self.code.text = ""
         self.details.text = ""
         self.qr.texture = None

@@ -88,7 +88,7 @@ def test_every_result_code_and_the_offline_relay_give_a_next_step(kiosk: Callabl
 
     k.controller.workflow.card_check = DownRelay()
     check = check_again(k)
-    assert check.code.text == "Mã kết quả: offline"
+    assert check.code.text == "Chưa có mã kết quả"
     assert check.title.text == "Chưa kiểm tra được thẻ BHYT"
     assert check.flag.text == f"Quầy tiếp đón sẽ thấy: {UNCHECKED_FLAG}"
     k.shot("check-offline")

@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.scrollview import ScrollView
 
 from screens.base import KioskScreen
-from screens.widgets import Panel, Text
+from screens.widgets import Text, scrolling_texts
 
 
 class CheckScreen(KioskScreen):
@@ -20,20 +19,12 @@ class CheckScreen(KioskScreen):
         root = BoxLayout(orientation="vertical")
         root.add_widget(self.header("check.title"))
         body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
-        panel = Panel(t, orientation="vertical", radius=16, padding=t.pad)
-        scroll = ScrollView(do_scroll_x=False, bar_width=12)
-        texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=t.pad)
-        texts.bind(minimum_height=texts.setter("height"))
         self.code = Text(t, level="code", bold=True)
         self.title = Text(t, level="heading", bold=True)
         self.text = Text(t, level="body")
         self.text_other = Text(t, level="small", color=t.muted)
         self.flag = Text(t, level="body", bold=True, color=t.warn)
-        for w in (self.code, self.title, self.text, self.text_other, self.flag):
-            texts.add_widget(w)
-        scroll.add_widget(texts)
-        panel.add_widget(scroll)
-        body.add_widget(panel)
+        body.add_widget(scrolling_texts(t, self.code, self.title, self.text, self.text_other, self.flag))
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
         self.back_button = self.button("common.back", self.controller.consent.back_to_review, kind="secondary",
                                        height=t.touch * 1.2)

@@ -10,6 +10,7 @@ from kivy.graphics import Line, Rectangle, RoundedRectangle
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.theme import FONT, Color, Theme
@@ -127,3 +128,16 @@ def two_lines(theme: Theme, primary: str, secondary: str) -> str:
     """Button markup: the main text, then the other language smaller."""
     small = theme.font("small")
     return f"{primary}\n[size={small}][b]{secondary}[/b][/size]" if secondary else primary
+
+
+def scrolling_texts(theme: Theme, *texts: Widget) -> Panel:
+    """A rounded panel whose texts scroll when they do not fit (a notice, a check's result)."""
+    panel = Panel(theme, orientation="vertical", radius=16, padding=theme.pad)
+    scroll = ScrollView(do_scroll_x=False, bar_width=12)
+    column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.pad)
+    column.bind(minimum_height=column.setter("height"))
+    for text in texts:
+        column.add_widget(text)
+    scroll.add_widget(column)
+    panel.add_widget(scroll)
+    return panel

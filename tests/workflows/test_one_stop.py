@@ -125,6 +125,9 @@ class RecordingOutbox:
         self.items.append((kind, data, evidence))
         return Saved(f"0190a7c2-0000-7000-8000-{len(self.items):012d}")
 
+    def receipts(self, limit: int = 100) -> list[dict[str, Any]]:
+        return []  # nothing is delivered from here
+
 
 def test_submit_queues_then_gives_ticket_receipt_and_form(tmp_path: Path, registry: Registry) -> None:
     outbox = RecordingOutbox()

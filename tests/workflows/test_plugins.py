@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 import textwrap
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from kiosk.workflows.registry import Registry, default_config_dir
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.submit import start_visit, submit
 from tests.workflows.conftest import chip_identity
+from tests.workflows.test_one_stop import RecordingOutbox
 from wire.errors import PayloadSchemaError
 
 LIBRARY_MODULE = '''
@@ -87,23 +87,6 @@ LIBRARY_TOML = {
         procedures = ["library-card"]
         ''',
 }
-
-
-@dataclass
-class Saved:
-    sid: str
-
-
-class RecordingOutbox:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-
-    def submit(self, kind: str, data: dict[str, Any], evidence: dict[str, Any]) -> Saved:
-        self.items.append((kind, data, evidence))
-        return Saved(f"0190a7c2-0000-7000-8000-{len(self.items):012d}")
-
-    def receipts(self, limit: int = 100) -> list[dict[str, Any]]:
-        return []
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ parent here::
     ├── EmrtdError                     drivers.emrtd.errors: the chip protocol
     ├── TransportError                 drivers.transport: the card link
     ├── CameraError                    drivers.camera: the camera
+    ├── ImageError                     drivers.qr.pipeline: an image the QR pipeline cannot read
     └── PrinterError                   drivers.printer: the receipt printer
 
 Messages never contain personal data: they name the field and the reason, not the value.

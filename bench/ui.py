@@ -227,7 +227,7 @@ def main() -> int:
             driver.pump(frames=2)
             controller.to_consent()
             driver.pump(frames=2)
-            error = controller.accept()
+            error = controller.submit()
             assert error is None, error
             driver.pump(frames=2)
             controller.finish()

@@ -34,6 +34,7 @@ from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.submit import Submitted
 from kiosk.workflows.values import VN_TZ
+from wire.errors import CodedError
 
 __all__ = ["Devices", "FieldRow", "KioskController", "Outbox", "ReceiptPrinter", "ScanState", "TableInfo"]
 
@@ -244,7 +245,7 @@ class KioskController:
     def decline(self) -> None:
         self.consent.decline()
 
-    def submit(self) -> KioskError | None:
+    def submit(self) -> CodedError | None:
         return self.consent.submit()
 
     @property

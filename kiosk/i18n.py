@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kiosk.errors import KioskError
 from kiosk.text import nfc
+from wire.errors import CodedError
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -146,7 +146,7 @@ def pick(vi: str, en: str, lang: Lang) -> str:
     return nfc(vi if lang == "vi" or not en else en)
 
 
-def error_text(error: KioskError) -> str:
+def error_text(error: CodedError) -> str:
     """What a person reads for an error: Vietnamese first, English second."""
     if error.message_vi and error.message_vi != error.message:
         return nfc(f"{error.message_vi}\n{error.message}")

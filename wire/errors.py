@@ -5,8 +5,10 @@ parent here::
 
     CodedError                         wire.errors: code, field, English message, Vietnamese message
     ├── PayloadSchemaError             wire.errors: a submission's data does not match its kind's schema
-    ├── KioskError                     kiosk.errors: the kiosk core (forms, scans, outbox, workflows)
-    │   └── SubmissionError            wire.envelope: cannot sign, encrypt, decrypt or verify
+    ├── SubmissionError                wire.envelope: cannot sign, encrypt, decrypt or verify
+    ├── KeyFormatError                 wire.keys: a key of an unsupported kind, or malformed
+    ├── KioskError                     kiosk.errors: the kiosk core (forms, scans, outbox, workflows; their
+    │                                  subclasses live with them: FormError, OutboxError, DeviceKeyError, …)
     ├── IntakeError                    intake.errors: an HTTP answer of the intake (status + code)
     ├── EmrtdError                     drivers.emrtd.errors: the chip protocol
     ├── TransportError                 drivers.transport: the card link

@@ -15,6 +15,7 @@ from kiosk.presenters.review import ReviewPresenter
 from kiosk.session import Outcome, Step
 from kiosk.workflows.plugin import Notice, Visit
 from kiosk.workflows.submit import before_consent, start_visit, submit
+from wire.errors import CodedError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class ConsentPresenter:
         self.core.session.decline()
         self.core.changed()
 
-    def submit(self) -> KioskError | None:
+    def submit(self) -> CodedError | None:
         """The person consented: queue the submission durably (the one submit road, ``kiosk.workflows.submit``);
         returns the error to show if it could not be saved."""
         core = self.core
@@ -98,7 +99,7 @@ class ConsentPresenter:
         try:
             core.session.accept()
             submitted = submit(core.registry, visit, core.outbox, core.workflow)
-        except KioskError as exc:
+        except CodedError as exc:  # the form, the wire schema, signing or the queue: nothing was saved
             log.warning("submission not saved: %s", exc.code)
             core.report_error(exc.code)
             return exc

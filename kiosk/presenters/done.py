@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from kiosk.errors import KioskError
 from kiosk.i18n import error_text
 from kiosk.presenters.core import Core, ReceiptPrinter
 from kiosk.session import Outcome
 from kiosk.workflows.plugin import Document
 from kiosk.workflows.submit import Submitted
+from wire.errors import CodedError
 
 
 class DonePresenter:
@@ -85,7 +85,7 @@ class DonePresenter:
             try:
                 job(printer)
                 result = core.t("done.printed")
-            except KioskError as exc:
+            except CodedError as exc:
                 result = error_text(exc)
             except OSError:
                 result = core.t("error.printer")

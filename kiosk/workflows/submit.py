@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from kiosk.errors import KioskError
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
 from kiosk.workflows.receipt import Ticket
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.submission import build_submission
 from kiosk.workflows.values import VN_TZ
+from wire.errors import CodedError
 from wire.schemas import check_submission
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def envelope(form: FilledForm) -> dict[str, Any]:
 def submit(registry: Registry, visit: Visit, outbox: Outbox, ctx: WorkflowContext) -> Submitted:
     """Queue the visit's submission durably, then the kind's after-save step and receipt.
 
-    Raises the ``KioskError`` that says why nothing was queued (an incomplete form, a payload the intake would
+    Raises the ``CodedError`` that says why nothing was queued (an incomplete form, a payload the intake would
     refuse, a queue that did not commit). A failing after-save step is logged: the submission is saved already.
     """
     plugin = registry.plugin(visit.kind)
@@ -80,7 +80,7 @@ def submit(registry: Registry, visit: Visit, outbox: Outbox, ctx: WorkflowContex
     sid = str(getattr(saved, "sid", saved))
     try:
         plugin.after_saved(visit, sid, ctx)
-    except KioskError as exc:
+    except CodedError as exc:
         log.warning("%s after-save step failed: %s", visit.kind, exc.code)
     ticket = visit.state.get("ticket")
     return Submitted(sid, plugin.receipt(visit, sid, ctx), plugin.outputs(visit), list(visit.notices),

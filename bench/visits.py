@@ -1,6 +1,6 @@
-"""Whole visits through the one submit road, per workflow, in one process: the simulated kiosk of each profile
-(virtual camera, emulated chip, simulated clinic relay, PNG printer twin, embedded intake), visited by sample
-citizens one after the other the way the headless demo does it (``cli.run.demo_visit``).
+"""Whole visits through the one submit road, per workflow: the simulated kiosk of each profile
+(virtual camera, emulated chip, simulated clinic relay, PNG printer twin, embedded intake), visited the way the
+headless demo does it (``cli.run.demo_visit``).
 
 Figures, side by side for the three profiles:
 
@@ -9,8 +9,8 @@ Figures, side by side for the three profiles:
 - submit → ticket printed: queueing (sign, encrypt, commit), the queue number, the slip rendered and printed;
 - submit → delivered: until the intake acknowledged the submission.
 
-Each visit runs on a freshly started simulated kiosk (first visit of the day: the relay logs in, the ticket
-sequence starts), as the simulated reader serves one chip per kiosk start reliably.
+Each visit runs on a freshly started simulated kiosk (``kiosk run --simulate --json``: the first visit of the day,
+the relay logs in, the ticket sequence starts); the timings are taken inside it.
 
 Prints a Markdown table and writes it to ``bench/results/visits.md``.
 
@@ -20,20 +20,16 @@ Prints a Markdown table and writes it to ``bench/results/visits.md``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import queue
 import statistics
+import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from cli.devices import build_services  # noqa: E402
-from cli.run import build_controller, demo_visit  # noqa: E402
 
 PROFILES = ("clinic", "one-stop", "lodging")
 FIGURES = (("card → review (QR)", "card_to_review_s"),
@@ -42,25 +38,21 @@ FIGURES = (("card → review (QR)", "card_to_review_s"),
            ("submit → delivered", "submit_to_delivered_s"))
 
 
-def visit(profile: str, n: int) -> dict[str, float]:
-    """One visit by sample citizen ``n`` on a freshly started simulated kiosk (its start is not measured)."""
+def visit(profile: str) -> dict[str, float]:
+    """One visit on a freshly started simulated kiosk (``kiosk run --simulate --json``; the timings are taken inside
+    it, so its start is not measured)."""
     with tempfile.TemporaryDirectory(prefix="bench-visits-") as state:
-        services = build_services(Path(state), simulate=True, profile=profile, heartbeat_seconds=None)
-        try:
-            tasks: queue.Queue[Callable[[], None]] = queue.Queue()
-            controller = build_controller(services, profile, post=tasks.put)
-            services.world.prepare(n, chip=True)  # the simulation's own card rendering is not measured
-            summary = demo_visit(controller, services, tasks, n)
-            if not summary["ok"]:
-                raise SystemExit(f"{profile}: visit {n} failed: {summary}")
-            timings: dict[str, float] = summary["timings"]
-            return timings
-        finally:
-            services.close()
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "KIOSK_STATE_DIR")}
+        out = subprocess.run([sys.executable, "-m", "cli.main", "run", "--simulate", "--json", "--profile", profile,
+                              "--state-dir", state], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        if out.returncode != 0:
+            raise SystemExit(f"{profile}: the visit failed: {out.stderr[-1000:]}")
+        timings: dict[str, float] = json.loads(out.stdout)["timings"]
+        return timings
 
 
 def visits(profile: str, count: int) -> list[dict[str, float]]:
-    return [visit(profile, n) for n in range(1, count + 1)]
+    return [visit(profile) for _ in range(count)]
 
 
 def cell(values: list[float]) -> str:

@@ -4,7 +4,8 @@
 and returns ``PendingGuest`` rows, earliest deadline first: the room, the guest's initials (the list is on the home
 screen: a full name there would be read by the next guest), whether the guest is a foreigner, and the countdown as
 people say it ("còn 3 giờ 20 phút", "quá hạn 15 phút"). The home screen of the lodging profile shows them through a
-thin widget, refreshes them every minute and wipes them when the kiosk goes idle.
+thin widget (``screens/pending_guests.py``): folded to a count until the owner touches it, refreshed every minute,
+folded and wiped with the other screens.
 """
 
 from __future__ import annotations

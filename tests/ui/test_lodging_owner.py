@@ -1,5 +1,6 @@
-"""The guesthouse owner's screens on the real app under Xvfb: the countdown list on the home screen (an overdue
-foreigner in red, a Vietnamese guest still in time), wiped when the kiosk goes idle; the operator's export to a
+"""The guesthouse owner's screens on the real app under Xvfb: the countdown list on the home screen, folded to a
+count until the owner touches it (an overdue foreigner in red, a Vietnamese guest still in time), folded and wiped
+on each wipe; the operator's export to a
 removable drive found under a fake system root, and the clear error when no drive is plugged in."""
 
 from __future__ import annotations
@@ -64,15 +65,24 @@ def test_home_lists_the_guests_to_declare_with_their_countdown(kiosk: Callable[.
     k.driver.pump(frames=3)
     panel = _panel(k)
     assert [r.room for r in panel.rows] == ["301", "203"] and panel.opacity == 1
+    # Folded: how many, how many overdue, nothing about who (the next guest sees this screen).
+    assert panel.summary is not None and "Khách chưa khai báo lưu trú: 2 · quá hạn: 1" in panel.summary.text
+    assert not any(hasattr(w, "guest_id") for w in panel.children)
+    assert not any("301" in t for t in k.driver.texts())
+    k.shot("home-lodging-folded")
+    k.driver.tap(panel.summary)  # the owner opens the list
+    assert panel.expanded
     overdue, in_time = (w for w in reversed(panel.children) if hasattr(w, "guest_id"))
     assert overdue.overdue and "quá hạn 1 giờ" in overdue.text and "Khách nước ngoài" in overdue.text
     assert tuple(overdue.color) == tuple(k.app.theme.danger)
     assert re.search(r"còn (\d+ giờ )?\d+ phút|còn \d+ giờ", in_time.text) and "nước ngoài" not in in_time.text
     assert "Nguyễn" not in " ".join(k.driver.texts())  # initials only on the home screen
     k.shot("home-lodging-pending")
-    # A visit starts and the kiosk goes idle: every screen is wiped, the list included, then redrawn on home.
+    # Each wipe folds it and forgets the rows; the next minute's refresh shows the folded count again.
     k.app.screens["home"].clear()
-    assert panel.rows == [] and panel.opacity == 0 and not panel.children
+    assert panel.rows == [] and panel.opacity == 0 and not panel.children and not panel.expanded
+    home.refresh()
+    assert panel.summary is not None and not panel.expanded
 
 
 def test_operator_exports_to_a_drive_and_says_when_there_is_none(

@@ -71,8 +71,8 @@ def main() -> int:
              f"Command: `python bench/visits.py --visits {args.visits}`  ",
              f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (the CPUs are shared with other work).  ",
-             "Each cell: median / max in ms over the visits after a warm-up visit; — where the workflow has no such "
-             "step.", "",
+             "Each cell: median / max in ms over the visits, each on a freshly started kiosk; — where the workflow "
+             "has no such step. One-stop \"submit\" includes rendering the CT01 PDF that the dossier carries.", "",
              "| figure | " + " | ".join(PROFILES) + " |", "|---|" + "---|" * len(PROFILES)]
     for label, key in FIGURES:
         lines.append(f"| {label} | " + " | ".join(cell([t[key] for t in results[p] if key in t]) for p in PROFILES)

@@ -81,6 +81,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "done.ticket": ("Số thứ tự của bạn", "Your queue number"),
     "done.ticket_counter": ("Mời đến {counter}", "Please go to {counter}"),
     "done.print_document": ("In tờ khai", "Print the form"),
+    "done.printed_document": ("Đã in tờ khai", "Form printed"),
+    "done.printed_ticket": ("Đã in số thứ tự", "Queue number printed"),
     "done.sent": ("Đã gửi hồ sơ", "Submitted"),
     "done.saved": ("Đã lưu, sẽ gửi khi có mạng", "Saved, will be sent when the network returns"),
     "done.code": ("Mã biên nhận", "Receipt code"),

@@ -38,7 +38,7 @@ class DoneScreen(KioskScreen):
             codes.add_widget(w)
         # The queue number, when the procedure has a counter: a third column of the card (none without one).
         self.ticket_box = BoxLayout(orientation="vertical", spacing=4, size_hint_x=0, opacity=0)
-        self.ticket_label = Text(t, level="body", color=t.muted, halign="center", fixed_height=0, size_hint_y=0.3)
+        self.ticket_label = Text(t, level="small", color=t.muted, halign="center", fixed_height=0, size_hint_y=0.45)
         self.ticket = Text(t, level="code", bold=True, halign="center", color=t.primary, fixed_height=0)
         self.ticket_counter = Text(t, level="small", halign="center", fixed_height=0)
         for w in (self.ticket_label, self.ticket, self.ticket_counter):
@@ -110,7 +110,7 @@ class DoneScreen(KioskScreen):
             self._qr_for = outcome.receipt_code
         if ticket:
             label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
-            self.ticket_label.text = f"{c.t('done.ticket')} · {c.other('done.ticket')}"
+            self.ticket_label.text = f"{c.t('done.ticket')}\n{c.other('done.ticket')}"
             self.ticket.text = ticket["display"]
             self.ticket_counter.text = c.t("done.ticket_counter", counter=label)
         self.ticket_box.size_hint_x, self.ticket_box.opacity = (0.45, 1) if ticket else (0, 0)

@@ -54,7 +54,7 @@ class DonePresenter:
         outcome = self.core.session.outcome
         if outcome is not None:
             receipt = dict(outcome.receipt)
-            self._print(lambda printer: printer.print_receipt(receipt))
+            self._print(lambda printer: printer.print_receipt(receipt), "done.printed")
 
     def print_ticket(self) -> None:
         """Print the visit's queue ticket slip (at once after saving, again on request)."""
@@ -67,15 +67,15 @@ class DonePresenter:
             self.printed_ticket = printer.print_ticket(ticket, procedure, issued_at)
             return self.printed_ticket
 
-        self._print(job)
+        self._print(job, "done.printed_ticket")
 
     def print_document(self, name: str) -> None:
         """Print one of the visit's documents (the CT01 form) on request."""
         document = next((d for d in self.documents() if d.name == name), None)
         if document is not None:
-            self._print(lambda printer: printer.print_document(document))
+            self._print(lambda printer: printer.print_document(document), "done.printed_document")
 
-    def _print(self, job: Callable[[ReceiptPrinter], object]) -> None:
+    def _print(self, job: Callable[[ReceiptPrinter], object], done_key: str) -> None:
         core, printer = self.core, self.core.devices.printer
         if printer is None or self.printing:
             return
@@ -84,7 +84,7 @@ class DonePresenter:
         def work() -> None:
             try:
                 job(printer)
-                result = core.t("done.printed")
+                result = core.t(done_key)
             except CodedError as exc:
                 result = error_text(exc)
             except OSError:

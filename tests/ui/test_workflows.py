@@ -206,8 +206,10 @@ def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer,
     home = k.app.screens["home"]
     home.refresh()  # type: ignore[attr-defined]
     k.driver.pump(frames=3)
-    [row] = home.pending.rows  # type: ignore[attr-defined]
+    panel = home.pending  # type: ignore[attr-defined]
+    [row] = panel.rows
     assert row.room == "101"
+    k.driver.tap(panel.summary)  # folded to a count until the owner opens it
     assert any("còn" in text and "101" in text for text in k.driver.texts()), k.driver.texts()
     k.shot("home-countdown")
     root = tmp_path / "system"

@@ -110,7 +110,7 @@ class DoneScreen(KioskScreen):
             self._qr_for = outcome.receipt_code
         if ticket:
             label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
-            self.ticket_label.text = f"{c.t('done.ticket')}\n{c.other('done.ticket')}"
+            self.ticket_label.text = c.t('done.ticket')
             self.ticket.text = ticket["display"]
             self.ticket_counter.text = c.t("done.ticket_counter", counter=label)
         self.ticket_box.size_hint_x, self.ticket_box.opacity = (0.45, 1) if ticket else (0, 0)

@@ -28,6 +28,7 @@ from kiosk.controller import KioskController
 from kiosk.session import Step
 from kiosk.site_config import SiteConfig, load_site_config
 from kiosk.state_dir import state_dir
+from kiosk.workflows.kinds import preload
 from kiosk.workflows.model import SHIPPED_KINDS
 from kiosk.workflows.registry import default_registry
 from wire.console import print_json
@@ -149,6 +150,7 @@ def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
     controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds,
                                   operator_pin=args.operator_pin)
     simulated_visitor(controller, services)
+    preload()  # the workflows' heavy format libraries, while the home screen waits for the first visitor
     KioskApp(controller).run()
     controller.cancel()
     return 0

@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from kiosk.clinic.fhir import checkin_bundle
 from kiosk.clinic.insurance import (
     CardCheckAdapter,
     CardCheckRequest,
@@ -122,6 +121,10 @@ def build_check_in(form: FilledForm, checked: CardCheck, step: NextStep, visit: 
     clinic's HIS returned through the relay, else blank."""
     if checked.card is not None and checked.card.his_patient_id:
         visit = replace(visit, patient_id=checked.card.his_patient_id)
+    # fhir.resources' models take about a second of CPU to import: they load at the first check-in (or in the
+    # background once the kiosk is up, ``kiosk.workflows.kinds.preload``), not while the kiosk starts.
+    from kiosk.clinic.fhir import checkin_bundle
+
     return CheckIn(checked, step, checkin_row(form, visit, checked.card), checkin_bundle(form, checked.card, visit))
 
 

@@ -7,14 +7,26 @@ import base64
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.forms.ct01_pdf import Attachment, ct01_attachment
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.plugin import Document, Visit, WorkflowContext, WorkflowPlugin, issue_ticket
 
+if TYPE_CHECKING:
+    from kiosk.forms.ct01_pdf import Attachment
+
+
+
+def _ct01(form: FilledForm, *, signed_on: date) -> Attachment:
+    # fpdf2 and its fonts load at the first dossier (or in the background once the kiosk is up,
+    # ``kiosk.workflows.kinds.preload``), not while the kiosk starts.
+    from kiosk.forms.ct01_pdf import ct01_attachment
+
+    return ct01_attachment(form, signed_on=signed_on)
+
+
 # The procedures' ``renderer`` → the official form it renders (attached to the dossier, printed on request).
-RENDERERS: dict[str, Callable[..., Attachment]] = {"ct01": ct01_attachment}
+RENDERERS: dict[str, Callable[..., Attachment]] = {"ct01": _ct01}
 
 
 def attachment_json(attachment: Attachment) -> dict[str, Any]:

@@ -176,6 +176,7 @@ def test_bundle_validates_and_ma_bn_only_from_the_his(relay: Relay, registry: Re
     assert coverage["beneficiary"]["reference"] == bundle["entry"][0]["fullUrl"]
     assert encounter["identifier"][0] == {"system": "urn:vn:cccd-kiosk:cskcb:01001:ma-lk", "value": "LK-0001"}
     assert encounter["class"]["code"] == "AMB" and encounter["status"] == "arrived"
+    assert checkin_row(form, _visit(), result)["MA_BN"] == "BN000123"  # from the HIS, through the relay
     # An unknown patient: no HIS id anywhere, MA_BN blank in the QĐ 130 row.
     other = fill_workflow(registry, "clinic", qr_identity(id_number="001090999999"), {"visit_reason": "Khám"})
     relay.sim.cards[:] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fhir.resources.R4B.bundle import Bundle
 
 from intake.sims.bhxh import BhxhSim, ClinicAccount, md5, scenario_card, serve_relay
@@ -147,6 +147,25 @@ def test_a_relay_slower_than_the_timeout_is_offline() -> None:
         with pytest.raises(CardCheckUnavailableError):
             adapter.check(CardCheckRequest(CARD, NAME, BORN))
         assert time.monotonic() - started < 1.5
+
+
+def test_the_kiosk_sends_no_credentials() -> None:
+    seen: list[tuple[dict[str, str], dict[str, str], dict[str, str]]] = []
+    recorder = FastAPI()
+
+    @recorder.post("/clinic/card-check")
+    async def record(request: Request) -> dict[str, str]:
+        seen.append((await request.json(), dict(request.query_params), dict(request.headers)))
+        return {"maKetQua": "000", "maThe": CARD}
+
+    with serve(recorder) as url:
+        adapter = clinic_relay(replace(SITE_STAFF, relay_url=url))
+        assert adapter is not None
+        assert next_step(adapter.check(CardCheckRequest(CARD, NAME, BORN))).action == "continue"
+    body, query, headers = seen[0]
+    assert body == {"maThe": CARD, "hoTen": NAME, "ngaySinh": "01/01/1990", "hoTenCb": SITE_STAFF.staff_name,
+                    "cccdCb": SITE_STAFF.staff_id_number}
+    assert query == {} and "authorization" not in {k.lower() for k in headers}
 
 
 def test_no_relay_configured_means_no_adapter() -> None:

@@ -4,6 +4,7 @@ top-left corner opens the operator screen. On a lodging kiosk, the guests not ye
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -15,11 +16,13 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.pending_guests import PendingGuestsPanel
 from screens.widgets import BigButton, Text, paint, two_lines
 
 LONG_PRESS_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 
 class CornerHotspot(Widget):
@@ -125,7 +128,13 @@ class HomeScreen(KioskScreen):
             self.pending.clear()
             return
         self._pending_minute = self.controller.now().strftime("%H:%M")
-        self.pending.show(source())
+        try:
+            rows = source()
+        except KioskError as exc:  # e.g. the register key is wrong: the home screen stays usable
+            log.warning("pending guests: %s", exc.code)
+            self.pending.clear()
+            return
+        self.pending.show(rows)
 
     def clear(self) -> None:
         self.pending.clear()

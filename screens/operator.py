@@ -4,6 +4,7 @@ enrolment (intake and device key; enrol again with a one-time token), exports, t
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from functools import partial
@@ -21,6 +22,7 @@ from screens.operator_enrol import EnrolForm
 from screens.widgets import BigButton, Panel, Text
 
 SCALES = (1.0, 1.2, 1.4)
+log = logging.getLogger(__name__)
 
 
 class OperatorScreen(KioskScreen):
@@ -230,6 +232,10 @@ class OperatorScreen(KioskScreen):
                 message, failed = export(), False
             except KioskError as exc:
                 message, failed = f"{exc.message_vi} · {exc}", True
+            except Exception as exc:  # never a dead thread: whatever broke, the operator is told
+                log.error("operator export failed: %s", type(exc).__name__)  # no message: it may hold data
+                message, failed = f"Xuất tệp không thành công. Hãy báo cho nhân viên kỹ thuật. · Export failed " \
+                                  f"({type(exc).__name__})", True
             Clock.schedule_once(lambda _dt: self._exported(message, failed), 0)
 
         threading.Thread(target=run, name="operator-export", daemon=True).start()

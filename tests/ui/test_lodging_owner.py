@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 import kiosk.lodging.removable as removable
 from kiosk.lodging.guest import Guest
+from kiosk.lodging.register import RegisterError
 from screens.pending_guests import PendingGuestsPanel
 
 pytestmark = pytest.mark.ui
@@ -83,6 +84,10 @@ def test_home_lists_the_guests_to_declare_with_their_countdown(kiosk: Callable[.
     assert panel.rows == [] and panel.opacity == 0 and not panel.children and not panel.expanded
     home.refresh()
     assert panel.summary is not None and not panel.expanded
+    # A register that cannot be read (wrong key) leaves the home screen working, without the list.
+    k.controller.devices.pending_guests = lambda: (_ for _ in ()).throw(RegisterError("unreadable"))
+    home.refresh()
+    assert panel.rows == [] and panel.opacity == 0 and home.procedure_button("lodging-guest") is not None
 
 
 def test_operator_exports_to_a_drive_and_says_when_there_is_none(

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fhir.resources.R4B.bundle import Bundle
 
 from intake.sims.bhxh import BhxhSim, ClinicAccount, md5, scenario_card, serve_relay
@@ -149,6 +149,25 @@ def test_a_relay_slower_than_the_timeout_is_offline() -> None:
         assert time.monotonic() - started < 1.5
 
 
+def test_the_kiosk_sends_no_credentials() -> None:
+    seen: list[tuple[dict[str, str], dict[str, str], dict[str, str]]] = []
+    recorder = FastAPI()
+
+    @recorder.post("/clinic/card-check")
+    async def record(request: Request) -> dict[str, str]:
+        seen.append((await request.json(), dict(request.query_params), dict(request.headers)))
+        return {"maKetQua": "000", "maThe": CARD}
+
+    with serve(recorder) as url:
+        adapter = clinic_relay(replace(SITE_STAFF, relay_url=url))
+        assert adapter is not None
+        assert next_step(adapter.check(CardCheckRequest(CARD, NAME, BORN))).action == "continue"
+    body, query, headers = seen[0]
+    assert body == {"maThe": CARD, "hoTen": NAME, "ngaySinh": "01/01/1990", "hoTenCb": SITE_STAFF.staff_name,
+                    "cccdCb": SITE_STAFF.staff_id_number}
+    assert query == {} and "authorization" not in {k.lower() for k in headers}
+
+
 def test_no_relay_configured_means_no_adapter() -> None:
     assert clinic_relay(ClinicSettings()) is None
 
@@ -176,6 +195,7 @@ def test_bundle_validates_and_ma_bn_only_from_the_his(relay: Relay, registry: Re
     assert coverage["beneficiary"]["reference"] == bundle["entry"][0]["fullUrl"]
     assert encounter["identifier"][0] == {"system": "urn:vn:cccd-kiosk:cskcb:01001:ma-lk", "value": "LK-0001"}
     assert encounter["class"]["code"] == "AMB" and encounter["status"] == "arrived"
+    assert checkin_row(form, _visit(), result)["MA_BN"] == "BN000123"  # from the HIS, through the relay
     # An unknown patient: no HIS id anywhere, MA_BN blank in the QĐ 130 row.
     other = fill_workflow(registry, "clinic", qr_identity(id_number="001090999999"), {"visit_reason": "Khám"})
     relay.sim.cards[:] = []

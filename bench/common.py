@@ -11,8 +11,8 @@ from typing import Any
 from intake.db import Store
 from kiosk.device_key import DeviceKey, generate_key
 from kiosk.outbox import utc_iso
-from kiosk.signing import seal
 from kiosk.uuid7 import uuid7
+from wire.envelope import seal
 
 # The shape kiosk.workflows.submission.build_submission gives a lodging guest.
 SAMPLE_DATA = {

@@ -28,8 +28,8 @@ from bench.common import device_keys, enrol_devices, machine, median, percentile
 from intake.devserver import IntakeServer, postgres_url, reset_database
 from kiosk.heartbeat import Health, HeartbeatSender
 from kiosk.outbox import utc_iso
-from kiosk.signing import digest, sign
 from kiosk.uuid7 import uuid7
+from wire.envelope import digest, sign
 
 HERE = Path(__file__).resolve().parent
 

@@ -31,7 +31,7 @@ from intake.devserver import IntakeServer, postgres_url, reset_database
 from intake.keys import current_public_key, load_or_create_keys
 from intake.settings import Settings
 from kiosk.device_key import DeviceKey
-from kiosk.signing import decrypt, intake_public_key, unverified_header, verify
+from wire.envelope import decrypt, intake_public_key, unverified_header, verify
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "wrk_submissions.lua"

@@ -26,8 +26,8 @@ from kiosk.device_key import load_or_create_device_key
 from kiosk.enrolment import enrol, save_enrolment
 from kiosk.outbox import FILE_NAME, open_outbox, utc_iso
 from kiosk.sender import RetryPolicy, Sender
-from kiosk.signing import seal
 from kiosk.uuid7 import uuid7
+from wire.envelope import seal
 
 HERE = Path(__file__).resolve().parent
 

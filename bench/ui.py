@@ -153,7 +153,7 @@ def main() -> int:
         stamps: list[tuple[float, float]] = []  # (wall clock, UI-thread CPU clock) at each frame
         handler_ms: list[float] = []
         flips: list[float] = []
-        on_event = controller._on_scan_event
+        on_event = controller.scanning.on_event
 
         def timed(event: object) -> None:  # the kiosk's own work on the UI thread for each device event
             start = time.perf_counter()
@@ -163,7 +163,7 @@ def main() -> int:
         def on_flip(*_: object) -> None:
             flips.append(time.perf_counter())
 
-        controller._on_scan_event = timed  # type: ignore[method-assign]
+        controller.scanning.on_event = timed  # type: ignore[method-assign]
         tick = Clock.schedule_interval(lambda _dt: stamps.append((time.perf_counter(), time.thread_time())), 0)
         Window.bind(on_flip=on_flip)
         for i in range(args.repeats if "chip" in parts else 0):
@@ -194,7 +194,7 @@ def main() -> int:
             driver.pump(frames=2)
         tick.cancel()
         Window.unbind(on_flip=on_flip)
-        controller._on_scan_event = on_event  # type: ignore[method-assign]
+        controller.scanning.on_event = on_event  # type: ignore[method-assign]
         if chip_times:
             rows.append(("card on reader → review filled by the chip, 424 kbit/s (s)",
                          f"median {statistics.median(chip_times):.2f}, max {max(chip_times):.2f}", "≤ 3.0"))
@@ -227,7 +227,7 @@ def main() -> int:
             driver.pump(frames=2)
             controller.to_consent()
             driver.pump(frames=2)
-            error = controller.accept()
+            error = controller.submit()
             assert error is None, error
             driver.pump(frames=2)
             controller.finish()

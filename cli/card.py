@@ -5,12 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
-from kiosk.chip_identity import ChipVerificationError, verification_problem
-from kiosk.console import print_json
+from drivers.emrtd.chip_errors import ChipError
+from drivers.emrtd.dg2 import parse_dg2
+from drivers.emrtd.errors import EmrtdError
+from drivers.emrtd.pki import TrustStore, make_test_pki
+from drivers.emrtd.reader import ChipReader, ReadOptions
+from drivers.pcsc import PcscTransport
+from drivers.transport import NoCardError, TransportError
+from kiosk.chip_identity import ChipVerificationError, identity_from_chip, verification_problem
+from kiosk.chip_keys import access_keys
 from kiosk.errors import KioskError
+from kiosk.identity import Identity
+from kiosk.mrz import format_td1, format_td3
+from kiosk.qr_payload import parse_qr_payload
+from kiosk.samples import sample_identity
+from wire.console import print_json
 
 log = logging.getLogger("kiosk.cli.card")
 
@@ -71,8 +84,6 @@ def register(sub: Any) -> None:
 
 
 def _make_pki(args: argparse.Namespace) -> int:
-    from drivers.emrtd.pki import make_test_pki
-
     pki = make_test_pki(Path(args.directory))
     print_json({"ok": True, "directory": str(args.directory), "csca": pki.csca_cert.subject.rfc4514_string(),
                 "dsc": pki.dsc_cert.subject.rfc4514_string()})
@@ -80,9 +91,6 @@ def _make_pki(args: argparse.Namespace) -> int:
 
 
 def _load_identity(args: argparse.Namespace) -> Any:
-    from kiosk.identity import Identity
-    from kiosk.samples import sample_identity
-
     if args.identity:
         try:
             return Identity.from_json(Path(args.identity).read_text(encoding="utf-8"))
@@ -93,8 +101,6 @@ def _load_identity(args: argparse.Namespace) -> Any:
 
 
 def _mrz_lines(identity: Any) -> list[str]:
-    from kiosk.mrz import format_td1, format_td3
-
     if identity.card_type == "passport":
         if identity.expiry_date is None or identity.date_of_birth is None or not identity.document_number:
             raise KioskError("a passport needs its number, birth and expiry dates", field="identity",
@@ -110,9 +116,7 @@ def _mrz_lines(identity: Any) -> list[str]:
 
 
 def _emulate(args: argparse.Namespace) -> int:
-    import threading
-
-    from drivers.emrtd.pki import make_test_pki
+    # The card emulator (the simulated chip, its PKI and vpcd link) loads only for ``kiosk card emulate``.
     from drivers.sim.emulated_card import emulated_card_from_record
     from drivers.sim.vpcd import VpcdCard
 
@@ -146,9 +150,6 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _read_keys(args: argparse.Namespace) -> list[Any]:
-    from kiosk.chip_keys import access_keys
-    from kiosk.qr_payload import parse_qr_payload
-
     if args.qr:
         return access_keys(qr_identity=parse_qr_payload(args.qr))
     if args.can:
@@ -184,14 +185,6 @@ def verification_failures(verification: dict[str, Any], *, trusted: bool) -> lis
 
 
 def _read(args: argparse.Namespace) -> int:
-    from drivers.emrtd.chip_errors import ChipError
-    from drivers.emrtd.errors import EmrtdError
-    from drivers.emrtd.pki import TrustStore
-    from drivers.emrtd.reader import ChipReader, ReadOptions
-    from drivers.pcsc import PcscTransport
-    from drivers.transport import NoCardError, TransportError
-    from kiosk.chip_identity import identity_from_chip
-
     keys = _read_keys(args)
     try:
         trust = TrustStore.from_directory(args.trust) if args.trust else None
@@ -227,8 +220,6 @@ def _read(args: argparse.Namespace) -> int:
 def _write_face(dg2: bytes | None, path: str | None) -> dict[str, Any] | None:
     if dg2 is None:
         return None
-    from drivers.emrtd.dg2 import parse_dg2
-    from drivers.emrtd.errors import EmrtdError
 
     try:
         face = parse_dg2(dg2).face

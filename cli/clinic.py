@@ -1,11 +1,24 @@
-"""``kiosk clinic check``: card check through the clinic system, QĐ 130 check-in row, FHIR R4 resources."""
+"""``kiosk clinic check``: the clinic workflow's steps without queueing — the card check through the clinic relay
+(its result code and next step), the QĐ 130 check-in row and XML and the FHIR R4B Bundle."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date
 from typing import Any
 
-from kiosk.console import print_json
+from cli.inputs import load_identity, parse_sets
+from intake.sims.bhxh import SimCard, scenario_card, simulated_relay
+from kiosk.clinic.insurance import HttpCardCheckAdapter
+from kiosk.workflows.clinic import card_request
+from kiosk.workflows.errors import FieldInputError
+from kiosk.workflows.plugin import WorkflowContext
+from kiosk.workflows.registry import default_registry
+from kiosk.workflows.service import fill_workflow
+from kiosk.workflows.submit import before_consent, start_visit
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:
@@ -30,47 +43,43 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_check)
 
 
+def sim_card(code: str, *, id_number: str | None, full_name: str, date_of_birth: date, sex: str | None,
+             today: date, card_number: str | None = None) -> tuple[SimCard | None, dict[str, str]]:
+    """The simulated gateway's card for a person, made to answer ``code`` (a documented BHXH result code)."""
+    number = card_number or "DN4" + (id_number or "0" * 12)[-12:]
+    try:
+        return scenario_card(code, card_number=number, id_number=id_number, full_name=full_name,
+                             date_of_birth=date_of_birth, sex="1" if sex == "M" else "2", today=today)
+    except ValueError:
+        raise FieldInputError("sim-result", "a documented result code such as 000 or 010",
+                              "một mã kết quả đã biết, ví dụ 000 hoặc 010") from None
+
+
 def _check(args: argparse.Namespace) -> int:
-    from contextlib import ExitStack
-    from datetime import date
-
-    from cli.inputs import load_identity, parse_sets
-    from kiosk.clinic.insurance import HttpCardCheckAdapter
-    from kiosk.workflows.clinic import card_request, check_in, new_visit
-    from kiosk.workflows.registry import default_registry
-    from kiosk.workflows.service import fill_workflow
-
     registry = default_registry()
     profile = registry.profiles["clinic"]
     typed = parse_sets(args.sets)
     typed.setdefault("visit_reason", "Đăng ký khám tại kiosk")
     form = fill_workflow(registry, "clinic", load_identity(args.identity), typed)
+    plugin = registry.plugin("clinic")
     with ExitStack() as stack:
         url = args.url or str(profile.settings.get("card_check_url", ""))
         if args.simulate:
-            url = stack.enter_context(_simulated(form, args.sim_result, date.today(), card_request))
-        result = check_in(form, HttpCardCheckAdapter(url), new_visit(profile))
-    print_json(
-        {
-            "ok": form.complete and result.card_error is None,
-            "simulated": args.simulate,
-            "form": form.to_dict(),
-            **result.to_dict(),
-        }
-    )
-    return 0
+            url = stack.enter_context(_simulated(form, args.sim_result, date.today()))
+        ctx = WorkflowContext(card_check=HttpCardCheckAdapter(url))
+        visit = start_visit(registry, form, profile_id="clinic")
+        notices = before_consent(registry, visit, ctx)
+        extra = plugin.submission_extra(visit, ctx) if form.complete else {}
+    checked = bool(visit.outputs.get("card_check", {}).get("checked"))
+    ok = form.complete and checked
+    print_json({"ok": ok, "simulated": args.simulate, "form": form.to_dict(),
+                "notices": [n.to_dict() for n in notices], **extra})
+    return 0 if ok else 1
 
 
-def _simulated(form: Any, code: str, today: Any, card_request: Any) -> Any:
+@contextmanager
+def _simulated(form: Any, code: str, today: date) -> Iterator[str]:
     """The simulated gateway and clinic relay on loopback, with a card producing ``code`` for this person."""
-    from contextlib import contextmanager
-
-    from fastapi import FastAPI
-
-    from intake.sims.bhxh import BhxhSim, ClinicAccount, build_app, clinic_router, md5, scenario_card
-    from intake.sims.serve import serve
-    from kiosk.workflows.errors import FieldInputError
-
     request = card_request(form)
     if request is None:
         raise FieldInputError(
@@ -78,34 +87,8 @@ def _simulated(form: Any, code: str, today: Any, card_request: Any) -> Any:
             "a name, date of birth and ID or card number",
             "họ tên, ngày sinh và số định danh hoặc mã thẻ",
         )
-    number = form.get("insurance_card") or "DN4" + (form.get("id_number") or "0" * 12)[-12:]
-    try:
-        card, _ = scenario_card(
-            code,
-            card_number=number,
-            id_number=form.get("id_number"),
-            full_name=request.full_name,
-            date_of_birth=request.date_of_birth,
-            sex="1" if form.get("sex") == "M" else "2",
-            today=today,
-        )
-    except ValueError:
-        raise FieldInputError(
-            "sim-result",
-            "a documented result code such as 000 or 010",
-            "một mã kết quả đã biết, ví dụ 000 hoặc 010",
-        ) from None
-    account = ClinicAccount("kiosk-sim", "kiosk-sim", "Nhân viên tiếp đón (mô phỏng)", "001080000001")
-    sim = BhxhSim(
-        cards=[card] if card else [], accounts={account.username: md5(account.password)}, today=today
-    )
-
-    @contextmanager
-    def running() -> Any:
-        with serve(build_app(sim)) as egw:
-            relay = FastAPI()
-            relay.include_router(clinic_router(egw, account))
-            with serve(relay) as url:
-                yield url
-
-    return running()
+    card, _ = sim_card(code, id_number=form.get("id_number"), full_name=request.full_name,
+                       date_of_birth=request.date_of_birth, sex=form.get("sex"), today=today,
+                       card_number=form.get("insurance_card"))
+    with simulated_relay([card] if card else [], today=today) as url:
+        yield url

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.console import print_json
+from kiosk.device_key import load_or_create_device_key
+from kiosk.enrolment import EnrolmentError, enrol, load_enrolment, save_enrolment
+from kiosk.state_dir import state_dir
+from wire.console import print_json
 
 
 def _state_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -14,10 +17,6 @@ def _state_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk.device_key import load_or_create_device_key
-    from kiosk.enrolment import enrol, save_enrolment
-    from kiosk.state_dir import state_dir
-
     directory = state_dir(args.state_dir)
     key = load_or_create_device_key(directory, args.alg)
     enrolment = enrol(args.intake, args.token, key)
@@ -27,10 +26,6 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from kiosk.device_key import load_or_create_device_key
-    from kiosk.enrolment import EnrolmentError, load_enrolment
-    from kiosk.state_dir import state_dir
-
     directory = state_dir(args.state_dir)
     key = load_or_create_device_key(directory)
     result: dict[str, Any] = {"ok": True, "device": key.kid, "alg": key.alg, "public_key": key.public_jwk()}

@@ -6,23 +6,50 @@ embedded intake service."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from drivers.camera import OpenCvCamera
+from drivers.pcsc import PcscTransport, reader_names
+from drivers.printer import EscposPrinter, PrinterError
+from drivers.qr.pipeline import thread_pipeline
+from kiosk.chip_scan import ChipScan
+from kiosk.clinic.relay import clinic_relay
 from kiosk.controller import Devices
+from kiosk.device_enrolment import DeviceEnrolment
+from kiosk.device_key import load_device_key, load_or_create_device_key
+from kiosk.enrolment import enrol, load_enrolment, save_enrolment
+from kiosk.errors import KioskError
+from kiosk.heartbeat import MAX_ERRORS, Collector, DeviceState, HeartbeatSender, RecentErrors, error_code
+from kiosk.lodging.cslt_client import configured_client
+from kiosk.lodging.day_export import operator_export
+from kiosk.lodging.pending import pending_guests
+from kiosk.lodging.register import GuestRegister
+from kiosk.onestop.ticket_slip import print_ticket
+from kiosk.outbox import Outbox, open_outbox
 from kiosk.receipt_image import render_receipt
+from kiosk.samples import sample_identity
+from kiosk.sender import RetryPolicy, Sender
+from kiosk.site_config import ClinicSettings
+from kiosk.workflows.model import Procedure
+from kiosk.workflows.plugin import Document, WorkflowContext
+from kiosk.workflows.receipt import Ticket
+from kiosk.workflows.registry import default_registry
+from kiosk.workflows.tickets import TicketDispenser
+from kiosk.workflows.values import VN_TZ
+from wire.envelope import seal
+from wire.http import SUBMISSIONS_PATH
 
 log = logging.getLogger(__name__)
 
-SIM_FRAME_SIZE = (960, 540)
-SIM_FPS = 15.0
+SIMULATED_CITIZENS = 100  # the sample citizens the simulated clinic relay holds a BHYT card for
 
 
 # -- camera ------------------------------------------------------------------------------------------------------
@@ -55,8 +82,6 @@ class PipelineDecoder:
     """``kiosk.scan.QrDecoder`` over the QR pipeline (one pipeline per calling thread)."""
 
     def decode(self, frame: Any) -> bytes | None:
-        from drivers.qr.pipeline import thread_pipeline
-
         result = thread_pipeline().decode(frame)
         return result.payload if result is not None else None
 
@@ -68,171 +93,31 @@ class ImageReceiptPrinter:
         self.printer = printer
 
     def print_receipt(self, receipt: dict[str, Any]) -> str:
-        from drivers.printer import PrinterError
-        from kiosk.errors import KioskError
-
         try:
             return str(self.printer.print_image(render_receipt(receipt)))
         except PrinterError as exc:
             raise KioskError(str(exc), code="printer-failed",
                              message_vi="Máy in không hoạt động. Hãy ghi lại mã biên nhận.") from None
 
+    def print_ticket(self, ticket: Ticket, procedure: Procedure | None, issued_at: datetime) -> str:
+        """The queue ticket slip (the number in large type, the counter, what to do next)."""
+        try:
+            return print_ticket(ticket, self.printer, issued_at=issued_at, procedure=procedure)
+        except PrinterError as exc:
+            raise KioskError(str(exc), code="printer-failed",
+                             message_vi="Máy in không hoạt động. Hãy ghi lại số thứ tự trên màn hình.") from None
 
-# -- the simulated world -------------------------------------------------------------------------------------------
-
-class SimulatedWorld:
-    """The person in front of the simulated kiosk: which sample card is under the camera and on the reader.
-
-    ``present(n)`` pre-renders the clip of card ``n`` sliding under the camera (the simulation's cost, before
-    the card "appears"), starts playing it and, with ``chip``, puts the emulated card on the reader.
-    ``card_shown_at`` is when the first frame showing the card is due.
-    """
-
-    def __init__(self, state_dir: Path, *, bit_rate: int = 424_000, fps: float = SIM_FPS,
-                 dg2_size: int = 20_000, behind_pcscd: bool | None = None) -> None:
-        from drivers.emrtd.pki import TrustStore, make_test_pki
-        from drivers.sim.card_service import CardService, simulated_reader_free
-        from drivers.sim.link import LinkModel, TimedTransport
-        from drivers.transport import CardTransport, InProcessTransport
-
-        pki_dir = state_dir / "sim-pki"
-        self.pki = make_test_pki(pki_dir)
-        self.trust = TrustStore.from_directory(pki_dir)
-        self.reader = InProcessTransport()
-        # The emulated card sits behind the real pcscd, in its own process, when the simulated reader is free;
-        # otherwise in this process behind a timed link.
-        if behind_pcscd is None:
-            behind_pcscd = simulated_reader_free()
-        self.service: CardService | None = CardService(pki_dir, bit_rate=bit_rate) if behind_pcscd else None
-        if self.service is not None:
-            from drivers.pcsc import PcscTransport
-
-            self.link: CardTransport = PcscTransport(self.service.reader)
-        else:
-            self.link = TimedTransport(self.reader, LinkModel(bit_rate), sleep=True)
-        self._served: set[int] = set()
-        self._bit_rate = bit_rate
-        self.fps = fps
-        self.dg2_size = dg2_size
-        self._clips: dict[int, list[np.ndarray]] = {}
-        self._cards: dict[int, Any] = {}
-        self._empty: np.ndarray | None = None
-        self._lock = threading.Lock()
-        self.clip: list[np.ndarray] | None = None
-        self.clip_started = 0.0
-        self.card_shown_at: float | None = None
-        self.empty_frames, self.slide_frames, self.held_frames = 2, 3, 6
-
-    def _camera(self, card: Any) -> Any:
-        from drivers.sim.virtual_camera import VirtualCamera
-
-        return VirtualCamera(card, size=SIM_FRAME_SIZE, empty_frames=self.empty_frames,
-                             slide_frames=self.slide_frames, held_frames=self.held_frames)
-
-    def empty_frame(self) -> np.ndarray:
-        if self._empty is None:
-            self._empty = self._camera(None).frame(0).image
-        return self._empty
-
-    def prepare(self, n: int, *, chip: bool = False) -> None:
-        """Render card ``n``'s clip ahead of time and, with ``chip``, build its emulated chip (both cached)."""
-        if n not in self._clips:
-            from cli.qr_samples import sample_card
-
-            camera = self._camera(sample_card(n))
-            self._clips[n] = [camera.frame(i).image for i in range(camera.clip_length)]
-        if chip:
-            self._chip(n)
-
-    def _chip(self, n: int) -> Any:
-        if self.service is not None:
-            if n not in self._served:
-                from kiosk.mrz import format_td1
-                from kiosk.samples import sample_identity
-
-                identity = sample_identity(n)
-                self.service.prepare(n, identity.to_dict(), format_td1(identity), self.dg2_size)
-                self._served.add(n)
-            return n
-        if n not in self._cards:
-            from drivers.sim.emulated_card import emulated_card_from_record
-            from kiosk.mrz import format_td1
-            from kiosk.samples import sample_identity
-
-            identity = sample_identity(n)
-            self._cards[n] = emulated_card_from_record(identity.to_dict(), self.pki, format_td1(identity),
-                                                       dg2_size=self.dg2_size)
-        return self._cards[n]
-
-    def use_card(self, n: int, card: Any) -> None:
-        """Put ``card`` (built in this process) on the reader when card ``n`` is presented: an unusual chip for the
-        same sample card. The world then keeps its cards in this process, behind the timed link."""
-        if self.service is not None:
-            from drivers.sim.link import LinkModel, TimedTransport
-
-            self.service.close()
-            self.service = None
-            self.link = TimedTransport(self.reader, LinkModel(self._bit_rate), sleep=True)
-        self._cards[n] = card
-
-    def present(self, n: int, *, qr: bool = True, chip: bool = True) -> None:
-        if qr:
-            self.prepare(n)
-        if chip:
-            card = self._chip(n)
-        with self._lock:
-            now = time.monotonic()
-            if qr:
-                self.clip, self.clip_started = self._clips[n], now
-                self.card_shown_at = now + self.empty_frames / self.fps
-            if chip:
-                if self.service is not None:
-                    self.service.insert(card)
-                else:
-                    self.reader.insert(card)
-                if not qr:
-                    self.card_shown_at = now
-
-    def take_away(self) -> None:
-        with self._lock:
-            self.clip, self.card_shown_at = None, None
-            if self.service is not None:
-                self.service.remove()
-            else:
-                self.reader.remove()
-
-    def close(self) -> None:
-        if self.service is not None:
-            self.service.close()
-
-    def frame(self) -> np.ndarray:
-        with self._lock:
-            clip, started = self.clip, self.clip_started
-        if clip is None:
-            return self.empty_frame()
-        index = int((time.monotonic() - started) * self.fps)
-        if index >= len(clip):  # the card stays under the camera: loop over the held frames
-            held = len(clip) - self.empty_frames - self.slide_frames
-            index = len(clip) - held + (index - len(clip)) % held
-        return clip[index]
-
-
-class SimulatedCamera:
-    """``kiosk.scan.FrameSource`` of the simulated world, paced at the world's frame rate."""
-
-    def __init__(self, world: SimulatedWorld) -> None:
-        self.world = world
-        self._next = 0.0
-
-    def read(self) -> np.ndarray:
-        wait = self._next - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        self._next = time.monotonic() + 1 / self.world.fps
-        return self.world.frame()
-
-    def close(self) -> None:
-        pass
+    def print_document(self, document: Document) -> str:
+        """A document (the CT01 PDF) on a printer that takes files; a receipt printer cannot print an A4 form."""
+        print_file = getattr(self.printer, "print_file", None)
+        if print_file is None:
+            raise KioskError("this printer cannot print documents", code="printer-no-documents",
+                             message_vi="Máy in này không in được tờ khai. Nhân viên sẽ in tại quầy.")
+        try:
+            return str(print_file(document.path))
+        except (PrinterError, OSError) as exc:
+            raise KioskError(type(exc).__name__, code="printer-failed",
+                             message_vi="Máy in không hoạt động. Nhân viên sẽ in tờ khai tại quầy.") from None
 
 
 # -- assembling --------------------------------------------------------------------------------------------------
@@ -242,12 +127,17 @@ class KioskServices:
     devices: Devices
     outbox: Any
     state_dir: Path
-    world: SimulatedWorld | None = None
+    world: Any = None  # drivers.sim.world.SimulatedWorld when simulating
     intake: Any = None
     sender: Any = None
-    register: Any = None
     heartbeat: Any = None
+    workflow: WorkflowContext = field(default_factory=WorkflowContext)
     closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def register(self) -> GuestRegister | None:
+        """The lodging guest register, when the kiosk keeps guests."""
+        return guest_register(self.workflow)
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -257,12 +147,7 @@ class KioskServices:
                 log.warning("closing failed: %s", type(exc).__name__)
 
 
-def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[], str] | None) -> Any:
-    from kiosk.device_key import load_or_create_device_key
-    from kiosk.enrolment import enrol, load_enrolment, save_enrolment
-    from kiosk.errors import KioskError
-    from kiosk.outbox import open_outbox
-
+def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[], str] | None) -> Outbox:
     try:
         load_enrolment(state_dir)
     except KioskError:
@@ -274,27 +159,19 @@ def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[]
 
 def _rebind(state_dir: Path, outbox: Any, sender: Any, enrolment: Any) -> None:
     """After an enrolment from the operator screen: seal for the new intake's key and deliver to it."""
-    from kiosk.device_key import load_or_create_device_key
-    from kiosk.sender import SUBMIT_PATH
-    from kiosk.signing import seal
-
     key, intake_key = load_or_create_device_key(state_dir), enrolment.intake_key()
     outbox.sealer = lambda payload: seal(payload, key, intake_key)
     if sender is not None:
-        sender.url = enrolment.intake_url.rstrip("/") + SUBMIT_PATH
+        sender.url = enrolment.intake_url.rstrip("/") + SUBMISSIONS_PATH
         sender.wake()
 
 
 def device_states(*, simulate: bool, camera: str = "0", reader: str | None = None) -> tuple[str, str]:
     """``(reader, camera)`` for the heartbeat (``kiosk.heartbeat.DeviceState`` values), without opening either: the
     PC/SC reader is listed by the PC/SC service, the camera's device node must exist."""
-    from kiosk.heartbeat import DeviceState
-
     if simulate:
         return DeviceState.SIMULATED.value, DeviceState.SIMULATED.value
     try:
-        from drivers.pcsc import reader_names
-
         names = reader_names()
         found = any(reader in name for name in names) if reader else bool(names)
         reader_state = DeviceState.OK if found else DeviceState.ABSENT
@@ -305,15 +182,33 @@ def device_states(*, simulate: bool, camera: str = "0", reader: str | None = Non
     return reader_state.value, camera_state.value
 
 
+def profile_settings(profile: str) -> dict[str, Any]:
+    """The ``[settings]`` of a kiosk profile (``config/profiles/<profile>.toml``)."""
+    found = default_registry().profiles.get(profile)
+    return dict(found.settings) if found else {}
+
+
+def workflow_context(state_dir: Path, profile: str, *, card_check: Any = None) -> WorkflowContext:
+    """The services the kinds a profile offers use: queue tickets, rendered documents, and each kind's own (the
+    lodging guest register), opened by the kinds' plugins."""
+    registry = default_registry()
+    ctx = WorkflowContext(card_check=card_check, tickets=TicketDispenser(state_dir / "tickets.sqlite3"),
+                          documents=state_dir / "documents")
+    offered = registry.offered(profile) if profile in registry.profiles else []
+    settings = profile_settings(profile)
+    for kind in dict.fromkeys(procedure.kind for procedure in offered):
+        registry.plugin(kind).open_services(ctx, state_dir, settings)
+    return ctx
+
+
+def guest_register(ctx: WorkflowContext) -> GuestRegister | None:
+    return ctx.guests if isinstance(ctx.guests, GuestRegister) else None
+
+
 def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, interval: float,
                     device_states: Callable[[], tuple[str, str]], establishment: str | None = None) -> Any:
     """The heartbeat thread of a running kiosk (``kiosk.heartbeat``), stopped by ``services.close``."""
-    from datetime import timedelta
-
-    from kiosk.device_key import load_device_key
-    from kiosk.heartbeat import MAX_ERRORS, Collector, HeartbeatSender, RecentErrors, error_code
-
-    settings = lodging_settings() if profile == "lodging" else {}
+    settings = profile_settings(profile)
     sender = services.sender
     recent = RecentErrors()
     services.devices.report_error = recent.record  # the controller's scan and save errors
@@ -324,7 +219,7 @@ def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, i
         return [error_code(attempt.reason) for attempt in attempts if attempt.reason] + recent.codes()
 
     collector = Collector(
-        profile, services.outbox, device_states=device_states, register=services.register,
+        profile, services.outbox, device_states=device_states, register=guest_register(services.workflow),
         remote_area=bool(settings.get("remote_area", False)),
         due_soon=timedelta(minutes=int(settings.get("due_soon_minutes", 60))), error_codes=error_codes,
         establishment=establishment,
@@ -336,32 +231,46 @@ def start_heartbeat(services: KioskServices, intake_url: str, profile: str, *, i
     return heartbeat
 
 
-def lodging_settings() -> dict[str, Any]:
-    from kiosk.workflows.registry import default_registry
+@contextmanager
+def simulated_clinic_relay(citizens: int = SIMULATED_CITIZENS) -> Iterator[str]:
+    """The simulated BHXH gateway and clinic relay, holding a valid BHYT card for each of the first ``citizens``
+    sample citizens (the simulated visitors); yields the relay's URL."""
+    # Simulation only: FastAPI, uvicorn and the simulated gateway load when a simulated kiosk needs them.
+    from cli.clinic import sim_card
+    from intake.sims.bhxh import simulated_relay
 
-    lodging = default_registry().profiles.get("lodging")
-    return dict(lodging.settings) if lodging else {}
+    today = datetime.now(VN_TZ).date()
+    cards = []
+    for n in range(1, citizens + 1):
+        identity = sample_identity(n)
+        if identity.full_name and identity.date_of_birth:
+            card, _ = sim_card("000", id_number=identity.id_number, full_name=identity.full_name,
+                               date_of_birth=identity.date_of_birth, sex=identity.sex, today=today)
+            cards.append(card)
+    with simulated_relay([c for c in cards if c is not None], today=today) as url:
+        yield url
 
 
 def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
                    camera: str = "0", reader: str | None = None, printer: str | None = None,
                    embedded_intake: bool | None = None, bit_rate: int = 424_000,
-                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
-    """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
-    embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
-    there is none (the chip reader only). ``heartbeat_seconds``: the fleet-health interval (``[heartbeat]
-    interval_seconds``), ``None`` for none."""
+                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None,
+                   clinic: ClinicSettings | None = None) -> KioskServices:
+    """Everything the controller needs; ``simulate`` swaps in the simulated twins (and, for a profile that checks
+    insurance cards, the simulated clinic relay). Without ``intake_url`` an embedded intake is started when
+    ``embedded_intake`` (default: when simulating). An empty ``camera`` means there is none (the chip reader only).
+    ``heartbeat_seconds``: the fleet-health interval (``[heartbeat] interval_seconds``), ``None`` for none.
+    ``clinic``: the site's ``[clinic]`` settings (the relay and the staff member named in each card check)."""
     if embedded_intake is None:
         embedded_intake = simulate
-    from kiosk.chip_scan import ChipScan
-    from kiosk.device_enrolment import DeviceEnrolment
-    from kiosk.sender import Sender
-
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     closers: list[Callable[[], None]] = []
+    stack = ExitStack()
+    closers.append(stack.close)
     intake = None
     token: Callable[[], str] | None = None
     if embedded_intake and intake_url is None:
+        # Simulation only: the embedded intake (SQLAlchemy, FastAPI, uvicorn) loads when it is started.
         from intake.devserver import IntakeServer
 
         intake = IntakeServer(state_dir / "intake").start()
@@ -372,8 +281,6 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
 
     sender = None
     if intake_url:
-        from kiosk.sender import RetryPolicy
-
         # A simulated kiosk starts sending at once; a fleet spreads its restarts (the policy's start-up jitter).
         sender = Sender(outbox, intake_url, policy=RetryPolicy(startup_jitter=0.0) if simulate else None)
         thread = sender.start_thread()
@@ -386,10 +293,15 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
 
     world = None
     devices = Devices()
+    clinic = clinic or ClinicSettings()
+    relay_url = str(profile_settings(profile).get("card_check_url", ""))
     if simulate:
+        # Simulation only: the simulated devices (card images, emulated chips, PNG printer) load when simulating.
+        from cli.qr_samples import SampleCitizens
         from drivers.sim.png_printer import PngPrinter
+        from drivers.sim.world import SimulatedCamera, SimulatedWorld
 
-        world = SimulatedWorld(state_dir, bit_rate=bit_rate)
+        world = SimulatedWorld(state_dir, SampleCitizens(), bit_rate=bit_rate)
         closers.append(world.close)
         sim = world
         devices.camera = lambda: SimulatedCamera(sim)
@@ -399,11 +311,9 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
         devices.status = lambda: {"Camera": "mô phỏng / simulated", "Chip": chip,
                                   "Printer": "PNG (receipts/)",
                                   "Intake": intake_url or "—"}
+        if relay_url or clinic.relay_url:  # a profile that checks insurance cards: the simulated relay
+            clinic = replace(clinic, relay_url=stack.enter_context(simulated_clinic_relay()))
     else:
-        from drivers.camera import OpenCvCamera
-        from drivers.pcsc import PcscTransport, reader_names
-        from drivers.printer import EscposPrinter
-
         device: int | str = int(camera) if camera.isdigit() else camera
         if camera:
             devices.camera = lambda: CameraFrames(OpenCvCamera(device))
@@ -426,35 +336,21 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
     if sender is not None:
         devices.wake_sender = sender.wake
 
-    register = None
-    if profile == "lodging":
-        from kiosk.lodging.register import GuestRegister
-
-        register = GuestRegister(state_dir / "lodging")
-
-        def deadlines() -> list[dict[str, Any]]:
-            return [entry.to_dict() for entry in register.pending()]
-
-        devices.deadlines = deadlines
+    workflow = workflow_context(state_dir, profile, card_check=clinic_relay(clinic, relay_url))
+    register = guest_register(workflow)
+    if register is not None:  # a kiosk that keeps guests: the owner's countdown list and the day's export
+        devices.deadlines = lambda: [entry.to_dict() for entry in register.pending()]
+        devices.pending_guests = lambda: pending_guests(register, datetime.now(VN_TZ))
 
         def export() -> str:
-            """Today's arrivals as the police XLSX template, into the state directory (0600)."""
-            from datetime import datetime
-
-            from kiosk.lodging.xlsx_export import export_xlsx
-            from kiosk.workflows.registry import default_registry
-            from kiosk.workflows.values import VN_TZ
-
-            day = datetime.now(VN_TZ).date()
-            path = state_dir / "exports" / f"luu-tru-{day.isoformat()}.xlsx"
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.write_bytes(export_xlsx(register.arrivals(day), default_registry(), day=day))
-            path.chmod(0o600)
-            return f"{len(register.arrivals(day))}: {path}"
+            """Today's police files onto the removable drive (0600), then the police API if it is enabled."""
+            client = configured_client(profile_settings(profile))
+            vi, en = operator_export(register, default_registry(), datetime.now(VN_TZ), client=client).message()
+            return f"{vi} · {en}"
 
         devices.export = export
     services = KioskServices(devices=devices, outbox=outbox, state_dir=state_dir, world=world, intake=intake,
-                             sender=sender, register=register, closers=closers)
+                             sender=sender, workflow=workflow, closers=closers)
     if intake_url and heartbeat_seconds:
         start_heartbeat(services, intake_url, profile, interval=heartbeat_seconds, establishment=establishment,
                         device_states=lambda: device_states(simulate=simulate, camera=camera, reader=reader))

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from kiosk.console import print_json
+from cli.inputs import load_identity, parse_day, parse_sets
+from kiosk.addresses import map_address
+from kiosk.forms.ct01_pdf import render_ct01
+from kiosk.workflows.errors import FormError
+from kiosk.workflows.registry import default_registry
+from kiosk.workflows.service import fill_workflow
+from kiosk.workflows.values import VN_TZ
+from wire.console import print_json
 
 KINDS = ("one-stop", "clinic", "lodging")
 
@@ -48,10 +57,6 @@ def register(sub: Any) -> None:
 
 
 def _filled(args: argparse.Namespace) -> Any:
-    from cli.inputs import load_identity, parse_sets
-    from kiosk.workflows.registry import default_registry
-    from kiosk.workflows.service import fill_workflow
-
     members = [load_identity(m) for m in args.member or []]
     return fill_workflow(
         default_registry(),
@@ -64,8 +69,6 @@ def _filled(args: argparse.Namespace) -> Any:
 
 
 def _procedures(args: argparse.Namespace) -> int:
-    from kiosk.workflows.registry import default_registry
-
     registry = default_registry()
     procs = registry.offered(args.profile) if args.profile else list(registry.procedures.values())
     print_json({"ok": True, "procedures": [p.to_dict() for p in procs]})
@@ -73,8 +76,6 @@ def _procedures(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from kiosk.addresses import map_address
-
     form = _filled(args)
     out = form.to_dict()
     residence = form.get("residence")
@@ -84,14 +85,6 @@ def _fill(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    from datetime import datetime
-    from pathlib import Path
-
-    from cli.inputs import parse_day
-    from kiosk.forms.ct01_pdf import render_ct01
-    from kiosk.workflows.errors import FormError
-    from kiosk.workflows.values import VN_TZ
-
     form = _filled(args)
     if form.procedure.renderer != "ct01":
         raise FormError(
@@ -103,9 +96,10 @@ def _render(args: argparse.Namespace) -> int:
     signed_on = parse_day(args.signed_on) if args.signed_on else datetime.now(VN_TZ).date()
     data = render_ct01(form, signed_on=signed_on)
     Path(args.pdf).write_bytes(data)
+    ok = form.complete
     print_json(
         {
-            "ok": form.complete,
+            "ok": ok,
             "pdf": args.pdf,
             "bytes": len(data),
             "procedure": form.procedure.id,
@@ -113,4 +107,4 @@ def _render(args: argparse.Namespace) -> int:
             "errors": [e.to_dict() for e in form.errors],
         }
     )
-    return 0
+    return 0 if ok else 1

@@ -4,39 +4,31 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import timedelta
 from typing import Any
 
-from kiosk.console import print_json
-
-PROFILES = ("one-stop", "clinic", "lodging")
+from cli.devices import device_states, guest_register, profile_settings, workflow_context
+from kiosk.device_key import load_device_key
+from kiosk.enrolment import load_enrolment
+from kiosk.heartbeat import Collector, HeartbeatSender
+from kiosk.outbox import open_outbox
+from kiosk.state_dir import state_dir
+from kiosk.workflows.model import SHIPPED_KINDS
+from wire.console import print_json
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
-    from cli.devices import device_states, lodging_settings
-    from kiosk.device_key import load_device_key
-    from kiosk.enrolment import load_enrolment
-    from kiosk.heartbeat import Collector, HeartbeatSender
-    from kiosk.outbox import open_outbox
-    from kiosk.state_dir import state_dir
-
     directory = state_dir(args.state_dir)
     key = load_device_key(directory)
     intake_url = args.intake or load_enrolment(directory).intake_url
     outbox = open_outbox(directory, for_submitting=False)
-    register = None
-    settings: dict[str, Any] = {}
-    if args.profile == "lodging":
-        from kiosk.lodging.register import GuestRegister
-
-        register = GuestRegister(directory / "lodging")
-        settings = lodging_settings()
+    profile = args.profile or "unknown"
+    settings = profile_settings(profile)
     collector = Collector(
-        args.profile or "unknown",
+        profile,
         outbox,
         device_states=lambda: device_states(simulate=args.simulate, camera=args.camera, reader=args.reader),
-        register=register,
+        register=guest_register(workflow_context(directory, profile)),
         remote_area=bool(settings.get("remote_area", False)),
         due_soon=timedelta(minutes=int(settings.get("due_soon_minutes", 60))),
         establishment=args.establishment,
@@ -57,7 +49,7 @@ def register(subparsers: Any) -> None:
     send = actions.add_parser("send", help="send one heartbeat now and print the intake's answer")
     send.add_argument("--state-dir", help="kiosk state directory (env KIOSK_STATE_DIR)")
     send.add_argument("--intake", help="intake URL (default: the enrolled one)")
-    send.add_argument("--profile", choices=PROFILES, default=os.environ.get("KIOSK_PROFILE"),
+    send.add_argument("--profile", choices=SHIPPED_KINDS, default=os.environ.get("KIOSK_PROFILE"),
                       help="the kiosk's profile (env KIOSK_PROFILE)")
     send.add_argument("--establishment", help="establishment code reported with the heartbeat")
     send.add_argument("--camera", default="0", help="camera index or V4L2 device path")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk.identity import Identity
 from kiosk.workflows.errors import FieldInputError, InputFileError
+from kiosk.workflows.values import parse_datetime
 
 
 def load_identity(path: str) -> Identity:
@@ -42,8 +43,6 @@ def parse_day(text: str) -> date:
 
 
 def parse_moment(text: str, name: str) -> datetime:
-    from kiosk.workflows.values import parse_datetime
-
     try:
         return parse_datetime(text)
     except ValueError:

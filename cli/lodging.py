@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from kiosk.console import print_json
+from cli.inputs import load_identity, parse_day, parse_moment, parse_sets
+from kiosk.errors import KioskError
+from kiosk.lodging.cslt_client import Credentials, CsltClient, configured_client
+from kiosk.lodging.day_export import declare_pending
+from kiosk.lodging.deadline import deadline
+from kiosk.lodging.guest import guest_from_form
+from kiosk.lodging.register import GuestRegister
+from kiosk.lodging.xlsx_export import export_xlsx
+from kiosk.lodging.xml_export import export_xml
+from kiosk.state_dir import state_dir
+from kiosk.workflows.errors import InputFileError
+from kiosk.workflows.registry import catalog_toml, default_registry
+from kiosk.workflows.service import fill_workflow
+from kiosk.workflows.values import VN_TZ
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:
@@ -68,33 +85,19 @@ def register(sub: Any) -> None:
 
 
 def _settings() -> dict[str, Any]:
-    from kiosk.workflows.registry import default_registry
-
     profile = default_registry().profiles.get("lodging")
     return dict(profile.settings) if profile else {}
 
 
 def _register() -> Any:
-    from kiosk.lodging.register import GuestRegister
-    from kiosk.state_dir import state_dir
-
     return GuestRegister(state_dir(), remote_area=bool(_settings().get("remote_area", False)))
 
 
 def _now(text: str | None, name: str) -> Any:
-    from datetime import datetime
-
-    from cli.inputs import parse_moment
-    from kiosk.workflows.values import VN_TZ
-
     return parse_moment(text, name) if text else datetime.now(VN_TZ)
 
 
 def _deadline(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
-    from kiosk.lodging.deadline import deadline
-
     dl = deadline(_now(args.arrival, "arrival"), foreign=args.foreign, remote=args.remote)
     soon = timedelta(minutes=int(_settings().get("due_soon_minutes", 60)))
     print_json({"ok": True, **dl.to_dict(_now(args.now, "now"), soon)})
@@ -102,11 +105,6 @@ def _deadline(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from cli.inputs import load_identity, parse_sets
-    from kiosk.lodging.guest import guest_from_form
-    from kiosk.workflows.registry import default_registry
-    from kiosk.workflows.service import fill_workflow
-
     form = fill_workflow(default_registry(), "lodging", load_identity(args.identity), parse_sets(args.sets))
     if not form.complete:
         print_json({**form.to_dict(), "registered": None})
@@ -117,8 +115,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from cli.inputs import parse_day
-
     now = _now(None, "now")
     entries = _register().arrivals(parse_day(args.date))
     print_json({"ok": True, "date": args.date, "guests": [e.to_dict(now) for e in entries]})
@@ -126,8 +122,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _pending(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
     now = _now(None, "now")
     soon = timedelta(minutes=int(_settings().get("due_soon_minutes", 60)))
     guests = []
@@ -143,9 +137,7 @@ def _pending(args: argparse.Namespace) -> int:
 def _police_change(entry: Any, extend_to: Any) -> dict[str, Any] | None:
     """Tell the police system about an early check-out or an extension (API 12) if the guest was declared
     through the API; ``None`` when there is nothing to send."""
-    from contextlib import ExitStack
 
-    from kiosk.errors import KioskError
 
     if not (entry.notify_ref or "").startswith("cslt:") or not _settings().get("cslt_api_enabled"):
         return None
@@ -175,13 +167,6 @@ def _extend(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from cli.inputs import parse_day
-    from kiosk.lodging.xlsx_export import export_xlsx
-    from kiosk.lodging.xml_export import export_xml
-    from kiosk.workflows.registry import default_registry
-
     day = parse_day(args.date)
     entries = _register().arrivals(day)
     if args.xlsx:
@@ -197,12 +182,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _client(stack: Any, simulate: bool) -> Any:
     """The police API client: the simulated system on loopback, or the configured one if enabled."""
-    import os
-
-    from kiosk.errors import KioskError
-    from kiosk.lodging.cslt_client import Credentials, CsltClient
-
     if simulate:
+        # Simulation only: the simulated police system (FastAPI, uvicorn) loads with ``--simulate``.
         from intake.sims.police import PoliceSim, build_app
         from intake.sims.serve import serve
 
@@ -210,8 +191,8 @@ def _client(stack: Any, simulate: bool) -> Any:
         sim = PoliceSim(accounts={"kiosk-sim": "kiosk-sim"}, catalogs={"ly-do-cu-tru": reasons})
         url = stack.enter_context(serve(build_app(sim)))
         return CsltClient(url, Credentials("kiosk-sim", "kiosk-sim", sim.basic_auth))
-    settings = _settings()
-    if not settings.get("cslt_api_enabled"):
+    client = configured_client(_settings())
+    if client is None:
         raise KioskError(
             "The police API is not enabled (cslt_api_enabled in the lodging profile); "
             "export the XLSX/XML files instead",
@@ -219,23 +200,10 @@ def _client(stack: Any, simulate: bool) -> Any:
             message_vi="Chưa bật gửi qua API của Công an. Hãy xuất tệp XLSX/XML để khai báo.",
             code="cslt-disabled",
         )
-    creds = Credentials(
-        os.environ.get("KIOSK_CSLT_USERNAME", ""),
-        os.environ.get("KIOSK_CSLT_PASSWORD", ""),
-        os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
-    )
-    return CsltClient(str(settings.get("cslt_api_url")), creds)
+    return client
 
 
 def _catalogs(args: argparse.Namespace) -> int:
-    from contextlib import ExitStack
-    from datetime import datetime
-
-    from kiosk.state_dir import state_dir
-    from kiosk.workflows.errors import InputFileError
-    from kiosk.workflows.registry import catalog_toml
-    from kiosk.workflows.values import VN_TZ
-
     with ExitStack() as stack:
         items = _client(stack, args.simulate).catalog("stay-reasons")
     pairs = [(str(i["id"]), str(i["name"])) for i in items if isinstance(i, dict) and "id" in i and i.get("name")]
@@ -252,31 +220,8 @@ def _catalogs(args: argparse.Namespace) -> int:
 
 
 def _notify(args: argparse.Namespace) -> int:
-    from contextlib import ExitStack
-
-    from cli.inputs import parse_day
-    from kiosk.errors import KioskError
-    from kiosk.lodging.deadline import api_window_open
-
     now = _now(None, "now")
     with ExitStack() as stack:
-        client = _client(stack, args.simulate)
-        register = _register()
-        results = []
-        for entry in register.arrivals(parse_day(args.date)):
-            if entry.notified_at:
-                continue
-            item: dict[str, Any] = {"id": entry.id, "room": entry.guest.room}
-            if not api_window_open(entry.guest.arrival_at, now):
-                item.update(sent=False, reason="outside the API window (today or yesterday): file manually")
-            else:
-                try:
-                    send = client.declare_foreign if entry.guest.foreign else client.declare_vietnamese
-                    reply = send([entry.guest])
-                    register.mark_notified(entry.id, now, f"cslt:{reply.code}")
-                    item.update(sent=True)
-                except KioskError as exc:
-                    item.update(sent=False, error=exc.to_dict())
-            results.append(item)
+        results = declare_pending(_register(), _client(stack, args.simulate), parse_day(args.date), now)
     print_json({"ok": all(r.get("sent") for r in results), "simulated": args.simulate, "results": results})
     return 0

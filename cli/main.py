@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from kiosk.console import run_command
+from wire.console import run_command
 
 # Sub-command groups, in the order ``kiosk --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.console import print_json
+from kiosk.heartbeat import software_version
+from kiosk.state_dir import state_dir
+from kiosk.state_migration import migrate_state
+from wire.console import print_json
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from kiosk.heartbeat import software_version
-    from kiosk.migrations import migrate_state
-    from kiosk.state_dir import state_dir
-
     parts = migrate_state(state_dir(args.state_dir))
     outbox = parts["outbox"]
     print_json({"ok": True, "version": software_version(), "from": outbox["from"], "to": outbox["to"], **parts})

@@ -6,7 +6,8 @@ import argparse
 import dataclasses
 from typing import Any
 
-from kiosk.console import print_json
+from kiosk.mrz import bac_mrz_information, parse_mrz
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:
@@ -19,8 +20,6 @@ def register(sub: Any) -> None:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from kiosk.mrz import bac_mrz_information, parse_mrz
-
     mrz = parse_mrz(args.lines)
     fields = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
               for k, v in dataclasses.asdict(mrz).items() if k != "lines"}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.console import print_json
+from kiosk.enrolment import load_enrolment
+from kiosk.outbox import open_outbox
+from kiosk.sender import RetryPolicy, Sender
+from kiosk.state_dir import state_dir
+from wire.console import print_json
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from kiosk.outbox import open_outbox
-    from kiosk.state_dir import state_dir
-
     return open_outbox(state_dir(args.state_dir), for_submitting=False)
 
 
@@ -43,10 +44,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from kiosk.enrolment import load_enrolment
-    from kiosk.sender import RetryPolicy, Sender
-    from kiosk.state_dir import state_dir
-
     directory = state_dir(args.state_dir)
     intake_url = args.intake or load_enrolment(directory).intake_url
     outbox = _open(args)

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from cli.qr_decode import register_decode
-from kiosk.console import print_json
+from kiosk.qr_payload import parse_qr_payload
+from wire.console import print_json
 
 
 def register(sub: Any) -> None:
@@ -23,8 +24,6 @@ def register(sub: Any) -> None:
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from kiosk.qr_payload import parse_qr_payload
-
     data: bytes | str = sys.stdin.buffer.read() if args.payload == "-" else args.payload
     identity = parse_qr_payload(data)
     if args.json:

@@ -6,8 +6,11 @@ import argparse
 import logging
 from typing import Any
 
-from kiosk.console import print_json
+from drivers.qr.decoders import DECODERS, make_decoder
+from drivers.qr.pipeline import ImageError, QrPipeline, Stage
 from kiosk.errors import DecodeError, KioskError
+from kiosk.qr_payload import parse_qr_payload
+from wire.console import print_json
 
 log = logging.getLogger("kiosk.cli.qr")
 
@@ -16,8 +19,6 @@ PIPELINE = "pipeline"
 
 def register_decode(qr_sub: Any) -> None:
     """Add the ``decode`` action to the ``kiosk qr`` sub-parsers."""
-    from drivers.qr.decoders import DECODERS
-
     decode = qr_sub.add_parser("decode", help="decode the CCCD QR code of image files")
     decode.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG...)")
     decode.add_argument("--json", action="store_true", help="print one JSON object per image")
@@ -27,9 +28,6 @@ def register_decode(qr_sub: Any) -> None:
 
 
 def _decode(args: argparse.Namespace) -> int:
-    from drivers.qr.decoders import make_decoder
-    from drivers.qr.pipeline import QrPipeline, Stage
-
     pipeline = QrPipeline() if args.decoder == PIPELINE else QrPipeline([Stage(args.decoder,
                                                                               make_decoder(args.decoder))])
     failures = 0
@@ -50,9 +48,6 @@ def _decode(args: argparse.Namespace) -> int:
 
 def decode_file(pipeline: Any, path: str) -> dict[str, Any]:
     """Decode and parse one image file into the JSON object ``kiosk qr decode --json`` prints."""
-    from drivers.qr.pipeline import ImageError
-    from kiosk.qr_payload import parse_qr_payload
-
     try:
         try:
             result = pipeline.decode(path)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from drivers.sim.card_image import DEGRADATIONS, CardImage, Frame, card_frame, render_card
 from kiosk.identity import Identity
+from kiosk.mrz import format_td1
 from kiosk.qr_payload import MIN_FIELDS_2024, format_qr_payload
 from kiosk.samples import sample_identity
 
@@ -31,6 +33,17 @@ def sample_card(n: int) -> CardImage:
     fields = MIN_FIELDS_2024 + 1 if identity.card_type == "can-cuoc-2024" else 7
     payload = format_qr_payload(identity, fields=fields)
     return render_card(payload, card_fields(identity), title=CARD_TITLES.get(identity.card_type, "CĂN CƯỚC CÔNG DÂN"))
+
+
+class SampleCitizens:
+    """``drivers.sim.world.Citizens``: the synthetic sample citizens, numbered from 1."""
+
+    def card(self, n: int) -> CardImage:
+        return sample_card(n)
+
+    def chip(self, n: int) -> tuple[dict[str, Any], list[str]]:
+        identity = sample_identity(n)
+        return identity.to_dict(), format_td1(identity)
 
 
 def sample_frames(count: int, *, size: tuple[int, int] = (1280, 720), seed: int = 0,

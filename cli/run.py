@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import queue
 import sys
@@ -19,22 +20,24 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kiosk.console import print_json
+from cli.devices import KioskServices, build_services
+from drivers.detect import connected_devices
+from kiosk.controller import KioskController
+from kiosk.session import Step
+from kiosk.site_config import SiteConfig, load_site_config
+from kiosk.state_dir import state_dir
+from kiosk.workflows.kinds import preload
+from kiosk.workflows.model import SHIPPED_KINDS
+from kiosk.workflows.registry import default_registry
+from wire.console import print_json
 
-if TYPE_CHECKING:
-    from cli.devices import KioskServices
-    from kiosk.controller import KioskController
-    from kiosk.site_config import SiteConfig
-
-PROFILES = ("one-stop", "clinic", "lodging")
+PROFILES = SHIPPED_KINDS  # the shipped profiles, named like their kinds
 
 
 def apply_site_config(args: argparse.Namespace) -> SiteConfig:
     """Fill every option the command line left unset from the site configuration file (or its defaults)."""
-    from kiosk.site_config import load_site_config
-
     site = load_site_config(args.config)
     given = {"profile": site.profile, "intake_url": site.intake_url, "fullscreen": site.fullscreen,
              "idle_seconds": site.idle_seconds, "state_dir": site.state_dir, "camera": site.devices.camera,
@@ -70,14 +73,8 @@ def register(sub: Any) -> None:
 
 def build_controller(services: KioskServices, profile: str, *, post: Callable[[Callable[[], None]], None],
                      idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
-    from kiosk.controller import KioskController
-    from kiosk.lodging.guest import guest_from_form
-    from kiosk.workflows.registry import default_registry
-
-    register = services.register
-    on_guest = (lambda form: register.add(guest_from_form(form))) if register is not None else None
     return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
-                           post=post, idle_seconds=idle_seconds, on_lodging_guest=on_guest,
+                           post=post, idle_seconds=idle_seconds, workflow=services.workflow,
                            operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
 
 
@@ -88,8 +85,6 @@ def _state_dir(args: argparse.Namespace) -> Path:
         return Path(os.environ["KIOSK_STATE_DIR"])
     if args.simulate:
         return Path(tempfile.mkdtemp(prefix="cccd-kiosk-sim-"))
-    from kiosk.state_dir import state_dir
-
     return state_dir()
 
 
@@ -99,8 +94,6 @@ def _has_display() -> bool:
 
 def _choose_devices(args: argparse.Namespace) -> None:
     """``--auto``: the devices connected to this machine, or the simulated twins when there are none."""
-    from drivers.detect import connected_devices
-
     found = connected_devices()
     args.simulate = not found.any
     if found.any:
@@ -110,8 +103,6 @@ def _choose_devices(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from cli.devices import build_services
-
     site = apply_site_config(args)
     args.operator_pin = site.operator_pin
     if args.auto and not args.simulate:
@@ -120,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
                               intake_url=args.intake_url, camera=args.camera, reader=args.reader,
                               printer=args.printer, embedded_intake=args.simulate or args.auto,
                               heartbeat_seconds=site.heartbeat.interval_seconds,
-                              establishment=site.heartbeat.establishment)
+                              establishment=site.heartbeat.establishment, clinic=site.clinic)
     try:
         if _has_display() and not args.headless:
             return _run_ui(args, services)
@@ -133,8 +124,6 @@ def _run(args: argparse.Namespace) -> int:
 
 def simulated_visitor(controller: KioskController, services: KioskServices, delay: float = 1.5) -> None:
     """In simulation, a visitor presents the next sample card shortly after each scan starts."""
-    from kiosk.session import Step
-
     world = services.world
     if world is None:
         return
@@ -151,6 +140,8 @@ def simulated_visitor(controller: KioskController, services: KioskServices, dela
 
 
 def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
+    # Kivy reads its window settings when first imported: the screens load only once they are configured, and only
+    # when the touch UI runs (the headless demo and the other commands never load Kivy).
     from screens.driver import configure_kivy
 
     configure_kivy(fullscreen=args.fullscreen)
@@ -159,6 +150,7 @@ def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
     controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds,
                                   operator_pin=args.operator_pin)
     simulated_visitor(controller, services)
+    preload()  # the workflows' heavy format libraries, while the home screen waits for the first visitor
     KioskApp(controller).run()
     controller.cancel()
     return 0
@@ -180,15 +172,13 @@ def demo_value(row: Any, identity: Any, now: Any) -> str:
     return by_type.get(row.type) or by_name.get(row.name) or "Không"
 
 
-def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
-    from kiosk.session import Step
-
+def demo_visit(controller: KioskController, services: KioskServices, tasks: queue.Queue[Callable[[], None]],
+               n: int) -> dict[str, Any]:
+    """One simulated visit by sample citizen ``n``, the way a person makes it on the touch screen (the first
+    procedure, the card under the camera and on the reader, the missing fields typed, the workflow's checks,
+    consent, the one submit, delivery): its summary, with the workflow's outputs and the timings."""
     world = services.world
-    if world is None:
-        print("No display: the headless demo needs the simulated devices (kiosk run --simulate).")
-        return 2
-    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
-    controller = build_controller(services, args.profile, post=tasks.put)
+    assert world is not None
 
     def pump_until(done: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -201,7 +191,7 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
     timings: dict[str, float] = {}
     procedure = controller.procedures()[0]
     controller.start(procedure.id)
-    world.present(1)
+    world.present(n)
     shown = world.card_shown_at or time.monotonic()
     pump_until(lambda: controller.session.step is Step.REVIEW, 20)
     timings["card_to_review_s"] = time.monotonic() - shown
@@ -215,20 +205,32 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
             controller.set_value(row.name, demo_value(row, identity, now))
     problems = [(r.name, r.error) for r in controller.rows() if r.missing or r.error]
     if problems:
-        print_json({"ok": False, "problems": problems})
-        return 1
+        return {"ok": False, "problems": problems}
     sources = {r.name: r.source for r in controller.rows() if r.source}
+    started = time.monotonic()
     controller.to_consent()
-    error = controller.accept()
+    pump_until(lambda: not controller.checking, 30)  # the workflow's steps before consent (the card check)
+    notices = [n.to_dict() for n in controller.notices()]
+    if notices:
+        timings["checks_before_consent_s"] = time.monotonic() - started
+    controller.continue_to_consent()
+    started = time.monotonic()
+    error = controller.submit()
     if error is not None:
-        print_json({"ok": False, "error": error.to_dict()})
-        return 1
+        return {"ok": False, "error": error.to_dict()}
+    pump_until(lambda: not controller.printing, 30)  # a queue ticket prints at once
+    if controller.submitted is not None and controller.submitted.ticket is not None:
+        timings["submit_and_ticket_printed_s"] = time.monotonic() - started
     pump_until(controller.delivered, 30)
-    outcome = controller.session.outcome
-    assert outcome is not None
+    timings["submit_to_delivered_s"] = time.monotonic() - started
+    outcome, submitted = controller.session.outcome, controller.submitted
+    assert outcome is not None and submitted is not None
     printed = services.devices.printer.print_receipt(outcome.receipt) if services.devices.printer else None
-    summary = {"ok": True, "profile": args.profile, "procedure": procedure.id, "sid": outcome.sid,
+    summary = {"ok": True, "profile": controller.profile_id, "procedure": procedure.id, "sid": outcome.sid,
                "receipt_code": outcome.receipt_code, "delivered": True, "receipt_image": printed,
+               "ticket_image": controller.printed_ticket, "notices": notices,
+               # the workflow's outputs: clinic card_check, qd130_xml, fhir; one-stop ticket, ct01_pdf; lodging deadline
+               **submitted.outputs,
                "identity_source": identity.source,
                # a synthetic sample card: shown so the demo proves what was read
                "identity": {k: v for k, v in identity.to_dict().items()
@@ -237,15 +239,31 @@ def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
                                 if isinstance(v, dict)},
                "field_sources": sources, "timings": {k: round(v, 3) for k, v in timings.items()}}
     controller.finish()
+    world.take_away()
+    return summary
+
+
+def _run_demo(args: argparse.Namespace, services: KioskServices) -> int:
+    if services.world is None:
+        print("No display: the headless demo needs the simulated devices (kiosk run --simulate).")
+        return 2
+    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
+    controller = build_controller(services, args.profile, post=tasks.put)
+    summary = demo_visit(controller, services, tasks, 1)
+    if not summary["ok"]:
+        print_json(summary)
+        return 1
     if args.json:
         print_json(summary)
     else:
-        print("cccd-kiosk headless demo: card → chip → form → consent → queue → intake → receipt")
+        print("cccd-kiosk headless demo: card → chip → form → checks → consent → queue → intake → receipt")
         for key, value in summary.items():
             if key == "identity":
                 print("  identity (synthetic sample card, read from the chip)")
                 for field, text in value.items():
                     print(f"    {field:18} {text}")
+            elif key in ("qd130_xml", "fhir"):
+                print(f"  {key:16} ({len(json.dumps(value, ensure_ascii=False))} characters; --json shows it)")
             else:
                 print(f"  {key:16} {value}")
     return 0

@@ -6,8 +6,11 @@ import argparse
 import json
 from typing import Any
 
-from kiosk.console import print_json
 from kiosk.errors import PayloadError
+from kiosk.outbox import open_outbox
+from kiosk.state_dir import state_dir
+from wire.console import print_json
+from wire.schemas import check_submission
 
 
 def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -42,10 +45,8 @@ def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from kiosk.outbox import open_outbox
-    from kiosk.state_dir import state_dir
-
     data, evidence = _read_payload(args.payload)
+    check_submission(args.kind, data, evidence)  # nothing is queued that the intake would refuse
     outbox = open_outbox(state_dir(args.state_dir))
     try:
         saved = outbox.submit(args.kind, data, evidence)

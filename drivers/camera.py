@@ -18,11 +18,15 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from wire.errors import CodedError
+
 log = logging.getLogger(__name__)
 
 
-class CameraError(RuntimeError):
+class CameraError(CodedError, RuntimeError):
     """The camera cannot be opened or stopped delivering frames."""
+
+    code = "camera-error"
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ from typing import Any, Protocol
 
 from PIL import Image
 
+from wire.errors import CodedError
 
-class PrinterError(RuntimeError):
+
+class PrinterError(CodedError, RuntimeError):
     code = "printer-error"
 
 

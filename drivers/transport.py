@@ -11,15 +11,16 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from wire.errors import CodedError
 
-class TransportError(Exception):
+
+class TransportError(CodedError):
     """Base of transport errors; ``code`` is stable and machine-readable."""
 
     code = "transport-error"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class NoReaderError(TransportError):

@@ -28,12 +28,14 @@ from intake.db import Store, now_iso
 from intake.errors import IntakeError
 from intake.fleet import kiosk_views, lodging_compliance
 from intake.keys import current_public_key, load_or_create_keys
+from intake.migrations import prepare_schema
 from intake.ratelimit import RateLimiter
 from intake.settings import Settings
 from intake.verify import Verifier, verify_heartbeat
-from kiosk.device_key import ALGORITHMS, DeviceKeyError, key_from_jwk
+from wire.http import ENROL_PATH, HEALTH_PATH, HEARTBEATS_PATH, JOSE_MEDIA_TYPE, SUBMISSIONS_PATH
+from wire.keys import ALGORITHMS, KeyFormatError, key_from_jwk
 
-SUBMISSION_MEDIA_TYPE = "application/jose"
+SUBMISSION_MEDIA_TYPE = JOSE_MEDIA_TYPE
 HEARTBEAT_MAX_BODY = 16 * 1024
 COMPLIANCE_DAYS = 30  # lodging submissions received in this many days count on the operator page
 OPERATOR_REALM = 'Basic realm="cccd-kiosk operator", charset="UTF-8"'
@@ -83,7 +85,7 @@ def prepare(settings: Settings) -> None:
     load_or_create_keys(settings.key_file)
     store = Store(settings.database_url, 1)
     try:
-        store.create_schema()
+        prepare_schema(store.engine)  # a new database, or a check of its version (schema-outdated: migrate)
     finally:
         store.dispose()
 
@@ -176,7 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         field = ".".join(str(p) for p in errors[0]["loc"]) if errors else None
         return _error(IntakeError("invalid request", code="invalid-request", status=422, field=field))
 
-    @app.get("/v1/health", summary="Liveness")
+    @app.get(HEALTH_PATH, summary="Liveness")
     def health() -> dict[str, bool]:
         return {"ok": True}
 
@@ -187,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise IntakeError("a private key was sent", code="private-key-sent", status=422, field="public_key")
         try:
             key = key_from_jwk(request.public_key, request.alg)
-        except DeviceKeyError as exc:
+        except KeyFormatError as exc:
             raise IntakeError(exc.message, code="invalid-public-key", status=422, field="public_key") from exc
         kid = str(key.thumbprint())
         try:
@@ -197,7 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return EnrolResponse(device=kid, encryption_key=current_public_key(keys))
 
     @app.post(
-        "/v1/devices",
+        ENROL_PATH,
         status_code=201,
         response_model=EnrolResponse,
         summary="Enrol a kiosk key",
@@ -207,7 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return enrol_device(request)
 
     @app.post(
-        "/v1/submissions",
+        SUBMISSIONS_PATH,
         summary="Submit a signed, encrypted submission",
         status_code=201,
         response_model=ReceiptModel,
@@ -254,7 +256,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
 
     @app.post(
-        "/v1/heartbeats",
+        HEARTBEATS_PATH,
         summary="Record a kiosk's signed heartbeat (fleet health, no personal data)",
         response_model=HeartbeatAnswer,
         responses=_error_responses(400, 401, 403, 413, 415, 422, 503),

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.settings import Settings
-from kiosk.console import print_json, run_command
+from wire.console import print_json, run_command
 
 if TYPE_CHECKING:
     from intake.db import Store
@@ -95,7 +95,7 @@ def cmd_submissions_list(args: argparse.Namespace) -> int:
 
 def cmd_submissions_export(args: argparse.Namespace) -> int:
     """JSON Lines: the metadata, the decoded payload and the signed blob of each submission (personal data)."""
-    from kiosk.signing import unverified_payload
+    from wire.envelope import unverified_payload
 
     _, store = _store(args)
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115

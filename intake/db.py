@@ -211,13 +211,6 @@ class Store:
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         self._hot_path = self.hot_path_statements()
 
-    def create_schema(self) -> None:
-        """Create a new database at the current schema version, or check an existing one's version
-        (``schema-too-new``, ``schema-outdated``: run ``kiosk-intake migrate``)."""
-        from intake.migrations import prepare_schema
-
-        prepare_schema(self.engine)
-
     def dispose(self) -> None:
         self.engine.dispose()
 

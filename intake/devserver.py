@@ -14,6 +14,7 @@ import requests
 
 from intake.db import Store
 from intake.settings import Settings
+from wire.http import HEALTH_PATH
 
 POSTGRES_URL_ENV = "KIOSK_TEST_PG_URL"
 POSTGRES_URL_DEFAULT = "postgresql://kiosk:kiosk@127.0.0.1:54329/kiosk_intake"
@@ -111,7 +112,7 @@ class IntakeServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"intake server exited with {self.process.returncode}")
             try:
-                if requests.get(self.url + "/v1/health", timeout=1).ok:
+                if requests.get(self.url + HEALTH_PATH, timeout=1).ok:
                     return self
             except requests.RequestException:
                 pass

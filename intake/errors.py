@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.errors import KioskError
+from wire.errors import CodedError
 
 
-class IntakeError(KioskError):
+class IntakeError(CodedError):
     """A refused request: ``status`` is the HTTP status, ``code`` the stable reason sent back."""
 
     code = "intake-error"

@@ -6,8 +6,9 @@ A kiosk is **stale** when the intake has received no heartbeat from it for ``sta
 
 Lodging compliance, per establishment (the ``establishment`` code its kiosks report, else the kiosk itself):
 
-- **on time**: lodging notifications the intake received before their legal deadline (``kiosk.lodging.deadline``:
-  23:00 the arrival day, 08:00 the next day after 23:00, 12 h for foreigners or 24 h in remote areas);
+- **on time**: lodging notifications the intake received before their legal deadline, as the kiosk computed it
+  for the guest and signed it in the submission (``data.deadline.due``: 23:00 the arrival day, 08:00 the next day
+  after 23:00, 12 h for foreigners or 24 h in remote areas);
 - **late**: received at or after it;
 - **pending**: guests the establishment's kiosks report as not notified yet (their latest heartbeats), of which
   **overdue** are past their deadline.
@@ -20,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.lodging.deadline import deadline
-from kiosk.lodging.guest import nationality_code
-from kiosk.signing import SubmissionError, unverified_payload
+from wire.envelope import SubmissionError, unverified_payload
 
 OLD_PENDING_SECONDS = 3600  # a submission waiting longer than this makes the kiosk a warning
 DEVICE_PROBLEMS = ("absent", "error")
@@ -135,19 +134,18 @@ class Compliance:
     kiosks: set[str] = field(default_factory=set)
 
 
-def notification_on_time(payload: Mapping[str, Any], received_at: datetime, remote_area: bool) -> bool | None:
-    """Whether a lodging submission reached the intake before its legal deadline; ``None`` if it names no arrival."""
+def notification_on_time(payload: Mapping[str, Any], received_at: datetime) -> bool | None:
+    """Whether a lodging submission reached the intake before its legal deadline (``data.deadline.due``, an aware
+    ISO time); ``None`` if it names none."""
     data = payload.get("data")
-    form = data.get("form") if isinstance(data, dict) else None
-    if not isinstance(form, dict) or not isinstance(form.get("arrival"), str):
+    due_text = _object(data.get("deadline")).get("due") if isinstance(data, dict) else None
+    if not isinstance(due_text, str):
         return None
     try:
-        arrival = datetime.fromisoformat(form["arrival"])
+        due = datetime.fromisoformat(due_text)
     except ValueError:
         return None
-    nationality = nationality_code(_text(form.get("nationality")), _text(form.get("document_type")))
-    due = deadline(arrival, foreign=nationality not in (None, "VNM"), remote=remote_area).due
-    return received_at < due
+    return received_at < due if due.tzinfo is not None else None
 
 
 def lodging_compliance(
@@ -156,7 +154,7 @@ def lodging_compliance(
     """Per establishment: notifications received on time and late (``lodging_submissions``: rows with ``device``,
     ``received_at`` and the stored ``jws``) and what its kiosks report pending. Only establishments with a lodging
     kiosk or a lodging submission are listed."""
-    by_kiosk: dict[str, tuple[str, bool]] = {}
+    by_kiosk: dict[str, str] = {}
     result: dict[str, Compliance] = {}
     for status in statuses:
         payload = status.get("payload")
@@ -165,8 +163,7 @@ def lodging_compliance(
         kid = str(status["kid"])
         lodging = payload.get("lodging")
         establishment = _text(payload.get("establishment")) or kid
-        remote = isinstance(lodging, dict) and lodging.get("remote_area") is True
-        by_kiosk[kid] = (establishment, remote)
+        by_kiosk[kid] = establishment
         if isinstance(lodging, dict):
             entry = result.setdefault(establishment, Compliance(establishment))
             entry.kiosks.add(kid)
@@ -174,12 +171,12 @@ def lodging_compliance(
             entry.overdue += _int(lodging.get("overdue")) or 0
     for row in lodging_submissions:
         kid = str(row["device"])
-        establishment, remote = by_kiosk.get(kid, (kid, False))
+        establishment = by_kiosk.get(kid, kid)
         try:
             payload = unverified_payload(str(row["jws"]))
         except SubmissionError:  # stored only once verified: cannot happen short of a damaged database
             continue
-        on_time = notification_on_time(payload, parse_utc(str(row["received_at"])), remote)
+        on_time = notification_on_time(payload, parse_utc(str(row["received_at"])))
         if on_time is None:
             continue
         entry = result.setdefault(establishment, Compliance(establishment))

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 
 from intake.fleet import Compliance, KioskView
-from kiosk.dates import VIETNAM
+from wire.zones import VIETNAM
 
 STATE_LABELS = {
     "ok": "Bình thường / OK",

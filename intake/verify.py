@@ -19,9 +19,18 @@ from joserfc.jwk import KeySet
 from intake import kinds
 from intake.db import Store
 from intake.errors import IntakeError, bad_request, unprocessable
-from kiosk.device_key import DeviceKeyError, SigningKey, key_from_jwk
-from kiosk.errors import KioskError
-from kiosk.signing import JWS_TYPE, PAYLOAD_FIELDS, SubmissionError, decrypt, digest, verify_with
+from wire.envelope import (
+    HEARTBEAT_FIELDS,
+    HEARTBEAT_JWS_TYPE,
+    JWS_TYPE,
+    PAYLOAD_FIELDS,
+    SubmissionError,
+    decrypt,
+    digest,
+    verify_with,
+)
+from wire.errors import CodedError
+from wire.keys import KeyFormatError, SigningKey, key_from_jwk
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ class Verifier:
             return None
         try:
             found = _DeviceKey(record.alg, key_from_jwk(record.public_key, record.alg))
-        except DeviceKeyError:
+        except KeyFormatError:
             return None
         with self._lock:
             self._keys[kid] = found
@@ -165,7 +174,7 @@ class Verifier:
             kinds.validate(payload["kind"], payload["data"], payload["evidence"])
         except IntakeError:
             raise
-        except KioskError as exc:  # a validator added by a workflow raised another typed error
+        except CodedError as exc:  # a validator added by a workflow raised another typed error
             raise unprocessable(exc.code, exc.message, exc.field) from exc
         return Verified(
             sid,
@@ -210,14 +219,11 @@ def verify_heartbeat(
     verifier: Verifier, body: bytes, now: datetime, window: timedelta = HEARTBEAT_WINDOW
 ) -> VerifiedHeartbeat:
     """A heartbeat: a compact JWS (not encrypted: it holds no personal data) from an enrolled, unrevoked device."""
-    from kiosk.heartbeat import FIELDS
-    from kiosk.heartbeat import JWS_TYPE as HEARTBEAT_TYPE
-
     try:
         signed = body.decode("ascii").strip()
     except UnicodeDecodeError as exc:
         raise bad_request("malformed-jws", "a heartbeat is a compact JWS") from exc
-    kid, payload = verifier.verified_payload(signed, HEARTBEAT_TYPE, FIELDS)
+    kid, payload = verifier.verified_payload(signed, HEARTBEAT_JWS_TYPE, HEARTBEAT_FIELDS)
     if payload["device"] != kid:
         raise unprocessable("device-mismatch", "the payload names another device", field="device")
     sent_at = heartbeat_time(payload["sent_at"], now, window)

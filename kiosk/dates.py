@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from wire.zones import VIETNAM
+
+__all__ = ["VIETNAM", "age_on", "birthday_in_year", "parse_ddmmyyyy", "today_in_vietnam"]
 
 
 def today_in_vietnam() -> date:

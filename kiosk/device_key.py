@@ -1,7 +1,6 @@
 """The kiosk's own signing key: created on first start, stored 0600 in the state directory, never logged.
 
-Ed25519 by default; ES256 (P-256) is accepted for deployments whose key material must match hardware-backed
-P-256 keys. The key id (``kid``) is the RFC 7638 JWK thumbprint of the public key.
+The algorithms, JWK import and the key id are the contract's (``wire.keys``).
 """
 
 from __future__ import annotations
@@ -9,21 +8,17 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from joserfc.jwk import ECKey, OKPKey
 
 from kiosk.errors import KioskError
+from wire.keys import ALGORITHMS, DEFAULT_ALGORITHM, DeviceKey, KeyFormatError, SigningKey, key_from_jwk
+
+__all__ = ["ALGORITHMS", "DeviceKey", "DeviceKeyError", "SigningKey", "key_from_jwk", "load_device_key",
+           "load_or_create_device_key"]
 
 FILE_NAME = "device-key.json"
-
-# JWS algorithm -> (key type, curve). One algorithm per key (engineering notes §3).
-ALGORITHMS: dict[str, tuple[str, str]] = {"Ed25519": ("OKP", "Ed25519"), "ES256": ("EC", "P-256")}
-DEFAULT_ALGORITHM = "Ed25519"
-
-SigningKey = OKPKey | ECKey
 
 
 class DeviceKeyError(KioskError):
@@ -42,45 +37,6 @@ def generate_key(alg: str) -> SigningKey:
     if ALGORITHMS[alg][0] == "OKP":
         return OKPKey.generate_key("Ed25519")
     return ECKey.generate_key("P-256")
-
-
-def key_from_jwk(jwk: dict[str, Any], alg: str) -> SigningKey:
-    """Import a (public or private) JWK and check that it matches ``alg``."""
-    if alg not in ALGORITHMS:
-        raise DeviceKeyError(
-            "unsupported device key algorithm",
-            field="alg",
-            message_vi="Thuật toán khóa thiết bị không được hỗ trợ.",
-        )
-    kty, crv = ALGORITHMS[alg]
-    if not isinstance(jwk, dict) or jwk.get("kty") != kty or jwk.get("crv") != crv:
-        raise DeviceKeyError(
-            "key type does not match its algorithm",
-            field="jwk",
-            message_vi="Loại khóa không khớp với thuật toán.",
-        )
-    try:
-        return OKPKey.import_key(jwk) if kty == "OKP" else ECKey.import_key(jwk)
-    except Exception as exc:  # joserfc raises several types for malformed keys
-        raise DeviceKeyError("malformed key", field="jwk", message_vi="Khóa không hợp lệ.") from exc
-
-
-@dataclass(frozen=True, repr=False)
-class DeviceKey:
-    """A private signing key and its algorithm. ``repr`` shows only the key id."""
-
-    key: SigningKey
-    alg: str
-
-    @property
-    def kid(self) -> str:
-        return str(self.key.thumbprint())
-
-    def public_jwk(self) -> dict[str, Any]:
-        return dict(self.key.as_dict(private=False))
-
-    def __repr__(self) -> str:
-        return f"DeviceKey(alg={self.alg!r}, kid={self.kid!r})"
 
 
 def _write_private_file(path: Path, text: str) -> None:
@@ -120,7 +76,7 @@ def load_device_key(directory: Path) -> DeviceKey:
         record = json.loads(path.read_text())
         alg = str(record["alg"])
         return DeviceKey(key_from_jwk(record["jwk"], alg), alg)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, KeyFormatError) as exc:
         raise DeviceKeyError("device key file is corrupt", message_vi="Tệp khóa thiết bị bị hỏng.") from exc
 
 

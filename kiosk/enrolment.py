@@ -16,10 +16,10 @@ import requests
 
 from kiosk.device_key import DeviceKey
 from kiosk.errors import KioskError
-from kiosk.signing import IntakeKey, SubmissionError, intake_public_key
+from wire.envelope import IntakeKey, SubmissionError, intake_public_key
+from wire.http import ENROL_PATH
 
 FILE_NAME = "enrolment.json"
-ENROL_PATH = "/v1/devices"
 TIMEOUT = (5.0, 30.0)
 
 

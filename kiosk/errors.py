@@ -5,29 +5,13 @@ Messages never contain personal data: they name the field and the reason, not th
 
 from __future__ import annotations
 
-from typing import Any
+from wire.errors import CodedError
 
 
-class KioskError(Exception):
-    """Base of every error the kiosk reports to a person or a caller.
-
-    ``code`` is a stable machine-readable identifier, ``field`` the input field concerned (or ``None``),
-    ``message`` the English explanation for logs, ``message_vi`` the Vietnamese text for the screen.
-    """
+class KioskError(CodedError):
+    """Base of every error the kiosk reports to a person or a caller (see ``wire.errors`` for the whole tree)."""
 
     code = "kiosk-error"
-
-    def __init__(self, message: str, *, field: str | None = None, message_vi: str | None = None,
-                 code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.message_vi = message_vi or message
-        if code is not None:
-            self.code = code
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "field": self.field, "message": self.message, "message_vi": self.message_vi}
 
 
 class PayloadError(KioskError):

@@ -35,14 +35,11 @@ import requests
 from kiosk.clock import Clock, SystemClock
 from kiosk.device_key import DeviceKey
 from kiosk.errors import KioskError
-from kiosk.signing import sign
+from wire.envelope import HEARTBEAT_JWS_TYPE, sign
+from wire.http import HEARTBEATS_PATH, JOSE_MEDIA_TYPE
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_PATH = "/v1/heartbeats"
-JWS_TYPE = "kiosk-heartbeat+jws"
-CONTENT_TYPE = "application/jose"
-FIELDS = ("device", "sent_at", "version", "profile", "establishment", "outbox", "devices", "lodging", "errors")
 DISTRIBUTION = "cccd-kiosk"
 DEFAULT_INTERVAL = 60.0
 JITTER = 0.2  # each interval is drawn from [interval · (1 - JITTER), interval · (1 + JITTER)]
@@ -238,7 +235,7 @@ class Collector:
 
 
 def sign_heartbeat(payload: Mapping[str, Any], key: DeviceKey) -> str:
-    return sign(payload, key, typ=JWS_TYPE)
+    return sign(payload, key, typ=HEARTBEAT_JWS_TYPE)
 
 
 @dataclass(frozen=True)
@@ -270,7 +267,7 @@ class HeartbeatSender:
         if interval <= 0:
             raise HeartbeatError("the heartbeat interval must be positive", field="interval_seconds")
         self.key = key
-        self.url = intake_url.rstrip("/") + HEARTBEAT_PATH
+        self.url = intake_url.rstrip("/") + HEARTBEATS_PATH
         self.collect = collect
         self.interval = interval
         self.clock: Clock = clock or SystemClock()
@@ -290,7 +287,7 @@ class HeartbeatSender:
             response = self.session.post(
                 self.url,
                 data=signed.encode("ascii"),
-                headers={"Content-Type": CONTENT_TYPE},
+                headers={"Content-Type": JOSE_MEDIA_TYPE},
                 timeout=TIMEOUT,
                 allow_redirects=False,
             )

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kiosk.errors import KioskError
 from kiosk.text import nfc
+from wire.errors import CodedError
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -72,6 +72,17 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "đã nhận, rồi bị xóa. Thông tin trên màn hình bị xóa ngay khi bạn hoàn tất hoặc rời đi.",
         "The kiosk keeps no card images or portraits. Your submission is encrypted and kept on the kiosk only until "
         "the recipient confirms receipt, then deleted. The screen is cleared as soon as you finish or leave."),
+    "check.title": ("Kiểm tra trước khi gửi", "Checks before sending"),
+    "check.running": ("Đang kiểm tra thẻ BHYT…", "Checking the BHYT card…"),
+    "check.code": ("Mã kết quả: {code}", "Result code: {code}"),
+    "check.no_code": ("Chưa có mã kết quả", "No result code"),
+    "check.flag": ("Quầy tiếp đón sẽ thấy: {flag}", "Reception will see: {flag}"),
+    "check.continue": ("Tiếp tục", "Continue"),
+    "done.ticket": ("Số thứ tự của bạn", "Your queue number"),
+    "done.ticket_counter": ("Mời đến {counter}", "Please go to {counter}"),
+    "done.print_document": ("In tờ khai", "Print the form"),
+    "done.printed_document": ("Đã in tờ khai", "Form printed"),
+    "done.printed_ticket": ("Đã in số thứ tự", "Queue number printed"),
     "done.sent": ("Đã gửi hồ sơ", "Submitted"),
     "done.saved": ("Đã lưu, sẽ gửi khi có mạng", "Saved, will be sent when the network returns"),
     "done.code": ("Mã biên nhận", "Receipt code"),
@@ -105,7 +116,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "operator.enrol_now": ("Đăng ký", "Enrol"),
     "operator.enrolling": ("Đang đăng ký…", "Enrolling…"),
     "operator.enrolled": ("Đã đăng ký với máy chủ tiếp nhận", "Enrolled with the intake"),
-    "operator.export": ("Xuất dữ liệu", "Export"),
+    "operator.export": ("Xuất tệp khai báo ra ổ USB", "Export the police files to a USB drive"),
     "operator.text_size": ("Cỡ chữ", "Text size"),
     "operator.contrast": ("Tương phản cao", "High contrast"),
     "operator.display": ("Hiển thị", "Display"),
@@ -137,7 +148,7 @@ def pick(vi: str, en: str, lang: Lang) -> str:
     return nfc(vi if lang == "vi" or not en else en)
 
 
-def error_text(error: KioskError) -> str:
+def error_text(error: CodedError) -> str:
     """What a person reads for an error: Vietnamese first, English second."""
     if error.message_vi and error.message_vi != error.message:
         return nfc(f"{error.message_vi}\n{error.message}")

@@ -406,7 +406,7 @@ def open_outbox(
     """The kiosk's outbox in its state directory, with the device key and the intake's key if submitting."""
     from kiosk.device_key import load_or_create_device_key
     from kiosk.enrolment import load_enrolment
-    from kiosk.signing import seal
+    from wire.envelope import seal
 
     if not for_submitting:
         return Outbox(directory / FILE_NAME, clock=clock, synchronous=synchronous)

@@ -6,6 +6,7 @@ receipt code, the time and the queue number.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ PAPER_WIDTH = 576  # dots: 80 mm paper at 203 dpi
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto"))
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+@functools.lru_cache(maxsize=32)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The Noto Sans face at ``size`` (loaded once per size: reading the font file dominates a slip's rendering)."""
     name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
     for folder in FONT_DIRS:
         if (folder / name).exists():
@@ -26,13 +29,13 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
     return ImageFont.load_default()
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: int) -> list[str]:
+def wrap_text(draw: ImageDraw.ImageDraw, text: str, face: Any, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}".strip()
-            if draw.textlength(candidate, font=font) <= width or not line:
+            if draw.textlength(candidate, font=face) <= width or not line:
                 line = candidate
             else:
                 lines.append(line)
@@ -62,9 +65,9 @@ def render_receipt(receipt: dict[str, Any], *, title: str = "BIÊN NHẬN / RECE
     canvas = Image.new("L", (PAPER_WIDTH, 2000), 255)
     draw = ImageDraw.Draw(canvas)
     y = margin
-    big, body, small = _font(30, bold=True), _font(24), _font(20)
-    code_font = _font(56, bold=True)
-    for line in _wrap(draw, nfc(title), big, width):
+    big, body, small = font(30, bold=True), font(24), font(20)
+    code_font = font(56, bold=True)
+    for line in wrap_text(draw, nfc(title), big, width):
         draw.text((PAPER_WIDTH / 2, y), line, font=big, fill=0, anchor="ma")
         y += 40
     y += 8
@@ -74,10 +77,10 @@ def render_receipt(receipt: dict[str, Any], *, title: str = "BIÊN NHẬN / RECE
     qr = qr_image(code, scale=8)
     canvas.paste(qr, ((PAPER_WIDTH - qr.width) // 2, y))
     y += qr.height + 12
-    for lines, font, gap in ((receipt.get("lines_vi", []), body, 32), (receipt.get("lines_en", []), small, 27)):
+    for lines, face, gap in ((receipt.get("lines_vi", []), body, 32), (receipt.get("lines_en", []), small, 27)):
         for text in lines:
-            for line in _wrap(draw, nfc(str(text)), font, width):
-                draw.text((margin, y), line, font=font, fill=0)
+            for line in wrap_text(draw, nfc(str(text)), face, width):
+                draw.text((margin, y), line, font=face, fill=0)
                 y += gap
         y += 12
     return canvas.crop((0, 0, PAPER_WIDTH, y + margin)).point(lambda v: 255 if v > 128 else 0, mode="1")

@@ -29,11 +29,10 @@ import requests
 from kiosk.clock import Clock, SystemClock
 from kiosk.errors import KioskError
 from kiosk.outbox import Item, Outbox
+from wire.http import JOSE_MEDIA_TYPE, SUBMISSIONS_PATH
 
 log = logging.getLogger(__name__)
 
-SUBMIT_PATH = "/v1/submissions"
-CONTENT_TYPE = "application/jose"
 CHECKPOINT_EVERY = 100
 RECENT_ATTEMPTS = 1000
 
@@ -129,7 +128,7 @@ class Sender:
         rng: random.Random | None = None,
     ) -> None:
         self.outbox = outbox
-        self.url = intake_url.rstrip("/") + SUBMIT_PATH
+        self.url = intake_url.rstrip("/") + SUBMISSIONS_PATH
         self.clock: Clock = clock or outbox.clock or SystemClock()
         self.policy = policy or RetryPolicy()
         self.session = session or requests.Session()
@@ -147,7 +146,7 @@ class Sender:
             response = self.session.post(
                 self.url,
                 data=item.blob.encode("ascii"),
-                headers={"Content-Type": CONTENT_TYPE, "Idempotency-Key": item.sid},
+                headers={"Content-Type": JOSE_MEDIA_TYPE, "Idempotency-Key": item.sid},
                 timeout=(self.policy.connect_timeout, self.policy.read_timeout),
                 allow_redirects=False,
             )

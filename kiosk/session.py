@@ -1,6 +1,7 @@
 """The kiosk session: one person's visit, from choosing a service to the receipt, independent of any UI.
 
-Steps: ``home → scan → review → consent → done → home``. Cancel, decline and inactivity wipe the session and go
+Steps: ``home → scan → review → [check →] consent → done → home`` (``check``: a workflow's extra steps before
+consent, such as the clinic's insurance card check). Cancel, decline and inactivity wipe the session and go
 home. The session holds the identity read from the card, the chip portrait, the values typed by the person and the
 outcome; ``wipe()`` drops every reference to them. Time comes from an injectable clock so idle expiry is testable.
 """
@@ -24,6 +25,7 @@ class Step(StrEnum):
     HOME = "home"
     SCAN = "scan"
     REVIEW = "review"
+    CHECK = "check"
     CONSENT = "consent"
     DONE = "done"
 
@@ -139,14 +141,21 @@ class Session:
         self.typed[name] = nfc(value)
         self.touch()
 
+    def to_check(self) -> None:
+        """The workflow's extra steps before consent (the clinic's card check)."""
+        self._require("to_check", Step.REVIEW)
+        if self.identity is None:
+            raise TransitionError("to_check without an identity", self.step)
+        self._go(Step.CHECK)
+
     def to_consent(self) -> None:
-        self._require("to_consent", Step.REVIEW)
+        self._require("to_consent", Step.REVIEW, Step.CHECK)
         if self.identity is None:
             raise TransitionError("to_consent without an identity", self.step)
         self._go(Step.CONSENT)
 
     def back_to_review(self) -> None:
-        self._require("back_to_review", Step.CONSENT)
+        self._require("back_to_review", Step.CHECK, Step.CONSENT)
         self._go(Step.REVIEW)
 
     def accept(self) -> None:

@@ -21,6 +21,7 @@ from kiosk.workflows.model import KINDS
 ENV_VAR = "KIOSK_CONFIG"
 DEPLOYED_PATH = Path("/etc/cccd-kiosk/kiosk.toml")
 _PIN = re.compile(r"[0-9]{4,8}")
+_STAFF_ID = re.compile(r"[0-9]{12}")
 
 
 class SiteConfigError(KioskError):
@@ -52,6 +53,17 @@ class HeartbeatSettings:
 
 
 @dataclass(frozen=True)
+class ClinicSettings:
+    """``[clinic]``: the clinic relay that checks BHYT cards, and the reception staff member named in each lookup
+    (CV 1923/BHXH-CNTT requires ``hoTenCb`` and ``cccdCb``). The kiosk holds no BHXH credentials."""
+
+    relay_url: str | None = None
+    staff_name: str = ""
+    staff_id_number: str = ""
+    timeout_seconds: float = 8.0
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     profile: str = "one-stop"
     intake_url: str | None = None
@@ -62,6 +74,7 @@ class SiteConfig:
     config_dir: Path | None = None
     devices: DeviceSettings = field(default_factory=DeviceSettings)
     heartbeat: HeartbeatSettings = field(default_factory=HeartbeatSettings)
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
 
 
 # -- typed readers ------------------------------------------------------------------------------------------------
@@ -107,6 +120,8 @@ SECTIONS: dict[str, set[str]] = {
     "devices": {"camera", "reader", "printer"},
     # read by the fleet heartbeat: seconds between two heartbeats to the intake, the establishment code
     "heartbeat": {"interval_seconds", "establishment"},
+    # the clinic relay for the BHYT card check and the staff member named in each lookup
+    "clinic": {"relay_url", "staff_name", "staff_id_number", "timeout_seconds"},
 }
 
 
@@ -119,6 +134,7 @@ def parse_site_config(data: dict[str, Any]) -> SiteConfig:
     kiosk = _table(data, "kiosk", SECTIONS["kiosk"])
     devices = _table(data, "devices", SECTIONS["devices"])
     heartbeat = _table(data, "heartbeat", SECTIONS["heartbeat"])
+    clinic = _clinic(_table(data, "clinic", SECTIONS["clinic"]))
     defaults = SiteConfig()
 
     profile = _string(kiosk, "kiosk", "profile", defaults.profile)
@@ -155,6 +171,23 @@ def parse_site_config(data: dict[str, Any]) -> SiteConfig:
             interval_seconds=_number(heartbeat, "heartbeat", "interval_seconds",
                                      defaults.heartbeat.interval_seconds),
             establishment=establishment),
+        clinic=clinic,
+    )
+
+
+def _clinic(table: dict[str, Any]) -> ClinicSettings:
+    relay_url = _string(table, "clinic", "relay_url", None)
+    if relay_url is not None and not relay_url.startswith(("https://", "http://")):
+        raise _wrong("clinic.relay_url", "an https:// URL", "một địa chỉ https://")
+    staff_id = _string(table, "clinic", "staff_id_number", "") or ""
+    if staff_id and not _STAFF_ID.fullmatch(staff_id):
+        raise _wrong("clinic.staff_id_number", "the staff member's 12-digit ID number",
+                     "số định danh 12 chữ số của nhân viên")
+    return ClinicSettings(
+        relay_url=relay_url,
+        staff_name=_string(table, "clinic", "staff_name", "") or "",
+        staff_id_number=staff_id,
+        timeout_seconds=_number(table, "clinic", "timeout_seconds", ClinicSettings.timeout_seconds),
     )
 
 

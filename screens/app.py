@@ -16,8 +16,9 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from kiosk.controller import KioskController
-from kiosk.session import Session, Step
+from kiosk.session import Step
 from screens.base import KioskScreen
+from screens.check import CheckScreen
 from screens.consent import ConsentScreen
 from screens.done import DoneScreen
 from screens.home import HomeScreen
@@ -28,8 +29,8 @@ from screens.scan import ScanScreen
 from screens.service_notify import ServiceNotifier
 from screens.theme import Theme, register_fonts
 
-SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, ConsentScreen, DoneScreen,
-                                          OperatorScreen)
+SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, CheckScreen, ConsentScreen,
+                                          DoneScreen, OperatorScreen)
 
 
 def post_to_ui(fn: Callable[[], None]) -> None:
@@ -58,7 +59,7 @@ class KioskApp(App):
         self.sm = ScreenHost()
         self._build_screens()
         self.controller.subscribe(self.refresh)
-        self.controller.session.subscribe(self._on_step)
+        self.controller.subscribe_steps(self._on_step)
         Window.bind(on_touch_down=self._activity, on_key_down=self._activity)
         self._idle_event = Clock.schedule_interval(self._check_idle, 1.0)
         self.refresh()
@@ -101,13 +102,13 @@ class KioskApp(App):
             review.prebuild()  # one row per frame while the home screen waits for someone
 
     def _activity(self, *_: Any) -> None:
-        self.controller.session.touch()  # returns None: the touch continues to the widgets
+        self.controller.touch()  # returns None: the touch continues to the widgets
 
     def _check_idle(self, _dt: float) -> None:
         if self.controller.check_idle() and self.sm is not None and self.sm.current == "operator":
             self.close_operator()
 
-    def _on_step(self, _session: Session, step: Step) -> None:
+    def _on_step(self, step: Step) -> None:
         review = self.screens.get("review")
         if step is Step.SCAN and isinstance(review, ReviewScreen):
             review.prepare()
@@ -128,7 +129,7 @@ class KioskApp(App):
         if self.sm is None:
             return
         if self.sm.current != "operator":
-            target = self.controller.session.step.value
+            target = self.controller.step.value
             if self.sm.current != target:
                 self.sm.current = target
         self.screens[self.sm.current].refresh()
@@ -139,7 +140,7 @@ class KioskApp(App):
 
     # -- operator ------------------------------------------------------------------------------------------------
     def open_operator(self) -> None:
-        if self.sm is not None and self.controller.session.step is Step.HOME:
+        if self.sm is not None and self.controller.step is Step.HOME:
             self.sm.current = "operator"
             self.screens["operator"].refresh()
 

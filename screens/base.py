@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
@@ -12,8 +12,18 @@ from kiosk.controller import KioskController
 from screens.theme import Theme
 from screens.widgets import BigButton, Text, paint, two_lines
 
-if TYPE_CHECKING:
-    from screens.app import KioskApp
+
+class KioskApp(Protocol):
+    """What a screen needs of the application (``screens.app.KioskApp``)."""
+
+    controller: KioskController
+    theme: Theme
+
+    def open_operator(self) -> None: ...
+
+    def close_operator(self) -> None: ...
+
+    def set_display(self, *, scale: float | None = None, high_contrast: bool | None = None) -> None: ...
 
 
 class KioskScreen(Screen):

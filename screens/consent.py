@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import error_text
 from screens.base import KioskScreen
-from screens.widgets import Panel, Text
+from screens.widgets import Text, scrolling_texts
 
 
 class ConsentScreen(KioskScreen):
@@ -20,22 +19,14 @@ class ConsentScreen(KioskScreen):
         root = BoxLayout(orientation="vertical")
         root.add_widget(self.header("consent.title"))
         body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
-        panel = Panel(t, orientation="vertical", radius=16, padding=t.pad)
-        scroll = ScrollView(do_scroll_x=False, bar_width=12)
-        texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=t.pad)
-        texts.bind(minimum_height=texts.setter("height"))
         self.procedure = Text(t, level="heading", bold=True)
         self.notice = Text(t, level="body")
         self.notice_other = Text(t, level="small", color=t.muted)
-        for w in (self.procedure, self.notice, self.notice_other):
-            texts.add_widget(w)
-        scroll.add_widget(texts)
-        panel.add_widget(scroll)
-        body.add_widget(panel)
+        body.add_widget(scrolling_texts(t, self.procedure, self.notice, self.notice_other))
         self.error = Text(t, level="body", bold=True, color=t.danger)
         body.add_widget(self.error)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.decline_button = self.button("consent.decline", self.controller.decline, kind="danger",
+        self.decline_button = self.button("consent.decline", self.controller.consent.decline, kind="danger",
                                           height=t.touch * 1.2)
         self.back_button = self.button("common.back", self._back, kind="secondary", height=t.touch * 1.2)
         self.accept_button = self.button("consent.accept", self._accept, height=t.touch * 1.2)
@@ -55,14 +46,13 @@ class ConsentScreen(KioskScreen):
             main, second = c.title(procedure)
             self.procedure.text = f"{main}\n[size={self.theme.font('small')}]{second}[/size]"
             self.procedure.markup = True
-        self.notice.text, self.notice_other.text = c.notice()
+        self.notice.text, self.notice_other.text = c.consent.notice()
 
     def _back(self) -> None:
-        self.controller.session.back_to_review()
-        self.controller.changed()
+        self.controller.consent.back_to_review()
 
     def _accept(self) -> None:
-        error = self.controller.accept()
+        error = self.controller.consent.submit()
         self.error.text = error_text(error) if error is not None else ""
 
     def clear(self) -> None:

@@ -1,4 +1,5 @@
-"""Done: sent, or saved to be sent when the network returns; the receipt code as text and QR; print; automatic
+"""Done: sent, or saved to be sent when the network returns; the receipt code as text and QR; the queue number
+(printed at once) when the procedure has a counter; print the receipt, and the form (CT01) on request; automatic
 return home."""
 
 from __future__ import annotations
@@ -35,17 +36,27 @@ class DoneScreen(KioskScreen):
         self.details = Text(t, level="small", color=t.muted, fixed_height=0)
         for w in (self.code_label, self.code, self.details):
             codes.add_widget(w)
+        # The queue number, when the procedure has a counter: a third column of the card (none without one).
+        self.ticket_box = BoxLayout(orientation="vertical", spacing=4, size_hint_x=0, opacity=0)
+        self.ticket_label = Text(t, level="small", color=t.muted, halign="center", fixed_height=0, size_hint_y=0.45)
+        self.ticket = Text(t, level="code", bold=True, halign="center", color=t.primary, fixed_height=0)
+        self.ticket_counter = Text(t, level="small", halign="center", fixed_height=0)
+        for w in (self.ticket_label, self.ticket, self.ticket_counter):
+            self.ticket_box.add_widget(w)
         card.add_widget(self.qr)
         card.add_widget(codes)
+        card.add_widget(self.ticket_box)
         root.add_widget(card)
         self.print_status = Text(t, level="body", bold=True, halign="center")
         root.add_widget(self.print_status)
         actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary",
+        self.print_button = self.button("done.print", self.controller.done.print_receipt, kind="secondary",
                                         height=t.touch * 1.2)
-        self.finish_button = self.button("done.finish", self.controller.finish, height=t.touch * 1.2)
-        actions.add_widget(self.print_button)
-        actions.add_widget(self.finish_button)
+        self.document_button = self.button("done.print_document", self._print_document, kind="secondary",
+                                           height=t.touch * 1.2)
+        self.finish_button = self.button("done.finish", self.controller.done.finish, height=t.touch * 1.2)
+        for b in (self.print_button, self.document_button, self.finish_button):
+            actions.add_widget(b)
         root.add_widget(actions)
         self.countdown = Text(t, level="small", halign="center", color=t.muted)
         root.add_widget(self.countdown)
@@ -68,25 +79,28 @@ class DoneScreen(KioskScreen):
 
     def _tick(self, dt: float) -> None:
         self._remaining -= dt
-        if self._remaining <= 0 and not self.controller.printing:
-            self.controller.finish()
+        if self._remaining <= 0 and not self.controller.done.printing:
+            self.controller.done.finish()
             return
         self.refresh()
 
     def refresh(self) -> None:
         c = self.controller
-        outcome = c.session.outcome
+        step = c.done
+        outcome = step.outcome
         if outcome is None:
             return
-        for b in (self.print_button, self.finish_button):
+        for b in (self.print_button, self.document_button, self.finish_button):
             self.relabel(b)
-        key = "done.sent" if c.delivered() else "done.saved"
+        key = "done.sent" if step.delivered() else "done.saved"
         self.status.text, self.status_other.text = c.t(key), c.other(key)
         self.status.color = self.theme.ok if key == "done.sent" else self.theme.warn
         self.code_label.text = f"{c.t('done.code')} · {c.other('done.code')}"
         self.code.text = outcome.receipt_code
+        ticket = outcome.receipt.get("ticket")
+        shown = [outcome.receipt_code, *([ticket["display"]] if ticket else [])]  # each shown large already
         lines = outcome.receipt.get("lines_vi" if c.lang == "vi" else "lines_en", [])
-        self.details.text = "\n".join(line for line in lines if outcome.receipt_code not in line)
+        self.details.text = "\n".join(line for line in lines if not any(text in line for text in shown))
         if self._qr_for != outcome.receipt_code:
             image = qr_image(outcome.receipt_code, scale=8).convert("RGB")
             buffer = io.BytesIO()
@@ -94,11 +108,29 @@ class DoneScreen(KioskScreen):
             buffer.seek(0)
             self.qr.texture = CoreImage(buffer, ext="png").texture
             self._qr_for = outcome.receipt_code
-        self.print_button.opacity = 0.5 if c.printing or c.devices.printer is None else 1.0
-        self.print_status.text = c.print_result or ""
+        if ticket:
+            label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
+            self.ticket_label.text = c.t('done.ticket')
+            self.ticket.text = ticket["display"]
+            self.ticket_counter.text = c.t("done.ticket_counter", counter=label)
+        self.ticket_box.size_hint_x, self.ticket_box.opacity = (0.45, 1) if ticket else (0, 0)
+        can_print = step.can_print()
+        self.print_button.opacity = 1.0 if can_print else 0.5
+        documents = step.documents()
+        self.document_button.opacity = (1.0 if can_print else 0.5) if documents else 0.0
+        self.document_button.disabled = not documents
+        self.print_status.text = step.print_result or ""
         self.countdown.text = c.t("done.auto_home", n=max(0, int(self._remaining)))
 
+    def _print_document(self) -> None:
+        documents = self.controller.done.documents()
+        if documents:
+            self.controller.done.print_document(documents[0].name)
+
     def clear(self) -> None:
+        for w in (self.ticket_label, self.ticket, self.ticket_counter):
+            w.text = ""
+        self.ticket_box.size_hint_x, self.ticket_box.opacity = 0, 0
         self.code.text = ""
         self.details.text = ""
         self.qr.texture = None

@@ -1,8 +1,10 @@
 """Home: the profile's services as large buttons, language switch, clock, queue health light; a long press in the
-top-left corner opens the operator screen."""
+top-left corner opens the operator screen. On a lodging kiosk, the guests not yet declared with their countdown
+(refreshed every minute, wiped with the other screens)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -14,10 +16,13 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.errors import KioskError
 from screens.base import KioskScreen
+from screens.pending_guests import PendingGuestsPanel
 from screens.widgets import BigButton, Text, paint, two_lines
 
 LONG_PRESS_SECONDS = 2.0
+log = logging.getLogger(__name__)
 
 
 class CornerHotspot(Widget):
@@ -79,6 +84,8 @@ class HomeScreen(KioskScreen):
 
         self.prompt = Text(t, level="heading", bold=True)
         root.add_widget(self.prompt)
+        self.pending = PendingGuestsPanel(t)
+        root.add_widget(self.pending)
         scroll = ScrollView(do_scroll_x=False)
         self.grid = GridLayout(cols=2, spacing=t.pad, size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
@@ -100,15 +107,38 @@ class HomeScreen(KioskScreen):
         self.add_widget(root)
         self.add_widget(self.hotspot)  # over the top-left corner, invisible
         self._procedure_ids: list[str] = []
+        self._pending_minute: str | None = None
         self._clock_event = Clock.schedule_interval(self._tick, 5.0)
 
     def shutdown(self) -> None:
         self._clock_event.cancel()
 
     def _tick(self, _dt: float) -> None:
-        self.clock.text = datetime.now(self.controller.now().tzinfo).strftime("%H:%M  %d/%m/%Y")
+        now = datetime.now(self.controller.now().tzinfo)
+        self.clock.text = now.strftime("%H:%M  %d/%m/%Y")
         if self.manager is not None and self.manager.current == self.name:
             self._health()
+            if now.strftime("%H:%M") != self._pending_minute:
+                self._show_pending()
+
+    def _show_pending(self) -> None:
+        """The owner's list, once a minute while the home screen is shown (lodging kiosks only)."""
+        source = self.controller.devices.pending_guests
+        if source is None:
+            self.pending.clear()
+            return
+        self._pending_minute = self.controller.now().strftime("%H:%M")
+        try:
+            rows = source()
+        except KioskError as exc:  # e.g. the register key is wrong: the home screen stays usable
+            log.warning("pending guests: %s", exc.code)
+            self.pending.clear()
+            return
+        self.pending.show(rows)
+
+    def clear(self) -> None:
+        self.pending.clear()
+        self._pending_minute = None
 
     def _health(self) -> None:
         level, text = self.controller.queue_health()
@@ -137,6 +167,7 @@ class HomeScreen(KioskScreen):
             self.grid.add_widget(button)
         self._tick(0)
         self._health()
+        self._show_pending()
 
     def procedure_button(self, procedure_id: str) -> BigButton:
         return next(b for b in self.grid.children if getattr(b, "procedure_id", None) == procedure_id)

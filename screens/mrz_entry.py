@@ -128,7 +128,7 @@ class MrzEntryPanel(BoxLayout):
         self._paint()
         if self.column.height > self.scroll.height > 0:
             self.scroll.scroll_to(self.fields[name], padding=8, animate=False)
-        self.screen.controller.session.touch()
+        self.screen.controller.touch()
 
     def _fit(self, *_: Any) -> None:
         """Fields that fit stay at the top (a scroll position left from a taller moment would leave a gap)."""
@@ -139,7 +139,7 @@ class MrzEntryPanel(BoxLayout):
         self.typed = self.typed.with_value(self.selected, text)
         self.fields[self.selected].box.text = text
         self.fields[self.selected].error.text = ""
-        self.screen.controller.session.touch()
+        self.screen.controller.touch()
 
     def _done(self, _text: str) -> None:
         """Done on the pad: check this field, go to the next one; on the last, read the chip."""
@@ -159,7 +159,7 @@ class MrzEntryPanel(BoxLayout):
         if no_expiry and self.selected == "date_of_expiry":
             self.select(FIELDS[0])
         self._paint()
-        self.screen.controller.session.touch()
+        self.screen.controller.touch()
 
     def _check(self, name: str, *, required: bool) -> bool:
         """Show the field's error under it (Vietnamese, then English); False when there is one. An empty field is
@@ -197,11 +197,11 @@ class MrzEntryPanel(BoxLayout):
         t = self.theme
         for name, field in self.fields.items():
             selected = name == self.selected
-            field.box._normal = t.primary if selected else t.secondary
+            field.box.set_fill(t.primary if selected else t.secondary)
             field.box.color = t.on_primary if selected else t.text
             field.box.text = getattr(self.typed, name)
             field.box._sync()
-        self.no_expiry._normal = t.primary if self.typed.no_expiry else t.secondary
+        self.no_expiry.set_fill(t.primary if self.typed.no_expiry else t.secondary)
         self.no_expiry.color = t.on_primary if self.typed.no_expiry else t.on_secondary
         self.no_expiry._sync()
         if self.typed.no_expiry:

@@ -4,20 +4,25 @@ enrolment (intake and device key; enrol again with a one-time token), exports, t
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.operator_enrol import EnrolForm
 from screens.widgets import BigButton, Panel, Text
 
 SCALES = (1.0, 1.2, 1.4)
+log = logging.getLogger(__name__)
 
 
 class OperatorScreen(KioskScreen):
@@ -33,6 +38,8 @@ class OperatorScreen(KioskScreen):
         self.pad = OnScreenKeyboard(t)
         self.pin_label = Text(t, level="heading", bold=True, halign="center")
         self.message = ""
+        self.message_failed = False
+        self.exporting = False
         self.enrol_form: EnrolForm | None = None
 
     def on_pre_enter(self, *_: Any) -> None:
@@ -57,7 +64,7 @@ class OperatorScreen(KioskScreen):
     def clear(self) -> None:
         self.unlocked = False
         self.pad.detach()
-        self.message = ""
+        self.message, self.message_failed = "", False
         if self.enrol_form is not None:
             self.enrol_form.clear()
             self.enrol_form = None
@@ -113,7 +120,8 @@ class OperatorScreen(KioskScreen):
         right.bind(height=fit)
 
         if self.message:  # the result of the last action, where the operator looks first
-            left.add_widget(Text(t, self.message, level="body", bold=True, color=t.ok))
+            left.add_widget(Text(t, self.message, level="body", bold=True,
+                                 color=t.danger if self.message_failed else t.ok))
         summary = c.outbox_summary()
         counts = summary["counts"]
         outbox = self._section("operator.outbox")
@@ -210,7 +218,31 @@ class OperatorScreen(KioskScreen):
         self._show_dashboard()
 
     def _export(self) -> None:
+        """Today's police files onto the removable drive, off the UI thread (the XLSX takes about a second); the
+        result replaces "Đang xuất…", in red when there is no drive or the write failed."""
         export = self.controller.devices.export
-        if export is not None:
-            self.message = export()
-            self._show_dashboard()
+        if export is None or self.exporting:
+            return
+        self.exporting = True
+        self.message, self.message_failed = "Đang xuất… · Exporting…", False
+        self._show_dashboard()
+
+        def run() -> None:
+            try:
+                message, failed = export(), False
+            except KioskError as exc:
+                message, failed = f"{exc.message_vi} · {exc}", True
+            except Exception as exc:  # never a dead thread: whatever broke, the operator is told
+                log.error("operator export failed: %s", type(exc).__name__)  # no message: it may hold data
+                message, failed = f"Xuất tệp không thành công. Hãy báo cho nhân viên kỹ thuật. · Export failed " \
+                                  f"({type(exc).__name__})", True
+            Clock.schedule_once(lambda _dt: self._exported(message, failed), 0)
+
+        threading.Thread(target=run, name="operator-export", daemon=True).start()
+
+    def _exported(self, message: str, failed: bool) -> None:
+        self.exporting = False
+        if not self.unlocked:  # wiped meanwhile: show nothing
+            return
+        self.message, self.message_failed = message, failed
+        self._show_dashboard()

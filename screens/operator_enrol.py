@@ -9,23 +9,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import error_text
+from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.widgets import BigButton, Text, two_lines
-
-if TYPE_CHECKING:
-    from screens.operator import OperatorScreen
 
 FIELDS = {"intake_url": ("operator.intake_url", "url", 200), "token": ("operator.token", "code", 64)}
 
 
 class EnrolForm(BoxLayout):
-    def __init__(self, screen: OperatorScreen, intake_url: str, **kwargs: Any) -> None:
+    def __init__(self, screen: KioskScreen, intake_url: str, **kwargs: Any) -> None:
         t = replace(screen.theme, scale=min(screen.theme.scale, 1.0))
         super().__init__(orientation="vertical", spacing=8, **kwargs)
         self.screen, self.theme, self.keyboard = screen, t, OnScreenKeyboard(t)
@@ -96,7 +94,7 @@ class EnrolForm(BoxLayout):
         for name, box in self.boxes.items():
             chosen = name == self.selected
             box.text = self.values[name]
-            box._normal = t.primary if chosen else t.secondary
+            box.set_fill(t.primary if chosen else t.secondary)
             box.color = t.on_primary if chosen else t.on_secondary
             box._sync()
         self.enrol_button.opacity = 0.5 if c.enrolling else 1.0

@@ -76,7 +76,7 @@ class FieldView(BoxLayout):
             self.box.text = row.shown
         self.box.disabled = row.locked
         self.box.opacity = 0.75 if row.locked else 1.0
-        self.box._normal = t.primary if editing else (t.bg if row.locked else t.surface)
+        self.box.set_fill(t.primary if editing else (t.bg if row.locked else t.surface))
         self.box.color = t.on_primary if editing else t.text
         self.box._sync()
         self.error.text = row.error or (c.t("review.required") if row.missing and not editing else "")
@@ -210,7 +210,7 @@ class ReviewScreen(KioskScreen):
         so that the values arriving later only change texts (no long frame when the card is read)."""
         rows = self.controller.rows()
         if rows:
-            self._show(self._key(self.controller.session.procedure_id, rows), rows)
+            self._show(self._key(self.controller.review.procedure_id, rows), rows)
             self._updates = {r.name: r for r in rows}  # a few rows per frame
             if self._update_event is None:
                 self._update_event = Clock.schedule_interval(self._update_some, 0)
@@ -251,7 +251,7 @@ class ReviewScreen(KioskScreen):
         if self.mrz_open:
             self.mrz.relabel()
         rows = c.rows()
-        self._show(self._key(c.session.procedure_id, rows), rows)
+        self._show(self._key(c.review.procedure_id, rows), rows)
         assert self.layout is not None
         self.layout.build_all()  # shown now: every row must be there
         self.layout.sync_footers()
@@ -304,7 +304,7 @@ class ReviewScreen(KioskScreen):
         self.banner.height = max(self.banner.height, self.theme.touch if wrong_key else 0)
 
     def _portrait(self) -> None:
-        portrait = self.controller.session.portrait
+        portrait = self.controller.review.portrait
         if portrait is None:
             self._hide_portrait()
             return
@@ -386,7 +386,7 @@ class ReviewScreen(KioskScreen):
         self.refresh()
         self.views[name].box.text = row.value
         Clock.schedule_once(lambda _dt: self._reveal(name), 0)
-        self.controller.session.touch()
+        self.controller.touch()
 
     def _reveal(self, name: str) -> None:
         view = self.views.get(name)
@@ -396,7 +396,7 @@ class ReviewScreen(KioskScreen):
     def _typed(self, text: str) -> None:
         if self.editing:
             self.views[self.editing].box.text = text
-            self.controller.session.touch()
+            self.controller.touch()
 
     def _choose(self, code: str) -> None:
         self._commit(code)

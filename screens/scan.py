@@ -203,7 +203,7 @@ class ScanScreen(KioskScreen):
         self._title_key = "mrz.title"
         self.refresh_header()
         self.mrz.open()
-        self.controller.session.touch()
+        self.controller.touch()
 
     def close_mrz(self) -> None:
         self.mrz.clear()
@@ -224,7 +224,7 @@ class ScanScreen(KioskScreen):
                            on_done=self._key_done)
         self.key_area.height = self.keypad.height + self.key_label.height + 20
         self.key_area.opacity = 1
-        c.session.touch()
+        c.touch()
 
     def _key_typed(self, text: str) -> None:
         self.key_label.text = f"{self.controller.t('scan.key_prompt')}\n{text}"

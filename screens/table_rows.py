@@ -4,15 +4,29 @@ ordinary review rows (``screens.review.FieldView``): edited with the keyboard, t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.controller import TableInfo
+from kiosk.controller import KioskController, TableInfo
+from screens.theme import Theme
 from screens.widgets import BigButton, Panel, Text, two_lines
 
-if TYPE_CHECKING:
-    from screens.review import ReviewScreen
+
+class ReviewScreen(Protocol):
+    """What the rows need of the review screen (``screens.review.ReviewScreen``)."""
+
+    @property
+    def controller(self) -> KioskController: ...
+
+    @property
+    def theme(self) -> Theme: ...
+
+    def button(self, key: str, action: Any, *, kind: str = "primary", **kwargs: Any) -> BigButton: ...
+
+    def add_member(self, table: str) -> None: ...
+
+    def remove_member(self, table: str, index: int) -> None: ...
 
 
 def section_title(screen: ReviewScreen, info: TableInfo) -> Text:

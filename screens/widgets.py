@@ -10,6 +10,7 @@ from kivy.graphics import Line, Rectangle, RoundedRectangle
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.theme import FONT, Color, Theme
@@ -97,6 +98,12 @@ class BigButton(ButtonBehavior, Label):
         if on_press is not None:
             self.bind(on_release=lambda *_: on_press())
 
+    def set_fill(self, color: Color) -> None:
+        """The button's background colour (pressed: a darker shade of it)."""
+        self._normal = color
+        self._pressed = (*tuple(c * 0.75 for c in color[:3]), 1.0)
+        self._sync()
+
     def _sync(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self._bg_color.rgba = self._pressed if self.state == "down" else self._normal
@@ -121,3 +128,16 @@ def two_lines(theme: Theme, primary: str, secondary: str) -> str:
     """Button markup: the main text, then the other language smaller."""
     small = theme.font("small")
     return f"{primary}\n[size={small}][b]{secondary}[/b][/size]" if secondary else primary
+
+
+def scrolling_texts(theme: Theme, *texts: Widget) -> Panel:
+    """A rounded panel whose texts scroll when they do not fit (a notice, a check's result)."""
+    panel = Panel(theme, orientation="vertical", radius=16, padding=theme.pad)
+    scroll = ScrollView(do_scroll_x=False, bar_width=12)
+    column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.pad)
+    column.bind(minimum_height=column.setter("height"))
+    for text in texts:
+        column.add_widget(text)
+    scroll.add_widget(column)
+    panel.add_widget(scroll)
+    return panel

@@ -1,22 +1,22 @@
 """Typed errors of the eMRTD data layer.
 
-Drivers do not import the kiosk core, so these form their own hierarchy; the kiosk layer maps them to its
-errors. Messages never contain personal data: they say what is malformed, not the value.
+Drivers do not import the kiosk core: this tree hangs from ``wire.errors.CodedError``, the project's one error
+base, and the kiosk layer maps its errors to screen texts. Messages never contain personal data: they say
+what is malformed, not the value.
 """
 
 from __future__ import annotations
 
+from wire.errors import CodedError
 
-class EmrtdError(Exception):
+
+class EmrtdError(CodedError):
     """Base of every error raised while decoding or building eMRTD data."""
 
     code = "emrtd-error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
+        super().__init__(message, code=code)
 
 
 class TlvError(EmrtdError):

@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from drivers.qr.decoders import QrDecoder, ZbarBinaryDecoder, ZxingDecoder
+from wire.errors import CodedError
 
 Accept = Callable[[bytes], bool]
 Preprocess = Callable[[np.ndarray], np.ndarray]
@@ -39,8 +40,10 @@ Preprocess = Callable[[np.ndarray], np.ndarray]
 MAX_UPSCALED_WIDTH = 2880
 
 
-class ImageError(ValueError):
+class ImageError(CodedError, ValueError):
     """The input is not an image the pipeline can read."""
+
+    code = "unreadable-image"
 
 
 @dataclass(frozen=True)

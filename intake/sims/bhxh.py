@@ -17,6 +17,8 @@ import hashlib
 import re
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +28,8 @@ import requests
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from kiosk.text import clean, fold_diacritics
+from intake.sims.serve import serve
+from wire.text import clean, fold_diacritics
 
 CHECK_PATH = "/api/egw/KQNhanLichSuKCB2024"
 LOGIN_PATH = "/api/token/take"
@@ -248,8 +251,15 @@ class ClinicAccount:
 
 
 def clinic_router(
-    egw_url: str, account: ClinicAccount, *, timeout: tuple[float, float] = (5, 30)
+    egw_url: str,
+    account: ClinicAccount,
+    *,
+    timeout: tuple[float, float] = (5, 30),
+    his_patients: dict[str, str] | None = None,
 ) -> APIRouter:
+    """The relay. The staff member named by the kiosk (``hoTenCb``, ``cccdCb`` from its site configuration) is
+    passed on; without one the relay names its own. ``his_patients`` stands for the clinic's HIS: card or ID number
+    → ``MA_BN``, returned as ``maBN`` for a patient the HIS already knows."""
     router = APIRouter()
     session = requests.Session()
     lock = threading.Lock()
@@ -281,7 +291,10 @@ def clinic_router(
     @router.post("/clinic/card-check")
     def card_check(body: dict[str, Any]) -> JSONResponse:
         payload = {k: body.get(k) for k in ("maThe", "hoTen", "ngaySinh")}
-        payload.update({"hoTenCb": account.staff_name, "cccdCb": account.staff_id_number})
+        if body.get("hoTenCb") and body.get("cccdCb"):
+            payload.update({"hoTenCb": body["hoTenCb"], "cccdCb": body["cccdCb"]})
+        else:
+            payload.update({"hoTenCb": account.staff_name, "cccdCb": account.staff_id_number})
         key = token()
         if key is None:
             return JSONResponse({"maKetQua": "401", "ghiChu": _NOTES["401"]})
@@ -291,7 +304,11 @@ def clinic_router(
             if key is None:
                 return JSONResponse({"maKetQua": "401", "ghiChu": _NOTES["401"]})
             reply = call(payload, key)
-        return JSONResponse(reply.json(), status_code=200 if reply.status_code in (200, 401) else 502)
+        answer = reply.json()
+        patient = (his_patients or {}).get(str(payload.get("maThe") or ""))
+        if patient and isinstance(answer, dict):
+            answer["maBN"] = patient
+        return JSONResponse(answer, status_code=200 if reply.status_code in (200, 401) else 502)
 
     return router
 
@@ -362,3 +379,29 @@ def build_app(sim: BhxhSim) -> FastAPI:
     app = FastAPI(title="Simulated BHXH card-check gateway")
     app.include_router(egw_router(sim))
     return app
+
+
+@contextmanager
+def serve_relay(
+    sim: BhxhSim, account: ClinicAccount, *, his_patients: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """The simulated gateway and a clinic relay in front of it, each on a loopback port (real HTTP):
+    yields ``(gateway_url, relay_url)``; the kiosk's relay client talks to ``relay_url``."""
+    with serve(build_app(sim)) as egw:
+        relay = FastAPI(title="Simulated clinic relay")
+        relay.include_router(clinic_router(egw, account, his_patients=his_patients))
+        with serve(relay) as url:
+            yield egw, url
+
+
+SIM_ACCOUNT = ClinicAccount("kiosk-sim", "kiosk-sim", "Nhân viên tiếp đón (mô phỏng)", "001080000001")
+
+
+@contextmanager
+def simulated_relay(cards: list[SimCard], *, today: date | None = None,
+                    his_patients: dict[str, str] | None = None) -> Iterator[str]:
+    """``serve_relay`` with a gateway holding ``cards`` and the simulation's clinic account; yields the relay's URL
+    (what ``[clinic] relay_url`` names on a real site)."""
+    sim = BhxhSim(cards=cards, accounts={SIM_ACCOUNT.username: md5(SIM_ACCOUNT.password)}, today=today)
+    with serve_relay(sim, SIM_ACCOUNT, his_patients=his_patients) as (_, url):
+        yield url

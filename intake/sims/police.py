@@ -30,7 +30,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from openpyxl import load_workbook
 
-from kiosk.dates import VIETNAM as VN
+from wire.zones import VIETNAM as VN
 
 SHEET = "DS_KHACH_VIET_NAM_LUU_TRU"
 

@@ -1,9 +1,14 @@
-"""FHIR R4 ``Patient`` and ``Coverage`` for a clinic check-in, validated with ``fhir.resources``.
+"""FHIR R4B ``Patient``, ``Coverage``, ``Encounter`` and the check-in ``Bundle``, validated with ``fhir.resources``.
 
 ``fhir.resources`` 8 defaults to FHIR R5; its ``R4B`` package holds the R4-compatible models (Patient
-and Coverage are unchanged between R4 and R4B), so the resources are built and validated with those. The
-identifier systems for the personal ID number and the BHYT card are not published by a Vietnamese
-authority (UNCONFIRMED): they are parameters, with kiosk defaults.
+and Coverage are unchanged between R4 and R4B), so the resources are built and validated with those. No
+Vietnamese authority publishes identifier systems for the personal ID number, the BHYT card, the HIS patient id
+or the visit key (UNCONFIRMED): the kiosk's own URNs below are stable (documented in docs/workflows.md) and are
+parameters (``IdentifierSystems``) so a clinic can map them to its HIS's.
+
+A clinic workflow plugin calls ``checkin_bundle(form, card, visit)`` once the card check is done and puts the
+result in the submission: a ``collection`` Bundle with Patient, Coverage (when a card number is known) and an
+``arrived`` ambulatory Encounter for the QĐ 130 visit (``MA_LK``).
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.coverage import Coverage
+from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from kiosk.clinic.insurance import CardCheckResult
+from kiosk.clinic.qd130 import VisitInfo
 from kiosk.errors import KioskError
 from kiosk.workflows.fill import FilledForm
 
@@ -30,10 +38,18 @@ NATIONALITY_EXT = "http://hl7.org/fhir/StructureDefinition/patient-nationality"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 
+V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+
+
 @dataclass(frozen=True)
 class IdentifierSystems:
+    """The identifier systems of the check-in resources; ``{facility}`` is the clinic's ``MA_CSKCB``."""
+
     personal_id: str = "urn:vn:cccd-kiosk:so-dinh-danh-ca-nhan"
     bhyt_card: str = "urn:vn:cccd-kiosk:ma-the-bhyt"
+    facility: str = "urn:vn:cccd-kiosk:ma-cskcb"
+    his_patient: str = "urn:vn:cccd-kiosk:cskcb:{facility}:ma-bn"
+    visit: str = "urn:vn:cccd-kiosk:cskcb:{facility}:ma-lk"
     payor_name: str = "Bảo hiểm xã hội Việt Nam"
 
 
@@ -48,7 +64,8 @@ class FhirValidationError(KioskError):
         )
 
 
-def _validated(model: type[Patient] | type[Coverage], data: dict[str, Any]) -> dict[str, Any]:
+def _validated(model: type[Patient] | type[Coverage] | type[Encounter] | type[Bundle],
+               data: dict[str, Any]) -> dict[str, Any]:
     if data.get("gender", "unknown") not in ADMINISTRATIVE_GENDER:
         raise FhirValidationError(data["resourceType"], 1)
     if data["resourceType"] == "Coverage" and data.get("status") not in COVERAGE_STATUS:
@@ -62,14 +79,20 @@ def _validated(model: type[Patient] | type[Coverage], data: dict[str, Any]) -> d
 
 
 def patient_resource(
-    form: FilledForm, systems: IdentifierSystems | None = None, patient_id: str | None = None
+    form: FilledForm,
+    systems: IdentifierSystems | None = None,
+    patient_id: str | None = None,
+    *,
+    his_patient_id: str = "",
+    facility_code: str = "",
 ) -> dict[str, Any]:
+    """The patient; ``his_patient_id`` (``MA_BN`` from the clinic's HIS) is added as a second identifier when known."""
     systems = systems or IdentifierSystems()
     name = form.get("full_name") or ""
     parts = name.split()
     data: dict[str, Any] = {
         "resourceType": "Patient",
-        "id": patient_id or uuid.uuid4().hex,
+        "id": patient_id or str(uuid.uuid4()),
         "identifier": [
             {
                 "use": "official",
@@ -89,6 +112,10 @@ def patient_resource(
         "gender": GENDERS.get(form.get("sex") or "", "unknown"),
         "birthDate": form.get("date_of_birth"),
     }
+    if his_patient_id:
+        data["identifier"].append({"use": "usual", "system": systems.his_patient.format(facility=facility_code),
+                                   "value": his_patient_id,
+                                   "type": {"coding": [{"system": V2_0203, "code": "MR"}], "text": "Mã bệnh nhân"}})
     if form.get("residence"):
         data["address"] = [{"use": "home", "text": form.get("residence"), "country": "VN"}]
     if form.get("phone"):
@@ -104,15 +131,15 @@ def patient_resource(
 
 
 def coverage_resource(
-    card: CardCheckResult, patient_id: str, systems: IdentifierSystems | None = None
+    card: CardCheckResult, patient_id: str, systems: IdentifierSystems | None = None, *, patient_ref: str = ""
 ) -> dict[str, Any]:
     """The BHYT coverage found by the card check; ``status`` active only when the card is usable."""
     systems = systems or IdentifierSystems()
     data: dict[str, Any] = {
         "resourceType": "Coverage",
-        "id": uuid.uuid4().hex,
+        "id": str(uuid.uuid4()),
         "status": "active" if card.usable else "cancelled",
-        "beneficiary": {"reference": f"Patient/{patient_id}"},
+        "beneficiary": {"reference": patient_ref or f"Patient/{patient_id}"},
         "payor": [{"display": systems.payor_name}],
         "type": {"text": "Bảo hiểm y tế"},
     }
@@ -130,3 +157,45 @@ def coverage_resource(
         # The registered primary-care facility (MA_DKBD) is the plan's network in FHIR terms.
         data["network"] = card.registered_facility
     return _validated(Coverage, data)
+
+
+def encounter_resource(
+    visit: VisitInfo, patient_id: str, systems: IdentifierSystems | None = None, *, patient_ref: str = ""
+) -> dict[str, Any]:
+    """The visit as an ambulatory Encounter that has ``arrived``: ``MA_LK`` as identifier, ``NGAY_VAO`` as start."""
+    systems = systems or IdentifierSystems()
+    data: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": str(uuid.uuid4()),
+        "identifier": [{"system": systems.visit.format(facility=visit.facility_code), "value": visit.visit_key}],
+        "status": "arrived",
+        "class": {"system": V3_ACT_CODE, "code": "AMB", "display": "ambulatory"},
+        "subject": {"reference": patient_ref or f"Patient/{patient_id}"},
+        "period": {"start": visit.arrived_at.isoformat()},
+    }
+    if visit.facility_code:
+        data["serviceProvider"] = {"identifier": {"system": systems.facility, "value": visit.facility_code}}
+    return _validated(Encounter, data)
+
+
+def checkin_bundle(
+    form: FilledForm, card: CardCheckResult | None, visit: VisitInfo, systems: IdentifierSystems | None = None
+) -> dict[str, Any]:
+    """The check-in as one FHIR R4B ``collection`` Bundle: Patient, Coverage (when a card number is known) and
+    Encounter, each with a ``urn:uuid:`` full URL. ``MA_BN`` comes from the relay's answer, never from the kiosk."""
+    systems = systems or IdentifierSystems()
+    his_id = (card.his_patient_id if card is not None else "") or visit.patient_id
+    patient = patient_resource(form, systems, his_patient_id=his_id, facility_code=visit.facility_code)
+    ref = f"urn:uuid:{patient['id']}"  # references resolve inside the Bundle by full URL
+    resources = [patient]
+    if card is not None and card.card_number:
+        resources.append(coverage_resource(card, patient["id"], systems, patient_ref=ref))
+    resources.append(encounter_resource(visit, patient["id"], systems, patient_ref=ref))
+    bundle = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": "collection",
+        "timestamp": visit.arrived_at.isoformat(),
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+    }
+    return _validated(Bundle, bundle)

@@ -9,7 +9,7 @@ reported, not guessed, and the raw answer is always kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
@@ -183,18 +183,25 @@ def _date(text: Any) -> date | None:
 @dataclass(frozen=True)
 class CardCheckRequest:
     """``card_number``: the 15-character BHYT code, or the 12-digit ID number (accepted by several
-    systems)."""
+    systems). ``staff_name`` and ``staff_id_number`` name the reception staff member on whose behalf the
+    lookup is made (``hoTenCb``, ``cccdCb``, required since CV 1923/BHXH-CNTT); they come from the site
+    configuration, and the relay fills its own when they are empty."""
 
     card_number: str
     full_name: str
     date_of_birth: date
+    staff_name: str = ""
+    staff_id_number: str = ""
 
     def body(self) -> dict[str, str]:
-        return {
+        body = {
             "maThe": self.card_number,
             "hoTen": self.full_name,
             "ngaySinh": self.date_of_birth.strftime("%d/%m/%Y"),
         }
+        if self.staff_name and self.staff_id_number:
+            body.update({"hoTenCb": self.staff_name, "cccdCb": self.staff_id_number})
+        return body
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,13 @@ class CardCheckResult:
         return _date(self.raw.get(key))
 
     @property
+    def his_patient_id(self) -> str:
+        """``MA_BN`` as assigned by the clinic's HIS and returned by the relay (``maBN``); empty until assigned.
+        The kiosk never makes one up."""
+        value = self.raw.get("maBN")
+        return str(value).strip() if value else ""
+
+    @property
     def usable(self) -> bool:
         return self.info.outcome in ("valid", "valid-new-card")
 
@@ -267,11 +281,12 @@ class CardCheckAdapter(Protocol):
 
 
 class HttpCardCheckAdapter:
-    """Asks the clinic's system: ``POST {base_url}/clinic/card-check`` with ``maThe``, ``hoTen``,
-    ``ngaySinh``.
+    """Asks the clinic relay (the clinic's system): ``POST {base_url}/clinic/card-check`` with ``maThe``,
+    ``hoTen``, ``ngaySinh`` and the staff member (``hoTenCb``, ``cccdCb``) from the site configuration.
 
-    The clinic system adds its gateway credentials and the staff member's name and ID (``hoTenCb``,
-    ``cccdCb``) and returns the gateway's JSON answer.
+    The relay adds the gateway credentials (the kiosk holds none), calls the BHXH gateway and returns its
+    JSON answer, plus ``maBN`` when the clinic's HIS has assigned a patient id. Any transport failure,
+    timeout or malformed answer raises ``CardCheckUnavailableError``: the visit then goes on unchecked.
     """
 
     path = "/clinic/card-check"
@@ -282,12 +297,18 @@ class HttpCardCheckAdapter:
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (5, 30),
+        staff_name: str = "",
+        staff_id_number: str = "",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.timeout = timeout
+        self.staff_name = staff_name
+        self.staff_id_number = staff_id_number
 
     def check(self, request: CardCheckRequest) -> CardCheckResult:
+        if not request.staff_name and self.staff_name and self.staff_id_number:
+            request = replace(request, staff_name=self.staff_name, staff_id_number=self.staff_id_number)
         try:
             reply = self.session.post(self.base_url + self.path, json=request.body(), timeout=self.timeout)
         except requests.RequestException as exc:

@@ -68,14 +68,15 @@ def minute_stamp(moment: datetime) -> str:
 
 
 def checkin_row(form: FilledForm, visit: VisitInfo, card: CardCheckResult | None) -> dict[str, str]:
-    """The 26 check-in fields, in order; insurance fields only from a usable card check."""
+    """The 26 check-in fields, in order; insurance fields only from a usable card check. ``MA_BN`` is the HIS's
+    patient id returned by the relay (``maBN``), else the visit's (blank until the HIS assigns one)."""
     row = dict.fromkeys(CHECKIN_FIELDS, "")
     dob = form.get("date_of_birth")
     row.update(
         {
             "MA_LK": visit.visit_key[:100],
             "STT": "1",
-            "MA_BN": visit.patient_id,
+            "MA_BN": (card.his_patient_id if card is not None else "") or visit.patient_id,
             "HO_TEN": form.get("full_name") or "",
             "SO_CCCD": form.get("id_number") or "",
             "NGAY_SINH": birth_stamp(date.fromisoformat(dob)) if dob else "",

@@ -1,13 +1,16 @@
 """Renders a filled CT01 "Tờ khai thay đổi thông tin cư trú" (TT 66/2023/TT-BCA) to a printable A4 PDF.
 
-The layout follows the official form: header, items 1–10, the item 11 members table, the four signature blocks
-and the notes. Values filled by the kiosk are printed in dark blue so that a clerk sees at a glance what was
+The layout follows the official form: the header note with the circular's date, items 1–10, the item 11 members
+table, the four signature blocks with their footnote markers (3)–(6), each under its own place-and-date line, the
+"(7)" name and ID lines of the three consent blocks, and the footnotes (1)–(7).
+Values filled by the kiosk are printed in dark blue so that a clerk sees at a glance what was
 filled. Text is embedded with a TrueType font that has the Vietnamese glyphs (Debian ``fonts-noto-core``).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +28,11 @@ INK = (0, 0, 0)
 FILLED = (0, 45, 140)
 LEFT, RIGHT, TOP = 18.0, 15.0, 12.0
 ROW_H = 7.5
-SIGNATURE_BLOCK_H = 60.0
+SIGNATURE_BLOCK_H = 54.0  # one row of two signature blocks
+
+
+HEADER_NOTE = "Mẫu CT01 ban hành kèm theo Thông tư số 66/2023/TT-BCA ngày 17/11/2023 của Bộ trưởng Bộ Công an"
+MEDIA_TYPE = "application/pdf"
 
 
 class FontMissingError(KioskError):
@@ -175,62 +182,104 @@ def _table_header(pdf: _Ct01, headers: list[str], widths: list[float], y: float)
     return y + 11
 
 
-def _signatures(pdf: _Ct01, form: FilledForm, signed_on: date) -> None:
-    if pdf.get_y() + SIGNATURE_BLOCK_H > pdf.page_break_trigger:
-        pdf.add_page()
-    place = "…………"
-    pdf.set_font("Form", "I", 11)
-    pdf.cell(
-        pdf.width,
-        6,
-        f"{place}, ngày {signed_on.day:02d} tháng {signed_on.month:02d} năm {signed_on.year}",
-        align="R",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    blocks = [
-        ("Ý KIẾN CỦA CHỦ HỘ (3)", "(Ghi rõ nội dung,\nký, ghi rõ họ tên)"),
-        (
-            "Ý KIẾN CỦA CHỦ SỞ HỮU HOẶC NGƯỜI ĐƯỢC ỦY QUYỀN CỦA CHỦ SỞ HỮU CHỖ Ở HỢP PHÁP (3)",
-            "(Ghi rõ nội dung,\nký, ghi rõ họ tên)",
-        ),
-        ("Ý KIẾN CỦA CHA, MẸ HOẶC NGƯỜI GIÁM HỘ (3)", "(Ghi rõ nội dung,\nký, ghi rõ họ tên)"),
-        ("NGƯỜI KÊ KHAI", "(Ký, ghi rõ họ tên)"),
-    ]
-    w = pdf.width / 4
-    y0 = pdf.get_y() + 1
-    for i, (title, note) in enumerate(blocks):
-        pdf.set_xy(LEFT + i * w, y0)
-        pdf.set_font("Form", "B", 8.5)
-        pdf.multi_cell(w, 4.2, title, align="C")
-        pdf.set_x(LEFT + i * w)
-        pdf.set_font("Form", "I", 8.5)
-        pdf.multi_cell(w, 4.2, note, align="C")
-    declarant = _value(form, "full_name")
-    if declarant:
-        pdf.set_xy(LEFT + 3 * w, y0 + 42)
+# The four signature blocks of the TT 66/2023 form: title with its footnote marker, the instruction under it, and
+# whether the block carries the "(7)" name and ID lines (filled only when the consent is confirmed in VNeID).
+SIGNATURE_BLOCKS = (
+    ("Ý KIẾN CỦA CHỦ HỘ (3)", "(Ghi rõ nội dung, ký, ghi rõ họ tên)", True),
+    ("Ý KIẾN CỦA CHỦ SỞ HỮU HOẶC NGƯỜI ĐƯỢC ỦY QUYỀN CỦA CHỦ SỞ HỮU CHỖ Ở HỢP PHÁP (4)",
+     "(Ghi rõ nội dung, ký, ghi rõ họ tên)", True),
+    ("Ý KIẾN CỦA CHA, MẸ HOẶC NGƯỜI GIÁM HỘ (5)", "(Ghi rõ nội dung, ký, ghi rõ họ tên)", True),
+    ("NGƯỜI KÊ KHAI (6)", "(Ký, ghi rõ họ tên)", False),
+)
+_VNEID_WAYS = ("ghi rõ nội dung đồng ý và ký, ghi rõ họ tên vào Tờ khai. b) {who} xác nhận nội dung đồng ý thông qua "
+               "ứng dụng VNeID hoặc các dịch vụ công trực tuyến khác. c) {who} có văn bản riêng ghi rõ nội dung đồng ý "
+               "(văn bản này không phải công chứng, chứng thực).")
+NOTES = (
+    "(1) Cơ quan đăng ký cư trú.",
+    "(2) Ghi rõ ràng, cụ thể nội dung đề nghị. Ví dụ: đăng ký thường trú; đăng ký tạm trú; tách hộ; xác nhận thông tin "
+    "về cư trú...",
+    "(3) Áp dụng đối với các trường hợp quy định tại khoản 2, khoản 3, khoản 5, khoản 6 Điều 20; khoản 1 Điều 25; "
+    "điểm a khoản 1 Điều 26 Luật Cư trú. Việc lấy ý kiến của chủ hộ được thực hiện theo các phương thức sau: a) Chủ hộ "
+    + _VNEID_WAYS.format(who="Chủ hộ"),
+    "(4) Áp dụng đối với các trường hợp quy định tại khoản 2, khoản 3, khoản 4, khoản 5, khoản 6 Điều 20; khoản 1 "
+    "Điều 25; điểm a khoản 1 Điều 26 Luật Cư trú. Việc lấy ý kiến của chủ sở hữu chỗ ở hợp pháp được thực hiện theo "
+    "các phương thức sau: a) Chủ sở hữu chỗ ở hợp pháp " + _VNEID_WAYS.format(who="Chủ sở hữu chỗ ở hợp pháp")
+    + " Ghi chú: Trường hợp chủ sở hữu chỗ ở hợp pháp gồm nhiều cá nhân, tổ chức thì phải có ý kiến đồng ý của tất "
+    "cả các đồng sở hữu, trừ trường hợp đã có thỏa thuận về việc cử đại diện có ý kiến đồng ý; trường hợp chủ sở hữu "
+    "chỗ ở hợp pháp xác nhận nội dung đồng ý thông qua ứng dụng VNeID thì công dân phải kê khai thông tin về họ, chữ "
+    "đệm, tên và số ĐDCN của chủ sở hữu chỗ ở hợp pháp.",
+    "(5) Áp dụng đối với trường hợp người chưa thành niên, người hạn chế hành vi dân sự, người không đủ năng lực hành "
+    "vi dân sự có thay đổi thông tin về cư trú. Việc lấy ý kiến của cha, mẹ hoặc người giám hộ được thực hiện theo "
+    "các phương thức sau: a) Cha, mẹ hoặc người giám hộ " + _VNEID_WAYS.format(who="Cha, mẹ hoặc người giám hộ"),
+    "(6) Trường hợp nộp trực tiếp, người kê khai ký, ghi rõ họ, chữ đệm và tên vào Tờ khai. Trường hợp nộp qua cổng "
+    "dịch vụ công hoặc ứng dụng VNeID thì người kê khai không phải ký vào mục này.",
+    "(7) Chỉ kê khai thông tin khi công dân đề nghị xác nhận nội dung đồng ý thông qua ứng dụng VNeID.",
+)
+BLANK_DATE_LINE = "……, ngày …… tháng …… năm ……"
+
+
+def date_line(signed_on: date | None) -> str:
+    """The place-and-date line above a signature: blank for the others to fill in, the kiosk's date for the
+    declarant (the place is left for the person to write)."""
+    if signed_on is None:
+        return BLANK_DATE_LINE
+    return f"……, ngày {signed_on.day:02d} tháng {signed_on.month:02d} năm {signed_on.year}"
+
+
+def _signature_block(pdf: _Ct01, x: float, y: float, w: float, block: tuple[str, str, bool],
+                     dated: date | None, signer: str | None) -> None:
+    title, instruction, vneid_lines = block
+    pdf.set_text_color(*INK)
+    pdf.set_xy(x, y)
+    pdf.set_font("Form", "I", 9)
+    pdf.cell(w, 4.6, date_line(dated), align="C")
+    pdf.set_xy(x, y + 5)
+    pdf.set_font("Form", "B", 9)
+    pdf.multi_cell(w, 4.3, title, align="C")
+    pdf.set_x(x)
+    pdf.set_font("Form", "I", 8.5)
+    pdf.multi_cell(w, 4.2, instruction, align="C")
+    if vneid_lines:
+        pdf.set_font("Form", "", 8.5)
+        for k, label in enumerate(("Họ, chữ đệm và tên (7):", "Số định danh cá nhân (7):")):
+            line_y = y + 36 + k * 6
+            pdf.set_xy(x + 2, line_y)
+            pdf.cell(pdf.get_string_width(label) + 1, 5, label)
+            pdf.set_draw_color(90, 90, 90)
+            pdf.set_dash_pattern(dash=0.4, gap=0.9)
+            pdf.line(x + 3 + pdf.get_string_width(label), line_y + 4.2, x + w - 2, line_y + 4.2)
+            pdf.set_dash_pattern()
+    if signer:
+        pdf.set_xy(x, y + 40)
         pdf.set_font("Form", "B", 10)
         pdf.set_text_color(*FILLED)
-        pdf.multi_cell(w, 5, declarant, align="C")
+        pdf.multi_cell(w, 5, signer, align="C")
         pdf.set_text_color(*INK)
-    pdf.set_xy(LEFT, y0 + 52)
+
+
+def _signatures(pdf: _Ct01, form: FilledForm, signed_on: date) -> None:
+    """Four blocks in two rows: household head (3), home owner (4), parent or guardian (5), declarant (6)."""
+    if pdf.get_y() + 2 * SIGNATURE_BLOCK_H > pdf.page_break_trigger:
+        pdf.add_page()
+    w = (pdf.width - 8) / 2
+    y0 = pdf.get_y() + 2
+    for i, block in enumerate(SIGNATURE_BLOCKS):
+        declarant = i == len(SIGNATURE_BLOCKS) - 1
+        x = LEFT + (i % 2) * (w + 8)
+        y = y0 + (i // 2) * SIGNATURE_BLOCK_H
+        _signature_block(pdf, x, y, w, block, signed_on if declarant else None,
+                         _value(form, "full_name") if declarant else None)
+    pdf.set_xy(LEFT, y0 + 2 * SIGNATURE_BLOCK_H)
 
 
 def _notes(pdf: _Ct01, receipt_code: str | None) -> None:
-    pdf.set_font("Form", "B", 9)
-    pdf.cell(pdf.width, 5, "Chú thích:", new_x="LMARGIN", new_y="NEXT")
-    notes = [
-        "(1) Cơ quan đăng ký cư trú.",
-        "(2) Ghi rõ ràng, cụ thể nội dung đề nghị. Ví dụ: đăng ký thường trú; đăng ký tạm trú; "
-        "khai báo tạm vắng; "
-        "xác nhận thông tin về cư trú; điều chỉnh thông tin về cư trú...",
-        "(3) Áp dụng đối với các trường hợp mà Luật Cư trú yêu cầu ý kiến đồng ý của chủ hộ, "
-        "chủ sở hữu chỗ ở hợp "
-        "pháp hoặc cha, mẹ, người giám hộ.",
-    ]
-    pdf.set_font("Form", "", 9)
-    for note in notes:
-        pdf.multi_cell(pdf.width, 4.4, note, new_x="LMARGIN", new_y="NEXT")
+    if pdf.get_y() + 60 > pdf.page_break_trigger:  # keep the footnotes together rather than orphan the first
+        pdf.add_page()
+    pdf.set_font("Form", "B", 8.5)
+    pdf.cell(pdf.width, 4.6, "Chú thích:", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Form", "", 8)
+    for note in NOTES:
+        pdf.multi_cell(pdf.width, 3.9, note, new_x="LMARGIN", new_y="NEXT")
     if receipt_code:
         pdf.ln(1)
         pdf.set_font("Form", "I", 8.5)
@@ -248,11 +297,11 @@ def render_ct01(form: FilledForm, *, signed_on: date, receipt_code: str | None =
     pdf = _Ct01()
     pdf.add_page()
     pdf.set_font("Form", "I", 8.5)
-    pdf.set_x(LEFT + pdf.width - 72)
+    pdf.set_x(LEFT + pdf.width - 96)
     pdf.multi_cell(
-        72,
+        96,
         4,
-        "Mẫu CT01 ban hành kèm theo Thông tư số 66/2023/TT-BCA của Bộ trưởng Bộ Công an",
+        HEADER_NOTE,
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -289,3 +338,19 @@ def render_ct01(form: FilledForm, *, signed_on: date, receipt_code: str | None =
     _signatures(pdf, form, signed_on)
     _notes(pdf, receipt_code)
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A rendered document a submission carries: bytes, file name and media type."""
+
+    content: bytes
+    filename: str
+    media_type: str = MEDIA_TYPE
+
+
+def ct01_attachment(form: FilledForm, *, signed_on: date, receipt_code: str | None = None) -> Attachment:
+    """The CT01 PDF of ``form`` as a submission attachment (``ct01-<procedure>-<yyyymmdd>.pdf``); a one-stop plugin
+    calls it in ``submission_extra`` and prints ``content`` on request."""
+    data = render_ct01(form, signed_on=signed_on, receipt_code=receipt_code)
+    return Attachment(data, f"ct01-{form.procedure.id}-{signed_on.strftime('%Y%m%d')}.pdf")

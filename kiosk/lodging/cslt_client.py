@@ -10,8 +10,9 @@ by the operator (never logged).
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -223,3 +224,16 @@ class CsltClient:
             raise CsltError(type(exc).__name__) from None
         data = self._reply(response).data
         return list(data) if isinstance(data, list) else []
+
+
+def configured_client(settings: Mapping[str, Any]) -> CsltClient | None:
+    """The police API client when the lodging profile enables it (``cslt_api_enabled``), ``None`` otherwise;
+    the credentials come from ``KIOSK_CSLT_USERNAME``, ``KIOSK_CSLT_PASSWORD`` and ``KIOSK_CSLT_BASIC_AUTH``."""
+    if not settings.get("cslt_api_enabled"):
+        return None
+    creds = Credentials(
+        os.environ.get("KIOSK_CSLT_USERNAME", ""),
+        os.environ.get("KIOSK_CSLT_PASSWORD", ""),
+        os.environ.get("KIOSK_CSLT_BASIC_AUTH", ""),
+    )
+    return CsltClient(str(settings.get("cslt_api_url")), creds)

@@ -5,8 +5,11 @@ by the importer), guests from row 5, columns A–S. Enum cells are ``code - labe
 ``dd/MM/yyyy``; every cell is written as text so that spreadsheet software cannot turn dates or ID
 numbers into numbers. Province and ward (K, L) are left empty and the address goes raw into M: the
 police catalog codes differ from the statistics office codes, and the card address may name units
-abolished in 2025. The gender codes of the template's DANH_MUC sheet are not documented; ``M - Nam``/``F
-- Nữ`` follows the establishments API.
+abolished in 2025 (``address_cells`` is the one place to change that). The workbook also carries the template's
+catalogue sheets: ``TINH_THANH`` and ``PHUONG_XA`` (the 2025 units) and ``DANH_MUC`` (document types, residence
+kinds, stay reasons, genders, nationalities), each list marked where it is not yet the template's own.
+The gender codes of the template's DANH_MUC sheet are not documented; ``M - Nam``/``F - Nữ`` follows the
+establishments API.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from vietnam_provinces import Province, Ward
 
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import Entry
@@ -77,9 +81,7 @@ def guest_row(index: int, guest: Guest, registry: Registry) -> list[str]:
         guest.document_number,
         guest.phone or "",
         RESIDENCE_PERMANENT if guest.residence else "",
-        "",
-        "",
-        guest.residence or "",
+        *address_cells(guest),
         ddmmyyyy(guest.arrival),
         ddmmyyyy(guest.expected_departure),
         guest.room,
@@ -89,17 +91,58 @@ def guest_row(index: int, guest: Guest, registry: Registry) -> list[str]:
     ]
 
 
-def _catalog_sheet(wb: Workbook, registry: Registry) -> None:
+# DANH_MUC of the template: (catalog file, section title, how many entries the template lists). Where the shipped
+# catalog has fewer (or other) entries than the template, the section is marked as incomplete (UNCONFIRMED).
+DANH_MUC = (
+    ("document-types", "LOẠI GIẤY TỜ", 9),
+    ("residence-kinds", "NƠI CƯ TRÚ", 3),
+    ("stay-reasons", "LÝ DO CƯ TRÚ", 20),
+    ("sex", "GIỚI TÍNH", 2),
+    ("nationalities", "QUỐC TỊCH", 205),
+)
+UNIT_CODES_NOTE = ("Đơn vị hành chính từ 01/07/2025 (gói vietnam-provinces), mã của cơ quan thống kê; mã danh mục của "
+                   "hệ thống công an chưa được xác nhận.")
+
+
+def catalog_completeness(registry: Registry) -> dict[str, tuple[int, int]]:
+    """For each DANH_MUC section: (entries shipped, entries the template lists)."""
+    return {catalog: (len(registry.catalogs[catalog].items), expected) for catalog, _, expected in DANH_MUC}
+
+
+def _danh_muc_sheet(wb: Workbook, registry: Registry) -> None:
     ws = wb.create_sheet("DANH_MUC")
-    ws.append(["DANH MỤC", "MÃ - TÊN"])
-    for catalog, title in (
-        ("document-types", "LOẠI GIẤY TỜ"),
-        ("residence-kinds", "NƠI CƯ TRÚ"),
-        ("stay-reasons", "LÝ DO CƯ TRÚ"),
-        ("sex", "GIỚI TÍNH"),
-    ):
-        for item in registry.catalogs[catalog].items:
-            ws.append([title, f"{item.code} - {item.label_vi}"])
+    ws.append(["DANH MỤC", "MÃ - TÊN", "GHI CHÚ"])
+    for catalog, title, expected in DANH_MUC:
+        items = registry.catalogs[catalog].items
+        mark = "" if len(items) == expected else (
+            f"CHƯA XÁC NHẬN: có {len(items)} mục, mẫu có {expected} mục (UNCONFIRMED: {len(items)} of {expected})")
+        for i, item in enumerate(items):
+            ws.append([title, f"{item.code} - {item.label_vi}", mark if i == 0 else ""])
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 16, 44, 60
+
+
+def unit_sheets(wb: Workbook) -> None:
+    """TINH_THANH (34 provinces) and PHUONG_XA (communes, wards, special zones) of the 2025 units."""
+    provinces = ws = wb.create_sheet("TINH_THANH")
+    ws.append(["MÃ - TÊN", "GHI CHÚ"])
+    names = {}
+    for i, province in enumerate(Province.iter_all()):
+        names[province.code] = province.name
+        ws.append([f"{province.code.value:02d} - {province.name}", UNIT_CODES_NOTE if i == 0 else ""])
+    ws = wb.create_sheet("PHUONG_XA")
+    ws.append(["MÃ - TÊN", "TỈNH/TP", "GHI CHÚ"])
+    for i, ward in enumerate(Ward.iter_all()):
+        ws.append([f"{ward.code.value:05d} - {ward.name}", names.get(ward.province_code, ""),
+                   UNIT_CODES_NOTE if i == 0 else ""])
+    for sheet in (provinces, ws):
+        sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 40, 30
+
+
+def address_cells(guest: Guest) -> tuple[str, str, str]:
+    """Columns K (province), L (commune/ward) and M (detailed address) for a guest: the one place addresses are
+    turned into export cells. The card address may name units abolished in 2025 and is never mapped automatically:
+    K and L stay empty and M carries the address raw, until a confirmed 2025 address service fills K and L."""
+    return "", "", guest.residence or ""
 
 
 def export_xlsx(entries: Sequence[Entry], registry: Registry, *, day: date) -> bytes:
@@ -146,7 +189,8 @@ def export_xlsx(entries: Sequence[Entry], registry: Registry, *, day: date) -> b
         strict=True,
     ):
         ws.column_dimensions[letter].width = width
-    _catalog_sheet(wb, registry)
+    unit_sheets(wb)
+    _danh_muc_sheet(wb, registry)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

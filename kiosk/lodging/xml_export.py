@@ -1,6 +1,9 @@
 """The police system's XML import for foreign guests: ``KHAI_BAO_TAM_TRU`` with one ``THONG_TIN_KHACH`` each.
 
 Names are upper-case A–Z without diacritics, dates ``dd/MM/yyyy``, sex ``M``/``F``, nationality ISO alpha-3.
+Names are folded with ``anyascii`` (maintained Unicode → ASCII transliteration tables) so that no letter is dropped:
+Ø→O, ß→SS, Đ→D, Æ→AE, Œ→OE, Þ→TH, Ł→L, and other scripts are transliterated rather than lost. Marks between
+letters (hyphens, apostrophes, commas) become spaces.
 """
 
 from __future__ import annotations
@@ -9,15 +12,17 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from anyascii import anyascii
+
 from kiosk.lodging.guest import Guest, iso_alpha3
 from kiosk.lodging.register import Entry
 from kiosk.lodging.xlsx_export import ddmmyyyy
-from kiosk.text import fold_diacritics
+from kiosk.text import nfc
 
 
 def xml_name(name: str) -> str:
-    """``Müller-Lüdenscheidt, Anna`` → ``MULLER LUDENSCHEIDT ANNA``."""
-    return re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", " ", fold_diacritics(name).upper())).strip()
+    """``Müller-Lüdenscheidt, Anna`` → ``MULLER LUDENSCHEIDT ANNA``; ``Søren Łukasz Þór`` → ``SOREN LUKASZ THOR``."""
+    return re.sub(r"\s+", " ", re.sub(r"[^A-Z ]", " ", anyascii(nfc(name)).upper())).strip()
 
 
 def guest_element(index: int, guest: Guest, checked_out: str | None) -> ET.Element:

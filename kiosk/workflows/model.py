@@ -12,10 +12,11 @@ from typing import Any, Literal, get_args
 
 FieldType = Literal["text", "date", "datetime", "choice", "phone", "email", "id_number", "table"]
 EvidenceSource = Literal["chip-verified", "chip-unverified", "qr", "typed"]
-Kind = Literal["one-stop", "clinic", "lodging"]
+Kind = str  # a workflow kind: config/kinds/<kind>.toml names its plugin module
+SHIPPED_KINDS = ("one-stop", "clinic", "lodging")
 
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
-KINDS: tuple[str, ...] = get_args(Kind)
+KINDS: tuple[str, ...] = SHIPPED_KINDS  # the kinds of the shipped configuration (site profiles are named like them)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Layout of a configuration directory (default: the ``config`` package):
 - ``procedures/<id>.toml``: ``id``, ``kind``, ``form``, titles, optional ``code``, ``counter``, ``renderer``,
   ``[presets]`` and consent overrides; a new procedure is a new file here;
 - ``catalogs/<id>.toml``: ``[[items]] code/label_vi/label_en``, referenced by a field's ``choices_from``;
-- ``profiles/<id>.toml``: the procedures a kiosk offers and its ``[counters.<id>]``.
+- ``profiles/<id>.toml``: the procedures a kiosk offers and its ``[counters.<id>]``;
+- ``kinds/<kind>.toml``: the module implementing a workflow kind (``kiosk.workflows.plugins``).
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from kiosk.workflows.errors import ConfigError, UnknownProcedureError
 from kiosk.workflows.model import (
     FIELD_TYPES,
-    KINDS,
     Choice,
     CopyRule,
     Counter,
     FieldSpec,
-    Kind,
     Procedure,
     Profile,
 )
+from kiosk.workflows.plugin import WorkflowPlugin
+from kiosk.workflows.plugins import load_plugins
 
 
 def default_config_dir() -> Path:
@@ -94,6 +95,7 @@ class Registry:
 
     def __init__(self, root: Path | None = None, catalog_overrides: Path | None = None) -> None:
         self.root = root or default_config_dir()
+        self.kinds = load_plugins(self.root / "kinds")
         self.catalogs = {p.stem: _load_catalog(p) for p in sorted((self.root / "catalogs").glob("*.toml"))}
         if catalog_overrides is not None and catalog_overrides.is_dir():
             # Catalogs synced from the receiving systems replace the shipped ones of the same name.
@@ -155,8 +157,8 @@ class Registry:
     def _procedure(self, data: dict[str, Any], where: str) -> Procedure:
         pid = _text(data, "id", where)
         kind = _text(data, "kind", where)
-        if kind not in KINDS:
-            raise ConfigError(where, f"kind must be one of {KINDS}")
+        if kind not in self.kinds:
+            raise ConfigError(where, f"kind must be one of {sorted(self.kinds)}")
         form_id = _text(data, "form", where)
         form = self.forms.get(form_id)
         if form is None:
@@ -172,7 +174,7 @@ class Registry:
                 raise ConfigError(where, f"preset for unknown field {key!r}")
         return Procedure(
             id=pid,
-            kind=cast(Kind, kind),
+            kind=kind,
             title_vi=_text(data, "title_vi", where),
             title_en=_text(data, "title_en", where),
             form=form_id,
@@ -209,6 +211,13 @@ class Registry:
             return self.procedures[procedure_id]
         except KeyError:
             raise UnknownProcedureError(procedure_id, sorted(self.procedures)) from None
+
+    def plugin(self, kind: str) -> WorkflowPlugin:
+        """The plugin of a workflow kind."""
+        try:
+            return self.kinds[kind]
+        except KeyError:
+            raise UnknownProcedureError(kind, sorted(self.kinds)) from None
 
     def for_kind(self, kind: str, procedure_id: str | None = None) -> Procedure:
         """The procedure asked for, or the only/first one of a workflow kind when none is named."""

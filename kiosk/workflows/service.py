@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from kiosk.identity import Identity
-from kiosk.lodging.guest import check_lodging_form
 from kiosk.workflows.fill import FilledForm, fill
 from kiosk.workflows.registry import Registry
-
-KIND_CHECKS: dict[str, Callable[[FilledForm], None]] = {"lodging": check_lodging_form}
 
 
 def profile_defaults(registry: Registry, kind: str) -> dict[str, str]:
@@ -30,10 +27,9 @@ def fill_workflow(
     procedure_id: str | None = None,
     members: Mapping[str, Sequence[Identity]] | None = None,
 ) -> FilledForm:
-    """Fill the procedure (or the kind's first one), then apply the kind's own rules."""
+    """Fill the procedure (or the kind's first one), then apply the kind's own rules (its plugin's
+    ``check_form``)."""
     procedure = registry.for_kind(kind, procedure_id)
     form = fill(procedure, identity, {**profile_defaults(registry, kind), **(typed or {})}, members)
-    check = KIND_CHECKS.get(kind)
-    if check:
-        check(form)
+    registry.plugin(kind).check_form(form)
     return form

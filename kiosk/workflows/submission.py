@@ -1,21 +1,13 @@
-"""Turns a complete filled form into what the outbox queues (``kind``, ``data``, ``evidence``) and queues it.
-
-``submit_dossier`` is used by every workflow: the one-stop desk (CT01 dossiers), the clinic (check-in with its
-QĐ 130 row and FHIR resources as ``extra``) and lodging where an establishment sends its register to the intake.
-"""
+"""Turns a complete filled form into what the outbox queues (``kind``, ``data``, ``evidence``); the workflow's
+own additions come from its plugin (``kiosk.workflows.submit`` is the one road to the outbox)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.workflows.errors import FormError
 from kiosk.workflows.fill import FilledForm
-from kiosk.workflows.model import Profile
-from kiosk.workflows.receipt import build_receipt
-from kiosk.workflows.tickets import TicketDispenser
-from kiosk.workflows.values import VN_TZ
 
 
 class IncompleteFormError(FormError):
@@ -38,10 +30,6 @@ class Submission:
     evidence: dict[str, Any]
 
 
-class Outbox(Protocol):
-    def submit(self, kind: str, data: dict[str, Any], evidence: dict[str, Any]) -> Any: ...
-
-
 def build_submission(form: FilledForm, extra: dict[str, Any] | None = None) -> Submission:
     """The submission of a complete form; ``extra`` adds workflow outputs (QĐ 130 row, deadline...)."""
     if not form.complete:
@@ -56,25 +44,3 @@ def build_submission(form: FilledForm, extra: dict[str, Any] | None = None) -> S
     if extra:
         data.update(extra)
     return Submission(proc.kind, data, form.evidence())
-
-
-def submit_dossier(
-    form: FilledForm,
-    outbox: Outbox,
-    dispenser: TicketDispenser | None,
-    profile: Profile,
-    now: datetime | None = None,
-    extra: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Queue the form (plus ``extra`` workflow outputs), then give a queue ticket and the receipt.
-
-    The ticket is issued only once the outbox has committed the submission, so a ticket always matches a
-    dossier that will reach the intake. No ticket when the procedure names no counter or no dispenser is given.
-    """
-    now = (now or datetime.now(VN_TZ)).astimezone(VN_TZ)
-    submission = build_submission(form, {"renderer": form.procedure.renderer, **(extra or {})})
-    saved = outbox.submit(submission.kind, submission.data, submission.evidence)
-    sid = str(getattr(saved, "sid", saved))
-    counter = form.procedure.counter
-    ticket = dispenser.issue(profile, counter, now) if counter and dispenser is not None else None
-    return build_receipt(form.procedure, sid, now, ticket)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.devices import SimulatedWorld
+from cli.qr_samples import SampleCitizens
+from drivers.sim.world import SimulatedWorld
 from kiosk.chip_scan import ChipScan
 from kiosk.samples import sample_identity
 from kiosk.scan import AccessKey, ChipEvent
@@ -31,7 +32,7 @@ def _read(world: SimulatedWorld, n: int) -> list[ChipEvent]:
 def test_simulated_reader_reads_a_verified_identity(tmp_path: Path, behind_pcscd: bool) -> None:
     subprocess.run(["bash", str(ROOT / "deploy/dev/services.d/pcscd.sh"), "start"], check=True,
                    capture_output=True)
-    world = SimulatedWorld(tmp_path, behind_pcscd=behind_pcscd, dg2_size=4000)
+    world = SimulatedWorld(tmp_path, SampleCitizens(), behind_pcscd=behind_pcscd, dg2_size=4000)
     try:
         assert (world.service is not None) is behind_pcscd
         assert type(world.link).__name__ == ("PcscTransport" if behind_pcscd else "TimedTransport")

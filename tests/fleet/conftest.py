@@ -16,9 +16,11 @@ from kiosk.device_key import DeviceKey, load_or_create_device_key
 from kiosk.enrolment import enrol, save_enrolment
 from kiosk.samples import sample_identity
 from kiosk.workflows.fill import FilledForm
+from kiosk.workflows.plugin import WorkflowContext
 from kiosk.workflows.registry import default_registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.submission import build_submission
+from kiosk.workflows.submit import envelope, start_visit
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -71,5 +73,8 @@ def lodging_form(n: int, arrival: datetime, **typed: str) -> FilledForm:
 def lodging_submission(n: int, arrival: datetime, **typed: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """``(kind, data, evidence)`` as the kiosk queues a lodging guest, with the intake envelope's arrival."""
     form = lodging_form(n, arrival, **typed)
-    submission = build_submission(form, {"arrival": form.get("arrival")})
+    registry = default_registry()
+    visit = start_visit(registry, form, arrival)
+    submission = build_submission(form, {**envelope(form), **registry.plugin("lodging").submission_extra(
+        visit, WorkflowContext())})
     return submission.kind, submission.data, submission.evidence

@@ -9,7 +9,8 @@ from intake.fleet import kiosk_view, kiosk_views, lodging_compliance, notificati
 from intake.operator_page import ago, duration, render
 from kiosk.device_key import DeviceKey, generate_key
 from kiosk.heartbeat import Health, build_heartbeat
-from kiosk.signing import sign
+from kiosk.lodging.deadline import deadline
+from wire.envelope import sign
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 20:00 in Vietnam
 STALE = timedelta(minutes=10)
@@ -41,23 +42,31 @@ def test_states_and_their_reasons() -> None:
     assert [(v.kid, v.state) for v in views] == [("b", "stale"), ("d", "warning"), ("a", "ok")]
 
 
-def lodging_row(device: str, arrival: str, received: datetime, **form: str) -> dict[str, Any]:
-    jws = sign({"data": {"form": {"arrival": arrival, **form}}}, KEY)
+def lodging_data(arrival: str, *, foreign: bool = False, remote: bool = False) -> dict[str, Any]:
+    """A lodging submission's data as the kiosk's lodging plugin signs it: the arrival and its legal deadline."""
+    due = deadline(datetime.fromisoformat(arrival), foreign=foreign, remote=remote)
+    return {"form": {"arrival": arrival}, "arrival": arrival, "deadline": due.to_dict()}
+
+
+def lodging_row(device: str, arrival: str, received: datetime) -> dict[str, Any]:
+    jws = sign({"data": lodging_data(arrival)}, KEY)
     return {"device": device, "received_at": received.isoformat().replace("+00:00", "Z"), "jws": jws}
 
 
 def test_notifications_are_judged_against_the_legal_deadlines() -> None:
     evening = NOW.replace(hour=15, minute=30)  # 22:30 in Vietnam
     late_evening = NOW.replace(hour=16, minute=30)  # 23:30 in Vietnam
-    vietnamese = {"data": {"form": {"arrival": "2026-11-23T21:00", "document_type": "1"}}}
-    assert notification_on_time(vietnamese, evening, remote_area=False) is True
-    assert notification_on_time(vietnamese, late_evening, remote_area=False) is False  # due 23:00
-    foreign = {"data": {"form": {"arrival": "2026-11-23T21:00", "document_type": "4", "nationality": "DEU"}}}
-    assert notification_on_time(foreign, late_evening, remote_area=False) is True  # 12 h: due 09:00
+    vietnamese = {"data": lodging_data("2026-11-23T21:00")}
+    assert notification_on_time(vietnamese, evening) is True
+    assert notification_on_time(vietnamese, late_evening) is False  # due 23:00
+    foreign = {"data": lodging_data("2026-11-23T21:00", foreign=True)}
+    assert notification_on_time(foreign, late_evening) is True  # 12 h: due 09:00
     next_day = NOW + timedelta(hours=13, minutes=30)  # 10:30 in Vietnam the next day
-    assert notification_on_time(foreign, next_day, remote_area=False) is False
-    assert notification_on_time(foreign, next_day, remote_area=True) is True  # 24 h in remote areas
-    assert notification_on_time({"data": {"form": {}}}, NOW, remote_area=False) is None
+    assert notification_on_time(foreign, next_day) is False
+    remote = {"data": lodging_data("2026-11-23T21:00", foreign=True, remote=True)}
+    assert notification_on_time(remote, next_day) is True  # 24 h in remote areas
+    assert notification_on_time({"data": {"form": {}}}, NOW) is None
+    assert notification_on_time({"data": {"deadline": {"due": "2026-11-23T23:00"}}}, NOW) is None  # naive: refused
 
     statuses = [status("k1", 1, lodging={"pending": 2, "overdue": 1}, establishment="CSLT-1"),
                 status("k2", 1, lodging={"pending": 1}, establishment="CSLT-1"),

@@ -17,9 +17,10 @@ from cli.main import main as kiosk_main
 from intake.cli import main as intake_main
 from intake.devserver import IntakeServer
 from kiosk.device_key import DeviceKey, load_or_create_device_key
-from kiosk.heartbeat import HEARTBEAT_PATH, Health, HeartbeatSender, build_heartbeat, sign_heartbeat
-from kiosk.signing import sign
+from kiosk.heartbeat import Health, HeartbeatSender, build_heartbeat, sign_heartbeat
 from tests.fleet.conftest import SetClock, enrolled
+from wire.envelope import sign
+from wire.http import HEARTBEATS_PATH
 
 
 def beat(key: DeviceKey, intake: IntakeServer, at: datetime | None = None, profile: str = "clinic") -> Any:
@@ -38,7 +39,7 @@ def stored(intake: IntakeServer, kid: str) -> dict[str, Any]:
 
 
 def post(intake: IntakeServer, body: str, content_type: str = "application/jose") -> requests.Response:
-    return requests.post(intake.url + HEARTBEAT_PATH, data=body.encode(), headers={"Content-Type": content_type},
+    return requests.post(intake.url + HEARTBEATS_PATH, data=body.encode(), headers={"Content-Type": content_type},
                          timeout=10)
 
 

@@ -15,8 +15,6 @@ from joserfc.jwk import OKPKey
 
 from kiosk.device_key import load_or_create_device_key
 from kiosk.heartbeat import (
-    FIELDS,
-    JWS_TYPE,
     Collector,
     Health,
     HeartbeatError,
@@ -33,9 +31,11 @@ from kiosk.lodging.guest import guest_from_form
 from kiosk.lodging.register import GuestRegister
 from kiosk.outbox import Outbox
 from kiosk.samples import sample_identity
-from kiosk.signing import seal, unverified_header, unverified_payload, verify_with
 from kiosk.workflows.values import VN_TZ
 from tests.fleet.conftest import SetClock, lodging_form, lodging_submission
+from wire.envelope import HEARTBEAT_FIELDS as FIELDS
+from wire.envelope import HEARTBEAT_JWS_TYPE as JWS_TYPE
+from wire.envelope import seal, unverified_header, unverified_payload, verify_with
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 20:00 in Vietnam
 
@@ -159,8 +159,8 @@ def test_the_controller_reports_scan_errors_by_code() -> None:
     controller = KioskController(default_registry(), "one-stop", devices=Devices(report_error=recent.record))
     controller.start(controller.registry.offered("one-stop")[0].id)
     try:
-        controller._on_scan_event(ScanEvent("chip-error", error=KioskError("keep it still", code="chip-unstable")))
-        controller._on_scan_event(ScanEvent("qr-error", error=KioskError("bad QR", code="invalid-field-count")))
+        controller.scanning.on_event(ScanEvent("chip-error", error=KioskError("keep it still", code="chip-unstable")))
+        controller.scanning.on_event(ScanEvent("qr-error", error=KioskError("bad QR", code="invalid-field-count")))
     finally:
-        controller._stop_scanner()
+        controller.scanning.stop()
     assert recent.codes() == ["chip-unstable", "invalid-field-count"]

@@ -11,7 +11,7 @@ from intake.devserver import IntakeServer
 from intake.ratelimit import RateLimiter
 from kiosk.device_key import DeviceKey
 from kiosk.enrolment import Enrolment
-from kiosk.signing import encrypt, sign
+from wire.envelope import encrypt, sign
 
 from .test_submissions import payload, post
 

@@ -12,8 +12,8 @@ from joserfc import jws
 from intake.devserver import IntakeServer
 from kiosk.device_key import DeviceKey, generate_key, load_or_create_device_key
 from kiosk.enrolment import Enrolment, enrol
-from kiosk.signing import JWS_TYPE, canonical_json, encrypt, sign
 from kiosk.uuid7 import uuid7
+from wire.envelope import JWS_TYPE, canonical_json, encrypt, sign
 
 from .conftest import MAX_BODY
 

@@ -17,7 +17,8 @@ from kiosk.device_key import (
     load_device_key,
     load_or_create_device_key,
 )
-from kiosk.signing import (
+from kiosk.uuid7 import uuid7, uuid7_ms
+from wire.envelope import (
     JWS_TYPE,
     SubmissionError,
     canonical_json,
@@ -28,7 +29,6 @@ from kiosk.signing import (
     unverified_header,
     verify,
 )
-from kiosk.uuid7 import uuid7, uuid7_ms
 
 PAYLOAD = {
     "sid": "x",

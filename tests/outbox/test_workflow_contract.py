@@ -11,9 +11,10 @@ from intake.devserver import IntakeServer
 from kiosk.identity import Identity
 from kiosk.outbox import open_outbox
 from kiosk.sender import RetryPolicy, Sender
+from kiosk.workflows.plugin import WorkflowContext
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
-from kiosk.workflows.submission import submit_dossier
+from kiosk.workflows.submit import start_visit, submit
 
 PERSON = Identity(
     id_number="001090123456", full_name="Nguyễn Thị Hồng Nhung", date_of_birth=date(1990, 1, 1), sex="F",
@@ -33,7 +34,7 @@ def test_workflow_submissions_reach_the_intake(kind: str, kiosk_dir: Path, intak
     registry = Registry()
     form = fill_workflow(registry, kind, PERSON, TYPED[kind])
     outbox = open_outbox(kiosk_dir)
-    receipt = submit_dossier(form, outbox, None, registry.profiles[kind])
+    receipt = submit(registry, start_visit(registry, form), outbox, WorkflowContext()).receipt
     report = Sender(outbox, intake.url, policy=RetryPolicy(startup_jitter=0)).run(timeout=30)
     assert report["queue"] == {"pending": 0, "quarantined": 0, "acked": 1}, outbox.items()
     store = intake.store()

@@ -4,21 +4,30 @@ keyboard) → consent → done (sent, printed) → idle wipe. Screenshots of eac
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import date, timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
+from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
+import kiosk.lodging.removable as removable
 from intake.devserver import IntakeServer
 from kiosk.forms.ct01_pdf import render_ct01
+from kiosk.receipt_image import PAPER_WIDTH
 from kiosk.samples import sample_identity
 from kiosk.session import Step
-from kiosk.signing import unverified_payload
 from screens.review import ReviewScreen
+from wire.envelope import unverified_payload
 
 RunningKiosk = Any  # tests/ui/conftest.py: the app, its driver, controller and simulated devices
 
@@ -100,25 +109,40 @@ def scan_card(k: RunningKiosk, n: int) -> None:
 
 
 def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str],
-                 also_personal: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Consent, submit, wait until sent, print; then the idle wipe (no widget may still show ``expected`` or
+                 also_personal: tuple[str, ...] = (), on_check: Callable[[], None] | None = None,
+                 on_done: Callable[[], None] | None = None) -> dict[str, Any]:
+    """The workflow's checks (if any: ``on_check`` looks at the check screen), consent, submit, wait until sent,
+    print; ``on_done`` looks at the done screen; then the idle wipe (no widget may still show ``expected`` or
     ``also_personal`` values). Returns what the intake received."""
     k.driver.tap(button(k, "common.next"))
+    k.driver.wait_until(lambda: k.app.sm.current in ("check", "consent"), 5, "the next screen")
+    if k.app.sm.current == "check":
+        k.driver.wait_until(lambda: not k.controller.checking, 15, "the workflow's checks")
+        k.driver.pump(frames=2)
+        k.shot("check")
+        if on_check is not None:
+            on_check()
+        k.driver.tap(button(k, "check.continue"))
     k.driver.wait_until(lambda: k.app.sm.current == "consent", 5, "the consent screen")
     k.shot("consent")
     k.driver.tap(button(k, "consent.accept"))
     k.driver.wait_until(lambda: k.app.sm.current == "done", 5, "the done screen")
     k.driver.wait_until(k.controller.delivered, 15, "delivery to the intake")
+    k.driver.wait_until(lambda: not k.controller.printing, 10, "a queue ticket's printing")
     k.driver.pump(seconds=0.6)
     done = k.app.screens["done"]
     assert done.status.text == "Đã gửi hồ sơ"  # type: ignore[attr-defined]
     outcome = k.controller.session.outcome
     assert outcome is not None and done.code.text == outcome.receipt_code  # type: ignore[attr-defined]
+    before = set((k.services.state_dir / "receipts").glob("*.png"))
+    k.controller.print_result = None
     k.driver.tap(button(k, "done.print"))
     k.driver.wait_until(lambda: k.controller.print_result is not None, 10, "the printed receipt")
     k.shot("done")
-    printed = sorted((k.services.state_dir / "receipts").glob("*.png"))
+    printed = set((k.services.state_dir / "receipts").glob("*.png")) - before
     assert len(printed) == 1
+    if on_done is not None:
+        on_done()
 
     payload = received(intake, outcome.sid)
     form = payload["data"]["form"]
@@ -141,7 +165,8 @@ def finish_visit(k: RunningKiosk, intake: IntakeServer, expected: dict[str, str]
     return payload
 
 
-def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
+def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer, tmp_path: Path,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
     k = kiosk("lodging")
     k.identity_n = 11  # type: ignore[attr-defined]
     k.shot("home")
@@ -173,9 +198,35 @@ def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer)
     row = next(r for r in k.controller.rows() if r.name == "residence")
     assert row.source == "typed" and row.error is None
     assert k.controller.can_continue(), k.controller.missing_labels()
-    finish_visit(k, intake, {"room": "101", "residence": "Số 8 Nguyễn Trãi, Phường Ba Đình", "reason": "1"})
+    # (the room number is not personal: the owner's list on the home screen shows it with the guest's initials)
+    payload = finish_visit(k, intake, {"residence": "Số 8 Nguyễn Trãi, Phường Ba Đình", "reason": "1"})
+    assert payload["data"]["form"]["room"] == "101"
+    assert payload["data"]["deadline"]["rule"] in ("same-day-23h", "next-day-08h")
+    # The owner's home screen counts down to the guest's deadline, and the day's export holds the guest.
+    home = k.app.screens["home"]
+    home.refresh()  # type: ignore[attr-defined]
+    k.driver.pump(frames=3)
+    panel = home.pending  # type: ignore[attr-defined]
+    [row] = panel.rows
+    assert row.room == "101"
+    k.driver.tap(panel.summary)  # folded to a count until the owner opens it
+    assert any("còn" in text and "101" in text for text in k.driver.texts()), k.driver.texts()
+    k.shot("home-countdown")
+    root = tmp_path / "system"
+    (root / "proc").mkdir(parents=True)
+    (root / "sys" / "block" / "sdb").mkdir(parents=True)
+    (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
+    (root / "media" / "kiosk" / "USB").mkdir(parents=True)
+    (root / "proc" / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /media/kiosk/USB vfat rw 0 0\n")
+    monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
+    assert k.services.devices.export is not None
+    k.services.devices.export()
+    [xlsx] = (root / "media" / "kiosk" / "USB" / "cccd-kiosk").glob("*.xlsx")
+    sheet = load_workbook(xlsx)["DS_KHACH_VIET_NAM_LUU_TRU"]
+    assert sheet["B5"].value == sample_identity(11).full_name
 
 
+@pytest.mark.timeout(240)
 def test_clinic_checkin(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
     k = kiosk("clinic")
     k.identity_n = 12  # type: ignore[attr-defined]
@@ -198,9 +249,24 @@ def test_clinic_checkin(kiosk: Callable[..., RunningKiosk], intake: IntakeServer
     edit(k, "phone", "0912345678", clear=True)
     done_typing(k)
     assert k.controller.can_continue(), k.controller.missing_labels()
-    finish_visit(k, intake, {"visit_reason": "Đau đầu, sốt nhẹ", "phone": "0912345678"})
+
+    def check_screen_said_valid() -> None:
+        check = k.app.screens["check"]
+        assert check.code.text == "Mã kết quả: 000"  # type: ignore[attr-defined]
+        assert check.title.text == "Thẻ BHYT hợp lệ"  # type: ignore[attr-defined]
+
+    payload = finish_visit(k, intake, {"visit_reason": "Đau đầu, sốt nhẹ", "phone": "0912345678"},
+                           on_check=check_screen_said_valid)
+    data = payload["data"]
+    assert data["card_check"]["code"] == "000" and data["card_check"]["checked"] is True and data["flags"] == []
+    bundle = Bundle.model_validate(data["fhir"])
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient", "Coverage", "Encounter"]
+    xml = ET.fromstring(data["qd130_xml"])
+    assert xml.findtext("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB/SO_CCCD") == sample_identity(12).id_number
+    assert xml.findtext("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB/MA_BN") == ""  # MA_BN comes from the HIS only
 
 
+@pytest.mark.timeout(300)  # the longest visit: the household table, the ticket and the printed form
 def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], intake: IntakeServer) -> None:
     k = kiosk("one-stop")
     k.identity_n = 13  # type: ignore[attr-defined]
@@ -262,9 +328,29 @@ def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], inta
     pdf = unicodedata.normalize("NFC", "".join(
         page.extract_text() for page in PdfReader(BytesIO(render_ct01(form, signed_on=date(2026, 11, 23)))).pages))
     assert "Trần Thị Bé" in pdf and "001315012345" in pdf and "Lê Văn Tạm" not in pdf
+    def ticket_and_form_printed() -> None:
+        done = k.app.screens["done"]
+        ticket = k.controller.submitted.ticket  # type: ignore[union-attr]
+        assert ticket is not None and done.ticket.text == ticket.display  # type: ignore[attr-defined]
+        assert k.controller.printed_ticket is not None and Path(k.controller.printed_ticket).exists()
+        slip = Image.open(k.controller.printed_ticket)
+        assert slip.width == PAPER_WIDTH and slip.height > 300  # the ticket slip, printed at once
+        k.controller.print_result = None
+        k.driver.tap(button(k, "done.print_document"))
+        k.driver.wait_until(lambda: k.controller.print_result is not None, 10, "the printed form")
+        [printed_form] = (k.services.state_dir / "receipts").glob("document-*.pdf")
+        assert printed_form.read_bytes().startswith(b"%PDF")
+        k.shot("done-ticket")
+
     payload = finish_visit(k, intake, {"authority": "Công an phường Dịch Vọng", "head_name": "Nguyễn Văn Đức",
                                        "request": "Chuyển đến ở cùng con gái"},
-                           also_personal=("Trần Thị Bé", "001315012345", "Lê Văn Tạm"))
+                           also_personal=("Trần Thị Bé", "001315012345", "Lê Văn Tạm"), on_done=ticket_and_form_printed)
+    [attachment] = payload["data"]["attachments"]
+    content = base64.b64decode(attachment["content_base64"])
+    assert hashlib.sha256(content).hexdigest() == attachment["sha256"]
+    attached = unicodedata.normalize("NFC", "".join(p.extract_text() for p in PdfReader(BytesIO(content)).pages))
+    assert identity.full_name and identity.id_number
+    assert identity.full_name in attached and identity.id_number in attached.replace(" ", "")
     members = payload["data"]["form"]["members"]
     assert len(members) == 1 and members[0]["full_name"] == "Trần Thị Bé"
     assert members[0]["id_number"] == "001315012345" and members[0]["relation"] == "con"

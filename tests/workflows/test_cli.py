@@ -86,6 +86,14 @@ def test_form_render_writes_a_pdf(tmp_path: Path, capsys) -> None:
     assert code == 2 and out["error"]["code"] == "no-printable-form"
 
 
+def test_form_render_of_an_incomplete_form_exits_non_zero(tmp_path: Path, capsys) -> None:
+    ident = write(tmp_path, "qr.json", qr_identity())
+    pdf = tmp_path / "ct01.pdf"
+    code, out = run(capsys, "form", "render", "--workflow", "one-stop", "--procedure", "ct01", "--identity", ident,
+                    "--pdf", str(pdf), "--json")
+    assert code == 1 and out["ok"] is False and out["missing"] and pdf.read_bytes().startswith(b"%PDF")
+
+
 def test_lodging_deadline_command(capsys) -> None:
     code, out = run(capsys, "lodging", "deadline", "--arrival", "2026-11-23T23:00", "--now", "2026-11-24T07:30",
                     "--json")
@@ -158,13 +166,16 @@ def test_clinic_check_simulated(tmp_path: Path, capsys, result: str, usable: boo
     assert code == 0 and out["card_check"]["code"] == result and out["card_check"]["usable"] is usable
     assert out["qd130"]["SO_CCCD"] == "001090123456" and out["qd130"]["NGAY_SINH"] == "199001010000"
     assert bool(out["qd130"]["MA_THE_BHYT"]) is usable
-    assert out["fhir"]["patient"]["resourceType"] == "Patient"
+    assert out["fhir"]["resourceType"] == "Bundle"
+    assert out["fhir"]["entry"][0]["resource"]["resourceType"] == "Patient"
+    assert out["notices"][0]["code"] == result
 
 
 def test_clinic_check_with_the_clinic_system_down(tmp_path: Path, capsys) -> None:
     ident = write(tmp_path, "chip.json", chip_identity())
     code, out = run(capsys, "clinic", "check", "--identity", ident, "--url", "http://127.0.0.1:9", "--json")
-    assert code == 0 and out["ok"] is False and out["card_check_error"]["code"] == "card-check-unavailable"
+    assert code == 1 and out["ok"] is False and out["card_check"]["error"] == "card-check-unavailable"
+    assert out["card_check"]["flag"] == "chưa kiểm tra thẻ" and out["notices"][0]["flag"] == "chưa kiểm tra thẻ"
     assert out["qd130"]["MA_THE_BHYT"] == ""
 
 

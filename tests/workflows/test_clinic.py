@@ -146,7 +146,7 @@ def test_checkin_row_fhir_and_submission(stack: Stack, registry: Registry) -> No
         chip_identity(id_number="001090123456"),
         {"visit_reason": "Đau đầu", "phone": "0912345678"},
     )
-    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
+    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit(), registry.profiles["clinic"])
     row = result.row
     assert list(row) == list(CHECKIN_FIELDS)
     assert row["SO_CCCD"] == "001090123456" and row["NGAY_SINH"] == "199001010000"
@@ -154,20 +154,21 @@ def test_checkin_row_fhir_and_submission(stack: Stack, registry: Registry) -> No
     assert row["MA_THE_BHYT"] == CARD and row["MA_DKBD"] == "01001"
     assert (row["GT_THE_TU"], row["GT_THE_DEN"]) == ("20260101", "20261231")
     assert row["NGAY_VAO"] == "202611230705" and row["MA_CSKCB"] == "01001" and row["MA_LK"] == "LK0001"
+    assert row["MA_BN"] == "BN0001"  # as the visit names it (the kiosk's own visits leave it to the HIS)
     xml = ET.fromstring(result.to_dict()["qd130_xml"])
     item = xml.find("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB")
     assert item is not None and [el.tag for el in item] == list(CHECKIN_FIELDS)
     assert item.findtext("SO_CCCD") == "001090123456"
     # Both resources validate against the R4B models again from their JSON.
-    patient = Patient.model_validate(result.patient)
-    coverage = Coverage.model_validate(result.coverage)
+    patient = Patient.model_validate(result.resource("Patient"))
+    coverage = Coverage.model_validate(result.resource("Coverage"))
     assert patient.birthDate.isoformat() == "1990-01-01" and patient.gender == "female"
     assert patient.identifier[0].value == "001090123456"
     assert patient.name[0].family == "Nguyễn" and patient.name[0].given == ["Thị", "Hồng", "Nhung"]
     assert coverage.status == "active" and coverage.subscriberId == CARD
-    assert coverage.beneficiary.reference == f"Patient/{patient.id}"
+    assert coverage.beneficiary.reference == f"urn:uuid:{patient.id}"
     assert str(coverage.period.end) == "2026-12-31"
-    extra = result.submission_extra()
+    extra = result.to_dict()
     assert "dsLichSuKT2018" not in extra["card_check_raw"]
 
 
@@ -175,10 +176,11 @@ def test_checkin_without_usable_card_has_no_insurance_fields(stack: Stack, regis
     card, _ = scenario_card("010", **_person())  # type: ignore[arg-type]
     stack.sim.cards[:] = [card]
     form = fill_workflow(registry, "clinic", qr_identity(), {"visit_reason": "Khám"})
-    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
+    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit(), registry.profiles["clinic"])
     assert result.card is not None and result.card.code == "010"
     assert row_insurance(result.row) == ["", "", "", ""]
-    assert result.coverage is not None and result.coverage["status"] == "cancelled"
+    coverage = result.resource("Coverage")
+    assert coverage is not None and coverage["status"] == "cancelled"
 
 
 def row_insurance(row: dict[str, str]) -> list[str]:
@@ -187,9 +189,11 @@ def row_insurance(row: dict[str, str]) -> list[str]:
 
 def test_checkin_goes_on_when_the_clinic_system_is_down(registry: Registry) -> None:
     form = fill_workflow(registry, "clinic", chip_identity(), {"visit_reason": "Khám"})
-    result = check_in(form, HttpCardCheckAdapter("http://127.0.0.1:9", timeout=(0.5, 0.5)), _visit())
+    result = check_in(form, HttpCardCheckAdapter("http://127.0.0.1:9", timeout=(0.5, 0.5)), _visit(),
+                      registry.profiles["clinic"])
     assert result.card is None and result.card_error is not None
-    assert result.coverage is None and result.row["SO_CCCD"] == "001090123456"
+    assert result.resource("Coverage") is None and result.row["SO_CCCD"] == "001090123456"
+    assert result.step.flag == "chưa kiểm tra thẻ" and result.to_dict()["flags"] == ["chưa kiểm tra thẻ"]
 
 
 def test_fhir_validation_rejects_bad_resources() -> None:
@@ -202,18 +206,24 @@ def test_fhir_validation_rejects_bad_resources() -> None:
 
 
 def test_clinic_submission_carries_the_checkin_outputs(stack: Stack, registry: Registry, tmp_path) -> None:
-    from kiosk.workflows.submission import submit_dossier
+    from kiosk.workflows.plugin import WorkflowContext
+    from kiosk.workflows.submit import before_consent, start_visit, submit
     from kiosk.workflows.tickets import TicketDispenser
     from tests.workflows.test_one_stop import RecordingOutbox
 
     card, _ = scenario_card("004", **_person())  # type: ignore[arg-type]
     stack.sim.cards[:] = [card]
     form = fill_workflow(registry, "clinic", chip_identity(), {"visit_reason": "Tái khám"})
-    result = check_in(form, HttpCardCheckAdapter(stack.clinic), _visit())
+    ctx = WorkflowContext(card_check=HttpCardCheckAdapter(stack.clinic),
+                          tickets=TicketDispenser(tmp_path / "t.sqlite3"))
+    visit = start_visit(registry, form)
+    notices = before_consent(registry, visit, ctx)
+    assert [(n.code, n.level) for n in notices] == [("004", "warn")]  # the new card is registered elsewhere
     outbox = RecordingOutbox()
-    receipt = submit_dossier(form, outbox, TicketDispenser(tmp_path / "t.sqlite3"), registry.profiles["clinic"],
-                             extra=result.submission_extra())
+    submitted = submit(registry, visit, outbox, ctx)
     kind, data, evidence = outbox.items[0]
     assert kind == "clinic" and data["qd130"]["MA_THE_BHYT"] == "DN4" + CARD[3:]
-    assert data["card_check"]["code"] == "004" and data["fhir"]["patient"]["resourceType"] == "Patient"
-    assert evidence["fields"]["visit_reason"] == "typed" and receipt["ticket"]["display"] == "K001"
+    assert data["card_check"]["code"] == "004" and data["fhir"]["resourceType"] == "Bundle"
+    assert [e["resource"]["resourceType"] for e in data["fhir"]["entry"]] == ["Patient", "Coverage", "Encounter"]
+    assert evidence["fields"]["visit_reason"] == "typed" and submitted.receipt["ticket"]["display"] == "K001"
+    assert submitted.outputs["card_check"]["code"] == "004" and "<MA_THE_BHYT>" in submitted.outputs["qd130_xml"]

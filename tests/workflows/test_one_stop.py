@@ -17,10 +17,11 @@ from pypdf import PdfReader
 from kiosk.errors import KioskError
 from kiosk.forms.ct01_pdf import render_ct01
 from kiosk.workflows.fill import FilledForm
+from kiosk.workflows.plugin import WorkflowContext
 from kiosk.workflows.receipt import parse_receipt_code, receipt_code
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
-from kiosk.workflows.submission import submit_dossier
+from kiosk.workflows.submit import start_visit, submit
 from kiosk.workflows.tickets import TicketDispenser
 from tests.workflows.conftest import chip_identity
 
@@ -47,7 +48,7 @@ def test_ct01_pdf_has_the_official_items_and_the_filled_values(registry: Registr
     assert form.complete
     data = render_ct01(form, signed_on=date(2026, 11, 23), receipt_code="7K3Q-9XWDM")
     reader = PdfReader(BytesIO(data))
-    assert len(reader.pages) == 1
+    assert len(reader.pages) == 2  # the footnotes (1)–(7) fill the second page
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
     text = pdf_text(data)
@@ -124,12 +125,22 @@ class RecordingOutbox:
         self.items.append((kind, data, evidence))
         return Saved(f"0190a7c2-0000-7000-8000-{len(self.items):012d}")
 
+    def receipts(self, limit: int = 100) -> list[dict[str, Any]]:
+        return []  # nothing is delivered from here
 
-def test_submit_dossier_queues_then_gives_ticket_and_receipt(tmp_path: Path, registry: Registry) -> None:
+
+def test_submit_queues_then_gives_ticket_receipt_and_form(tmp_path: Path, registry: Registry) -> None:
     outbox = RecordingOutbox()
-    receipt = submit_dossier(filled(registry), outbox, TicketDispenser(tmp_path / "t.sqlite3"),
-                             registry.profiles["one-stop"], datetime(2026, 11, 23, 9, 15, tzinfo=VN))
+    ctx = WorkflowContext(tickets=TicketDispenser(tmp_path / "t.sqlite3"), documents=tmp_path / "documents")
+    visit = start_visit(registry, filled(registry), datetime(2026, 11, 23, 9, 15, tzinfo=VN))
+    submitted = submit(registry, visit, outbox, ctx)
+    receipt = submitted.receipt
     kind, data, evidence = outbox.items[0]
+    [attachment] = data["attachments"]
+    assert attachment["media_type"] == "application/pdf" and attachment["name"].endswith("-20261123.pdf")
+    [document] = submitted.documents
+    assert document.path.read_bytes().startswith(b"%PDF") and (document.path.stat().st_mode & 0o777) == 0o600
+    assert submitted.outputs["ticket"]["display"] == "C001" and submitted.outputs["ct01_pdf"] == str(document.path)
     assert kind == "one-stop" and data["procedure_code"] == "1.004194" and data["form"]["request"] == REQUEST
     assert evidence["fields"]["members"][0]["relation"] == "typed"
     assert receipt["receipt_code"] == receipt_code("0190a7c2-0000-7000-8000-000000000001")

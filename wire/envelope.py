@@ -19,13 +19,21 @@ from typing import Any
 
 from joserfc import jwe, jws
 from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwe import JWERegistry
 from joserfc.jwk import ECKey, KeySet, OKPKey
+from joserfc.jws import JWSRegistry
 
-from kiosk.device_key import ALGORITHMS, DeviceKey, SigningKey
-from kiosk.errors import KioskError
-from kiosk.text import nfc
+from wire.errors import CodedError
+from wire.keys import ALGORITHMS, DeviceKey, SigningKey
+from wire.text import nfc
 
 JWS_TYPE = "kiosk-submission+jws"
+HEARTBEAT_JWS_TYPE = "kiosk-heartbeat+jws"
+HEARTBEAT_FIELDS = ("device", "sent_at", "version", "profile", "establishment", "outbox", "devices", "lodging",
+                    "errors")
+# joserfc refuses ciphertexts over 64 KiB and JWS payloads over 125 KiB by default; a submission with its attached
+# form is larger. The intake bounds the request body before anything is decrypted (``intake.settings.max_body``).
+MAX_SEALED_BYTES = 4 * 1024 * 1024
 JWE_ALG = "ECDH-ES+A256KW"
 JWE_ENC = "A256GCM"
 PAYLOAD_FIELDS = ("sid", "kind", "device", "created_at", "data", "evidence")
@@ -34,7 +42,7 @@ INTAKE_KEY_CURVES = {("OKP", "X25519"), ("EC", "P-256")}
 IntakeKey = OKPKey | ECKey
 
 
-class SubmissionError(KioskError):
+class SubmissionError(CodedError):
     """A submission cannot be signed, encrypted, decrypted or verified."""
 
     code = "invalid-submission"
@@ -80,7 +88,7 @@ def digest(compact: str) -> str:
 def sign(payload: Mapping[str, Any], key: DeviceKey, typ: str = JWS_TYPE) -> str:
     """The compact JWS of ``payload`` (canonical JSON) with the device key; ``typ`` names what it is."""
     header = {"alg": key.alg, "kid": key.kid, "typ": typ}
-    return jws.serialize_compact(header, canonical_json(payload), key.key, algorithms=[key.alg])
+    return jws.serialize_compact(header, canonical_json(payload), key.key, registry=_jws_registry([key.alg]))
 
 
 def intake_public_key(jwk: Mapping[str, Any]) -> IntakeKey:
@@ -93,6 +101,18 @@ def intake_public_key(jwk: Mapping[str, Any]) -> IntakeKey:
     return OKPKey.import_key(dict(jwk)) if jwk["kty"] == "OKP" else ECKey.import_key(dict(jwk))
 
 
+def _jwe_registry() -> JWERegistry:
+    registry = JWERegistry(algorithms=[JWE_ALG, JWE_ENC])
+    registry.max_ciphertext_length = MAX_SEALED_BYTES
+    return registry
+
+
+def _jws_registry(algorithms: list[str] | None = None) -> JWSRegistry:
+    registry = JWSRegistry(algorithms=algorithms or list(ALGORITHMS))
+    registry.max_payload_length = MAX_SEALED_BYTES
+    return registry
+
+
 def encrypt(signed: str, intake_key: IntakeKey) -> str:
     """The compact JWE of a compact JWS, to the intake's public encryption key."""
     header = {
@@ -101,13 +121,13 @@ def encrypt(signed: str, intake_key: IntakeKey) -> str:
         "kid": intake_key.kid or intake_key.thumbprint(),
         "cty": JWS_TYPE,
     }
-    return jwe.encrypt_compact(header, signed.encode("ascii"), intake_key, algorithms=[JWE_ALG, JWE_ENC])
+    return jwe.encrypt_compact(header, signed.encode("ascii"), intake_key, registry=_jwe_registry())
 
 
 def decrypt(sealed: str | bytes, keys: KeySet) -> str:
     """The compact JWS inside a JWE, decrypted with the intake's key set (by ``kid``)."""
     try:
-        plaintext = jwe.decrypt_compact(sealed, keys, algorithms=[JWE_ALG, JWE_ENC]).plaintext
+        plaintext = jwe.decrypt_compact(sealed, keys, registry=_jwe_registry()).plaintext
         return (plaintext or b"").decode("ascii")
     except (JoseError, ValueError, UnicodeDecodeError) as exc:
         raise SubmissionError(
@@ -118,7 +138,7 @@ def decrypt(sealed: str | bytes, keys: KeySet) -> str:
 def unverified_header(signed: str) -> dict[str, Any]:
     """The protected header of a compact JWS, before verification (to find the key by ``kid``)."""
     try:
-        return dict(jws.extract_compact(signed.encode("ascii")).headers())
+        return dict(jws.extract_compact(signed.encode("ascii"), registry=_jws_registry()).headers())
     except (JoseError, ValueError, UnicodeEncodeError) as exc:
         raise SubmissionError(
             "malformed signed submission", code="malformed-jws", message_vi="Hồ sơ ký số không hợp lệ."
@@ -152,7 +172,7 @@ def verify_with(
         return key
 
     try:
-        token = jws.deserialize_compact(signed, choose, algorithms=list(ALGORITHMS))
+        token = jws.deserialize_compact(signed, choose, registry=_jws_registry())
     except BadSignatureError as exc:
         raise _bad_signature("signature does not verify") from exc
     except (JoseError, ValueError, UnicodeError) as exc:
@@ -189,7 +209,7 @@ def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: IntakeKe
 def unverified_payload(signed: str) -> dict[str, Any]:
     """The payload of a stored, already verified JWS (for exports); never use it to accept data."""
     try:
-        payload = json.loads(jws.extract_compact(signed.encode("ascii")).payload)
+        payload = json.loads(jws.extract_compact(signed.encode("ascii"), registry=_jws_registry()).payload)
     except (JoseError, ValueError) as exc:
         raise SubmissionError("malformed signed submission", code="malformed-jws") from exc
     return payload if isinstance(payload, dict) else {}

@@ -8,9 +8,9 @@ import logging
 import sys
 from typing import Any
 
-from kiosk.errors import KioskError
+from wire.errors import CodedError
 
-log = logging.getLogger("kiosk.console")
+log = logging.getLogger("wire.console")
 
 EXIT_INVALID = 2
 
@@ -21,11 +21,11 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def error_object(exc: KioskError) -> dict[str, Any]:
+def error_object(exc: CodedError) -> dict[str, Any]:
     return {"ok": False, "error": exc.to_dict()}
 
 
-def print_error(exc: KioskError, *, as_json: bool) -> int:
+def print_error(exc: CodedError, *, as_json: bool) -> int:
     """Report a typed error (English in the log, both languages to the caller) and return exit code 2."""
     log.warning("%s: %s (field %s)", exc.code, exc.message, exc.field)
     if as_json:
@@ -39,7 +39,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run a parsed sub-command's handler; typed errors become exit code 2, an interrupt 130."""
     try:
         return int(args.handler(args) or 0)
-    except KioskError as exc:
+    except CodedError as exc:
         return print_error(exc, as_json=getattr(args, "json", False))
     except KeyboardInterrupt:
         return 130

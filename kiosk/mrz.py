@@ -1,4 +1,5 @@
-"""Machine-readable zone (ICAO 9303 part 4–5): TD1 (ID cards, 3 × 30) and TD3 (passports, 2 × 44).
+"""Machine-readable zone (ICAO 9303 parts 4–7): TD1 (ID cards, 3 × 30), TD2 (2 × 36), TD3 (passports, 2 × 44)
+and machine-readable visas MRV-A (2 × 44) and MRV-B (2 × 36), told apart from TD3/TD2 by the document code ``V``.
 
 Parsing validates every check digit and names the failing field. The CCCD's TD1 specifics: the document number is
 the last 9 digits of the 12-digit ID, the full ID sits in the optional data (a 12-digit overflow variant is accepted
@@ -25,6 +26,7 @@ MILESTONE_AGES = (14, 25, 40, 60)
 _WEIGHTS = (7, 3, 1)
 _MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
 _TD1 = (3, 30)
+_TD2 = (2, 36)
 _TD3 = (2, 44)
 
 
@@ -47,7 +49,7 @@ def check_digit(data: str) -> str:
 class Mrz:
     """A parsed MRZ. Dates are ``None`` when the MRZ holds unknown parts (``<``) or, for expiry, no expiry."""
 
-    format: str  # "TD1" or "TD3"
+    format: str  # "TD1", "TD2", "TD3", "MRV-A" or "MRV-B"
     document_code: str
     issuing_state: str
     document_number: str
@@ -69,6 +71,10 @@ class Mrz:
     @property
     def is_passport(self) -> bool:
         return self.document_code.startswith("P")
+
+    @property
+    def is_visa(self) -> bool:
+        return self.format.startswith("MRV")
 
     @property
     def full_name(self) -> str:
@@ -145,12 +151,13 @@ def normalise_lines(lines: Sequence[str] | str) -> list[str]:
 
 
 def parse_mrz(lines: Sequence[str] | str) -> Mrz:
-    """Parse a TD1 or TD3 MRZ, verifying every check digit; typed errors name the field."""
+    """Parse a TD1, TD2, TD3 or MRV MRZ, verifying every check digit; typed errors name the field."""
     tidy = normalise_lines(lines)
     shape = (len(tidy), len(tidy[0]) if tidy else 0)
-    if shape not in (_TD1, _TD3) or any(len(line) != shape[1] for line in tidy):
+    if shape not in (_TD1, _TD2, _TD3) or any(len(line) != shape[1] for line in tidy):
         raise PayloadError(
-            f"MRZ must be 3 lines of 30 (ID card) or 2 lines of 44 (passport) characters; got {len(tidy)} lines",
+            f"MRZ must be 3 lines of 30 (ID card), 2 lines of 44 (passport, visa) or 2 lines of 36 characters; "
+            f"got {len(tidy)} lines",
             field="mrz", code="invalid-mrz-shape",
             message_vi="Mã MRZ phải gồm 3 dòng 30 ký tự (thẻ) hoặc 2 dòng 44 ký tự (hộ chiếu).",
         )
@@ -159,7 +166,11 @@ def parse_mrz(lines: Sequence[str] | str) -> Mrz:
             raise PayloadError("MRZ contains characters other than A–Z, 0–9 and <", field="mrz",
                                code="invalid-mrz-characters",
                                message_vi="Mã MRZ chỉ gồm chữ in hoa A–Z, số 0–9 và dấu <.")
-    return _parse_td1(tidy) if shape == _TD1 else _parse_td3(tidy)
+    if shape == _TD1:
+        return _parse_td1(tidy)
+    if tidy[0].startswith("V"):
+        return _parse_mrv(tidy)
+    return _parse_td3(tidy) if shape == _TD3 else _parse_td2(tidy)
 
 
 def _parse_td1(lines: list[str]) -> Mrz:
@@ -187,21 +198,45 @@ def _parse_td1(lines: list[str]) -> Mrz:
     )
 
 
-def _parse_td3(lines: list[str]) -> Mrz:
-    l1, l2 = lines
+def _verify_two_line_fields(l2: str) -> None:
+    """The field check digits that TD2, TD3 and both visas place alike on line 2."""
     _verify(l2[0:9], l2[9], "document_number")
     _verify(l2[13:19], l2[19], "date_of_birth")
     _verify(l2[21:27], l2[27], "expiry_date")
+
+
+def _parse_td3(lines: list[str]) -> Mrz:
+    l1, l2 = lines
+    _verify_two_line_fields(l2)
     _verify(l2[28:42], l2[42], "optional_data")
     _verify(l2[0:10] + l2[13:20] + l2[21:43], l2[43], "composite")
-    surname, given = _names(l1[5:44])
+    return _two_line_mrz("TD3", l1, l2, optional=l2[28:42])
+
+
+def _parse_td2(lines: list[str]) -> Mrz:
+    """TD2 (ICAO 9303-6): line 2 as TD3's up to the expiry, optional data 28–34, composite at 35."""
+    l1, l2 = lines
+    _verify_two_line_fields(l2)
+    _verify(l2[0:10] + l2[13:20] + l2[21:35], l2[35], "composite")
+    return _two_line_mrz("TD2", l1, l2, optional=l2[28:35])
+
+
+def _parse_mrv(lines: list[str]) -> Mrz:
+    """MRV-A (2 × 44) and MRV-B (2 × 36), ICAO 9303-7: three field check digits, no composite."""
+    l1, l2 = lines
+    _verify_two_line_fields(l2)
+    return _two_line_mrz("MRV-A" if len(l1) == _TD3[1] else "MRV-B", l1, l2, optional=l2[28:])
+
+
+def _two_line_mrz(fmt: str, l1: str, l2: str, *, optional: str) -> Mrz:
+    surname, given = _names(l1[5:])
     return Mrz(
-        format="TD3", document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
-        document_number=l2[0:9].rstrip("<"), optional_data=l2[28:42].rstrip("<"),
+        format=fmt, document_code=l1[0:2].rstrip("<"), issuing_state=l1[2:5].rstrip("<"),
+        document_number=l2[0:9].rstrip("<"), optional_data=optional.rstrip("<"),
         birth_date=_yymmdd(l2[13:19], field_name="date_of_birth", past=True), birth_raw=l2[13:19],
         sex=_sex(l2[20]), expiry_date=_yymmdd(l2[21:27], field_name="expiry_date", past=False),
         expiry_raw=l2[21:27], nationality=l2[10:13].rstrip("<"), surname=surname, given_names=given,
-        lines=tuple(lines),
+        lines=(l1, l2),
     )
 
 
@@ -247,6 +282,16 @@ def format_td3(*, document_number: str, state: str, nationality: str, full_name:
         check_digit(e) + opt + check_digit(opt)
     composite = check_digit(body[0:10] + body[13:20] + body[21:43])
     return [line1, body + composite]
+
+
+def format_mrv(*, document_number: str, state: str, nationality: str, full_name: str, birth: date,
+               sex: Sex | None, expiry: date, optional: str = "", width: int = 44) -> list[str]:
+    """A machine-readable visa's MRZ: MRV-A (``width`` 44) or MRV-B (36); ``full_name`` as ``SURNAME GIVEN``."""
+    line1 = "V<" + _field(state, 3) + _mrz_name(full_name, width - 5)
+    num = _field(document_number, 9)
+    b, e = yymmdd(birth), yymmdd(expiry)
+    body = num + check_digit(num) + _field(nationality, 3) + b + check_digit(b) + (sex or "<") + e + check_digit(e)
+    return [line1, body + _field(optional, width - 28)]
 
 
 # --- access-key material ------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ The probabilities come from a recogniser (``drivers.mrz_ocr``) as plain numbers;
 Nothing is ever accepted with a failing check digit: the answer is ``parse_mrz``'s. Because a wrong change can
 pass a mod-10 check by chance, changes are limited (at most two per field, only characters the network rates
 ≥ ``MIN_ALTERNATIVE``), and positions no check digit covers (names, state codes, sex) must each be read with
-probability ≥ ``MIN_UNCHECKED`` (≥ ``MIN_KEPT`` for unchanged characters under a check digit); otherwise the
+probability ≥ ``MIN_UNCHECKED`` (≥ ``MIN_KEPT`` for unchanged characters under their field's own check digit;
+optional data that only the composite digit covers counts as unchecked); otherwise the
 zone is rejected as unsure rather than risk a wrong name or number. A Vietnamese card (``IDVNM``) has digits in
 its optional data: the 12-digit ID, ``<<`` and the ID's check digit.
 """
@@ -28,8 +29,8 @@ from kiosk.errors import KioskError
 from kiosk.mrz import Mrz, check_digit, parse_mrz
 
 MIN_ALTERNATIVE = 0.02
-MIN_UNCHECKED = 0.5
-MIN_KEPT = 0.2  # a first-reading character kept under a check digit
+MIN_UNCHECKED = 0.6
+MIN_KEPT = 0.3  # a first-reading character kept under its field's own check digit
 MAX_TRIES = 60
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
@@ -96,6 +97,9 @@ LAYOUTS["TD1-VNM"] = Layout(
     "TD1-VNM", (_line(30, (5, 14, DIGITS), (14, 15, DIGITS), (15, 27, DIGITS), (29, 30, DIGITS)),
                 *LAYOUTS["TD1"].classes[1:]),
     (*LAYOUTS["TD1"].checked, Field(0, 15, 27, 29)), LAYOUTS["TD1"].composite)
+# The first letter of the document code each layout allows (ICAO 9303-5/-6/-4/-7): a line read one cell off
+# starts with something else.
+_DOCUMENT_CODE_START = {"TD1": "ACI", "TD1-VNM": "I", "TD2": "ACIP", "TD3": "P", "MRV-A": "V", "MRV-B": "V"}
 _COMPOSITE_DIGIT = {"TD1": (1, 29), "TD1-VNM": (1, 29), "TD3": (1, 43), "TD2": (1, 35)}
 
 
@@ -212,18 +216,16 @@ def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], la
             continue
         probs = tuple(tuple(dict(ranked[r][i])[trial[r][i]] for i in range(len(trial[r]))) for r in range(len(trial)))
         changed = {(line, pos) for line, pos, _ in changes}
-        if not _sure_enough(probs, layout, changed):
+        if text[0][0] not in _DOCUMENT_CODE_START[layout.name] or not _sure_enough(probs, layout, changed):
             return None
         return Corrected(mrz, tuple(text), probs, len(changes))
     return None
 
 
 def _sure_enough(probs: tuple[tuple[float, ...], ...], layout: Layout, changed: set[tuple[int, int]]) -> bool:
-    covered = {(f.line, p) for f in layout.checked for p in range(f.start, f.end)}
+    # only a field's own check digit counts here: one composite digit over several fields is too weak a guard
+    covered = {(f.line, p) for f in layout.checked if f.check is not None for p in range(f.start, f.end)}
     covered |= {(f.line, f.check) for f in layout.checked if f.check is not None}
-    covered |= {(line, p) for line, s, e in layout.composite for p in range(s, e)}
-    if layout.name in _COMPOSITE_DIGIT:
-        covered.add(_COMPOSITE_DIGIT[layout.name])
     for r, row in enumerate(probs):
         for i, p in enumerate(row):
             if (r, i) in changed:

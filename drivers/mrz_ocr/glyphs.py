@@ -27,7 +27,7 @@ PITCH = 16  # canonical character pitch, px
 LINE_PITCH = PITCH * 5 / 3  # 6 lines per inch against 10 characters per inch
 CELL_W, CELL_H = PITCH, 22
 HIDDEN = 160
-RECIPE = "v4:lines=1200:epochs=8:hidden=160:cell=16x22"  # change when the recipe changes: new cache key
+RECIPE = "v5:lines=2400:epochs=10:hidden=160:cell=16x22"  # change when the recipe changes: new cache key
 _ADVANCE_PER_EM = 0.723  # OCR-B advance width per em
 
 
@@ -36,11 +36,15 @@ class FontMissingError(RuntimeError):
 
 
 def ink_map(gray: np.ndarray) -> np.ndarray:
-    """Ink strength of a canonical line image: black-hat (dark strokes thinner than a glyph), scaled to 0–1."""
+    """Ink strength of a canonical line image: black-hat (dark strokes thinner than a glyph), scaled to 0–1 by
+    the strongest ink within about three characters, so a glare spot or a shadow over part of a line does not
+    fade its glyphs."""
     hat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (PITCH, PITCH)))
     hat = hat.astype(np.float32)
-    top = float(np.percentile(hat, 99.0))
-    return np.asarray(np.clip(hat / max(top, 8.0), 0.0, 1.0), np.float32)
+    local = cv2.dilate(hat, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * PITCH, 2 * PITCH)))
+    local = cv2.blur(local, (3 * PITCH, 2 * PITCH))
+    floor = max(8.0, 0.25 * float(local.max()))
+    return np.asarray(np.clip(hat / (0.85 * np.maximum(local, floor)), 0.0, 1.0), np.float32)
 
 
 def cell_features(ink: np.ndarray, centres_x: np.ndarray, centre_y: float | np.ndarray) -> np.ndarray:
@@ -186,7 +190,7 @@ def training_set(lines: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def train(lines: int = 1200, epochs: int = 8, seed: int = 9303) -> GlyphModel:
+def train(lines: int = 2400, epochs: int = 10, seed: int = 9303) -> GlyphModel:
     """Train the network with Adam on a fresh synthetic set (deterministic for a given font and seed)."""
     x, y = training_set(lines, seed)
     rng = np.random.default_rng(seed + 1)

@@ -34,6 +34,7 @@ from drivers.mrz_ocr.locate import (
 
 MAX_PIXELS = 4096 * 3072  # a 12-megapixel still; camera frames are 1–2 megapixels
 MAX_CANDIDATES = 3
+MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted document stays under 10 %
 # The network's matrices are small: BLAS threads cost ten times more in hand-offs than they save, and they
 # would compete with the camera and UI threads. Reads run with one BLAS thread.
 _BLAS = ThreadpoolController()
@@ -211,6 +212,8 @@ class MrzZoneReader:
         gray = to_gray(image)
         for cand in candidates(find_bars(gray), limit=self.max_candidates):
             canonical = rectify(gray, cand)
+            if abs(character_period(ink_map(canonical), cand.rows) / PITCH - 1) > MAX_PITCH_ERROR:
+                continue  # the lines hold another number of characters (a 44-character zone taken for 36)
             for view in (canonical, canonical[::-1, ::-1]):
                 with _BLAS.limit(limits=1, user_api="blas"):
                     probs = recognise(np.ascontiguousarray(view), cand.chars, cand.rows, self.model)

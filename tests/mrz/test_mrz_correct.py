@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.mrz import format_td1, format_td3, parse_mrz
 from kiosk.identity import Identity
+from kiosk.mrz import format_td1, format_td3, parse_mrz
 from kiosk.mrz_correct import ALPHABET, DIGITS, LAYOUTS, UnsureZoneError, correct
 
 TD3 = format_td3(document_number="L898902C", state="UTO", nationality="UTO", full_name="ERIKSSON ANNA MARIA",

@@ -29,7 +29,7 @@ from kiosk.errors import KioskError
 from kiosk.mrz import Mrz, check_digit, parse_mrz
 
 MIN_ALTERNATIVE = 0.02
-MIN_UNCHECKED = 0.6
+MIN_UNCHECKED = 0.7
 MIN_KEPT = 0.3  # a first-reading character kept under its field's own check digit
 MAX_TRIES = 60
 
@@ -121,9 +121,13 @@ def layout_for(chars: int, rows: int, head: str) -> Layout:
 
 
 def _ranked(probs: dict[str, float], allowed: str) -> list[tuple[str, float]]:
-    """Characters of ``allowed`` by decreasing probability, renormalised within ``allowed``."""
-    total = max(sum(probs.get(c, 0.0) for c in allowed), 1e-9)
-    return sorted(((c, probs.get(c, 0.0) / total) for c in allowed), key=lambda item: -item[1])
+    """Characters of ``allowed`` by decreasing score: a character's own probability plus that of its confusable
+    twins outside ``allowed`` (a glyph read as ``1`` in a name is an ``I``, and only an ``I``). Not renormalised:
+    a glyph the network gives to an out-of-class character with no twin here stays unsure."""
+    def score(c: str) -> float:
+        return probs.get(c, 0.0) + sum(probs.get(t, 0.0) for t in CONFUSABLE.get(c, "") if t not in allowed)
+
+    return sorted(((c, min(1.0, score(c))) for c in allowed), key=lambda item: -item[1])
 
 
 def _alternatives(ranked: list[tuple[str, float]], allowed: str) -> list[tuple[str, float]]:

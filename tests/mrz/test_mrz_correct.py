@@ -47,8 +47,14 @@ def test_letters_in_a_date_become_digits_by_class() -> None:
 
 
 def test_digits_in_a_name_become_letters_by_class() -> None:
-    read = {(0, 5): {"8": 0.9, "E": 0.05}, (0, 9): {"5": 0.9, "S": 0.08}}  # E and S of ERIKSSON
+    read = {(0, 7): {"1": 0.9, "I": 0.05}, (0, 9): {"5": 0.9, "S": 0.08}}  # I and S of ERIKSSON
     assert correct(cells(TD3, read)).lines == tuple(TD3)
+
+
+def test_a_digit_without_a_letter_twin_in_a_name_is_not_turned_into_a_letter() -> None:
+    # the E of ERIKSSON seen as a confident 3: no letter looks like 3, so no letter is guessed
+    with pytest.raises(UnsureZoneError):
+        correct(cells(TD3, {(0, 5): {"3": 0.95, "E": 0.01}}))
 
 
 def test_check_digits_pick_the_confusable_in_a_free_field() -> None:

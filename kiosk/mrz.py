@@ -1,4 +1,5 @@
-"""Machine-readable zone (ICAO 9303 parts 4–6): TD1 (ID cards, 3 × 30), TD2 (2 × 36) and TD3 (passports, 2 × 44).
+"""Machine-readable zone (ICAO 9303 parts 4–7): TD1 (ID cards, 3 × 30), TD2 (2 × 36), TD3 (passports, 2 × 44)
+and machine-readable visas MRV-A (2 × 44) and MRV-B (2 × 36), told apart from TD3/TD2 by the document code ``V``.
 
 Where the fields sit and their check digits are the LDS layer's rules (``drivers/emrtd/mrz.py``, which DG1 uses
 too); here the fields become dates, a sex and an identity, and its errors the kiosk's typed errors naming the failing
@@ -32,7 +33,7 @@ MILESTONE_AGES = (14, 25, 40, 60)
 class Mrz:
     """A parsed MRZ. Dates are ``None`` when the MRZ holds unknown parts (``<``) or, for expiry, no expiry."""
 
-    format: str  # "TD1", "TD2" or "TD3"
+    format: str  # "TD1", "TD2", "TD3", "MRV-A" or "MRV-B"
     document_code: str
     issuing_state: str
     document_number: str
@@ -54,6 +55,10 @@ class Mrz:
     @property
     def is_passport(self) -> bool:
         return self.document_code.startswith("P")
+
+    @property
+    def is_visa(self) -> bool:
+        return self.format.startswith("MRV")
 
     @property
     def full_name(self) -> str:
@@ -194,6 +199,16 @@ def format_td3(*, document_number: str, state: str, nationality: str, full_name:
         check_digit(e) + opt + check_digit(opt)
     composite = check_digit(body[0:10] + body[13:20] + body[21:43])
     return [line1, body + composite]
+
+
+def format_mrv(*, document_number: str, state: str, nationality: str, full_name: str, birth: date,
+               sex: Sex | None, expiry: date, optional: str = "", width: int = 44) -> list[str]:
+    """A machine-readable visa's MRZ: MRV-A (``width`` 44) or MRV-B (36); ``full_name`` as ``SURNAME GIVEN``."""
+    line1 = "V<" + _field(state, 3) + _mrz_name(full_name, width - 5)
+    num = _field(document_number, 9)
+    b, e = yymmdd(birth), yymmdd(expiry)
+    body = num + check_digit(num) + _field(nationality, 3) + b + check_digit(b) + (sex or "<") + e + check_digit(e)
+    return [line1, body + _field(optional, width - 28)]
 
 
 # --- access-key material ------------------------------------------------------------------------------------

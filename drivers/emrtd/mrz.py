@@ -1,4 +1,5 @@
-"""The machine-readable zone as text, ICAO Doc 9303 parts 3–6: TD1 (3 × 30), TD2 (2 × 36) and TD3 (2 × 44).
+"""The machine-readable zone as text, ICAO Doc 9303 parts 3–7: TD1 (3 × 30), TD2 (2 × 36) and TD3 (2 × 44), and
+the machine-readable visas MRV-A (2 × 44) and MRV-B (2 × 36), told apart from TD3 and TD2 by the document code ``V``.
 
 Where every field sits, its check digit (weights 7-3-1), the document-number overflow of TD1 and TD2, and the
 ``MRZ_information`` that BAC and PACE-MRZ derive their keys from (9303-11 §4.3.2). Fields stay text exactly as
@@ -18,7 +19,7 @@ from typing import Literal
 
 from drivers.emrtd.errors import EmrtdError
 
-MrzFormat = Literal["TD1", "TD2", "TD3"]
+MrzFormat = Literal["TD1", "TD2", "TD3", "MRV-A", "MRV-B"]
 SHAPES: dict[tuple[int, int], MrzFormat] = {(3, 30): "TD1", (2, 36): "TD2", (2, 44): "TD3"}
 _WEIGHTS = (7, 3, 1)
 _MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
@@ -100,7 +101,11 @@ def zone_format(lines: Sequence[str]) -> MrzFormat:
 def parse_mrz_fields(lines: Sequence[str]) -> MrzFields:
     """Split a zone into its fields, verifying every check digit; ``MrzError`` names the failing field."""
     fmt = zone_format(lines)
-    return _td1(tuple(lines)) if fmt == "TD1" else _two_lines(tuple(lines), fmt)
+    if fmt == "TD1":
+        return _td1(tuple(lines))
+    if lines[0].startswith("V"):
+        return _visa(tuple(lines), "MRV-A" if fmt == "TD3" else "MRV-B")
+    return _two_lines(tuple(lines), fmt)
 
 
 def _verify(data: str, digit: str, field: str) -> None:
@@ -157,3 +162,16 @@ def _two_lines(lines: tuple[str, ...], fmt: MrzFormat) -> MrzFields:
     return MrzFields(fmt, l1[0:2].rstrip("<"), l1[2:5].rstrip("<"), number.rstrip("<"), number_cd,
                      optional.rstrip("<"), l2[13:19], l2[20], l2[21:27], l2[10:13].rstrip("<"), surname, given,
                      lines)
+
+
+def _visa(lines: tuple[str, ...], fmt: MrzFormat) -> MrzFields:
+    """MRV-A and MRV-B (9303-7): line 2 as TD3's up to the expiry date's check digit, then optional data without a
+    check digit of its own, and no composite check digit."""
+    l1, l2 = lines
+    number, number_cd = l2[0:9], l2[9]
+    _verify(number, number_cd, "document_number")
+    _verify(l2[13:19], l2[19], "date_of_birth")
+    _verify(l2[21:27], l2[27], "expiry_date")
+    surname, given = _names(l1[5:])
+    return MrzFields(fmt, l1[0:2].rstrip("<"), l1[2:5].rstrip("<"), number.rstrip("<"), number_cd,
+                     l2[28:].rstrip("<"), l2[13:19], l2[20], l2[21:27], l2[10:13].rstrip("<"), surname, given, lines)

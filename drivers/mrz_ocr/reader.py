@@ -1,0 +1,218 @@
+"""The camera MRZ recogniser: a frame in, per possible zone the probability of each character in each cell out.
+
+1. ``locate``: text-line bars, the MRZ candidates among them (2 × 44, 2 × 36 or 3 × 30 at ICAO spacing), each
+   warped to the canonical geometry (scale, rotation and tilt undone).
+2. Segmentation: per line, the vertical centre from the ink profile, then the character grid: cell centres at
+   the canonical pitch, refined twice by a weighted straight-line fit of each cell's ink centroid offset, so a
+   zone found a few pixels short or long still lands every glyph in its cell.
+3. Recognition: ``glyphs.glyph_model`` gives each cell a probability per character.
+4. The core (``kiosk.mrz_camera.read_mrz`` with ``kiosk.mrz_correct``) applies the per-position classes and the
+   check-digit-driven correction; ``kiosk.mrz.parse_mrz`` has the last word.
+
+Each candidate is offered upside down too (a document held the wrong way round), then the next candidate.
+A frame larger than ``MAX_PIXELS`` is refused before any work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from drivers.mrz_ocr.glyphs import ALPHABET, PITCH, GlyphModel, cell_features, glyph_model, ink_map
+from drivers.mrz_ocr.locate import (
+    MARGIN,
+    candidates,
+    find_bars,
+    first_cell_x,
+    line_centres_y,
+    rectify,
+)
+from wire.errors import CodedError
+
+MAX_PIXELS = 4096 * 3072  # a 12-megapixel still; camera frames are 1–2 megapixels
+MAX_CANDIDATES = 3
+MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted document stays under 10 %
+# The network's matrices are small: BLAS threads cost ten times more in hand-offs than they save, and they
+# would compete with the camera and UI threads. Reads run with one BLAS thread.
+_BLAS = ThreadpoolController()
+SHIFT_RANGE = 6  # px at the canonical pitch of 16
+
+
+class ImageRejectedError(CodedError, ValueError):
+    """The input is not an image the reader takes; ``code`` and ``message_vi`` say why."""
+
+    code = "image-rejected"
+
+
+@dataclass(frozen=True)
+class ZoneProbabilities:
+    """One possible zone: per line, per cell, the probability of each character of ``alphabet``."""
+
+    alphabet: str
+    probabilities: tuple[np.ndarray, ...]
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """The image as 8-bit grayscale, refusing what is not an image or is larger than ``MAX_PIXELS``."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
+        raise ImageRejectedError("not an 8-bit grayscale or BGR image", code="invalid-image")
+    if image.shape[0] * image.shape[1] > MAX_PIXELS:
+        raise ImageRejectedError(f"image over {MAX_PIXELS} pixels", code="image-too-large",
+                                 message_vi="Ảnh quá lớn. Hãy dùng ảnh từ camera của máy.")
+    if image.ndim == 2:
+        return image
+    return np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+
+
+def _row_centroid(band: np.ndarray, top: int) -> float | None:
+    """Middle of the rows whose ink reaches half the strongest row's (capitals share one height)."""
+    profile = band.sum(axis=1)
+    profile = profile - float(profile.min())
+    if float(profile.max()) <= 0:
+        return None
+    rows = np.nonzero(profile >= 0.5 * float(profile.max()))[0]
+    return top + (float(rows[0]) + float(rows[-1])) / 2
+
+
+def line_centre(ink: np.ndarray, expected: float, xs: np.ndarray) -> np.ndarray:
+    """The text line's centre height at each of ``xs``: row-profile centroids of the left and right thirds of
+    the line within ± 0.8 pitch of ``expected``, joined by a straight line (the zone may be slightly skewed)."""
+    top = max(0, int(expected - 0.8 * PITCH))
+    band = ink[top:int(expected + 0.8 * PITCH) + 1]
+    left, right = int(xs[0]), int(xs[-1])
+    third = max(1, (right - left) // 3)
+    y_left = _row_centroid(band[:, left:left + third], top)
+    y_right = _row_centroid(band[:, right - third:right], top)
+    if y_left is None or y_right is None:
+        return np.full(len(xs), expected, np.float32)
+    x_left, x_right = left + third / 2, right - third / 2
+    return np.asarray(y_left + (xs - x_left) * (y_right - y_left) / max(1.0, x_right - x_left), np.float32)
+
+
+def _column_profile(ink: np.ndarray, centre_y: np.ndarray) -> np.ndarray:
+    mid = float(np.median(centre_y))
+    return np.asarray(ink[max(0, int(mid - 0.6 * PITCH)):int(mid + 0.6 * PITCH) + 1].sum(axis=0), np.float32)
+
+
+def character_period(ink: np.ndarray, rows: int, columns: slice = slice(None)) -> float:
+    """The glyph pitch present in ``columns`` of the canonical image (autocorrelation of the lines' column ink)."""
+    total = np.zeros(2 * PITCH, np.float64)
+    for expected in line_centres_y(rows):
+        profile = _column_profile(ink, np.array([expected]))[columns]
+        profile = profile - profile.mean()
+        for lag in range(PITCH // 2, 2 * PITCH):
+            total[lag] += float((profile[:-lag] * profile[lag:]).sum())
+    lo = int(PITCH * 0.7)
+    lag = lo + int(np.argmax(total[lo:int(PITCH * 1.35) + 1]))
+    if 0 < lag < len(total) - 1:  # parabolic peak refinement
+        a, b, c = total[lag - 1], total[lag], total[lag + 1]
+        denom = a - 2 * b + c
+        if denom < 0:
+            return lag + 0.5 * (a - c) / denom
+    return float(lag)
+
+
+def even_pitch(canonical: np.ndarray, ink: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Resample the canonical image along x so the glyph pitch is ``PITCH`` everywhere: the pitch measured in
+    the left and right halves of the zone, varying linearly in between (a document seen at an angle)."""
+    width = canonical.shape[1]
+    mid = width // 2
+    p_left = character_period(ink, rows, slice(0, mid))
+    p_right = character_period(ink, rows, slice(mid, width))
+    if max(abs(p_left / PITCH - 1), abs(p_right / PITCH - 1)) < 0.015:
+        return canonical, ink
+    x = np.arange(width, dtype=np.float64)
+    pitch = np.clip(p_left + (x - width / 4) * (p_right - p_left) / (width / 2), PITCH * 0.6, PITCH * 1.5)
+    u = np.concatenate([[0.0], np.cumsum(PITCH / pitch[:-1])])  # new coordinate of each old column
+    u += MARGIN - float(np.interp(MARGIN, x, u))  # the zone's left end stays where it was
+    new_width = int(min(2 * width, max(width // 2, u[-1] + MARGIN)))
+    map_x = np.interp(np.arange(new_width, dtype=np.float64), u, x).astype(np.float32)
+    map_x = np.broadcast_to(map_x[None, :], (canonical.shape[0], new_width)).copy()
+    map_y = np.broadcast_to(np.arange(canonical.shape[0], dtype=np.float32)[:, None], map_x.shape).copy()
+    even = cv2.remap(canonical, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.asarray(even, np.uint8), ink_map(np.asarray(even, np.uint8))
+
+
+def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int) -> np.ndarray:
+    """First guess of the character cell centres along one canonical line: the ``chars`` cells placed where they
+    hold the most ink, then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's
+    centroid is not its cell's centre, so ``align`` finishes the job)."""
+    column = _column_profile(ink, centre_y)
+    span = round((chars - 0.3) * PITCH)  # from the first glyph's ink to the last one's
+    if len(column) > span:
+        sums = np.cumsum(np.concatenate([[0.0], column]))
+        start = float(np.argmax(sums[span:] - sums[:-span])) + (0.5 - 0.15) * PITCH
+    else:
+        start = first_cell_x()
+    centres = start + PITCH * np.arange(chars, dtype=np.float32)
+    half = PITCH // 2
+    index = np.arange(chars, dtype=np.float32)
+    offsets, weights = np.zeros(chars, np.float32), np.zeros(chars, np.float32)
+    for i, c in enumerate(centres):
+        lo = max(0, round(c) - half)
+        window = column[lo:lo + PITCH]
+        mass = float(window.sum())
+        if mass > 0:
+            offsets[i] = float((window * (np.arange(len(window)) + lo)).sum() / mass) - c
+            weights[i] = mass
+    if weights.sum() <= 0:
+        return centres
+    fit = np.polyfit(index, offsets, 1, w=np.sqrt(weights))
+    residual = np.abs(offsets - np.polyval(fit, index))
+    keep = residual < 0.25 * PITCH
+    if keep.sum() >= chars // 2:
+        fit = np.polyfit(index[keep], offsets[keep], 1, w=np.sqrt(weights[keep]))
+    return np.asarray(centres + np.polyval(fit, index), np.float32)
+
+
+def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: GlyphModel) -> np.ndarray:
+    """The cell probabilities at the shift of the grid that the recogniser is most confident about: along the
+    line every 2 px within ± ``SHIFT_RANGE``, then ± 1 px along and across it (a third of the cells vote)."""
+    sample = slice(1, None, 3)
+
+    def confidence(shift: tuple[float, float]) -> float:
+        probs = model.probabilities(cell_features(ink, centres[sample] + shift[0], centre_y[sample] + shift[1]))
+        return float(np.log(probs.max(axis=1) + 1e-6).sum())
+
+    coarse = max(((float(dx), 0.0) for dx in range(-SHIFT_RANGE, SHIFT_RANGE + 1, 2)), key=confidence)
+    best = max(((coarse[0] + fx, fy) for fx in (-1.0, 0.0, 1.0) for fy in (-1.0, 0.0, 1.0)), key=confidence)
+    return model.probabilities(cell_features(ink, centres + best[0], centre_y + best[1]))
+
+
+def recognise(canonical: np.ndarray, chars: int, rows: int, model: GlyphModel) -> list[np.ndarray]:
+    """Per line, the probability of each character in each cell."""
+    canonical, ink = even_pitch(canonical, ink_map(canonical), rows)
+    out = []
+    grid = first_cell_x() + PITCH * np.arange(chars, dtype=np.float32)
+    for expected in line_centres_y(rows):
+        cy = line_centre(ink, expected, grid)
+        out.append(align(ink, cell_centres(ink, cy, chars), cy, model))
+    return out
+
+
+class MrzZoneReader:
+    """Finds and recognises MRZ candidates in camera frames (a ``kiosk.mrz_camera.ZoneSource``).
+
+    ``zones`` yields each candidate's character probabilities, then the same candidate upside down, best
+    candidate first; ``kiosk.mrz_camera.read_mrz`` stops at the first whose check digits hold, so a frame that
+    reads at once costs one recognition.
+    """
+
+    def __init__(self, model: GlyphModel | None = None, *, max_candidates: int = MAX_CANDIDATES) -> None:
+        self.model = model or glyph_model()
+        self.max_candidates = max_candidates
+
+    def zones(self, image: np.ndarray) -> Iterator[ZoneProbabilities]:
+        gray = to_gray(image)
+        for cand in candidates(find_bars(gray), limit=self.max_candidates):
+            canonical = rectify(gray, cand)
+            if abs(character_period(ink_map(canonical), cand.rows) / PITCH - 1) > MAX_PITCH_ERROR:
+                continue  # the lines hold another number of characters (a 44-character zone taken for 36)
+            for view in (canonical, canonical[::-1, ::-1]):
+                with _BLAS.limit(limits=1, user_api="blas"):
+                    probs = recognise(np.ascontiguousarray(view), cand.chars, cand.rows, self.model)
+                yield ZoneProbabilities(ALPHABET, tuple(probs))

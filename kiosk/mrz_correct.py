@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from kiosk.errors import KioskError
 from kiosk.mrz import Mrz, check_digit, parse_mrz
+from kiosk.mrz_states import is_state_code
 
 MIN_ALTERNATIVE = 0.02
 MIN_UNCHECKED = 0.7
@@ -222,6 +223,8 @@ def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], la
         changed = {(line, pos) for line, pos, _ in changes}
         if text[0][0] not in _DOCUMENT_CODE_START[layout.name] or not _sure_enough(probs, layout, changed):
             return None
+        if not (is_state_code(mrz.issuing_state) and is_state_code(mrz.nationality)):
+            return None  # no check digit covers these: a code no state has is a misread
         return Corrected(mrz, tuple(text), probs, len(changes))
     return None
 

@@ -105,3 +105,22 @@ def test_a_misread_digit_is_corrected_or_rejected_never_accepted_wrong(
         return
     assert parse_mrz(list(result.lines)).lines == result.lines  # every check digit holds
     assert result.lines == tuple(truth)  # and it is the printed zone, never another one
+
+
+NLD = format_td3(document_number="SPECI2014", state="NLD", nationality="NLD", full_name="DE BRUIJN WILLEKE LISELOTTE",
+                 birth=date(1965, 3, 10), sex="F", expiry=date(2034, 3, 9), optional="999999990")
+
+
+def test_a_state_code_no_check_digit_covers_is_checked_against_the_known_codes() -> None:
+    assert correct(cells(NLD)).mrz.nationality == "NLD"
+    # NLD confidently read as NID on line 2 (nationality) and line 1 (issuing state): every check digit still holds
+    for line, pos in ((1, 11), (0, 3)):
+        with pytest.raises(UnsureZoneError):
+            correct(cells(NLD, {(line, pos): {"I": 0.97, "L": 0.01}}))
+
+
+def test_icao_codes_that_are_not_iso_countries_are_known() -> None:
+    from kiosk.mrz_states import is_state_code
+
+    assert all(is_state_code(code) for code in ("VNM", "D", "XXA", "GBN", "UNO", "DEU"))
+    assert not any(is_state_code(code) for code in ("NID", "VNN", "", "XYZ"))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
+from kiosk.errors import PayloadError
+from kiosk.json_input import loads
 from kiosk.text import nfc
 
 Sex = Literal["M", "F"]
@@ -93,7 +95,14 @@ class Identity:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Identity:
-        """Build from the JSON form; unknown keys are kept under ``raw["extra"]`` rather than dropped."""
+        """Build from the JSON form; unknown keys are kept under ``raw["extra"]`` rather than dropped.
+
+        Anything but an object raises ``PayloadError`` (``invalid-identity``)."""
+        if not isinstance(data, dict):
+            raise PayloadError(
+                f"an identity must be a JSON object, not {type(data).__name__}", code="invalid-identity",
+                field="identity", message_vi="Thông tin nhân thân phải là một đối tượng JSON.",
+            )
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -110,7 +119,7 @@ class Identity:
 
     @classmethod
     def from_json(cls, text: str) -> Identity:
-        return cls.from_dict(json.loads(text))
+        return cls.from_dict(loads(text, "the identity"))
 
     def personal_values(self) -> list[str]:
         """Every personal text value, for checks that nothing personal is left on screen or in logs."""

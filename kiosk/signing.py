@@ -19,10 +19,12 @@ from typing import Any
 
 from joserfc import jwe, jws
 from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwe import JWERegistry
 from joserfc.jwk import ECKey, KeySet, OKPKey
 
 from kiosk.device_key import ALGORITHMS, DeviceKey, SigningKey
 from kiosk.errors import KioskError
+from kiosk.json_input import MAX_DEPTH, JsonInputError, loads, nesting_depth
 from kiosk.text import nfc
 
 JWS_TYPE = "kiosk-submission+jws"
@@ -32,6 +34,10 @@ PAYLOAD_FIELDS = ("sid", "kind", "device", "created_at", "data", "evidence")
 # The intake's encryption key: X25519 (decrypts in about two thirds of the time of P-256), or P-256 (earlier keys).
 INTAKE_KEY_CURVES = {("OKP", "X25519"), ("EC", "P-256")}
 IntakeKey = OKPKey | ECKey
+# The largest signed submission (compact JWS, in bytes): the JWE ciphertext is exactly as long as the JWS, and the
+# intake's JOSE library refuses ciphertexts longer than this. The kiosk refuses larger at saving
+# (``submission-too-large``), so that what it saves is always deliverable. About 48 KB of form data.
+MAX_SIGNED_BYTES = JWERegistry.max_ciphertext_length
 
 
 class SubmissionError(KioskError):
@@ -66,7 +72,13 @@ def _normalise(value: Any, path: str) -> Any:
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values)."""
+    """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values and for
+    values nested deeper than ``kiosk.json_input.MAX_DEPTH``)."""
+    if nesting_depth(value, stop_after=MAX_DEPTH) > MAX_DEPTH:
+        raise SubmissionError(
+            f"the submission is nested more than {MAX_DEPTH} levels deep", code="json-too-deep",
+            message_vi=f"Dữ liệu lồng nhau quá {MAX_DEPTH} cấp.",
+        )
     return json.dumps(
         _normalise(value, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
@@ -161,10 +173,10 @@ def verify_with(
     if token.headers().get("typ") != typ:
         raise _bad_signature("wrong token type")
     try:
-        payload = json.loads(token.payload)
-    except ValueError as exc:
+        payload = loads(token.payload, "the signed payload")
+    except JsonInputError as exc:
         raise SubmissionError(
-            "payload is not JSON", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
+            f"payload refused: {exc.message}", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
         ) from exc
     if not isinstance(payload, dict) or set(payload) != set(fields):
         raise SubmissionError(
@@ -180,9 +192,32 @@ def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
     return verify_with(signed, lambda _header: (public_key, alg))
 
 
+def check_signed_size(signed: str) -> None:
+    """Refuse a signed submission the intake could not decrypt (longer than ``MAX_SIGNED_BYTES``)."""
+    if len(signed) > MAX_SIGNED_BYTES:
+        raise SubmissionError(
+            f"the signed submission is {len(signed)} bytes, more than the {MAX_SIGNED_BYTES} the intake accepts: "
+            "send less data (smaller attachments or fewer rows)",
+            code="submission-too-large", field="data",
+            message_vi="Hồ sơ quá lớn để gửi. Vui lòng bớt dữ liệu đính kèm.",
+        )
+
+
+def largest_sealed_bytes(max_signed: int = MAX_SIGNED_BYTES) -> int:
+    """An upper bound of the compact JWE of a ``max_signed``-byte JWS: the intake's body limit must not be lower."""
+    def b64(n: int) -> int:
+        return -(-4 * n // 3)
+
+    registry = JWERegistry
+    return (b64(registry.max_protected_header_length) + b64(registry.max_encrypted_key_length)
+            + b64(registry.max_initialization_vector_length) + b64(max_signed) + b64(registry.max_auth_tag_length)
+            + 4)
+
+
 def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: IntakeKey) -> tuple[str, str]:
-    """Sign then encrypt: returns ``(jwe, digest of the jws)``."""
+    """Sign then encrypt: returns ``(jwe, digest of the jws)``; ``submission-too-large`` past ``MAX_SIGNED_BYTES``."""
     signed = sign(payload, device_key)
+    check_signed_size(signed)
     return encrypt(signed, intake_key), digest(signed)
 
 

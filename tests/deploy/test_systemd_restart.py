@@ -176,7 +176,7 @@ def intake_answers(timeout: float) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         try:
-            if requests.get(f"http://127.0.0.1:{INTAKE_PORT}/openapi.json", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{INTAKE_PORT}/v1/health", timeout=2).status_code == 200:
                 return time.monotonic() - start
         except requests.RequestException:
             pass

@@ -201,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--max-body", type=int,
-                       help="largest accepted body in bytes (default 98304: a kiosk saves none larger)")
+                       help="largest accepted body in bytes (default 73728: a kiosk saves none larger)")
     serve.add_argument(
         "--rate", type=float, help="submissions per second per device (0: unlimited; default 20)"
     )

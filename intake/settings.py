@@ -27,7 +27,7 @@ class Settings:
 
     state_dir: Path = field(default_factory=default_state_dir)
     db_url: str = ""
-    max_body: int = 96 * 1024  # above the JWE of the largest signed submission (kiosk.signing.MAX_SIGNED_BYTES)
+    max_body: int = 72 * 1024  # above the largest JWE the JOSE library reads (kiosk.signing.MAX_SEALED_BYTES)
     rate: float = 20.0
     burst: float = 200.0
     device_cache_seconds: float = 5.0

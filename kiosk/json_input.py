@@ -16,9 +16,7 @@ MAX_DEPTH = 64
 
 
 class JsonInputError(PayloadError):
-    """A JSON document is malformed or nested deeper than ``MAX_DEPTH``."""
-
-    code = "invalid-json"
+    """A JSON document is malformed (``invalid-payload``) or nested deeper than ``MAX_DEPTH`` (``json-too-deep``)."""
 
 
 def too_deep(what: str, max_depth: int = MAX_DEPTH) -> JsonInputError:

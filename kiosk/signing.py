@@ -34,10 +34,16 @@ PAYLOAD_FIELDS = ("sid", "kind", "device", "created_at", "data", "evidence")
 # The intake's encryption key: X25519 (decrypts in about two thirds of the time of P-256), or P-256 (earlier keys).
 INTAKE_KEY_CURVES = {("OKP", "X25519"), ("EC", "P-256")}
 IntakeKey = OKPKey | ECKey
-# The largest signed submission (compact JWS, in bytes): the JWE ciphertext is exactly as long as the JWS, and the
-# intake's JOSE library refuses ciphertexts longer than this. The kiosk refuses larger at saving
-# (``submission-too-large``), so that what it saves is always deliverable. About 48 KB of form data.
-MAX_SIGNED_BYTES = JWERegistry.max_ciphertext_length
+# The largest signed submission (compact JWS, in bytes) the intake can decrypt: its JOSE library refuses a JWE whose
+# ciphertext segment (the JWS, encrypted, base64url) is longer than ``max_ciphertext_length`` characters. The kiosk
+# refuses larger at saving (``submission-too-large``), so that what it saves is always deliverable. About 36 KB of
+# canonical JSON data and evidence.
+MAX_SIGNED_BYTES = JWERegistry.max_ciphertext_length * 3 // 4
+# The largest compact JWE the intake's JOSE library reads at all; its body limit must not be lower.
+MAX_SEALED_BYTES = (JWERegistry.max_protected_header_length + JWERegistry.max_encrypted_key_length
+                    + JWERegistry.max_initialization_vector_length + JWERegistry.max_ciphertext_length
+                    + JWERegistry.max_auth_tag_length)
+_SIZE_CHECKS = JWERegistry(algorithms=[JWE_ALG, JWE_ENC])
 
 
 class SubmissionError(KioskError):
@@ -192,33 +198,34 @@ def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
     return verify_with(signed, lambda _header: (public_key, alg))
 
 
+def _too_large(what: str) -> SubmissionError:
+    return SubmissionError(
+        f"the submission is too large: {what}; send less data (smaller attachments or fewer rows)",
+        code="submission-too-large", field="data", message_vi="Hồ sơ quá lớn để gửi. Vui lòng bớt dữ liệu đính kèm.",
+    )
+
+
 def check_signed_size(signed: str) -> None:
-    """Refuse a signed submission the intake could not decrypt (longer than ``MAX_SIGNED_BYTES``)."""
+    """Refuse a signed submission longer than ``MAX_SIGNED_BYTES`` (the intake could not decrypt it)."""
     if len(signed) > MAX_SIGNED_BYTES:
-        raise SubmissionError(
-            f"the signed submission is {len(signed)} bytes, more than the {MAX_SIGNED_BYTES} the intake accepts: "
-            "send less data (smaller attachments or fewer rows)",
-            code="submission-too-large", field="data",
-            message_vi="Hồ sơ quá lớn để gửi. Vui lòng bớt dữ liệu đính kèm.",
-        )
+        raise _too_large(f"{len(signed)} bytes signed, at most {MAX_SIGNED_BYTES}")
 
 
-def largest_sealed_bytes(max_signed: int = MAX_SIGNED_BYTES) -> int:
-    """An upper bound of the compact JWE of a ``max_signed``-byte JWS: the intake's body limit must not be lower."""
-    def b64(n: int) -> int:
-        return -(-4 * n // 3)
-
-    registry = JWERegistry
-    return (b64(registry.max_protected_header_length) + b64(registry.max_encrypted_key_length)
-            + b64(registry.max_initialization_vector_length) + b64(max_signed) + b64(registry.max_auth_tag_length)
-            + 4)
+def check_sealed_size(sealed: str) -> None:
+    """Apply to a sealed submission the size checks the intake's JOSE library makes before decrypting."""
+    try:
+        jwe.extract_compact(sealed.encode("ascii"), _SIZE_CHECKS)
+    except (JoseError, ValueError) as exc:
+        raise _too_large(f"{len(sealed)} bytes encrypted ({type(exc).__name__})") from exc
 
 
 def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: IntakeKey) -> tuple[str, str]:
     """Sign then encrypt: returns ``(jwe, digest of the jws)``; ``submission-too-large`` past ``MAX_SIGNED_BYTES``."""
     signed = sign(payload, device_key)
     check_signed_size(signed)
-    return encrypt(signed, intake_key), digest(signed)
+    sealed = encrypt(signed, intake_key)
+    check_sealed_size(sealed)
+    return sealed, digest(signed)
 
 
 def unverified_payload(signed: str) -> dict[str, Any]:

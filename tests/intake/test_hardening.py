@@ -57,7 +57,8 @@ def test_a_signed_heartbeat_nested_deep_is_refused_typed(intake: IntakeServer, d
     key, _ = device
     beat = dict.fromkeys(FIELDS)
     beat.update(device=key.kid, sent_at=datetime.now(UTC).isoformat())
-    answer = requests.post(intake.url + HEARTBEAT_PATH, data=raw_jws(key, with_deep_field(beat, "outbox"), HEARTBEAT_TYPE),
+    signed = raw_jws(key, with_deep_field(beat, "outbox"), HEARTBEAT_TYPE)
+    answer = requests.post(intake.url + HEARTBEAT_PATH, data=signed,
                            headers={"Content-Type": "application/jose"}, timeout=10)
     assert_refused(answer, 422, "malformed-payload")
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from kiosk.console import print_json
 from kiosk.errors import KioskError
+from kiosk.private_file import write_private
 
 log = logging.getLogger("kiosk.cli.card")
 
@@ -240,6 +241,6 @@ def _write_face(dg2: bytes | None, path: str | None) -> dict[str, Any] | None:
         return {"status": "malformed", "reason": exc.code}
     info: dict[str, Any] = {"format": face.format, "bytes": len(face.data)}
     if path:
-        Path(path).write_bytes(face.data)
+        write_private(path, face.data)  # a portrait: 0600
         info["path"] = path
     return info

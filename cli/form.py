@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.console import print_json
+from kiosk.private_file import write_private
 
 KINDS = ("one-stop", "clinic", "lodging")
 
@@ -85,7 +86,6 @@ def _fill(args: argparse.Namespace) -> int:
 
 def _render(args: argparse.Namespace) -> int:
     from datetime import datetime
-    from pathlib import Path
 
     from cli.inputs import parse_day
     from kiosk.forms.ct01_pdf import render_ct01
@@ -102,7 +102,7 @@ def _render(args: argparse.Namespace) -> int:
         )
     signed_on = parse_day(args.signed_on) if args.signed_on else datetime.now(VN_TZ).date()
     data = render_ct01(form, signed_on=signed_on)
-    Path(args.pdf).write_bytes(data)
+    write_private(args.pdf, data)  # personal data: 0600
     print_json(
         {
             "ok": form.complete,

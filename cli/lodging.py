@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from kiosk.console import print_json
+from kiosk.private_file import write_private
 
 
 def register(sub: Any) -> None:
@@ -175,8 +176,6 @@ def _extend(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from cli.inputs import parse_day
     from kiosk.lodging.xlsx_export import export_xlsx
     from kiosk.lodging.xml_export import export_xml
@@ -190,7 +189,7 @@ def _export(args: argparse.Namespace) -> int:
     else:
         data, path = export_xml(entries), args.xml
         count = sum(1 for e in entries if e.guest.foreign)
-    Path(path).write_bytes(data)
+    write_private(path, data)  # personal data: 0600
     print_json({"ok": True, "date": args.date, "file": path, "guests": count, "bytes": len(data)})
     return 0
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from intake.settings import Settings
 from kiosk.console import print_json, run_command
+from kiosk.private_file import open_private
 
 if TYPE_CHECKING:
     from intake.db import Store
@@ -101,7 +102,7 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
     from kiosk.signing import unverified_payload
 
     _, store = _store(args)
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    out = open_private(args.out) if args.out else sys.stdout  # personal data: 0600
     count = 0
     try:
         for row in store.submissions(kind=args.kind, since=args.since, device=args.device, with_blob=True):

@@ -4,7 +4,9 @@ no limit can be dodged (nesting, odd text, body size, request rate, idle connect
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from intake.settings import Settings
 from kiosk.device_key import load_or_create_device_key
 from kiosk.heartbeat import FIELDS, HEARTBEAT_PATH
 from kiosk.heartbeat import JWS_TYPE as HEARTBEAT_TYPE
-from kiosk.signing import JWS_TYPE, encrypt
+from kiosk.signing import JWS_TYPE, encrypt, sign
 
 from .test_cli_and_limits import intake_cli
 from .test_submissions import Device, assert_refused, count, payload, post
@@ -186,3 +188,20 @@ def test_serve_help_states_the_default_body_limit(capsys: pytest.CaptureFixture[
     with pytest.raises(SystemExit):
         intake_main(["serve", "--help"])
     assert f"default {Settings.max_body}" in capsys.readouterr().out
+
+
+def test_a_submissions_export_is_private_whatever_the_umask(
+    intake: IntakeServer, device: Device, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key, enrolment = device
+    assert post(intake, encrypt(sign(payload(key), key), enrolment.intake_key())).status_code == 201
+    out = tmp_path / "export.jsonl"
+    out.write_text("older, world-readable")
+    out.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        code, exported = intake_cli(capsys, intake, "submissions", "export", "--device", key.kid, "--out", str(out))
+    finally:
+        os.umask(previous)
+    assert code == 0 and exported["exported"] == 1
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "older" not in out.read_text()

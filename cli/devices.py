@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.controller import Devices
+from kiosk.private_file import write_private
 from kiosk.receipt_image import render_receipt
 
 log = logging.getLogger(__name__)
@@ -250,11 +251,16 @@ class KioskServices:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
-        for close in reversed(self.closers):
-            try:
-                close()
-            except Exception as exc:  # closing must go on whatever one part does
-                log.warning("closing failed: %s", type(exc).__name__)
+        close_all(self.closers)
+
+
+def close_all(closers: list[Callable[[], None]]) -> None:
+    """Run the closers, the last started first."""
+    for close in reversed(closers):
+        try:
+            close()
+        except Exception as exc:  # closing must go on whatever one part does
+            log.warning("closing failed: %s", type(exc).__name__)
 
 
 def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[], str] | None) -> Any:
@@ -343,14 +349,24 @@ def lodging_settings() -> dict[str, Any]:
     return dict(lodging.settings) if lodging else {}
 
 
-def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
-                   camera: str = "0", reader: str | None = None, printer: str | None = None,
-                   embedded_intake: bool | None = None, bit_rate: int = 424_000,
-                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
-    """Everything the controller needs; ``simulate`` swaps in the simulated twins. Without ``intake_url`` an
-    embedded intake is started when ``embedded_intake`` (default: when simulating). An empty ``camera`` means
-    there is none (the chip reader only). ``heartbeat_seconds``: the fleet-health interval (``[heartbeat]
-    interval_seconds``), ``None`` for none."""
+def build_services(state_dir: Path, **options: Any) -> KioskServices:
+    """Everything the controller needs (options: see ``_build_services``). Interrupted half-way (Ctrl-C, SIGTERM,
+    an error), whatever was already started is stopped: no embedded intake outlives the run."""
+    closers: list[Callable[[], None]] = []
+    try:
+        return _build_services(state_dir, closers, **options)
+    except BaseException:
+        close_all(closers)
+        raise
+
+
+def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simulate: bool, profile: str,
+                    intake_url: str | None = None, camera: str = "0", reader: str | None = None,
+                    printer: str | None = None, embedded_intake: bool | None = None, bit_rate: int = 424_000,
+                    heartbeat_seconds: float | None = 60.0, establishment: str | None = None) -> KioskServices:
+    """``simulate`` swaps in the simulated twins. Without ``intake_url`` an embedded intake is started when
+    ``embedded_intake`` (default: when simulating). An empty ``camera`` means there is none (the chip reader only).
+    ``heartbeat_seconds``: the fleet-health interval (``[heartbeat] interval_seconds``), ``None`` for none."""
     if embedded_intake is None:
         embedded_intake = simulate
     from kiosk.chip_scan import ChipScan
@@ -358,7 +374,6 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
     from kiosk.sender import Sender
 
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    closers: list[Callable[[], None]] = []
     intake = None
     token: Callable[[], str] | None = None
     if embedded_intake and intake_url is None:
@@ -448,8 +463,7 @@ def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url:
             day = datetime.now(VN_TZ).date()
             path = state_dir / "exports" / f"luu-tru-{day.isoformat()}.xlsx"
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.write_bytes(export_xlsx(register.arrivals(day), default_registry(), day=day))
-            path.chmod(0o600)
+            write_private(path, export_xlsx(register.arrivals(day), default_registry(), day=day))
             return f"{len(register.arrivals(day))}: {path}"
 
         devices.export = export

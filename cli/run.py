@@ -13,15 +13,15 @@ import contextlib
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.console import print_json
+from kiosk.scratch_dir import scratch_state_dir
 
 if TYPE_CHECKING:
     from cli.devices import KioskServices
@@ -81,16 +81,21 @@ def build_controller(services: KioskServices, profile: str, *, post: Callable[[C
                            operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
 
 
-def _state_dir(args: argparse.Namespace) -> Path:
+@contextlib.contextmanager
+def _state_dir(args: argparse.Namespace) -> Iterator[Path]:
+    """The state directory; when simulating without one, a temporary directory removed at exit (Ctrl-C and
+    SIGTERM included)."""
     if args.state_dir:
-        return Path(args.state_dir)
-    if os.environ.get("KIOSK_STATE_DIR"):
-        return Path(os.environ["KIOSK_STATE_DIR"])
-    if args.simulate:
-        return Path(tempfile.mkdtemp(prefix="cccd-kiosk-sim-"))
-    from kiosk.state_dir import state_dir
+        yield Path(args.state_dir)
+    elif os.environ.get("KIOSK_STATE_DIR"):
+        yield Path(os.environ["KIOSK_STATE_DIR"])
+    elif args.simulate:
+        with scratch_state_dir() as directory:
+            yield directory
+    else:
+        from kiosk.state_dir import state_dir
 
-    return state_dir()
+        yield state_dir()
 
 
 def _has_display() -> bool:
@@ -116,17 +121,18 @@ def _run(args: argparse.Namespace) -> int:
     args.operator_pin = site.operator_pin
     if args.auto and not args.simulate:
         _choose_devices(args)
-    services = build_services(_state_dir(args), simulate=args.simulate, profile=args.profile,
-                              intake_url=args.intake_url, camera=args.camera, reader=args.reader,
-                              printer=args.printer, embedded_intake=args.simulate or args.auto,
-                              heartbeat_seconds=site.heartbeat.interval_seconds,
-                              establishment=site.heartbeat.establishment)
-    try:
-        if _has_display() and not args.headless:
-            return _run_ui(args, services)
-        return _run_demo(args, services)
-    finally:
-        services.close()
+    with _state_dir(args) as state:
+        services = build_services(state, simulate=args.simulate, profile=args.profile,
+                                  intake_url=args.intake_url, camera=args.camera, reader=args.reader,
+                                  printer=args.printer, embedded_intake=args.simulate or args.auto,
+                                  heartbeat_seconds=site.heartbeat.interval_seconds,
+                                  establishment=site.heartbeat.establishment)
+        try:
+            if _has_display() and not args.headless:
+                return _run_ui(args, services)
+            return _run_demo(args, services)
+        finally:
+            services.close()
 
 
 # -- the touch UI --------------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.console import print_json
 from kiosk.scratch_dir import scratch_state_dir
+from kiosk.site_config import development_operator_pin, site_file_given
 
 if TYPE_CHECKING:
     from cli.devices import KioskServices
@@ -78,7 +79,7 @@ def build_controller(services: KioskServices, profile: str, *, post: Callable[[C
     on_guest = (lambda form: register.add(guest_from_form(form))) if register is not None else None
     return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
                            post=post, idle_seconds=idle_seconds, on_lodging_guest=on_guest,
-                           operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
+                           operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN"))
 
 
 @contextlib.contextmanager
@@ -118,7 +119,8 @@ def _run(args: argparse.Namespace) -> int:
     from cli.devices import build_services
 
     site = apply_site_config(args)
-    args.operator_pin = site.operator_pin
+    # a deployed kiosk's PIN is in its site file; a development run without one uses the shipped sample's
+    args.operator_pin = site.operator_pin if site_file_given(args.config) else development_operator_pin(args.profile)
     if args.auto and not args.simulate:
         _choose_devices(args)
     with _state_dir(args) as state:

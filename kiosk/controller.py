@@ -21,6 +21,7 @@ from kiosk.i18n import Lang, error_text, pick, tr
 from kiosk.identity import Identity
 from kiosk.mrz_entry import TypedMrz
 from kiosk.mrz_entry import access_key as mrz_access_key
+from kiosk.operator_pin import OperatorPin, PinError
 from kiosk.scan import AccessKey, ChipReading, FrameSource, QrDecoder, ScanEvent, Scanner
 from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
 from kiosk.workflows.fill import MAX_TABLE_ROWS, FilledForm
@@ -114,7 +115,7 @@ class KioskController:
     def __init__(self, registry: Registry, profile_id: str, *, outbox: Outbox | None = None,
                  devices: Devices | None = None, post: Callable[[Callable[[], None]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, idle_seconds: float = DEFAULT_IDLE_SECONDS,
-                 operator_pin: str = "1234", now: Callable[[], datetime] | None = None,
+                 operator_pin: str | None = None, now: Callable[[], datetime] | None = None,
                  on_lodging_guest: Callable[[FilledForm], None] | None = None) -> None:
         self.registry = registry
         self.profile_id = profile_id
@@ -127,7 +128,7 @@ class KioskController:
         self.lang: Lang = "vi"
         self.scan = ScanState()
         self.scanner: Scanner | None = None
-        self._pin = operator_pin
+        self._pin = OperatorPin(operator_pin)
         self._listeners: list[Listener] = []
         self._on_lodging_guest = on_lodging_guest
         self.printing = False
@@ -526,7 +527,15 @@ class KioskController:
 
     # -- operator ------------------------------------------------------------------------------------------------
     def check_pin(self, pin: str) -> bool:
-        return bool(pin) and pin == self._pin
+        return self.unlock_operator(pin) is None
+
+    def unlock_operator(self, pin: str) -> KioskError | None:
+        """``None`` when ``pin`` opens the operator screen, else the typed reason (wrong, locked out, not set)."""
+        try:
+            self._pin.check(pin)
+        except PinError as exc:
+            return exc
+        return None
 
     def outbox_summary(self) -> dict[str, Any]:
         if self.outbox is None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -172,7 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # per client address: enrolment (tokens must not be guessed) and the operator page (nor operator tokens)
     enrol_limiter = RateLimiter(settings.client_rate, settings.client_burst)
     operator_limiter = RateLimiter(settings.client_rate, settings.client_burst)
-    submissions = submission_store(store, settings.pool_size, os.environ.get("INTAKE_PG_ASYNC_DRIVER", "asyncpg"))
+    submissions = submission_store(store, settings.pool_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

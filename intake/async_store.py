@@ -13,8 +13,6 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 import asyncpg
-import psycopg
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -88,38 +86,8 @@ class PostgresStore:
             await self._pool.close()
 
 
-class PsycopgStore:
-    """The hot path on PostgreSQL with psycopg 3's async connections (autocommit: each insert commits on its own;
-    statements prepared on first use)."""
-
-    def __init__(self, store: Store, size: int) -> None:
-        url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._insert, self._existing = store.hot_path_statements()
-        self._pool = AsyncConnectionPool(url, min_size=1, max_size=size, open=False,
-                                         kwargs={"autocommit": True, "prepare_threshold": 0})
-
-    async def open(self) -> None:
-        await self._pool.open(wait=True)
-
-    async def store(self, verified: Verified) -> Receipt:
-        row = _row(verified)
-        try:
-            async with self._pool.connection() as connection:
-                inserted = await (await connection.execute(self._insert.sql, self._insert.params(row))).fetchone()
-                existing = None
-                if inserted is None:
-                    cursor = await connection.execute(self._existing.sql, self._existing.params(row))
-                    existing = await cursor.fetchone()
-        except (psycopg.Error, OSError) as exc:
-            raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
-        return receipt(row, None if existing is None else (existing[0], existing[1]))
-
-    async def close(self) -> None:
-        await self._pool.close()
-
-
-def submission_store(store: Store, size: int, driver: str = "asyncpg") -> SubmissionStore:
-    """On PostgreSQL ``driver`` (asyncpg or psycopg), else the thread pool."""
+def submission_store(store: Store, size: int) -> SubmissionStore:
+    """asyncpg on PostgreSQL, else the thread pool."""
     if store.engine.dialect.name == "postgresql":
-        return PsycopgStore(store, size) if driver == "psycopg" else PostgresStore(store, size)
+        return PostgresStore(store, size)
     return ThreadedStore(store)

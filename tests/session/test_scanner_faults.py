@@ -22,7 +22,7 @@ from kiosk.qr_payload import format_qr_payload
 from kiosk.samples import sample_identity
 from kiosk.scan import AccessKey, ChipEvent, ScanEvent, Scanner
 
-from .test_scan import Camera, collect
+from .test_scan import Camera, collect, rekeyed
 
 
 @pytest.fixture(scope="module")
@@ -77,20 +77,7 @@ def test_any_exception_in_the_chip_reading_is_a_typed_event_and_the_worker_lives
             raise fault("boom")
         emit(ChipEvent("done", 1.0))
 
-    holder: list[Scanner] = []
-
-    def factory(on: Callable[[ScanEvent], None]) -> Scanner:
-        def on_event(event: ScanEvent) -> None:
-            on(event)
-            if event.kind == "chip-error":
-                holder[0].provide_key(AccessKey(can="654321"))  # the person tries again
-
-        scanner = Scanner(camera=None, decoder=None, chip=chip, post=lambda fn: fn(), on_event=on_event)
-        holder.append(scanner)
-        scanner.provide_key(AccessKey(can="123456"))
-        return scanner
-
-    events = collect(factory, lambda ev: any(e.kind == "chip-done" for e in ev))
+    events = collect(rekeyed(chip, "123456", "654321"), lambda ev: any(e.kind == "chip-done" for e in ev))
     errors = [e.error for e in events if e.kind == "chip-error"]
     assert len(errors) == 1 and errors[0] is not None
     assert errors[0].code == "chip-failed" and errors[0].message_vi.startswith("Không đọc được chip")

@@ -26,6 +26,12 @@ SOURCES: tuple[str, ...] = get_args(Source)
 _DATE_FIELDS = ("date_of_birth", "issue_date", "expiry_date")
 
 
+class IdentityFormatError(PayloadError, ValueError):
+    """An identity document that is not a JSON object (a ``ValueError`` too, as a malformed document is)."""
+
+    code = "invalid-identity"
+
+
 @dataclass(frozen=True)
 class Identity:
     """A person's identity as read from a document.
@@ -99,7 +105,7 @@ class Identity:
 
         Anything but an object raises ``PayloadError`` (``invalid-identity``)."""
         if not isinstance(data, dict):
-            raise PayloadError(
+            raise IdentityFormatError(
                 f"an identity must be a JSON object, not {type(data).__name__}", code="invalid-identity",
                 field="identity", message_vi="Thông tin nhân thân phải là một đối tượng JSON.",
             )

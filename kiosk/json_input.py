@@ -15,8 +15,9 @@ from kiosk.errors import PayloadError
 MAX_DEPTH = 64
 
 
-class JsonInputError(PayloadError):
-    """A JSON document is malformed (``invalid-payload``) or nested deeper than ``MAX_DEPTH`` (``json-too-deep``)."""
+class JsonInputError(PayloadError, ValueError):
+    """A JSON document is malformed (``invalid-payload``) or nested deeper than ``MAX_DEPTH`` (``json-too-deep``);
+    a ``ValueError`` too, as ``json.loads`` raises, for callers that catch that."""
 
 
 def too_deep(what: str, max_depth: int = MAX_DEPTH) -> JsonInputError:

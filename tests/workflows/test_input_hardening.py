@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from kiosk.errors import PayloadError
+from kiosk.identity import Identity
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import Entry
 from kiosk.lodging.xlsx_export import export_xlsx
@@ -44,7 +46,11 @@ def test_form_fill_with_an_identity_that_is_not_an_object_is_a_typed_error(
     identity = tmp_path / "identity.json"
     identity.write_text(text)
     exit_code, out = run(capsys, "form", "fill", "--workflow", "clinic", "--identity", str(identity), "--json")
-    assert exit_code == 2 and out["ok"] is False and out["error"]["code"] == code
+    assert exit_code == 2 and out["ok"] is False and out["error"]["code"] == "invalid-input-file"
+    assert out["error"]["field"] == "identity file"
+    with pytest.raises(PayloadError) as refused:
+        Identity.from_json(text)
+    assert refused.value.code == code
 
 
 def test_control_characters_in_a_guest_name_are_cleaned_at_entry_and_the_export_works(

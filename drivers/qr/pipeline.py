@@ -20,6 +20,7 @@ to get the calling thread's instance.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from drivers.qr.decoders import QrDecoder, ZbarBinaryDecoder, ZxingDecoder
 from wire.errors import CodedError
@@ -38,6 +40,9 @@ Preprocess = Callable[[np.ndarray], np.ndarray]
 
 # Upscaled passes stop at this width, which bounds their cost on 1080p frames (1.5× instead of 2×).
 MAX_UPSCALED_WIDTH = 2880
+# The largest image read, checked from the file's header before decoding: a 48 MP phone photo passes, while a
+# small file claiming 30000×30000 pixels (gigabytes once decoded) is refused.
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 class ImageError(CodedError, ValueError):
@@ -99,18 +104,43 @@ def default_stages() -> list[Stage]:
     ]
 
 
+def _check_pixels(width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(f"the image has {width}×{height} pixels, more than the {MAX_IMAGE_PIXELS} read: "
+                         "send a smaller image")
+
+
+def _check_header(data: bytes) -> None:
+    """Refuse an image whose header claims too many pixels, before anything decodes it (Pillow reads the header
+    only; a format it does not know is left to OpenCV)."""
+    try:
+        with Image.open(io.BytesIO(data)) as header:
+            width, height = header.size
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"the image has more than {MAX_IMAGE_PIXELS} pixels: send a smaller image") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return
+    _check_pixels(width, height)
+
+
 def to_gray(image: Any) -> np.ndarray:
-    """A 2-D uint8 array from a path, a PIL image or a numpy gray/BGR/BGRA frame."""
+    """A 2-D uint8 array from a path, a PIL image or a numpy gray/BGR/BGRA frame, of at most ``MAX_IMAGE_PIXELS``."""
     if isinstance(image, str | Path):
         try:
-            data = np.frombuffer(Path(image).read_bytes(), np.uint8)
+            raw = Path(image).read_bytes()
         except OSError as exc:
             raise ImageError("cannot read the image file") from exc
-        gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+        _check_header(raw)
+        data = np.frombuffer(raw, np.uint8)
+        try:
+            gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+        except cv2.error as exc:
+            raise ImageError("cannot decode the image file") from exc
         if gray is None:
             raise ImageError("cannot read the image file (missing, unreadable or not an image)")
         return gray
     if isinstance(image, np.ndarray):
+        _check_pixels(image.shape[1] if image.ndim > 1 else 1, image.shape[0])
         if image.dtype != np.uint8:
             raise ImageError("frames must be uint8")
         if image.ndim == 2:
@@ -120,9 +150,9 @@ def to_gray(image: Any) -> np.ndarray:
         if image.ndim == 3 and image.shape[2] == 4:
             return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
         raise ImageError("frames must be gray (H×W), BGR or BGRA (H×W×3/4)")
-    convert = getattr(image, "convert", None)  # PIL.Image.Image, without importing PIL here
-    if convert is not None:
-        return np.asarray(convert("L"), dtype=np.uint8)
+    if isinstance(image, Image.Image):
+        _check_pixels(*image.size)
+        return np.asarray(image.convert("L"), dtype=np.uint8)
     raise ImageError(f"unsupported image type {type(image).__name__}")
 
 

@@ -50,8 +50,7 @@ from drivers.qr.pipeline import (  # noqa: E402
     unsharp,
 )
 from drivers.sim.realistic_frames import CATEGORIES  # noqa: E402
-from kiosk.errors import PayloadError  # noqa: E402
-from kiosk.qr_payload import parse_qr_payload  # noqa: E402
+from kiosk.qr_payload import is_card_payload  # noqa: E402
 from kiosk.text import looks_vietnamese  # noqa: E402
 
 SINGLE = ("zxing-cpp", "pyzbar-default", "zbar-binary", "opencv-classic", "opencv-aruco")
@@ -118,14 +117,6 @@ def as_text(data: bytes) -> str:
     return data.decode("iso-8859-1")
 
 
-def is_cccd_payload(payload: bytes) -> bool:
-    try:
-        parse_qr_payload(payload)
-    except PayloadError:
-        return False
-    return True
-
-
 def pipeline_decode(pipeline: QrPipeline, stages: Counter[str]) -> Decode:
     def run(gray: np.ndarray) -> list[bytes]:
         result = pipeline.decode(gray)
@@ -139,7 +130,7 @@ def pipeline_decode(pipeline: QrPipeline, stages: Counter[str]) -> Decode:
 
 def decoders(stages: Counter[str], *, cccd: bool) -> dict[str, Decode]:
     """Every decoder under test; ``stages`` counts which pipeline stage decoded each image."""
-    pipeline = QrPipeline(accept=is_cccd_payload if cccd else None)
+    pipeline = QrPipeline(accept=is_card_payload if cccd else None)
     out: dict[str, Decode] = {"pipeline": pipeline_decode(pipeline, stages)}
     for name in SINGLE:
         out[name] = make_decoder(name).decode
@@ -250,10 +241,10 @@ def ablation_decoders() -> dict[str, Decode]:
     }
     unused: Counter[str] = Counter()
     for label, stages in variants.items():
-        pipeline = QrPipeline(stages, accept=is_cccd_payload,
+        pipeline = QrPipeline(stages, accept=is_card_payload,
                               budget_ms=float("inf") if label == "pipeline without budget" else 1e9)
         out[label] = pipeline_decode(pipeline, unused)
-    out["pipeline"] = pipeline_decode(QrPipeline(accept=is_cccd_payload), unused)
+    out["pipeline"] = pipeline_decode(QrPipeline(accept=is_card_payload), unused)
     return out
 
 

@@ -50,12 +50,15 @@ def _decode(args: argparse.Namespace) -> int:
 
 def decode_file(pipeline: Any, path: str) -> dict[str, Any]:
     """Decode and parse one image file into the JSON object ``kiosk qr decode --json`` prints."""
-    from drivers.qr.pipeline import ImageError
+    from drivers.qr.pipeline import ImageError, ImageTooLargeError
     from kiosk.qr_payload import parse_qr_payload
 
     try:
         try:
             result = pipeline.decode(path)
+        except ImageTooLargeError as exc:
+            raise DecodeError(str(exc), field="image", code="image-too-large",
+                              message_vi="Ảnh quá lớn; hãy dùng ảnh nhỏ hơn") from exc
         except ImageError as exc:
             raise DecodeError(str(exc), field="image", code="unreadable-image",
                               message_vi="Không đọc được tệp ảnh") from exc

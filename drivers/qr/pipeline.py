@@ -62,8 +62,9 @@ class ImageError(ValueError):
 class ImageTooLargeError(ImageError):
     """The image has more pixels than the pipeline accepts; refused before decoding."""
 
-    def __init__(self, width: int, height: int, limit: int) -> None:
-        super().__init__(f"the image is {width}×{height} ({width * height:,} pixels); the limit is {limit:,} pixels")
+    def __init__(self, width: int | None, height: int | None, limit: int) -> None:
+        size = f"{width}×{height} ({width * height:,} pixels)" if width and height else "far too large"
+        super().__init__(f"the image is {size}; the limit is {limit:,} pixels: use a smaller image")
         self.width, self.height, self.limit = width, height, limit
 
 
@@ -179,7 +180,9 @@ def check_image_size(image: Any, limit: int = MAX_IMAGE_PIXELS) -> None:
         try:
             with Image.open(image) as opened:
                 width, height = opened.size
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        except Image.DecompressionBombError as exc:  # PIL's own guard, far above ours
+            raise ImageTooLargeError(None, None, limit) from exc
+        except (OSError, UnidentifiedImageError) as exc:
             raise ImageError("cannot read the image file (missing, unreadable or not an image)") from exc
     elif isinstance(image, np.ndarray):
         height, width = image.shape[:2]
@@ -227,28 +230,50 @@ class QrPipeline:
         self.accept = accept
         self.budget_ms = budget_ms
         self.max_pixels = max_pixels
+        self.last_candidates: list[np.ndarray] = []  # undecoded symbols the first pass of the last call saw
         self._thread = threading.get_ident()
 
-    def decode(self, image: Any) -> DecodeResult | None:
+    def decode(self, image: Any, *, hints: Sequence[np.ndarray] = ()) -> DecodeResult | None:
         """The first accepted payload found in ``image``, or ``None``. Raises ``ImageError`` on bad input
-        (``ImageTooLargeError`` above ``max_pixels``)."""
+        (``ImageTooLargeError`` above ``max_pixels``).
+
+        ``hints`` are code corners seen in an earlier frame of the same stream (``last_candidates``): when the
+        first pass finds no symbol of its own, the crops are taken there (the code moves little between frames).
+        """
         if threading.get_ident() != self._thread:
             raise RuntimeError("a QrPipeline is bound to the thread that created it; use thread_pipeline()")
         start = time.perf_counter()
         check_image_size(image, self.max_pixels)
-        attempt = Attempt(to_gray(image), start)
+        try:
+            gray = to_gray(image)
+        except cv2.error as exc:  # a frame OpenCV cannot convert (truncated buffer, odd layout)
+            raise ImageError("the frame cannot be converted to grayscale") from exc
+        attempt = Attempt(gray, start)
+        self.last_candidates = []
         for index, stage in enumerate(self.stages):
             if index and (time.perf_counter() - start) * 1000 > self.budget_ms:
                 break
             if stage.gated and not attempt.saw_candidate:
                 continue
-            views = stage.views(attempt) if stage.views else iter((attempt.gray,))
-            for view in views:
-                for payload in stage.decoder.decode(view):
-                    if self.accept is None or self.accept(payload):
-                        return DecodeResult(payload, stage.name, (time.perf_counter() - start) * 1000)
-                if stage.views is None:
-                    attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
+            try:
+                found = self._run(stage, attempt)
+            except cv2.error:  # a stage that cannot process this frame (degenerate crop): the next one may
+                found = None
+            if found is not None:
+                return DecodeResult(found, stage.name, (time.perf_counter() - start) * 1000)
+            if index == 0:
+                self.last_candidates = list(attempt.candidates)
+                attempt.candidates = attempt.candidates or list(hints)
+        return None
+
+    def _run(self, stage: Stage, attempt: Attempt) -> bytes | None:
+        views = stage.views(attempt) if stage.views else iter((attempt.gray,))
+        for view in views:
+            for payload in stage.decoder.decode(view):
+                if self.accept is None or self.accept(payload):
+                    return payload
+            if stage.views is None:
+                attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
         return None
 
 

@@ -5,20 +5,24 @@ ones found nothing, and no stage starts once ``budget_ms`` is spent. The stages 
 (``bench/qr.py``, dev split of ``drivers.sim.realistic_frames``):
 
 1. zxing-cpp on the grayscale frame, without its inverted and downscaled passes: most frames, at the lowest
-   cost (the same rate as with them on the dev set, at about half the cost of a miss);
+   cost (the same rate as with them on the dev set and the black-box set, at about half the cost of a miss;
+   zxing-cpp still reads the dark-mode phone codes of the dev set this way);
 2. candidate crops: where zxing-cpp found finder patterns and a grid but error correction failed (glare, JPEG
    blocks, defocus, fingers), the region is cropped, enlarged to about 480 px and unsharp-masked, then decoded
    again: a few milliseconds, because only the code's neighbourhood is processed;
 3. localised crops: where zxing-cpp found nothing (modules of 2–3 px smeared by noise, motion or rolling
    shutter), the two regions of the frame densest in edges along both axes (a QR code is) are cropped, enlarged
    2.2× and sharpened, then decoded;
-4. zxing-cpp with its inverted (dark mode screens) and downscaled (huge codes) passes;
-5. zbar in binary mode, only when a zxing-cpp pass saw a symbol it could not decode and budget is left.
+4. the same crops with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and glare
+   bloom light modules into dark ones;
+5. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes;
+6. zbar in binary mode, only when a zxing-cpp pass saw a symbol it could not decode and budget is left.
 
 Measured and not kept as stages: CLAHE, a global-histogram binarizer, median or bilateral denoising, a half-size
 pass (each read fewer frames than the sharpened crops, on every category, glare included); full-frame 2×
 upscaling (reads what the crops read at 5–10× their cost); OpenCV's detectors and WeChat without its models
-(see ``bench/results/qr.md``).
+(see ``bench/results/qr.md``); zxing-cpp's inverted and downscaled passes on the full frame after the crops
+(read no further frame of the dev split or the black-box set, at the cost of a full pass on every miss).
 
 Every stage returns the bytes stored in the code (no charset guessing), so the pipeline never returns
 transcoded text. ``accept`` lets the caller reject payloads that decode but are not what it expects (another
@@ -53,6 +57,7 @@ DEFAULT_BUDGET_MS = 40.0  # no stage starts after this (a 30 fps stream offers ~
 CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels across
 LOCALISED_REGIONS = 2
 LOCALISED_ZOOM = 2.2
+HUGE_WIDTH = 2600  # px on the long side
 
 
 class ImageError(ValueError):
@@ -81,7 +86,8 @@ class Attempt:
 
     gray: np.ndarray
     start: float
-    candidates: list[np.ndarray] = field(default_factory=list)  # corners of undecoded symbols
+    candidates: list[np.ndarray] = field(default_factory=list)  # corners of undecoded symbols in this frame
+    hints: Sequence[np.ndarray] = ()  # corners seen in an earlier frame of the stream
 
     @property
     def saw_candidate(self) -> bool:
@@ -115,8 +121,9 @@ def _crop(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.nd
 
 
 def candidate_crops(attempt: Attempt) -> Iterator[np.ndarray]:
-    """Each undecoded symbol's neighbourhood, enlarged to about ``CROP_TARGET`` px and sharpened."""
-    for quad in attempt.candidates[:2]:
+    """Each undecoded symbol's neighbourhood (or, if this frame has none, the hinted ones), enlarged to about
+    ``CROP_TARGET`` px and sharpened."""
+    for quad in (attempt.candidates or list(attempt.hints))[:2]:
         (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
         margin = 0.2 * max(x1 - x0, y1 - y0) + 8
         crop = _crop(attempt.gray, x0 - margin, y0 - margin, x1 + margin, y1 + margin)
@@ -159,13 +166,29 @@ def localised_crops(attempt: Attempt) -> Iterator[np.ndarray]:
             yield unsharp(enlarged, 2.0, 2.0)
 
 
+def thickened_crops(attempt: Attempt) -> Iterator[np.ndarray]:
+    """The crops of stages 2 and 3 with dark modules thickened by a 3 × 3 minimum filter: an overexposed
+    screen or glare blooms the light modules into the dark ones."""
+    kernel = np.ones((3, 3), np.uint8)
+    for crop in (*candidate_crops(attempt), *localised_crops(attempt)):
+        yield cv2.erode(crop, kernel)
+
+
+def reduced(attempt: Attempt) -> Iterator[np.ndarray]:
+    """A frame wider than ``HUGE_WIDTH`` (a phone photo) at half size, with zxing-cpp's own inverted and
+    downscaled passes: a large code in a huge photo is found faster and more surely there."""
+    if max(attempt.gray.shape) > HUGE_WIDTH:
+        yield cv2.resize(attempt.gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+
+
 def default_stages() -> list[Stage]:
     fast = ZxingDecoder(fast=True)
     return [
         Stage("zxing-cpp", fast),
         Stage("zxing-cpp+candidate-crop", fast, candidate_crops),
         Stage("zxing-cpp+localised-crop", fast, localised_crops),
-        Stage("zxing-cpp+inverted/downscaled", ZxingDecoder()),
+        Stage("zxing-cpp+thickened-crop", fast, thickened_crops),
+        Stage("zxing-cpp+huge-frame-reduced", ZxingDecoder(), reduced),
         Stage("zbar-binary", ZbarBinaryDecoder(), gated=True),
     ]
 
@@ -248,7 +271,7 @@ class QrPipeline:
             gray = to_gray(image)
         except cv2.error as exc:  # a frame OpenCV cannot convert (truncated buffer, odd layout)
             raise ImageError("the frame cannot be converted to grayscale") from exc
-        attempt = Attempt(gray, start)
+        attempt = Attempt(gray, start, hints=hints)
         self.last_candidates = []
         for index, stage in enumerate(self.stages):
             if index and (time.perf_counter() - start) * 1000 > self.budget_ms:
@@ -263,7 +286,6 @@ class QrPipeline:
                 return DecodeResult(found, stage.name, (time.perf_counter() - start) * 1000)
             if index == 0:
                 self.last_candidates = list(attempt.candidates)
-                attempt.candidates = attempt.candidates or list(hints)
         return None
 
     def _run(self, stage: Stage, attempt: Attempt) -> bytes | None:

@@ -369,11 +369,16 @@ def main(argv: list[str] | None = None) -> int:
         lines.append("")
     notes.append(f"Run time {time.perf_counter() - started:.0f} s.")
     lines += [f"- {note}" for note in notes]
+    publish(lines, args.output)
+    return 0
+
+
+def publish(lines: list[str], output: Path) -> None:
+    """Print the report and write it to ``output``."""
     text = "\n".join(lines) + "\n"
     print(text, end="")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

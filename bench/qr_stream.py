@@ -40,6 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.qr import publish  # noqa: E402
 from cli.qr_samples import sample_card  # noqa: E402
 from drivers.qr.decoders import ZxingDecoder  # noqa: E402
 from drivers.qr.pipeline import QrPipeline, to_gray  # noqa: E402
@@ -241,10 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             cells.append(f"{ok} / {len(mine)}")
         lines.append(f"| {category} | " + " | ".join(cells) + " |")
     lines += ["", f"- Run time {time.perf_counter() - started:.0f} s."]
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    publish(lines, args.output)
     return 0
 
 

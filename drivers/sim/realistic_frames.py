@@ -71,6 +71,10 @@ CARD_CATEGORIES: tuple[str, ...] = (
 PHONE_CATEGORIES: tuple[str, ...] = ("phone-small", "phone-large", "phone-bright", "phone-reflection")
 CATEGORIES: tuple[str, ...] = CARD_CATEGORIES + PHONE_CATEGORIES
 
+# Object size ranges where a category needs its own (card: width / frame width; phone: height / frame height).
+SCALES: dict[str, tuple[float, float]] = {
+    "defocus": (0.7, 0.95), "phone-small": (0.45, 0.6), "phone-large": (0.95, 1.4),
+}
 PAD = 0.25  # the card texture carries a margin of this fraction of its width on each side (for the thumb)
 PHONE_MM = (72.0, 152.0)  # body width, height
 SCREEN_MM = (66.0, 140.0)  # display area, centred on the body
@@ -152,16 +156,7 @@ def draw_pose(category: str, rng: np.random.Generator) -> dict[str, Any]:
     u = rng.uniform
     pose: dict[str, Any] = {"rotation": float(u(-25, 25)), "tilt": float(u(0, 0.1)),
                             "tilt_edge": int(rng.integers(0, 4)), "centre": (float(u(0.4, 0.6)), float(u(0.4, 0.6)))}
-    if category == "defocus":
-        pose["scale"] = float(u(0.7, 0.95))
-    elif category == "phone-small":
-        pose["scale"] = float(u(0.45, 0.6))
-    elif category == "phone-large":
-        pose["scale"] = float(u(0.95, 1.4))
-    elif is_phone(category):
-        pose["scale"] = float(u(0.55, 0.85))
-    else:
-        pose["scale"] = float(u(0.45, 0.65))
+    pose["scale"] = float(u(*SCALES.get(category, (0.55, 0.85) if is_phone(category) else (0.45, 0.65))))
     return pose
 
 

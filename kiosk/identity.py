@@ -18,7 +18,7 @@ from wire.json_input import JsonInputError, loads
 
 Sex = Literal["M", "F"]
 CardType = Literal["cccd-2021", "can-cuoc-2024", "passport", "unknown"]
-Source = Literal["qr", "chip", "manual"]
+Source = Literal["qr", "vneid-qr", "chip", "manual"]  # vneid-qr: a CCCD payload shown in the VNeID app
 
 CARD_TYPES: tuple[str, ...] = get_args(CardType)
 SOURCES: tuple[str, ...] = get_args(Source)

@@ -4,9 +4,7 @@ rest of a ``kiosk qr decode`` batch is still decoded."""
 from __future__ import annotations
 
 import json
-import struct
 import time
-import zlib
 from pathlib import Path
 
 import cv2
@@ -16,25 +14,14 @@ import pytest
 from cli.main import main
 from cli.qr_samples import sample_card
 from drivers.qr.pipeline import MAX_IMAGE_PIXELS, ImageError, QrPipeline, to_gray
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def claimed_png(path: Path, width: int, height: int, rows: int = 4) -> Path:
-    """A 1-bit gray PNG whose header claims ``width``×``height`` and whose data holds only the first rows."""
-    row = b"\x00" + b"\xff" * ((width + 7) // 8)
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(row * rows))
-                     + _chunk(b"IEND", b""))
-    return path
+from tests.qr.conftest import claimed_png
 
 
 @pytest.mark.parametrize("side", [60000, 30000, 7072])  # 7072² is just over the limit
 def test_an_image_claiming_too_many_pixels_is_refused_before_decoding(tmp_path: Path, side: int) -> None:
     assert side * side > MAX_IMAGE_PIXELS
-    image = claimed_png(tmp_path / "big.png", side, side)
+    image = tmp_path / "big.png"
+    claimed_png(image, side, side)
     started = time.monotonic()
     with pytest.raises(ImageError, match="pixels"):
         QrPipeline().decode(image)
@@ -48,12 +35,13 @@ def test_frames_over_the_limit_are_refused_and_under_it_read() -> None:
 
 
 def test_a_batch_goes_on_after_a_refused_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    big = claimed_png(tmp_path / "big.png", 60000, 60000)
+    big = tmp_path / "big.png"
+    claimed_png(big, 60000, 60000)
     good = tmp_path / "good.png"
     cv2.imwrite(str(good), sample_card(12).image[..., ::-1])
     code = main(["qr", "decode", str(big), str(good), "--json"])
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert code == 1
-    assert first["ok"] is False and first["error"]["code"] == "unreadable-image"
+    assert first["ok"] is False and first["error"]["code"] == "image-too-large"
     assert "pixels" in first["error"]["message"]
     assert second["ok"] is True

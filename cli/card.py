@@ -24,6 +24,7 @@ from kiosk.mrz import format_td1, format_td3
 from kiosk.qr_payload import parse_qr_payload
 from kiosk.samples import sample_identity
 from wire.console import print_json
+from wire.private_file import write_private
 
 log = logging.getLogger("kiosk.cli.card")
 
@@ -227,6 +228,6 @@ def _write_face(dg2: bytes | None, path: str | None) -> dict[str, Any] | None:
         return {"status": "malformed", "reason": exc.code}
     info: dict[str, Any] = {"format": face.format, "bytes": len(face.data)}
     if path:
-        Path(path).write_bytes(face.data)
+        write_private(path, face.data)  # a portrait: 0600
         info["path"] = path
     return info

@@ -140,11 +140,16 @@ class KioskServices:
         return guest_register(self.workflow)
 
     def close(self) -> None:
-        for close in reversed(self.closers):
-            try:
-                close()
-            except Exception as exc:  # closing must go on whatever one part does
-                log.warning("closing failed: %s", type(exc).__name__)
+        close_all(self.closers)
+
+
+def close_all(closers: list[Callable[[], None]]) -> None:
+    """Run the closers, the last started first."""
+    for close in reversed(closers):
+        try:
+            close()
+        except Exception as exc:  # closing must go on whatever one part does
+            log.warning("closing failed: %s", type(exc).__name__)
 
 
 def _enrolled_outbox(state_dir: Path, intake_url: str | None, token: Callable[[], str] | None) -> Outbox:
@@ -251,20 +256,30 @@ def simulated_clinic_relay(citizens: int = SIMULATED_CITIZENS) -> Iterator[str]:
         yield url
 
 
-def build_services(state_dir: Path, *, simulate: bool, profile: str, intake_url: str | None = None,
-                   camera: str = "0", reader: str | None = None, printer: str | None = None,
-                   embedded_intake: bool | None = None, bit_rate: int = 424_000,
-                   heartbeat_seconds: float | None = 60.0, establishment: str | None = None,
-                   clinic: ClinicSettings | None = None) -> KioskServices:
-    """Everything the controller needs; ``simulate`` swaps in the simulated twins (and, for a profile that checks
-    insurance cards, the simulated clinic relay). Without ``intake_url`` an embedded intake is started when
-    ``embedded_intake`` (default: when simulating). An empty ``camera`` means there is none (the chip reader only).
-    ``heartbeat_seconds``: the fleet-health interval (``[heartbeat] interval_seconds``), ``None`` for none.
-    ``clinic``: the site's ``[clinic]`` settings (the relay and the staff member named in each card check)."""
+def build_services(state_dir: Path, **options: Any) -> KioskServices:
+    """Everything the controller needs (options: see ``_build_services``). Interrupted half-way (Ctrl-C, SIGTERM,
+    an error), whatever was already started is stopped: no embedded intake outlives the run."""
+    closers: list[Callable[[], None]] = []
+    try:
+        return _build_services(state_dir, closers, **options)
+    except BaseException:
+        close_all(closers)
+        raise
+
+
+def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simulate: bool, profile: str,
+                    intake_url: str | None = None, camera: str = "0", reader: str | None = None,
+                    printer: str | None = None, embedded_intake: bool | None = None, bit_rate: int = 424_000,
+                    heartbeat_seconds: float | None = 60.0, establishment: str | None = None,
+                    clinic: ClinicSettings | None = None) -> KioskServices:
+    """``simulate`` swaps in the simulated twins (and, for a profile that checks insurance cards, the simulated
+    clinic relay). Without ``intake_url`` an embedded intake is started when ``embedded_intake`` (default: when
+    simulating). An empty ``camera`` means there is none (the chip reader only). ``heartbeat_seconds``: the
+    fleet-health interval (``[heartbeat] interval_seconds``), ``None`` for none. ``clinic``: the site's ``[clinic]``
+    settings (the relay and the staff member named in each card check)."""
     if embedded_intake is None:
         embedded_intake = simulate
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    closers: list[Callable[[], None]] = []
     stack = ExitStack()
     closers.append(stack.close)
     intake = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cli.inputs import load_identity, parse_day, parse_sets
@@ -15,6 +14,7 @@ from kiosk.workflows.registry import default_registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.values import VN_TZ
 from wire.console import print_json
+from wire.private_file import write_private
 
 KINDS = ("one-stop", "clinic", "lodging")
 
@@ -95,7 +95,7 @@ def _render(args: argparse.Namespace) -> int:
         )
     signed_on = parse_day(args.signed_on) if args.signed_on else datetime.now(VN_TZ).date()
     data = render_ct01(form, signed_on=signed_on)
-    Path(args.pdf).write_bytes(data)
+    write_private(args.pdf, data)  # personal data: 0600
     ok = form.complete
     print_json(
         {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from cli.inputs import load_identity, parse_day, parse_moment, parse_sets
@@ -23,6 +22,7 @@ from kiosk.workflows.registry import catalog_toml, default_registry
 from kiosk.workflows.service import fill_workflow
 from kiosk.workflows.values import VN_TZ
 from wire.console import print_json
+from wire.private_file import write_private
 
 
 def register(sub: Any) -> None:
@@ -175,7 +175,7 @@ def _export(args: argparse.Namespace) -> int:
     else:
         data, path = export_xml(entries), args.xml
         count = sum(1 for e in entries if e.guest.foreign)
-    Path(path).write_bytes(data)
+    write_private(path, data)  # personal data: 0600
     print_json({"ok": True, "date": args.date, "file": path, "guests": count, "bytes": len(data)})
     return 0
 

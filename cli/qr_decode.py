@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from drivers.qr.decoders import DECODERS, make_decoder
-from drivers.qr.pipeline import ImageError, QrPipeline, Stage
+from drivers.qr.pipeline import ImageError, ImageTooLargeError, QrPipeline, Stage
 from kiosk.errors import DecodeError, KioskError
 from kiosk.qr_payload import parse_qr_payload
 from wire.console import print_json
@@ -51,6 +51,9 @@ def decode_file(pipeline: Any, path: str) -> dict[str, Any]:
     try:
         try:
             result = pipeline.decode(path)
+        except ImageTooLargeError as exc:
+            raise DecodeError(str(exc), field="image", code=exc.code,
+                              message_vi="Ảnh quá lớn; hãy dùng ảnh nhỏ hơn") from exc
         except ImageError as exc:
             raise DecodeError(str(exc), field="image", code="unreadable-image",
                               message_vi="Không đọc được tệp ảnh") from exc

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from drivers.sim.card_image import DEGRADATIONS, CardImage, Frame, card_frame, render_card
+from drivers.sim.realistic_frames import CATEGORIES, realistic_frame
 from kiosk.identity import Identity
 from kiosk.mrz import format_td1
 from kiosk.qr_payload import MIN_FIELDS_2024, format_qr_payload
@@ -53,3 +54,17 @@ def sample_frames(count: int, *, size: tuple[int, int] = (1280, 720), seed: int 
     for i in range(count):
         yield card_frame(rendered[i % len(rendered)], degradation=DEGRADATIONS[i % len(DEGRADATIONS)],
                          seed=seed * 100_003 + i, size=size)
+
+
+SPLITS = {"dev": (0, 0), "held-out": (1000, 1_000_000)}  # first citizen, first seed
+
+
+def realistic_sample_frames(per_category: int, *, split: str = "dev", size: tuple[int, int] = (1280, 720),
+                            categories: tuple[str, ...] = CATEGORIES, cards: int = 16) -> Iterator[Frame]:
+    """The QR dev set (``split="dev"``) or its held-out twin: ``per_category`` frames of every category of
+    ``drivers.sim.realistic_frames``, other citizens and seeds in each split."""
+    first_citizen, first_seed = SPLITS[split]
+    rendered = [sample_card(first_citizen + k) for k in range(cards)]
+    for c, category in enumerate(categories):
+        for i in range(per_category):
+            yield realistic_frame(rendered[(c + i) % cards], category, seed=first_seed + 1009 * c + 7 * i, size=size)

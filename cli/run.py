@@ -14,10 +14,9 @@ import json
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,9 @@ from typing import Any
 from cli.devices import KioskServices, build_services
 from drivers.detect import connected_devices
 from kiosk.controller import KioskController
+from kiosk.scratch_dir import scratch_state_dir
 from kiosk.session import Step
-from kiosk.site_config import SiteConfig, load_site_config
+from kiosk.site_config import SiteConfig, development_operator_pin, load_site_config, site_file_given
 from kiosk.state_dir import state_dir
 from kiosk.workflows.kinds import preload
 from kiosk.workflows.model import SHIPPED_KINDS
@@ -75,17 +75,22 @@ def build_controller(services: KioskServices, profile: str, *, post: Callable[[C
                      idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
     return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
                            post=post, idle_seconds=idle_seconds, workflow=services.workflow,
-                           operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN", "1234"))
+                           operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN"))
 
 
-def _state_dir(args: argparse.Namespace) -> Path:
+@contextlib.contextmanager
+def _state_dir(args: argparse.Namespace) -> Iterator[Path]:
+    """The state directory; when simulating without one, a temporary directory removed at exit (Ctrl-C and
+    SIGTERM included)."""
     if args.state_dir:
-        return Path(args.state_dir)
-    if os.environ.get("KIOSK_STATE_DIR"):
-        return Path(os.environ["KIOSK_STATE_DIR"])
-    if args.simulate:
-        return Path(tempfile.mkdtemp(prefix="cccd-kiosk-sim-"))
-    return state_dir()
+        yield Path(args.state_dir)
+    elif os.environ.get("KIOSK_STATE_DIR"):
+        yield Path(os.environ["KIOSK_STATE_DIR"])
+    elif args.simulate:
+        with scratch_state_dir() as directory:
+            yield directory
+    else:
+        yield state_dir()
 
 
 def _has_display() -> bool:
@@ -104,20 +109,22 @@ def _choose_devices(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     site = apply_site_config(args)
-    args.operator_pin = site.operator_pin
+    # a deployed kiosk's PIN is in its site file; a development run without one uses the shipped sample's
+    args.operator_pin = site.operator_pin if site_file_given(args.config) else development_operator_pin(args.profile)
     if args.auto and not args.simulate:
         _choose_devices(args)
-    services = build_services(_state_dir(args), simulate=args.simulate, profile=args.profile,
-                              intake_url=args.intake_url, camera=args.camera, reader=args.reader,
-                              printer=args.printer, embedded_intake=args.simulate or args.auto,
-                              heartbeat_seconds=site.heartbeat.interval_seconds,
-                              establishment=site.heartbeat.establishment, clinic=site.clinic)
-    try:
-        if _has_display() and not args.headless:
-            return _run_ui(args, services)
-        return _run_demo(args, services)
-    finally:
-        services.close()
+    with _state_dir(args) as state:
+        services = build_services(state, simulate=args.simulate, profile=args.profile,
+                                  intake_url=args.intake_url, camera=args.camera, reader=args.reader,
+                                  printer=args.printer, embedded_intake=args.simulate or args.auto,
+                                  heartbeat_seconds=site.heartbeat.interval_seconds,
+                                  establishment=site.heartbeat.establishment, clinic=site.clinic)
+        try:
+            if _has_display() and not args.headless:
+                return _run_ui(args, services)
+            return _run_demo(args, services)
+        finally:
+            services.close()
 
 
 # -- the touch UI --------------------------------------------------------------------------------------------------

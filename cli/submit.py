@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from kiosk.errors import PayloadError
 from kiosk.outbox import open_outbox
 from kiosk.state_dir import state_dir
 from wire.console import print_json
+from wire.json_input import loads
 from wire.schemas import check_submission
 
 
 def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The payload file: ``{"data": {...}, "evidence": {...}}`` (evidence optional)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            payload = json.load(handle)
+        with open(path, "rb") as handle:
+            payload = loads(handle.read(), "the payload file")
     except OSError as exc:
         raise PayloadError(
             f"cannot read the payload file ({type(exc).__name__})",
             field="payload",
             message_vi="Không đọc được tệp dữ liệu.",
         ) from exc
-    except ValueError as exc:
-        raise PayloadError(
-            "the payload file is not valid UTF-8 JSON",
-            field="payload",
-            message_vi="Tệp dữ liệu không phải JSON hợp lệ.",
-        ) from exc
+    except PayloadError as exc:
+        exc.field = "payload"
+        raise
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         raise PayloadError(
             'the payload must be an object with a "data" object',

@@ -3,6 +3,11 @@
 The camera is opened once and kept open. MJPG is requested before the size (YUYV drops to 5–10 fps at 720p on
 USB 2.0) and the size actually granted is read back. V4L2 queues several buffers, so a grabber thread reads
 continuously and keeps only the newest frame; consumers always get the latest picture, never a stale one.
+
+``CameraControls`` sets V4L2 exposure, focus and white balance through OpenCV's ``CAP_PROP_*`` (the V4L2 backend
+maps them to the driver's controls) after the format is set. Each control is optional (``None`` leaves the
+camera's own setting); a control the camera does not support is logged and skipped, never an error. What each
+one does for decoding is in ``docs/qr-decoding.md``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,67 @@ class CameraFrame:
     image: np.ndarray  # BGR uint8
     index: int  # increases by one per captured frame
     timestamp: float  # time.monotonic() at capture
+
+
+@dataclass(frozen=True)
+class CameraControls:
+    """V4L2 controls to set when the camera opens (``None``: leave the camera's setting).
+
+    - ``exposure``: manual exposure in the driver's units (V4L2 ``exposure_time_absolute``, 100 µs steps on UVC
+      cameras); manual mode is selected first. A short exposure (≤ 10 ms, i.e. 100) freezes a moving card.
+    - ``auto_exposure``: ``True`` returns to the camera's automatic exposure.
+    - ``focus``: manual focus position (V4L2 ``focus_absolute``), autofocus off: a fixed-mount kiosk knows the
+      card distance and an autofocus hunting at 10–20 cm is the defocus the pipeline cannot undo.
+    - ``autofocus``: ``True``/``False`` turns continuous autofocus on or off without a position.
+    - ``white_balance``: a colour temperature in kelvin, automatic white balance off (``None``: automatic).
+    - ``gain``: sensor gain (driver units); lower gain means less noise in low light at the cost of exposure.
+    """
+
+    exposure: float | None = None
+    auto_exposure: bool | None = None
+    focus: float | None = None
+    autofocus: bool | None = None
+    white_balance: float | None = None
+    gain: float | None = None
+
+    def settings(self) -> list[tuple[str, int, float]]:
+        """(name, ``CAP_PROP_*``, value) in the order they must be applied (mode before value)."""
+        out: list[tuple[str, int, float]] = []
+        if self.exposure is not None:
+            out += [("auto_exposure", cv2.CAP_PROP_AUTO_EXPOSURE, V4L2_EXPOSURE_MANUAL),
+                    ("exposure", cv2.CAP_PROP_EXPOSURE, self.exposure)]
+        elif self.auto_exposure:
+            out.append(("auto_exposure", cv2.CAP_PROP_AUTO_EXPOSURE, V4L2_EXPOSURE_AUTO))
+        if self.focus is not None:
+            out += [("autofocus", cv2.CAP_PROP_AUTOFOCUS, 0), ("focus", cv2.CAP_PROP_FOCUS, self.focus)]
+        elif self.autofocus is not None:
+            out.append(("autofocus", cv2.CAP_PROP_AUTOFOCUS, 1 if self.autofocus else 0))
+        if self.white_balance is not None:
+            out += [("auto_white_balance", cv2.CAP_PROP_AUTO_WB, 0),
+                    ("white_balance", cv2.CAP_PROP_WB_TEMPERATURE, self.white_balance)]
+        if self.gain is not None:
+            out.append(("gain", cv2.CAP_PROP_GAIN, self.gain))
+        return out
+
+
+# OpenCV's V4L2 backend passes CAP_PROP_AUTO_EXPOSURE through as V4L2_CID_EXPOSURE_AUTO's menu value.
+V4L2_EXPOSURE_MANUAL = 1
+V4L2_EXPOSURE_AUTO = 3
+
+
+def apply_controls(capture: Any, controls: CameraControls) -> dict[str, float]:
+    """Set ``controls`` on an open capture; returns the value read back for each control the camera accepted.
+
+    A control is accepted when ``set`` succeeds; the driver may round the value, so the value read back is the
+    one reported. Unsupported controls are logged (info) and skipped.
+    """
+    applied: dict[str, float] = {}
+    for name, prop, value in controls.settings():
+        if capture.set(prop, value):
+            applied[name] = float(capture.get(prop))
+        else:
+            log.info("camera does not support the %s control; left as it is", name)
+    return applied
 
 
 class FrameSource(Protocol):
@@ -87,11 +153,14 @@ class OpenCvCamera:
     MAX_FAILED_READS = 30
 
     def __init__(self, device: int | str = 0, *, size: tuple[int, int] = (1280, 720), fps: int = 30,
+                 controls: CameraControls | None = None,
                  capture_factory: Callable[..., Any] = cv2.VideoCapture) -> None:
         self.device = device
         self.requested_size = size
         self.size = size
         self.fps = fps
+        self.controls = controls or CameraControls()
+        self.applied_controls: dict[str, float] = {}  # what the camera accepted, read back
         self._factory = capture_factory
         self._capture: Any = None
         self._latest = LatestFrame()
@@ -111,6 +180,7 @@ class OpenCvCamera:
         self.size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         if self.size != self.requested_size:
             log.warning("camera gave %s×%s instead of %s×%s", *self.size, *self.requested_size)
+        self.applied_controls = apply_controls(capture, self.controls)
         self._capture = capture
         self._latest = LatestFrame()
         self._stop.clear()

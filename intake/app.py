@@ -13,11 +13,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -33,17 +34,19 @@ from intake.ratelimit import RateLimiter
 from intake.settings import Settings
 from intake.verify import Verifier, verify_heartbeat
 from wire.http import ENROL_PATH, HEALTH_PATH, HEARTBEATS_PATH, JOSE_MEDIA_TYPE, SUBMISSIONS_PATH
+from wire.json_input import JsonInputError, loads
 from wire.keys import ALGORITHMS, KeyFormatError, key_from_jwk
 
 SUBMISSION_MEDIA_TYPE = JOSE_MEDIA_TYPE
 HEARTBEAT_MAX_BODY = 16 * 1024
+ENROL_MAX_BODY = 16 * 1024  # a token, an algorithm name and a public JWK
 COMPLIANCE_DAYS = 30  # lodging submissions received in this many days count on the operator page
 OPERATOR_REALM = 'Basic realm="cccd-kiosk operator", charset="UTF-8"'
 
 
 class EnrolRequest(BaseModel):
-    token: str
-    alg: str
+    token: str = Field(max_length=256)
+    alg: str = Field(max_length=32)
     public_key: dict[str, Any]
 
 
@@ -94,21 +97,46 @@ def _error(exc: IntakeError, headers: dict[str, str] | None = None) -> JSONRespo
     return JSONResponse({"error": exc.to_dict()}, status_code=exc.status, headers=headers)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The body, refused past ``limit`` bytes (413) or ``timeout`` seconds (408: a client sending slowly)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise IntakeError("request body too large", code="body-too-large", status=413)
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise IntakeError("request body too large", code="body-too-large", status=413)
-            chunks.append(chunk)
+        with anyio.fail_after(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise IntakeError("request body too large", code="body-too-large", status=413)
+                chunks.append(chunk)
     except ClientDisconnect as exc:  # the kiosk went away mid-request; it will retry with the same sid
         raise IntakeError("client disconnected", code="client-disconnected", status=400) from exc
+    except TimeoutError as exc:
+        raise IntakeError("the request body took too long", code="request-timeout", status=408) from exc
     return b"".join(chunks)
+
+
+def _retry_later(message: str, wait: float) -> JSONResponse:
+    return _error(IntakeError(message, code="rate-limited", status=429, message_vi="Quá nhiều yêu cầu, thử lại sau."),
+                  headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+def _client_address(request: Request) -> str:
+    """The client's address (uvicorn takes it from X-Forwarded-For when nginx on loopback forwards it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _enrol_request(body: bytes) -> EnrolRequest:
+    try:
+        return EnrolRequest.model_validate(loads(body, "the enrolment request", max_depth=8))
+    except JsonInputError as exc:
+        raise IntakeError(exc.message, code="invalid-request", status=422) from None
+    except ValidationError as exc:
+        errors = exc.errors()
+        field = ".".join(str(p) for p in errors[0]["loc"]) if errors else None
+        raise IntakeError("invalid request", code="invalid-request", status=422, field=field or None) from None
 
 
 def _require_media_type(request: Request) -> None:
@@ -142,6 +170,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     keys = load_or_create_keys(settings.key_file)
     verifier = Verifier(store, keys, cache_seconds=settings.device_cache_seconds)
     limiter = RateLimiter(settings.rate, settings.burst)
+    # per client address: enrolment (tokens must not be guessed) and the operator page (nor operator tokens)
+    enrol_limiter = RateLimiter(settings.client_rate, settings.client_burst)
+    operator_limiter = RateLimiter(settings.client_rate, settings.client_burst)
     submissions = submission_store(store, settings.pool_size)
 
     @asynccontextmanager
@@ -160,6 +191,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="cccd-kiosk intake",
         version="1.0",
         description="Receives signed, encrypted submissions from enrolled kiosks.",
+        docs_url="/docs" if settings.docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs else None,
     )
     app.state.store = store
 
@@ -203,10 +237,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         status_code=201,
         response_model=EnrolResponse,
         summary="Enrol a kiosk key",
-        responses=_error_responses(403, 422, 503),
+        responses=_error_responses(403, 408, 413, 422, 429, 503),
+        openapi_extra={
+            # Read from the request directly, so that its size and nesting are bounded before it is parsed.
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": EnrolRequest.model_json_schema()}},
+            },
+        },
     )
-    def enrol(request: EnrolRequest) -> EnrolResponse:
-        return enrol_device(request)
+    async def enrol(request: Request) -> Response:
+        wait = enrol_limiter.acquire(_client_address(request))
+        if wait > 0:
+            return _retry_later("too many enrolment requests from this address", wait)
+        enrolment = _enrol_request(await _read_body(request, ENROL_MAX_BODY, settings.client_timeout))
+        answer = await run_in_threadpool(enrol_device, enrolment)
+        return JSONResponse(answer.model_dump(), status_code=201)
 
     @app.post(
         SUBMISSIONS_PATH,
@@ -241,17 +287,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def submit(request: Request) -> JSONResponse:
         idempotency_key = request.headers.get("idempotency-key")
         _require_media_type(request)
-        body = await _read_body(request, settings.max_body)
+        body = await _read_body(request, settings.max_body, settings.client_timeout)
         # Decryption and verification are CPU work: on the event loop, as threads would only contend for the GIL
         # (several workers use several cores). The device lookups in `verify` reach the database only for a key
         # id not seen yet and to reread revocations; the insert does not block the loop (`intake.async_store`).
         verified = verifier.verify(body, idempotency_key)
         wait = limiter.acquire(verified.device)
         if wait > 0:
-            return _error(
-                IntakeError("too many requests from this device", code="rate-limited", status=429),
-                headers={"Retry-After": str(max(1, math.ceil(wait)))},
-            )
+            return _retry_later("too many requests from this device", wait)
         receipt = await submissions.store(verified)
         return JSONResponse(receipt.to_dict(), status_code=201 if receipt.created else 200)
 
@@ -273,7 +316,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     async def heartbeat(request: Request) -> JSONResponse:
         _require_media_type(request)
-        body = await _read_body(request, HEARTBEAT_MAX_BODY)
+        body = await _read_body(request, HEARTBEAT_MAX_BODY, settings.client_timeout)
         verified = verify_heartbeat(verifier, body, datetime.now(UTC))
         received_at = now_iso()
         stored = await run_in_threadpool(
@@ -286,6 +329,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def operator(request: Request) -> Response:
         from intake.operator_page import render
 
+        wait = operator_limiter.acquire(_client_address(request))
+        if wait > 0:
+            return _retry_later("too many operator page requests from this address", wait)
         token = operator_token(request.headers.get("authorization"))
         if token is None or not store.operator_token_valid(token):
             required = IntakeError(

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from intake.settings import Settings
 from wire.console import print_json, run_command
+from wire.envelope import MAX_BODY_BYTES
+from wire.private_file import open_private
 
 if TYPE_CHECKING:
     from intake.db import Store
@@ -23,10 +25,12 @@ log = logging.getLogger("intake.cli")
 def _settings(args: argparse.Namespace) -> Settings:
     base = Settings.from_env()
     values = {
+        "docs": base.docs or bool(getattr(args, "docs", False)),
         "db_url": args.db or base.db_url,
         "state_dir": Path(args.state_dir) if args.state_dir else base.state_dir,
     }
-    for name in ("max_body", "rate", "burst", "device_cache_seconds", "stale_minutes"):
+    for name in ("max_body", "rate", "burst", "device_cache_seconds", "stale_minutes", "client_rate", "client_burst",
+                 "client_timeout"):
         if getattr(args, name, None) is not None:
             values[name] = getattr(args, name)
     return Settings(**{**base.__dict__, **values})
@@ -45,6 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from intake.app import prepare
+    from intake.http_timeouts import protocol_for
 
     settings = _settings(args)
     prepare(settings)
@@ -56,7 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        http=args.http,
+        http=protocol_for(args.http),
         loop=args.loop,
         access_log=False,
         backlog=2048,
@@ -98,7 +103,7 @@ def cmd_submissions_export(args: argparse.Namespace) -> int:
     from wire.envelope import unverified_payload
 
     _, store = _store(args)
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+    out = open_private(args.out) if args.out else sys.stdout  # personal data: 0600
     count = 0
     try:
         for row in store.submissions(kind=args.kind, since=args.since, device=args.device, with_blob=True):
@@ -197,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--max-body", type=int, help="largest accepted body in bytes (default 262144)")
+    serve.add_argument("--max-body", type=int,
+                       help=f"largest accepted body in bytes (default {MAX_BODY_BYTES}: a kiosk saves none larger)")
     serve.add_argument(
         "--rate", type=float, help="submissions per second per device (0: unlimited; default 20)"
     )
@@ -212,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="the operator page shows a kiosk without a heartbeat for this long as stale (default 10)",
     )
+    serve.add_argument("--client-rate", type=float,
+                       help="requests per second per client address on /v1/devices and /operator (default 0.5)")
+    serve.add_argument("--client-burst", type=float, help="burst per client address (default 20)")
+    serve.add_argument("--client-timeout", type=float,
+                       help="seconds an idle connection is kept, and a request body may take (default 10)")
+    serve.add_argument("--docs", action="store_true", help="serve /docs and /openapi.json (off by default)")
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--http", default="auto", choices=["auto", "httptools", "h11"], help="HTTP parser")
     serve.add_argument("--loop", default="auto", choices=["auto", "uvloop", "asyncio"], help="event loop")

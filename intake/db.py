@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -201,8 +202,12 @@ def receipt(row: dict[str, str | None], existing: tuple[str, str] | None) -> Rec
     return Receipt(sid, existing[0], existing[1], created=False)
 
 
+MIN_TOKEN_ID = 8  # hexadecimal digits of an operator token id the revoke command needs
+
+
 def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    # Any text hashes (a lone surrogate too): it then matches no issued token, which are ASCII.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Store:
@@ -366,14 +371,18 @@ class Store:
 
     def record_heartbeat(self, kid: str, sent_at: str, payload: dict[str, Any], received_at: str) -> bool:
         """Keep ``payload`` as the device's latest heartbeat unless a later one (by ``sent_at``) is stored; returns
-        whether it was stored. ``sent_at`` is UTC ISO 8601 with ``Z``, so text order is time order."""
+        whether it was stored. ``sent_at`` is UTC ISO 8601 with ``Z``, so text order is time order.
+
+        A stored heartbeat dated after this one's reception (a kiosk clock that ran ahead, then was corrected) is
+        replaced too: a heartbeat from the future never blocks the device's later genuine ones."""
         row = {"kid": kid, "received_at": received_at, "sent_at": sent_at, "payload": json.dumps(payload)}
         insert_row = self._insert(kiosk_status).values(row)
         statement = insert_row.on_conflict_do_update(
             index_elements=["kid"],
             set_={"received_at": insert_row.excluded.received_at, "sent_at": insert_row.excluded.sent_at,
                   "payload": insert_row.excluded.payload},
-            where=kiosk_status.c.sent_at < insert_row.excluded.sent_at,
+            where=or_(kiosk_status.c.sent_at < insert_row.excluded.sent_at,
+                      kiosk_status.c.sent_at > insert_row.excluded.received_at),
         ).returning(kiosk_status.c.kid)  # a row only when inserted or updated (rowcount differs between drivers)
         try:
             with self.engine.begin() as conn:
@@ -431,14 +440,30 @@ class Store:
         ]
 
     def revoke_operator_token(self, token_id: str) -> int:
-        if len(token_id) < 8:
-            raise IntakeError("give at least 8 digits of the token id", code="invalid-token-id", status=422,
-                              field="id")
+        """Revoke the one active token whose id (``list_operator_tokens``) is ``token_id`` or starts with it.
+
+        The id is hexadecimal, at least 8 digits; a prefix shared by several active tokens is refused
+        (``ambiguous-token-id``), so one command never revokes more than one token. Returns 1, or 0 if none."""
+        token_id = token_id.strip().lower()
+        if not MIN_TOKEN_ID <= len(token_id) <= 64 or any(c not in "0123456789abcdef" for c in token_id):
+            raise IntakeError(f"give the token id: {MIN_TOKEN_ID} to 64 hexadecimal digits",
+                              code="invalid-token-id", status=422, field="id")
         with self.engine.begin() as conn:
+            active = operator_tokens.c.revoked_at.is_(None)
+            matches = conn.execute(
+                select(operator_tokens.c.token_hash).where(
+                    operator_tokens.c.token_hash.startswith(token_id, autoescape=True), active
+                ).limit(2)
+            ).scalars().all()
+            if len(matches) > 1:
+                raise IntakeError("several active tokens start with this id: give more digits",
+                                  code="ambiguous-token-id", status=409, field="id")
+            if not matches:
+                return 0
             return int(
                 conn.execute(
                     update(operator_tokens)
-                    .where(operator_tokens.c.token_hash.startswith(token_id), operator_tokens.c.revoked_at.is_(None))
+                    .where(operator_tokens.c.token_hash == matches[0], active)
                     .values(revoked_at=now_iso())
                 ).rowcount
             )

@@ -58,6 +58,10 @@ class IntakeServer:
         port: int | None = None,
         http: str = "auto",
         loop: str = "auto",
+        client_rate: float = 0.0,
+        client_burst: float = 20.0,
+        client_timeout: float = 10.0,
+        docs: bool = False,
     ) -> None:
         self.settings = Settings(
             state_dir=state_dir,
@@ -67,6 +71,10 @@ class IntakeServer:
             device_cache_seconds=device_cache_seconds,
             max_body=max_body or Settings.max_body,
             stale_minutes=stale_minutes,
+            client_rate=client_rate,
+            client_burst=client_burst,
+            client_timeout=client_timeout,
+            docs=docs,
         )
         self.workers = workers
         self.stack = ["--http", http, "--loop", loop]
@@ -102,7 +110,15 @@ class IntakeServer:
             str(s.max_body),
             "--stale-minutes",
             str(s.stale_minutes),
+            "--client-rate",
+            str(s.client_rate),
+            "--client-burst",
+            str(s.client_burst),
+            "--client-timeout",
+            str(s.client_timeout),
         ]
+        if s.docs:
+            command.append("--docs")
         command += self.stack
         if s.db_url:
             command += ["--db", s.db_url]

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wire.envelope import MAX_BODY_BYTES
+
 ENV_PREFIX = "INTAKE_"
 
 
@@ -22,16 +24,22 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
-    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per device."""
+    """``db_url``: ``sqlite:///file`` or ``postgresql://…``; limits: body bytes, requests/s and burst per device,
+    requests/s and burst per client address on the enrolment and operator endpoints (0 turns a limit off)."""
 
     state_dir: Path = field(default_factory=default_state_dir)
     db_url: str = ""
-    max_body: int = 256 * 1024
+    max_body: int = MAX_BODY_BYTES  # just above the largest submission a kiosk saves (wire.envelope)
     rate: float = 20.0
     burst: float = 200.0
     device_cache_seconds: float = 5.0
     pool_size: int = 10
     stale_minutes: float = 10.0  # the operator page shows a kiosk silent for longer as stale
+    # per client address (behind nginx: the X-Forwarded-For address), for /v1/devices and /operator
+    client_rate: float = 0.5
+    client_burst: float = 20.0
+    docs: bool = False  # /docs and /openapi.json; off in production
+    client_timeout: float = 10.0  # seconds a connection may stay idle, and a request's body may take
 
     @property
     def database_url(self) -> str:
@@ -52,6 +60,10 @@ class Settings:
             device_cache_seconds=float(_env("DEVICE_CACHE_SECONDS", str(cls.device_cache_seconds))),
             pool_size=int(_env("POOL_SIZE", str(cls.pool_size))),
             stale_minutes=float(_env("STALE_MINUTES", str(cls.stale_minutes))),
+            client_rate=float(_env("CLIENT_RATE", str(cls.client_rate))),
+            client_burst=float(_env("CLIENT_BURST", str(cls.client_burst))),
+            docs=_env("DOCS", "0") == "1",
+            client_timeout=float(_env("CLIENT_TIMEOUT", str(cls.client_timeout))),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -64,4 +76,8 @@ class Settings:
             ENV_PREFIX + "DEVICE_CACHE_SECONDS": str(self.device_cache_seconds),
             ENV_PREFIX + "POOL_SIZE": str(self.pool_size),
             ENV_PREFIX + "STALE_MINUTES": str(self.stale_minutes),
+            ENV_PREFIX + "CLIENT_RATE": str(self.client_rate),
+            ENV_PREFIX + "CLIENT_BURST": str(self.client_burst),
+            ENV_PREFIX + "DOCS": "1" if self.docs else "0",
+            ENV_PREFIX + "CLIENT_TIMEOUT": str(self.client_timeout),
         }

@@ -43,7 +43,7 @@ class KioskController:
     def __init__(self, registry: Registry, profile_id: str, *, outbox: Outbox | None = None,
                  devices: Devices | None = None, post: Callable[[Callable[[], None]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, idle_seconds: float = DEFAULT_IDLE_SECONDS,
-                 operator_pin: str = "1234", now: Callable[[], datetime] | None = None,
+                 operator_pin: str | None = None, now: Callable[[], datetime] | None = None,
                  workflow: WorkflowContext | None = None) -> None:
         self.core = Core(registry, profile_id, outbox=outbox, devices=devices or Devices(),
                          post=post or (lambda fn: fn()), session=Session(clock=clock, idle_seconds=idle_seconds),
@@ -295,6 +295,10 @@ class KioskController:
 
     def check_pin(self, pin: str) -> bool:
         return self.operator.check_pin(pin)
+
+    def unlock_operator(self, pin: str) -> KioskError | None:
+        """``None`` when ``pin`` opens the operator screen, else the typed reason (wrong, locked out, not set)."""
+        return self.operator.unlock(pin)
 
     def outbox_summary(self) -> dict[str, Any]:
         return self.operator.outbox_summary()

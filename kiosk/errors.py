@@ -26,6 +26,12 @@ class EncodingError(PayloadError):
     code = "invalid-encoding"
 
 
+class UnsupportedQrError(PayloadError):
+    """A QR code of a kind the kiosk does not read (e.g. a VNeID app code that is not a CCCD payload)."""
+
+    code = "unsupported-qr"
+
+
 class FieldCountError(PayloadError):
     """The payload has the wrong number of ``|``-separated fields."""
 

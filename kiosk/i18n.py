@@ -92,7 +92,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "done.auto_home": ("Tự động về màn hình chính sau {n} giây", "Back to the start in {n} s"),
     "operator.title": ("Quản trị", "Operator"),
     "operator.pin": ("Nhập mã PIN", "Enter the PIN"),
-    "operator.pin_wrong": ("Sai mã PIN", "Wrong PIN"),
     "operator.outbox": ("Hàng đợi gửi", "Outbox"),
     "operator.pending": ("Chờ gửi", "Pending"),
     "operator.sent": ("Đã gửi", "Sent"),

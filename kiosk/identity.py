@@ -12,16 +12,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
+from kiosk.errors import PayloadError
 from kiosk.text import nfc
+from wire.json_input import JsonInputError, loads
 
 Sex = Literal["M", "F"]
 CardType = Literal["cccd-2021", "can-cuoc-2024", "passport", "unknown"]
-Source = Literal["qr", "chip", "manual"]
+Source = Literal["qr", "vneid-qr", "chip", "manual"]  # vneid-qr: a CCCD payload shown in the VNeID app
 
 CARD_TYPES: tuple[str, ...] = get_args(CardType)
 SOURCES: tuple[str, ...] = get_args(Source)
 
 _DATE_FIELDS = ("date_of_birth", "issue_date", "expiry_date")
+
+
+class IdentityFormatError(PayloadError, ValueError):
+    """An identity document that is not a JSON object (a ``ValueError`` too, as a malformed document is)."""
+
+    code = "invalid-identity"
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,14 @@ class Identity:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Identity:
-        """Build from the JSON form; unknown keys are kept under ``raw["extra"]`` rather than dropped."""
+        """Build from the JSON form; unknown keys are kept under ``raw["extra"]`` rather than dropped.
+
+        Anything but an object raises ``PayloadError`` (``invalid-identity``)."""
+        if not isinstance(data, dict):
+            raise IdentityFormatError(
+                f"an identity must be a JSON object, not {type(data).__name__}", code="invalid-identity",
+                field="identity", message_vi="Thông tin nhân thân phải là một đối tượng JSON.",
+            )
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -110,7 +125,13 @@ class Identity:
 
     @classmethod
     def from_json(cls, text: str) -> Identity:
-        return cls.from_dict(json.loads(text))
+        """Parse an identity document; malformed or too deeply nested JSON raises ``IdentityFormatError`` with the
+        JSON reader's code (``invalid-payload``, ``json-too-deep``)."""
+        try:
+            data = loads(text, "the identity")
+        except JsonInputError as exc:
+            raise IdentityFormatError(exc.message, code=exc.code, message_vi=exc.message_vi) from None
+        return cls.from_dict(data)
 
     def personal_values(self) -> list[str]:
         """Every personal text value, for checks that nothing personal is left on screen or in logs."""

@@ -3,15 +3,24 @@
 The 2021 card carries exactly 7 fields; the 2024 "thẻ căn cước" 10 or more, the extra ones empty in every known
 sample (their meaning is unconfirmed, so they are kept raw). Bytes are decoded as strict UTF-8: a charset guess
 upstream (zbar's Shift-JIS/Big5 habit) shows up as mojibake and is rejected, never repaired.
+
+VNeID: the app's "Mã QR định danh" may carry the same 7-field payload (one source says so; UNCONFIRMED) or
+something else (signed, dynamic, a link). A CCCD payload is accepted whatever shows it; when the caller knows the
+code was shown by the app (``origin="vneid"``, e.g. the person chose VNeID), the identity's source is
+``"vneid-qr"``, since the payload alone cannot tell a phone from a card. Any other payload that is, or is said to
+be, a VNeID code raises :class:`~kiosk.errors.UnsupportedQrError` with the plain message the screen shows
+("Mã này chưa được hỗ trợ — vui lòng dùng thẻ"). No error message carries the payload.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
+from typing import Literal
 
 from kiosk.dates import parse_ddmmyyyy, today_in_vietnam
-from kiosk.errors import EncodingError, FieldCountError, FieldValueError
+from kiosk.errors import EncodingError, FieldCountError, FieldValueError, PayloadError, UnsupportedQrError
 from kiosk.identity import CardType, Identity, Sex
 from kiosk.text import clean, looks_vietnamese, nfc
 
@@ -22,6 +31,24 @@ _SEX_LABEL: dict[str, str] = {"M": "Nam", "F": "Nữ"}
 FIELDS_2021 = 7
 MIN_FIELDS_2024 = 10
 EARLIEST_BIRTH = date(1900, 1, 1)
+
+Origin = Literal["unknown", "card", "vneid"]
+UNSUPPORTED_VI = "Mã này chưa được hỗ trợ — vui lòng dùng thẻ"
+# Signs of a VNeID app code that is not a CCCD payload: the app's name, a government link, a signed token
+# (three base64url parts, as a JWT).
+_VNEID_MARKERS = re.compile(r"vneid|\.gov\.vn\b|^[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}$", re.I)
+
+
+def unsupported_vneid() -> UnsupportedQrError:
+    return UnsupportedQrError(
+        "this QR code is a VNeID app code that is not a CCCD payload; it is not supported: ask for the card",
+        field="payload", message_vi=UNSUPPORTED_VI,
+    )
+
+
+def looks_like_vneid(text: str) -> bool:
+    """Whether a non-CCCD payload shows signs of coming from the VNeID app."""
+    return bool(_VNEID_MARKERS.search(text.strip()))
 
 
 def decode_payload_bytes(data: bytes) -> str:
@@ -72,11 +99,37 @@ def _split_fields(text: str) -> tuple[list[str], CardType]:
     )
 
 
-def parse_qr_payload(data: bytes | str, *, today: date | None = None) -> Identity:
-    """Parse and validate a CCCD QR payload into an :class:`Identity` (``source="qr"``).
+def is_card_payload(data: bytes) -> bool:
+    """Whether ``data`` parses as a CCCD QR payload (the pipeline's ``accept`` for the card reader)."""
+    try:
+        parse_qr_payload(data)
+    except PayloadError:
+        return False
+    return True
 
-    Raises a :class:`~kiosk.errors.PayloadError` subclass naming the field and the reason.
+
+def parse_qr_payload(data: bytes | str, *, today: date | None = None, origin: Origin = "unknown") -> Identity:
+    """Parse and validate a CCCD QR payload into an :class:`Identity` (``source="qr"``, or ``"vneid-qr"``
+    when ``origin="vneid"``).
+
+    Raises a :class:`~kiosk.errors.PayloadError` subclass naming the field and the reason;
+    :class:`~kiosk.errors.UnsupportedQrError` for a VNeID code that is not a CCCD payload.
     """
+    try:
+        identity = _parse(data, today)
+    except FieldCountError:
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+        if origin == "vneid" or looks_like_vneid(text):
+            raise unsupported_vneid() from None
+        raise
+    except EncodingError:
+        if origin == "vneid":  # binary (e.g. signed) data shown by the app
+            raise unsupported_vneid() from None
+        raise
+    return replace(identity, source="vneid-qr") if origin == "vneid" else identity
+
+
+def _parse(data: bytes | str, today: date | None) -> Identity:
     text = decode_payload_bytes(data) if isinstance(data, bytes) else nfc(data)
     if not looks_vietnamese(text):
         raise EncodingError(

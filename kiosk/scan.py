@@ -78,6 +78,18 @@ class ScanEvent:
 Post = Callable[[Callable[[], None]], None]
 
 
+def qr_failed() -> KioskError:
+    return KioskError("The QR code could not be read. Hold the card still, or place it on the chip reader.",
+                      code="qr-failed",
+                      message_vi="Không đọc được mã QR. Giữ yên thẻ, hoặc đặt thẻ lên đầu đọc chip.")
+
+
+def chip_failed() -> KioskError:
+    return KioskError("The chip could not be read. Place the card on the reader again, or use the QR code.",
+                      code="chip-failed",
+                      message_vi="Không đọc được chip. Vui lòng đặt lại thẻ lên đầu đọc, hoặc dùng mã QR.")
+
+
 class Scanner:
     """One scan: start() launches the workers, stop() ends them (idempotent). Events go to ``on_event`` via post."""
 
@@ -159,16 +171,23 @@ class Scanner:
             if frame is None or self._qr_done.is_set():
                 self._stop.wait(self._interval)
                 continue
-            payload = self._decoder.decode(frame)
-            if payload is None:
-                self._stop.wait(self._interval)
-                continue
             try:
-                identity = parse_qr_payload(payload)
+                payload = self._decoder.decode(frame)
+                identity = None if payload is None else parse_qr_payload(payload)
             except KioskError as exc:
                 if exc.code != last_error:  # the same bad code seen on every frame is reported once
                     self._emit(ScanEvent("qr-error", error=exc))
                 last_error = exc.code
+                self._stop.wait(self._interval)
+                continue
+            except Exception as exc:  # a decoder or parser fault: reported once, the camera keeps going
+                log.warning("QR decoding failed: %s", type(exc).__name__)
+                if last_error != "qr-failed":
+                    self._emit(ScanEvent("qr-error", error=qr_failed()))
+                last_error = "qr-failed"
+                self._stop.wait(self._interval)
+                continue
+            if identity is None:
                 self._stop.wait(self._interval)
                 continue
             self._qr_done.set()
@@ -196,6 +215,10 @@ class Scanner:
                 self._emit(ScanEvent("chip-error", error=exc))
                 if exc.code in ("chip-card-removed", "chip-unstable"):
                     used = None  # the same key is fine: read again when the card is back or still
+                continue
+            except Exception as exc:  # a fault in the reader or a parser: a typed event, the chip loop lives on
+                log.warning("chip read failed unexpectedly: %s", type(exc).__name__)
+                self._emit(ScanEvent("chip-error", error=chip_failed()))
                 continue
             finally:
                 self.chip_busy = False

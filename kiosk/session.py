@@ -50,7 +50,7 @@ class Outcome:
     receipt: dict[str, Any]
 
 
-_SOURCE_RANK = {"manual": 0, "qr": 1, "chip": 2}
+_SOURCE_RANK = {"manual": 0, "qr": 1, "vneid-qr": 1, "chip": 2}
 
 Listener = Callable[["Session", Step], None]
 

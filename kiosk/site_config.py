@@ -191,6 +191,22 @@ def _clinic(table: dict[str, Any]) -> ClinicSettings:
     )
 
 
+def shipped_site_file(profile: str) -> Path:
+    """The sample site file of ``profile`` shipped with the software (``config/sites/<profile>.toml``)."""
+    return Path(__file__).resolve().parents[1] / "config" / "sites" / f"{profile}.toml"
+
+
+def development_operator_pin(profile: str) -> str | None:
+    """The operator PIN of the shipped site file of ``profile``: for a run without a site file only (a deployed
+    kiosk's site file holds the random PIN its installer wrote)."""
+    path = shipped_site_file(profile)
+    return load_site_config(path).operator_pin if path.exists() else None
+
+
+def site_file_given(path: str | os.PathLike[str] | None = None) -> bool:
+    return path is not None or bool(os.environ.get(ENV_VAR))
+
+
 def load_site_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
     """The file at ``path``, else at ``$KIOSK_CONFIG``; the built-in defaults when neither is given."""
     chosen = path if path is not None else os.environ.get(ENV_VAR) or None

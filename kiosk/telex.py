@@ -1,4 +1,5 @@
-"""Vietnamese Telex typing for the on-screen keyboard, composed in-app with ``bogo`` (no system input method).
+"""Vietnamese Telex typing for the on-screen keyboard, composed in-app by ``kiosk.telex_engine`` (no system input
+method, nothing logged).
 
 ``TelexBuffer`` holds a field's text and the raw keys of the word being typed: each key press re-composes that word
 (``Nguyeenx`` → ``Nguyễn``, ``Ddwcs`` → ``Đức``); a space or punctuation ends the word. Pure Python, no UI.
@@ -6,25 +7,10 @@
 
 from __future__ import annotations
 
-import logging
-
-import bogo
-
+from kiosk.telex_engine import compose, telex_keys
 from kiosk.text import nfc
 
 _WORD_BREAKS = frozenset(" ,.;:/-()'\"\n")
-
-
-class _DropBogoRecords(logging.Filter):
-    """``bogo`` logs every keystroke at debug level on the root logger: typed personal data must never be logged."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "bogo" not in record.pathname
-
-
-_ROOT_FILTER = _DropBogoRecords()
-if not any(isinstance(f, _DropBogoRecords) for f in logging.getLogger().filters):
-    logging.getLogger().addFilter(_ROOT_FILTER)
 
 
 class TelexBuffer:
@@ -57,17 +43,14 @@ class TelexBuffer:
             self._commit_word()
             self._committed += key
         else:
-            self._word, self._raw = bogo.process_key(self._word, key, fallback_sequence=self._raw)
-            self._word = nfc(self._word)
+            self._raw += key
+            self._word = compose(self._raw)
         return self.text
 
     def backspace(self) -> str:
         """Delete the last visible character (a whole ``ễ``, not only its tone)."""
         if self._word:
-            word, raw = bogo.handle_backspace(self._word, self._raw)
-            if nfc(bogo.process_sequence(raw)) != nfc(word):
-                raw = word  # the raw keys can no longer be recovered: keep the letters as typed text
-            self._word, self._raw = nfc(word), raw
+            self._reopen(self._word[:-1])
         elif self._committed:
             self._committed = self._committed[:-1]
             self._reopen_last_word()
@@ -77,8 +60,7 @@ class TelexBuffer:
         """At the length limit a Telex key may still change the last word without lengthening it (a tone mark)."""
         if not self.telex or not self._word or key in _WORD_BREAKS:
             return False
-        word, _ = bogo.process_key(self._word, key, fallback_sequence=self._raw)
-        return len(nfc(word)) <= len(self._word)
+        return len(compose(self._raw + key)) <= len(self._word)
 
     def _commit_word(self) -> None:
         self._committed += self._word
@@ -89,4 +71,15 @@ class TelexBuffer:
         cut = max((self._committed.rfind(ch) for ch in _WORD_BREAKS), default=-1) + 1
         word = self._committed[cut:]
         if word and self.telex and not any(ch.isdigit() for ch in word):
-            self._committed, self._word, self._raw = self._committed[:cut], word, word
+            self._committed = self._committed[:cut]
+            self._reopen(word)
+
+    def _reopen(self, word: str) -> None:
+        """``word`` as the word being typed, so that tone keys apply to it; kept as typed text when no Telex keys
+        make it (a name that is not a Vietnamese syllable)."""
+        keys = telex_keys(word) if word else ""
+        if keys is None:
+            self._committed += word
+            self._word, self._raw = "", ""
+        else:
+            self._word, self._raw = word, keys

@@ -16,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from kiosk.errors import KioskError
+from kiosk.i18n import error_text
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.operator_enrol import EnrolForm
@@ -84,13 +85,14 @@ class OperatorScreen(KioskScreen):
         self.pin_label.text = f"{self.controller.t('operator.pin')}\n{'•' * len(text)}"
 
     def _pin_done(self, text: str) -> None:
-        if self.controller.check_pin(text):
+        refused = self.controller.unlock_operator(text)
+        if refused is None:
             self.unlocked = True
             self.pad.detach()
             self._show_dashboard()
-        else:
+        else:  # wrong (tries left), locked out (minutes to wait) or no PIN set: Vietnamese, then English
             self.pad.attach("", field_type="phone", max_length=8, on_text=self._pin_typed, on_done=self._pin_done)
-            self.pin_label.text = f"{self.controller.t('operator.pin_wrong')}\n"
+            self.pin_label.text = error_text(refused)
 
     # -- dashboard -----------------------------------------------------------------------------------------------
     def _section(self, title_key: str) -> Panel:

@@ -24,6 +24,7 @@ from joserfc.jwk import ECKey, KeySet, OKPKey
 from joserfc.jws import JWSRegistry
 
 from wire.errors import CodedError
+from wire.json_input import MAX_DEPTH, JsonInputError, loads, nesting_depth
 from wire.keys import ALGORITHMS, DeviceKey, SigningKey
 from wire.text import nfc
 
@@ -31,15 +32,26 @@ JWS_TYPE = "kiosk-submission+jws"
 HEARTBEAT_JWS_TYPE = "kiosk-heartbeat+jws"
 HEARTBEAT_FIELDS = ("device", "sent_at", "version", "profile", "establishment", "outbox", "devices", "lodging",
                     "errors")
-# joserfc refuses ciphertexts over 64 KiB and JWS payloads over 125 KiB by default; a submission with its attached
-# form is larger. The intake bounds the request body before anything is decrypted (``intake.settings.max_body``).
-MAX_SEALED_BYTES = 4 * 1024 * 1024
 JWE_ALG = "ECDH-ES+A256KW"
 JWE_ENC = "A256GCM"
 PAYLOAD_FIELDS = ("sid", "kind", "device", "created_at", "data", "evidence")
 # The intake's encryption key: X25519 (decrypts in about two thirds of the time of P-256), or P-256 (earlier keys).
 INTAKE_KEY_CURVES = {("OKP", "X25519"), ("EC", "P-256")}
 IntakeKey = OKPKey | ECKey
+# The submission size limit, the one every other is derived from: a signed submission (compact JWS) is at most
+# 1 MiB. A one-stop submission carries its CT01 PDF (about 120 KB sealed), so this leaves a wide margin. The kiosk
+# refuses larger at saving (``submission-too-large``), so that what it saves is always deliverable.
+MAX_SIGNED_BYTES = 1024 * 1024
+# Its JWE ciphertext segment (the JWS, encrypted, base64url without padding): the intake's decryption cap.
+MAX_CIPHERTEXT_CHARS = -(-MAX_SIGNED_BYTES * 4 // 3)
+# The largest compact JWE of such a submission: the other segments at the JOSE library's own maxima, and the dots.
+MAX_SEALED_BYTES = (JWERegistry.max_protected_header_length + JWERegistry.max_encrypted_key_length
+                    + JWERegistry.max_initialization_vector_length + MAX_CIPHERTEXT_CHARS
+                    + JWERegistry.max_auth_tag_length + 4)
+# The intake's request body limit (``--max-body``, ``INTAKE_MAX_BODY``) and nginx's ``client_max_body_size``, in
+# whole KiB just above ``MAX_SEALED_BYTES``.
+MAX_BODY_KIB = -(-MAX_SEALED_BYTES // 1024)
+MAX_BODY_BYTES = MAX_BODY_KIB * 1024
 
 
 class SubmissionError(CodedError):
@@ -74,7 +86,13 @@ def _normalise(value: Any, path: str) -> Any:
 
 
 def canonical_json(value: Any) -> bytes:
-    """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values)."""
+    """The canonical UTF-8 JSON encoding of ``value`` (raises ``SubmissionError`` for non-JSON values and for
+    values nested deeper than ``wire.json_input.MAX_DEPTH``)."""
+    if nesting_depth(value, stop_after=MAX_DEPTH) > MAX_DEPTH:
+        raise SubmissionError(
+            f"the submission is nested more than {MAX_DEPTH} levels deep", code="json-too-deep",
+            message_vi=f"Dữ liệu lồng nhau quá {MAX_DEPTH} cấp.",
+        )
     return json.dumps(
         _normalise(value, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode("utf-8")
@@ -88,7 +106,10 @@ def digest(compact: str) -> str:
 def sign(payload: Mapping[str, Any], key: DeviceKey, typ: str = JWS_TYPE) -> str:
     """The compact JWS of ``payload`` (canonical JSON) with the device key; ``typ`` names what it is."""
     header = {"alg": key.alg, "kid": key.kid, "typ": typ}
-    return jws.serialize_compact(header, canonical_json(payload), key.key, registry=_jws_registry([key.alg]))
+    content = canonical_json(payload)
+    if len(content) > MAX_SIGNED_BYTES:  # its JWS, base64url-encoded, would be longer still
+        raise _too_large(f"{len(content)} bytes of JSON, at most {MAX_SIGNED_BYTES} signed")
+    return jws.serialize_compact(header, content, key.key, registry=_jws_registry([key.alg]))
 
 
 def intake_public_key(jwk: Mapping[str, Any]) -> IntakeKey:
@@ -103,7 +124,7 @@ def intake_public_key(jwk: Mapping[str, Any]) -> IntakeKey:
 
 def _jwe_registry() -> JWERegistry:
     registry = JWERegistry(algorithms=[JWE_ALG, JWE_ENC])
-    registry.max_ciphertext_length = MAX_SEALED_BYTES
+    registry.max_ciphertext_length = MAX_CIPHERTEXT_CHARS
     return registry
 
 
@@ -181,10 +202,10 @@ def verify_with(
     if token.headers().get("typ") != typ:
         raise _bad_signature("wrong token type")
     try:
-        payload = json.loads(token.payload)
-    except ValueError as exc:
+        payload = loads(token.payload, "the signed payload")
+    except JsonInputError as exc:
         raise SubmissionError(
-            "payload is not JSON", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
+            f"payload refused: {exc.message}", code="malformed-payload", message_vi="Nội dung hồ sơ không hợp lệ."
         ) from exc
     if not isinstance(payload, dict) or set(payload) != set(fields):
         raise SubmissionError(
@@ -200,10 +221,37 @@ def verify(signed: str, public_key: SigningKey, alg: str) -> dict[str, Any]:
     return verify_with(signed, lambda _header: (public_key, alg))
 
 
+def _too_large(what: str) -> SubmissionError:
+    return SubmissionError(
+        f"the submission is too large: {what}; send less data (smaller attachments or fewer rows)",
+        code="submission-too-large", field="data", message_vi="Hồ sơ quá lớn để gửi. Vui lòng bớt dữ liệu đính kèm.",
+    )
+
+
+def check_signed_size(signed: str) -> None:
+    """Refuse a signed submission longer than ``MAX_SIGNED_BYTES`` (the intake could not decrypt it)."""
+    if len(signed) > MAX_SIGNED_BYTES:
+        raise _too_large(f"{len(signed)} bytes signed, at most {MAX_SIGNED_BYTES}")
+
+
+def check_sealed_size(sealed: str) -> None:
+    """Apply to a sealed submission the size checks the intake makes before decrypting (its JOSE library's, with the
+    ciphertext cap ``MAX_CIPHERTEXT_CHARS``, and its body limit ``MAX_BODY_BYTES``)."""
+    if len(sealed) > MAX_BODY_BYTES:
+        raise _too_large(f"{len(sealed)} bytes encrypted, at most {MAX_BODY_BYTES}")
+    try:
+        jwe.extract_compact(sealed.encode("ascii"), _jwe_registry())
+    except (JoseError, ValueError) as exc:
+        raise _too_large(f"{len(sealed)} bytes encrypted ({type(exc).__name__})") from exc
+
+
 def seal(payload: Mapping[str, Any], device_key: DeviceKey, intake_key: IntakeKey) -> tuple[str, str]:
-    """Sign then encrypt: returns ``(jwe, digest of the jws)``."""
+    """Sign then encrypt: returns ``(jwe, digest of the jws)``; ``submission-too-large`` past ``MAX_SIGNED_BYTES``."""
     signed = sign(payload, device_key)
-    return encrypt(signed, intake_key), digest(signed)
+    check_signed_size(signed)
+    sealed = encrypt(signed, intake_key)
+    check_sealed_size(sealed)
+    return sealed, digest(signed)
 
 
 def unverified_payload(signed: str) -> dict[str, Any]:

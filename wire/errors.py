@@ -5,6 +5,7 @@ parent here::
 
     CodedError                         wire.errors: code, field, English message, Vietnamese message
     ├── PayloadSchemaError             wire.errors: a submission's data does not match its kind's schema
+    ├── JsonInputError                 wire.json_input: JSON malformed or nested too deep
     ├── SubmissionError                wire.envelope: cannot sign, encrypt, decrypt or verify
     ├── KeyFormatError                 wire.keys: a key of an unsupported kind, or malformed
     ├── KioskError                     kiosk.errors: the kiosk core (forms, scans, outbox, workflows; their

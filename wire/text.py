@@ -25,6 +25,16 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", nfc(text)).strip()
 
 
+# C0 and C1 control characters and lone surrogates: never part of a name or an address, and refused by XML and XLSX.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+
+
+def printable(text: str) -> str:
+    """``clean`` text without control characters: whitespace controls (tab, line breaks) become a space, the others
+    (and lone surrogates) are removed."""
+    return clean(_CONTROLS.sub("", clean(text)))
+
+
 def looks_vietnamese(text: str) -> bool:
     """True when every character is one a Vietnamese card could carry (no mojibake)."""
     return bool(_VIETNAMESE_TEXT.match(text))

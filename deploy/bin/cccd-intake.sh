@@ -3,6 +3,7 @@
 # service's settings (/etc/cccd-kiosk-intake/intake.env). Example: sudo cccd-intake device token.
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || { echo "run with sudo" >&2; exit 2; }
+umask 077  # exports and printed forms hold personal data: readable by the service account only
 settings=()
 while IFS= read -r line; do
     case "$line" in ''|'#'*) continue ;; esac

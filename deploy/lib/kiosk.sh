@@ -67,7 +67,7 @@ site_config() {
     pin=$(od -An -N4 -tu4 /dev/urandom | tr -d ' \n')
     pin=$(printf '%06d' $((pin % 1000000)))
     sed -e "s|^intake_url = .*|intake_url = \"$intake_url\"|" \
-        -e "s|^# operator_pin = .*|operator_pin = \"$pin\"|" \
+        -e "s|^operator_pin = .*|operator_pin = \"$pin\"|" \
         "$SOURCE_DIR/config/sites/$profile.toml" > "$rendered"
     keep_file "$rendered" "$KIOSK_ETC/kiosk.toml" 0640 "root:$KIOSK_USER"
     rm -f "$rendered"

@@ -93,6 +93,8 @@ def _signer_info(info: asn1_cms.SignerInfo) -> SignerInfo:
         attrs_der = b"\x31" + raw[1:]
         for attr in signed_attrs:
             kind = attr["type"].native
+            if kind in ("message_digest", "content_type") and len(attr["values"]) != 1:
+                raise SecurityObjectError(f"the {kind} signed attribute must have exactly one value")
             if kind == "message_digest":
                 message_digest = bytes(attr["values"][0].native)
             elif kind == "content_type":
@@ -146,7 +148,7 @@ def parse_signed_data(data: bytes) -> SignedContent:
         )
     except SecurityObjectError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, x509.InvalidVersion) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, x509.InvalidVersion) as exc:
         raise SecurityObjectError(f"CMS SignedData cannot be decoded: {type(exc).__name__}") from exc
 
 

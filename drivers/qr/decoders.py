@@ -8,7 +8,7 @@ the benchmark, to show what zbar's charset guessing does to Vietnamese text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,26 +21,37 @@ class QrDecoder(Protocol):
 
 
 class ZxingDecoder:
-    """zxing-cpp, QR codes only, default ``try_*`` flags, raw ``Barcode.bytes`` of the valid results.
+    """zxing-cpp, QR codes only, raw ``Barcode.bytes`` of the valid results; default ``try_*`` flags, or
+    (``fast``) without ``try_invert`` and ``try_downscale``.
 
-    ``saw_candidate`` tells whether the last call found a symbol it could not decode (finder patterns and a
-    grid, but failed error correction): the signal the pipeline uses to run slower fallbacks only then.
+    ``candidates`` holds the corners (4 × 2, frame pixels) of the symbols the last call found but could not
+    decode (finder patterns and a grid, but failed error correction); ``saw_candidate`` tells whether there were
+    any. The pipeline crops and enlarges those regions, and runs slower fallbacks only then.
     """
 
     name = "zxing-cpp"
     byte_exact = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, fast: bool = False) -> None:
         import zxingcpp
 
         self._read = zxingcpp.read_barcodes
         self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # QR codes only
+        self._fast = fast  # without the inverted and downscaled passes: about half the cost of a miss
         self.saw_candidate = False
+        self.candidates: list[np.ndarray] = []
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
-        barcodes = self._read(gray, formats=self._formats, return_errors=True)
-        self.saw_candidate = any(not b.valid for b in barcodes)
+        barcodes = self._read(gray, formats=self._formats, return_errors=True, try_invert=not self._fast,
+                              try_downscale=not self._fast)
+        self.candidates = [_corners(b.position) for b in barcodes if not b.valid]
+        self.saw_candidate = bool(self.candidates)
         return [bytes(b.bytes) for b in barcodes if b.valid]
+
+
+def _corners(position: Any) -> np.ndarray:
+    points = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
+    return np.array([[p.x, p.y] for p in points], np.float32)
 
 
 class ZbarBinaryDecoder:

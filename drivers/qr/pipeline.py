@@ -1,18 +1,35 @@
 """The QR decoding pipeline: an image or camera frame in, the raw payload bytes out.
 
-Stages run in order and stop at the first accepted payload; each later stage runs only when the earlier ones
-found nothing. The stages were chosen by measurement (``bench/qr.py``): zxing-cpp on the frame decodes most
-frames at the lowest cost; an unsharp-masked pass recovers defocused and small codes; 2× upscaled, sharpened
-passes recover part of the remaining blur, glare and tiny modules. Among the images these stages miss, zbar
-in binary mode and OpenCV's classic and Aruco detectors each read one ZXing black-box image and no card frame;
-zbar is kept (the cheapest of the three on the black-box images) and runs only when a zxing-cpp pass saw a
-symbol it could not decode, so never on the many frames without a card. WeChat without its CNN models read
-four black-box images and no card frame, at 0.1–0.8 s per frame, and returns text rather than the stored
-bytes: not used.
+A cascade, cheapest first, that stops at the first accepted payload; each later stage runs only when the earlier
+ones found nothing, and no stage starts once ``budget_ms`` of the thread's CPU time is spent. The stages were
+chosen by measurement (``bench/qr.py``, dev split of ``drivers.sim.realistic_frames``):
+
+1. zxing-cpp on the grayscale frame, without its inverted and downscaled passes: most frames, at the lowest
+   cost (the same rate as with them on the dev set and the black-box set, at about half the cost of a miss;
+   zxing-cpp still reads the dark-mode phone codes of the dev set this way);
+2. candidate crops: where zxing-cpp found finder patterns and a grid but error correction failed (glare, JPEG
+   blocks, defocus, fingers), the region is cropped, enlarged to about 480 px and unsharp-masked, then decoded
+   again: a few milliseconds, because only the code's neighbourhood is processed;
+3. localised crops: where zxing-cpp found nothing (modules of 2–3 px smeared by noise, motion or rolling
+   shutter), the two regions of the frame densest in edges along both axes (a QR code is) are cropped, enlarged
+   2.2× and sharpened, then decoded;
+4. the same crops with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and glare
+   bloom light modules into dark ones;
+5. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes;
+6. zbar in binary mode, only when a zxing-cpp pass saw a symbol it could not decode and budget is left.
+
+Measured and not kept as stages: CLAHE, a global-histogram binarizer, median or bilateral denoising, a half-size
+pass (each read fewer frames than the sharpened crops, on every category, glare included); full-frame 2×
+upscaling (reads what the crops read at 5–10× their cost); OpenCV's detectors and WeChat without its models
+(see ``bench/results/qr.md``); zxing-cpp's inverted and downscaled passes on the full frame after the crops
+(read no further frame of the dev split or the black-box set, at the cost of a full pass on every miss).
 
 Every stage returns the bytes stored in the code (no charset guessing), so the pipeline never returns
 transcoded text. ``accept`` lets the caller reject payloads that decode but are not what it expects (another
 QR in view, a misread that passed error correction): the pipeline then carries on with the next stage.
+
+Images above ``MAX_IMAGE_PIXELS`` are refused before they are decoded (``check_image_size``), from the file
+header for paths, so a huge file is never allocated.
 
 A pipeline holds native detector state and is bound to the thread that created it; use ``thread_pipeline()``
 to get the calling thread's instance.
@@ -20,30 +37,51 @@ to get the calling thread's instance.
 
 from __future__ import annotations
 
+import io
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from drivers.qr.decoders import QrDecoder, ZbarBinaryDecoder, ZxingDecoder
 from wire.errors import CodedError
 
 Accept = Callable[[bytes], bool]
-Preprocess = Callable[[np.ndarray], np.ndarray]
 
-# Upscaled passes stop at this width, which bounds their cost on 1080p frames (1.5× instead of 2×).
-MAX_UPSCALED_WIDTH = 2880
+# The largest image read, checked from the file's header before decoding: a 48 MP phone photo passes, while a
+# small file claiming 30000×30000 pixels (gigabytes once decoded) is refused. 200 MB of BGR at most.
+MAX_IMAGE_PIXELS = 50_000_000
+# No stage starts after this much CPU time of the decoding thread (a 30 fps stream offers ~33 ms per frame).
+# CPU time rather than wall time: on a loaded machine a wall-clock budget would skip stages at random.
+DEFAULT_BUDGET_MS = 40.0
+CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels across
+LOCALISED_REGIONS = 2
+LOCALISED_ZOOM = 2.2
+HUGE_WIDTH = 2600  # px on the long side
 
 
 class ImageError(CodedError, ValueError):
     """The input is not an image the pipeline can read."""
 
     code = "unreadable-image"
+
+
+class ImageTooLargeError(ImageError):
+    """The image has more pixels than the pipeline accepts; refused before decoding."""
+
+    code = "image-too-large"
+
+    def __init__(self, width: int | None, height: int | None, limit: int) -> None:
+        size = f"{width}×{height} ({width * height:,} pixels)" if width and height else "far too large"
+        super().__init__(f"the image is {size}; the limit is {limit:,} pixels: use a smaller image")
+        self.width, self.height, self.limit = width, height, limit
 
 
 @dataclass(frozen=True)
@@ -53,13 +91,31 @@ class DecodeResult:
     ms: float  # total time spent in the pipeline for this image
 
 
+@dataclass
+class Attempt:
+    """What the stages of one ``decode`` call share: the frame, what zxing-cpp saw, the clock."""
+
+    gray: np.ndarray
+    start: float
+    candidates: list[np.ndarray] = field(default_factory=list)  # corners of undecoded symbols in this frame
+    hints: Sequence[np.ndarray] = ()  # corners seen in an earlier frame of the stream
+
+    @property
+    def saw_candidate(self) -> bool:
+        return bool(self.candidates)
+
+
+Views = Callable[[Attempt], Iterator[np.ndarray]]
+
+
 @dataclass(frozen=True)
 class Stage:
-    """One decoding attempt. A ``gated`` stage runs only if an earlier zxing-cpp pass saw an undecoded symbol."""
+    """One decoding step: ``views`` yields the images to decode (default: the frame itself). A ``gated``
+    stage runs only if an earlier zxing-cpp pass saw an undecoded symbol."""
 
     name: str
     decoder: QrDecoder
-    preprocess: Preprocess | None = None
+    views: Views | None = None
     gated: bool = False
 
 
@@ -69,48 +125,137 @@ def unsharp(gray: np.ndarray, sigma: float, amount: float) -> np.ndarray:
     return cv2.addWeighted(gray, 1 + amount, blurred, -amount, 0)
 
 
-def sharpened(gray: np.ndarray) -> np.ndarray:
-    return unsharp(gray, 1.5, 2.0)
+def _crop(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray | None:
+    h, w = gray.shape
+    xa, ya, xb, yb = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+    return gray[ya:yb, xa:xb] if xb - xa >= 16 and yb - ya >= 16 else None
 
 
-def _upscaled(gray: np.ndarray) -> np.ndarray:
-    factor = min(2.0, MAX_UPSCALED_WIDTH / gray.shape[1])
-    if factor > 1.05:
-        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return gray
+def candidate_crops(attempt: Attempt) -> Iterator[np.ndarray]:
+    """Each undecoded symbol's neighbourhood (or, if this frame has none, the hinted ones), enlarged to about
+    ``CROP_TARGET`` px and sharpened."""
+    for quad in (attempt.candidates or list(attempt.hints))[:2]:
+        (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+        margin = 0.2 * max(x1 - x0, y1 - y0) + 8
+        crop = _crop(attempt.gray, x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+        if crop is None:
+            continue
+        factor = min(3.0, CROP_TARGET / max(crop.shape))
+        if factor > 1.05:
+            crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        yield unsharp(crop, 3.0, 1.5)
 
 
-def upscaled_sharpened(gray: np.ndarray) -> np.ndarray:
-    return unsharp(_upscaled(gray), 2.0, 2.0)
+def code_like_regions(gray: np.ndarray, count: int = LOCALISED_REGIONS) -> list[tuple[int, int, int]]:
+    """Centres and half-sizes (frame pixels) of the ``count`` regions densest in edges along both axes.
+
+    Measured at quarter size: the smaller of |∂x| and |∂y| is high on a QR code's module grid, low on
+    straight text strokes, borders and smooth background; a box sum over about a code's width picks its centre.
+    """
+    quarter = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA).astype(np.float32)
+    both = np.minimum(np.abs(cv2.Sobel(quarter, cv2.CV_32F, 1, 0)), np.abs(cv2.Sobel(quarter, cv2.CV_32F, 0, 1)))
+    window = max(9, round(gray.shape[0] / 720 * 30))
+    score = cv2.boxFilter(both, -1, (window, window))
+    regions = []
+    for _ in range(count):
+        _lo, peak, _lo_at, (x, y) = cv2.minMaxLoc(score)
+        if peak <= 0:
+            break
+        regions.append((x * 4, y * 4, window * 4))
+        cv2.rectangle(score, (x - window, y - window), (x + window, y + window), 0.0, -1)
+    return regions
 
 
-def upscaled_strongly_sharpened(gray: np.ndarray) -> np.ndarray:
-    return unsharp(_upscaled(gray), 2.5, 4.0)
+def localised_crops(attempt: Attempt) -> Iterator[np.ndarray]:
+    """The code-like regions of a frame where zxing-cpp found nothing, enlarged and sharpened."""
+    if attempt.saw_candidate:
+        return
+    for cx, cy, half in code_like_regions(attempt.gray):
+        crop = _crop(attempt.gray, cx - half, cy - half, cx + half, cy + half)
+        if crop is not None:
+            enlarged = cv2.resize(crop, None, fx=LOCALISED_ZOOM, fy=LOCALISED_ZOOM, interpolation=cv2.INTER_CUBIC)
+            yield unsharp(enlarged, 2.0, 2.0)
+
+
+def thickened_crops(attempt: Attempt) -> Iterator[np.ndarray]:
+    """The crops of stages 2 and 3 with dark modules thickened by a 3 × 3 minimum filter: an overexposed
+    screen or glare blooms the light modules into the dark ones."""
+    kernel = np.ones((3, 3), np.uint8)
+    for crop in (*candidate_crops(attempt), *localised_crops(attempt)):
+        yield cv2.erode(crop, kernel)
+
+
+def reduced(attempt: Attempt) -> Iterator[np.ndarray]:
+    """A frame wider than ``HUGE_WIDTH`` (a phone photo) at half size, with zxing-cpp's own inverted and
+    downscaled passes: a large code in a huge photo is found faster and more surely there."""
+    if max(attempt.gray.shape) > HUGE_WIDTH:
+        yield cv2.resize(attempt.gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
 
 
 def default_stages() -> list[Stage]:
-    zxing = ZxingDecoder()
+    fast = ZxingDecoder(fast=True)
     return [
-        Stage("zxing-cpp", zxing),
-        Stage("zxing-cpp+sharpen", zxing, sharpened),
-        Stage("zxing-cpp+upscale", zxing, upscaled_sharpened),
-        Stage("zxing-cpp+upscale-strong", zxing, upscaled_strongly_sharpened),
+        Stage("zxing-cpp", fast),
+        Stage("zxing-cpp+candidate-crop", fast, candidate_crops),
+        Stage("zxing-cpp+localised-crop", fast, localised_crops),
+        Stage("zxing-cpp+thickened-crop", fast, thickened_crops),
+        Stage("zxing-cpp+huge-frame-reduced", ZxingDecoder(), reduced),
         Stage("zbar-binary", ZbarBinaryDecoder(), gated=True),
     ]
 
 
-def to_gray(image: Any) -> np.ndarray:
-    """A 2-D uint8 array from a path, a PIL image or a numpy gray/BGR/BGRA frame."""
+def check_image_size(image: Any, limit: int = MAX_IMAGE_PIXELS) -> None:
+    """Raise ``ImageTooLargeError`` if ``image`` (a path, the bytes of an image file, a numpy array or a PIL image)
+    has more than ``limit`` pixels.
+
+    For a file only its header is read (Pillow opens lazily), so an oversized file is refused before any pixel
+    buffer is allocated; a format Pillow does not know is left to the decoder. A missing or unreadable path raises
+    ``ImageError``.
+    """
     if isinstance(image, str | Path):
         try:
-            data = np.frombuffer(Path(image).read_bytes(), np.uint8)
+            image = Path(image).read_bytes()
         except OSError as exc:
-            raise ImageError("cannot read the image file") from exc
-        gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+            raise ImageError("cannot read the image file (missing or unreadable)") from exc
+    if isinstance(image, bytes):
+        try:
+            with warnings.catch_warnings():  # Pillow's bomb warning: this check is the one that decides
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(image)) as header:
+                    width, height = header.size
+        except Image.DecompressionBombError as exc:  # Pillow's own guard, far above ours
+            raise ImageTooLargeError(None, None, limit) from exc
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            return
+    elif isinstance(image, np.ndarray):
+        height, width = image.shape[0], image.shape[1] if image.ndim > 1 else 1
+    elif isinstance(image, Image.Image):
+        width, height = image.size
+    else:
+        return
+    if width * height > limit:
+        raise ImageTooLargeError(width, height, limit)
+
+
+def to_gray(image: Any, max_pixels: int = MAX_IMAGE_PIXELS) -> np.ndarray:
+    """A 2-D uint8 array from a path, a PIL image or a numpy gray/BGR/BGRA frame, of at most ``max_pixels``
+    (``check_image_size``, before anything is decoded)."""
+    if isinstance(image, str | Path):
+        try:
+            raw = Path(image).read_bytes()
+        except OSError as exc:
+            raise ImageError("cannot read the image file (missing or unreadable)") from exc
+        check_image_size(raw, max_pixels)
+        data = np.frombuffer(raw, np.uint8)
+        try:
+            gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+        except cv2.error as exc:
+            raise ImageError("cannot decode the image file") from exc
         if gray is None:
             raise ImageError("cannot read the image file (missing, unreadable or not an image)")
         return gray
     if isinstance(image, np.ndarray):
+        check_image_size(image, max_pixels)
         if image.dtype != np.uint8:
             raise ImageError("frames must be uint8")
         if image.ndim == 2:
@@ -120,35 +265,64 @@ def to_gray(image: Any) -> np.ndarray:
         if image.ndim == 3 and image.shape[2] == 4:
             return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
         raise ImageError("frames must be gray (H×W), BGR or BGRA (H×W×3/4)")
-    convert = getattr(image, "convert", None)  # PIL.Image.Image, without importing PIL here
-    if convert is not None:
-        return np.asarray(convert("L"), dtype=np.uint8)
+    if isinstance(image, Image.Image):
+        check_image_size(image, max_pixels)
+        return np.asarray(image.convert("L"), dtype=np.uint8)
     raise ImageError(f"unsupported image type {type(image).__name__}")
 
 
 class QrPipeline:
     """Decode one QR payload per image. Not thread-safe: one instance per thread (see ``thread_pipeline``)."""
 
-    def __init__(self, stages: Sequence[Stage] | None = None, *, accept: Accept | None = None) -> None:
+    def __init__(self, stages: Sequence[Stage] | None = None, *, accept: Accept | None = None,
+                 budget_ms: float = DEFAULT_BUDGET_MS, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
         self.stages = list(stages) if stages is not None else default_stages()
         self.accept = accept
+        self.budget_ms = budget_ms
+        self.max_pixels = max_pixels
+        self.last_candidates: list[np.ndarray] = []  # undecoded symbols the first pass of the last call saw
         self._thread = threading.get_ident()
 
-    def decode(self, image: Any) -> DecodeResult | None:
-        """The first accepted payload found in ``image``, or ``None``. Raises ``ImageError`` on bad input."""
+    def decode(self, image: Any, *, hints: Sequence[np.ndarray] = ()) -> DecodeResult | None:
+        """The first accepted payload found in ``image``, or ``None``. Raises ``ImageError`` on bad input
+        (``ImageTooLargeError`` above ``max_pixels``).
+
+        ``hints`` are code corners seen in an earlier frame of the same stream (``last_candidates``): when the
+        first pass finds no symbol of its own, the crops are taken there (the code moves little between frames).
+        """
         if threading.get_ident() != self._thread:
             raise RuntimeError("a QrPipeline is bound to the thread that created it; use thread_pipeline()")
         start = time.perf_counter()
-        gray = to_gray(image)
-        saw_candidate = False
-        for stage in self.stages:
-            if stage.gated and not saw_candidate:
+        cpu_start = time.thread_time()
+        try:
+            gray = to_gray(image, self.max_pixels)
+        except cv2.error as exc:  # a frame OpenCV cannot convert (truncated buffer, odd layout)
+            raise ImageError("the frame cannot be converted to grayscale") from exc
+        attempt = Attempt(gray, start, hints=hints)
+        self.last_candidates = []
+        for index, stage in enumerate(self.stages):
+            if index and (time.thread_time() - cpu_start) * 1000 > self.budget_ms:
+                break
+            if stage.gated and not attempt.saw_candidate:
                 continue
-            frame = stage.preprocess(gray) if stage.preprocess else gray
-            for payload in stage.decoder.decode(frame):
+            try:
+                found = self._run(stage, attempt)
+            except cv2.error:  # a stage that cannot process this frame (degenerate crop): the next one may
+                found = None
+            if found is not None:
+                return DecodeResult(found, stage.name, (time.perf_counter() - start) * 1000)
+            if index == 0:
+                self.last_candidates = list(attempt.candidates)
+        return None
+
+    def _run(self, stage: Stage, attempt: Attempt) -> bytes | None:
+        views = stage.views(attempt) if stage.views else iter((attempt.gray,))
+        for view in views:
+            for payload in stage.decoder.decode(view):
                 if self.accept is None or self.accept(payload):
-                    return DecodeResult(payload, stage.name, (time.perf_counter() - start) * 1000)
-            saw_candidate = saw_candidate or bool(getattr(stage.decoder, "saw_candidate", False))
+                    return payload
+            if stage.views is None:
+                attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
         return None
 
 

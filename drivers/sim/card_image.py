@@ -147,7 +147,7 @@ def render_card(payload: bytes | str, fields: Sequence[tuple[str, str]], *,
     return CardImage(image=rgb, qr_box=(x0, y0, x1, y1), payload=data)
 
 
-def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+def scene_background(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     """A counter-top background: smooth colour field, texture and a few objects (float32 BGR)."""
     tint = rng.uniform(-25, 25, 3)
     small = (rng.uniform(70, 190, (6, 10, 1)) + tint + rng.uniform(-10, 10, (6, 10, 3))).astype(np.float32)
@@ -161,7 +161,7 @@ def _scene(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     return scene
 
 
-def _motion_kernel(length: float, angle: float) -> np.ndarray:
+def motion_kernel(length: float, angle: float) -> np.ndarray:
     """A linear motion kernel of ``length`` pixels (sub-pixel accurate, drawn 16× larger and reduced)."""
     size = (math.ceil(length) + 2) | 1
     scale = 16
@@ -287,7 +287,7 @@ def card_frame(card: CardImage | None, *, degradation: str = "clean", seed: int 
     else:
         params = _parameters(rng, [degradation], strength=1.0)
     params.update(overrides or {})
-    frame = _scene(np.random.default_rng(seed if scene_seed is None else scene_seed), width, height)
+    frame = scene_background(np.random.default_rng(seed if scene_seed is None else scene_seed), width, height)
     centre = np.array([width / 2, height / 2], np.float32)
     if card is not None:
         centre, matrix = _placement(rng, params, width, height)
@@ -296,7 +296,7 @@ def card_frame(card: CardImage | None, *, degradation: str = "clean", seed: int 
         mask = cv2.warpPerspective(np.ones((CARD_HEIGHT, CARD_WIDTH), np.float32), matrix, (width, height),
                                    flags=cv2.INTER_LINEAR)
         if params["motion"] > 0:  # the card moves under a fixed camera: only the card layer smears
-            kernel = _motion_kernel(params["motion"] * px, params["motion_angle"])
+            kernel = motion_kernel(params["motion"] * px, params["motion_angle"])
             warped, mask = cv2.filter2D(warped, -1, kernel), cv2.filter2D(mask, -1, kernel)
         frame = frame * (1 - mask[..., None]) + warped * mask[..., None]
         if params["glare"] > 0:

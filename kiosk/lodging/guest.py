@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 from kiosk.errors import KioskError
-from kiosk.text import fold_diacritics
+from kiosk.text import fold_diacritics, printable
 from kiosk.workflows.errors import FieldInputError
 from kiosk.workflows.fill import FilledForm
 
@@ -53,6 +53,14 @@ class Guest:
     phone: str | None = None
     reason_detail: str | None = None
     visa_expiry: str | None = None
+
+    def __post_init__(self) -> None:
+        # Text typed or read with control characters (which XML and XLSX cannot hold) is cleaned here, at entry and
+        # when an older record is read back, so that no export fails because of one guest.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                object.__setattr__(self, f.name, printable(value))
 
     @property
     def foreign(self) -> bool:

@@ -9,19 +9,28 @@ from typing import Any
 
 from kiosk.device_enrolment import EnrolmentStatus
 from kiosk.errors import KioskError
+from kiosk.operator_pin import OperatorPin, PinError
 from kiosk.presenters.core import Core
 
 
 class OperatorPresenter:
-    def __init__(self, core: Core, pin: str) -> None:
+    def __init__(self, core: Core, pin: str | None) -> None:
         self.core = core
-        self._pin = pin
+        self._pin = OperatorPin(pin)
         self.enrolling = False
         self.enrol_error: KioskError | None = None
         self.enrolled_now = False
 
     def check_pin(self, pin: str) -> bool:
-        return bool(pin) and pin == self._pin
+        return self.unlock(pin) is None
+
+    def unlock(self, pin: str) -> KioskError | None:
+        """``None`` when ``pin`` opens the operator screen, else the typed reason (wrong, locked out, not set)."""
+        try:
+            self._pin.check(pin)
+        except PinError as exc:
+            return exc
+        return None
 
     def outbox_summary(self) -> dict[str, Any]:
         outbox = self.core.outbox

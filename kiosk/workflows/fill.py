@@ -20,7 +20,7 @@ def evidence_source(identity: Identity) -> EvidenceSource:
     if identity.source == "chip":
         passive = identity.verification.get("passive") or {}
         return "chip-verified" if passive.get("status") == "valid" else "chip-unverified"
-    if identity.source == "qr":
+    if identity.source in ("qr", "vneid-qr"):
         return "qr"
     return "typed"
 

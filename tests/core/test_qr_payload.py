@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.errors import EncodingError, FieldCountError, FieldValueError, PayloadError
+from kiosk.errors import EncodingError, FieldCountError, FieldValueError, PayloadError, UnsupportedQrError
 from kiosk.identity import Identity
-from kiosk.qr_payload import clean_address, format_qr_payload, parse_qr_payload
+from kiosk.qr_payload import clean_address, format_qr_payload, is_card_payload, parse_qr_payload
 
 TODAY = date(2026, 11, 23)
 FRONT_2021 = "001090123456|012345678|Nguyễn Văn A|01011990|Nam|Thôn 1, Xã A, Tỉnh B|15042021"
@@ -191,3 +191,43 @@ def test_single_character_corruption_never_crashes(ident: Identity, where: int, 
     corrupted = payload[:i] + char + payload[i + 1:]
     with contextlib.suppress(PayloadError):
         parse(corrupted.encode("utf-8", errors="surrogatepass"))
+
+
+VNEID_NOT_CCCD = [
+    b"https://vneid.gov.vn/qr/3f9a1c",
+    b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIwMDEwOTAxMjM0NTYifQ.c2lnbmF0dXJlLWJ5dGVz",
+    "VNeID|định danh điện tử|mức 2".encode(),
+]
+
+
+def test_a_cccd_payload_shown_by_vneid_is_accepted_and_marked() -> None:
+    payload = "001090123456||Nguyễn Văn A|01011990|Nam|Thôn 1, Xã A, Tỉnh B|15042021".encode()
+    from_card = parse_qr_payload(payload, today=date(2026, 1, 1))
+    from_phone = parse_qr_payload(payload, today=date(2026, 1, 1), origin="vneid")
+    assert from_card.source == "qr" and from_phone.source == "vneid-qr"
+    assert from_phone.id_number == from_card.id_number == "001090123456"
+    assert from_phone.raw == from_card.raw  # the payload is kept raw either way
+
+
+@pytest.mark.parametrize("payload", VNEID_NOT_CCCD)
+def test_other_vneid_payloads_are_unsupported_in_plain_vietnamese(payload: bytes) -> None:
+    with pytest.raises(UnsupportedQrError) as error:
+        parse_qr_payload(payload)
+    assert error.value.code == "unsupported-qr"
+    assert error.value.message_vi == "Mã này chưa được hỗ trợ — vui lòng dùng thẻ"
+    assert "VNeID" in error.value.message
+    assert payload.decode("utf-8") not in str(error.value.to_dict())  # raw payload never in the message
+
+
+def test_any_non_cccd_code_shown_by_vneid_is_unsupported() -> None:
+    for payload in (b"\x00\x81\xfe signed blob", b"https://example.org/x", b"12345"):
+        with pytest.raises(UnsupportedQrError):
+            parse_qr_payload(payload, origin="vneid")
+    with pytest.raises(FieldCountError):  # without the VNeID origin, a shop's link is just not a CCCD code
+        parse_qr_payload(b"https://example.org/x")
+
+
+def test_is_card_payload_is_the_pipeline_acceptance_test() -> None:
+    assert is_card_payload("001090123456||Nguyễn Văn A|01011990|Nam|Thôn 1|15042021".encode())
+    assert not is_card_payload(VNEID_NOT_CCCD[0])
+    assert not is_card_payload("001090123456||Nguyễn Văn A|32011990|Nam|Thôn 1|15042021".encode())

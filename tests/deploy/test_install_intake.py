@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from tests.deploy.conftest import DEPLOY, DOMAIN, ROOT, Installed, manifest, run_script
+from wire.envelope import MAX_BODY_BYTES, MAX_BODY_KIB
 
 
 def mode(path: Path) -> int:
@@ -35,7 +36,7 @@ def test_tree_modes_and_enabled_units(intake_root: Installed) -> None:
     env = i.path("/etc/cccd-kiosk-intake/intake.env").read_text()
     assert "INTAKE_DB_URL=postgresql://cccd-intake@/cccd_intake?host=/var/run/postgresql" in env
     assert "PASSWORD" not in env.upper().replace("NO PASSWORD", "")  # peer authentication only
-    assert "INTAKE_MAX_BODY=262144" in env
+    assert f"INTAKE_MAX_BODY={MAX_BODY_BYTES}\n" in env
 
 
 def test_nginx_site_is_rendered_and_enabled(intake_root: Installed) -> None:
@@ -43,7 +44,7 @@ def test_nginx_site_is_rendered_and_enabled(intake_root: Installed) -> None:
     assert "@" not in site.replace("$", "")
     assert f"server_name {DOMAIN};" in site
     assert "ssl_certificate /etc/cccd-kiosk-intake/tls/certificate.pem;" in site
-    assert "ssl_protocols TLSv1.2 TLSv1.3;" in site and "client_max_body_size 256k;" in site
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in site and f"client_max_body_size {MAX_BODY_KIB}k;" in site
     assert "Strict-Transport-Security" in site and "limit_req_zone" in site
     link = intake_root.path("/etc/nginx/sites-enabled/cccd-intake.conf")
     assert str(link.readlink()) == "/etc/nginx/sites-available/cccd-intake.conf"
@@ -77,7 +78,7 @@ def test_nginx_accepts_the_site(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
     # the same check fails on a broken site, so it can fail
-    site.write_text(site.read_text().replace("client_max_body_size 256k;", "client_max_body_size;"))
+    site.write_text(site.read_text().replace(f"client_max_body_size {MAX_BODY_KIB}k;", "client_max_body_size;"))
     broken = subprocess.run(["nginx", "-t", "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")],
                             capture_output=True, text=True, timeout=30)
     assert broken.returncode != 0 and "client_max_body_size" in broken.stderr

@@ -42,6 +42,7 @@ def test_site_configuration_is_the_profile_sample_with_url_and_a_random_pin(kios
     assert (site.profile, site.intake_url, site.fullscreen) == ("lodging", INTAKE_URL, True)
     assert site.operator_pin is not None and re.fullmatch(r"[0-9]{6}", site.operator_pin)
     sample = (ROOT / "config" / "sites" / "lodging.toml").read_text()
+    assert site.operator_pin != load_site_config(ROOT / "config" / "sites" / "lodging.toml").operator_pin
     assert sample.count("\n") == path.read_text().count("\n")  # the documented sample, comments kept
 
 

@@ -32,6 +32,10 @@ from tests.deploy.conftest import DEPLOY, ROOT
 pytestmark = pytest.mark.ui
 
 SANDBOX = Path(__file__).with_name("systemd-sandbox.sh")
+# What the units run must stay visible in the sandbox, wherever the checkout is: the checkout, its virtual
+# environment and the Python that made it (outermost paths only).
+KEEP = [str(p) for p in sorted({ROOT, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()})]
+KEEP = [p for p in KEEP if not any(p != q and p.startswith(q + "/") for q in KEEP)]
 WATCHDOG_SECONDS = 6
 INTAKE_PORT = free_port()
 DROP_IN = """[Unit]
@@ -46,8 +50,9 @@ TTYPath=
 StandardInput=null
 UtmpIdentifier=
 WatchdogSec={watchdog}
-# the checkout and its virtual environment may live under /root or /home
+# the checkout and its virtual environment may live under /root or /home, or under /tmp (hidden by PrivateTmp)
 ProtectHome=read-only
+BindReadOnlyPaths={keep}
 Environment=DISPLAY={display}
 # the enrolment made by the test (the unit's state directory starts empty in the sandbox)
 ExecStartPre=+/bin/cp -an /run/sandbox/state/. /var/lib/cccd-kiosk/
@@ -60,6 +65,7 @@ DefaultDependencies=no
 User=root
 Group=root
 ProtectHome=read-only
+BindReadOnlyPaths={keep}
 EnvironmentFile=
 Environment=INTAKE_HOST=127.0.0.1 INTAKE_PORT={port} INTAKE_WORKERS=2 INTAKE_STATE_DIR=/var/lib/cccd-intake
 ExecStart=
@@ -124,13 +130,14 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, intake: IntakeServer) -> I
     (units / "kiosk.toml").write_text(sample.replace("https://intake.example.vn/", intake.url)
                                       .replace("fullscreen = true", "fullscreen = false"))
     (units / "cccd-kiosk.service.d" / "sandbox.conf").write_text(DROP_IN.format(
-        watchdog=WATCHDOG_SECONDS, display=os.environ["DISPLAY"], kiosk=Path(sys.executable).parent / "kiosk"))
+        watchdog=WATCHDOG_SECONDS, display=os.environ["DISPLAY"], kiosk=Path(sys.executable).parent / "kiosk",
+        keep=" ".join(KEEP)))
     (units / "cccd-intake.service.d" / "sandbox.conf").write_text(INTAKE_DROP_IN.format(
-        port=INTAKE_PORT, venv=Path(sys.executable).parent.parent))
+        port=INTAKE_PORT, venv=Path(sys.executable).parent.parent, keep=" ".join(KEEP)))
     (units / "sandbox.target").write_text("[Unit]\nDefaultDependencies=no\nWants=cccd-kiosk.service "
                                           "cccd-intake.service\n")
     command = ["unshare", "--pid", "--fork", "--mount", "--propagation", "private", "--cgroup", "--mount-proc",
-               "bash", str(SANDBOX), str(units), "sandbox.target"]
+               "bash", str(SANDBOX), str(units), "sandbox.target", *KEEP]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     init_pid = 0
     try:
@@ -176,7 +183,7 @@ def intake_answers(timeout: float) -> float:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         try:
-            if requests.get(f"http://127.0.0.1:{INTAKE_PORT}/openapi.json", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{INTAKE_PORT}/v1/health", timeout=2).status_code == 200:
                 return time.monotonic() - start
         except requests.RequestException:
             pass

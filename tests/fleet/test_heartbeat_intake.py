@@ -144,3 +144,15 @@ def test_the_heartbeat_and_operator_commands(
     assert requests.get(intake.url + "/operator", auth=("op", token), timeout=10).status_code == 401
     code, missing = run_cli(capsys, kiosk_main, "heartbeat", "send", "--state-dir", str(tmp_path / "none"), "--json")
     assert code == 2 and missing["error"]["code"] == "device-key"
+
+
+def test_a_heartbeat_from_the_future_does_not_block_later_genuine_ones(tmp_path: Path, intake: IntakeServer) -> None:
+    key = enrolled(tmp_path, intake)
+    now = datetime.now(UTC)
+    ahead = beat(key, intake, now + timedelta(minutes=9))  # inside the window: a kiosk clock running ahead
+    assert ahead.ok and ahead.body["stored"] is True
+    genuine = beat(key, intake, datetime.now(UTC))  # the clock corrected
+    assert genuine.ok and genuine.body["stored"] is True
+    assert stored(intake, key.kid)["sent_at"] < (now + timedelta(minutes=1)).isoformat()
+    replayed = beat(key, intake, now - timedelta(minutes=5))  # older than the genuine one: still not stored
+    assert replayed.ok and replayed.body["stored"] is False

@@ -22,7 +22,7 @@ def intake(
     if request.param == "postgresql":
         db_url = postgres_url()
         reset_database(db_url)
-    with IntakeServer(tmp_path_factory.mktemp("intake"), db_url=db_url, max_body=MAX_BODY) as server:
+    with IntakeServer(tmp_path_factory.mktemp("intake"), db_url=db_url, max_body=MAX_BODY, docs=True) as server:
         yield server
 
 

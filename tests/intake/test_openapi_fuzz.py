@@ -25,7 +25,7 @@ def _jose(ctx: Any, value: Any) -> bytes:
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
     state: Path = tmp_path_factory.mktemp("fuzz")
-    config = Settings(state_dir=state, max_body=16 * 1024, device_cache_seconds=0)
+    config = Settings(state_dir=state, max_body=16 * 1024, device_cache_seconds=0, docs=True, client_rate=0)
     prepare(config)
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(config))
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+from pathlib import Path
+
 import pytest
 
 from cli.qr_samples import sample_card, sample_frames
@@ -19,3 +23,13 @@ def cards() -> list[CardImage]:
 def degraded_frames() -> list[Frame]:
     """Four 720p frames per degradation; the benchmark runs the large set."""
     return list(sample_frames(FRAMES_PER_DEGRADATION * len(DEGRADATIONS), size=(1280, 720), seed=7))
+
+
+def claimed_png(path: Path, width: int, height: int) -> None:
+    """A PNG whose header claims ``width`` × ``height`` over garbage pixel data: only a reader that decodes the
+    pixels would notice, so refusing it proves the size was checked from the header."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"not pixels") + chunk(b"IEND", b""))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cli.qr_samples import sample_card
-from drivers.camera import CameraError, LatestFrame, OpenCvCamera
+from drivers.camera import CameraControls, CameraError, LatestFrame, OpenCvCamera
 from drivers.qr.pipeline import QrPipeline
 from drivers.sim.virtual_camera import VirtualCamera
 
@@ -17,8 +17,10 @@ from drivers.sim.virtual_camera import VirtualCamera
 class FakeCapture:
     """Stands in for cv2.VideoCapture: records settings, produces numbered frames, can fail."""
 
-    def __init__(self, device: Any, api: int, *, opened: bool = True, fail_after: int | None = None) -> None:
+    def __init__(self, device: Any, api: int, *, opened: bool = True, fail_after: int | None = None,
+                 unsupported: frozenset[int] = frozenset()) -> None:
         self.device, self.api = device, api
+        self.unsupported = unsupported
         self.opened = opened
         self.fail_after = fail_after
         self.settings: list[tuple[int, float]] = []
@@ -30,6 +32,8 @@ class FakeCapture:
         return self.opened
 
     def set(self, prop: int, value: float) -> bool:
+        if prop in self.unsupported:
+            return False
         self.settings.append((prop, value))
         if prop != cv2.CAP_PROP_FRAME_HEIGHT:
             self.values[prop] = value
@@ -141,3 +145,30 @@ def test_virtual_camera_in_real_time_drops_frames_a_slow_consumer_misses() -> No
         second = camera.latest(newer_than=first.index if first else -1)
     assert first is not None and second is not None
     assert second.index >= first.index + 10
+
+
+def test_camera_controls_set_the_mode_before_the_value_and_read_back() -> None:
+    capture = FakeCapture(0, cv2.CAP_V4L2, unsupported=frozenset({cv2.CAP_PROP_WB_TEMPERATURE}))
+    controls = CameraControls(exposure=80, focus=120, white_balance=4500, gain=10)
+    with OpenCvCamera(0, controls=controls, capture_factory=lambda *_: capture) as camera:
+        props = [prop for prop, _ in capture.settings]
+        values = dict(capture.settings)
+        assert props.index(cv2.CAP_PROP_AUTO_EXPOSURE) < props.index(cv2.CAP_PROP_EXPOSURE)
+        assert values[cv2.CAP_PROP_AUTO_EXPOSURE] == 1  # V4L2 manual exposure
+        assert props.index(cv2.CAP_PROP_AUTOFOCUS) < props.index(cv2.CAP_PROP_FOCUS)
+        assert values[cv2.CAP_PROP_AUTOFOCUS] == 0 and values[cv2.CAP_PROP_FOCUS] == 120
+        assert props.index(cv2.CAP_PROP_FRAME_WIDTH) < props.index(cv2.CAP_PROP_EXPOSURE)  # format first
+        # The camera refused the white balance temperature: skipped, the camera still opens and streams.
+        assert camera.applied_controls == {"auto_exposure": 1.0, "exposure": 80.0, "autofocus": 0.0,
+                                           "focus": 120.0, "auto_white_balance": 0.0, "gain": 10.0}
+        assert camera.latest(timeout=1.0) is not None
+
+
+def test_camera_controls_default_to_leaving_the_camera_alone() -> None:
+    capture = FakeCapture(0, cv2.CAP_V4L2)
+    with OpenCvCamera(0, capture_factory=lambda *_: capture) as camera:
+        props = {prop for prop, _ in capture.settings}
+        assert props == {cv2.CAP_PROP_FOURCC, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT, cv2.CAP_PROP_FPS}
+        assert camera.applied_controls == {}
+    assert CameraControls(auto_exposure=True, autofocus=True).settings() == [
+        ("auto_exposure", cv2.CAP_PROP_AUTO_EXPOSURE, 3), ("autofocus", cv2.CAP_PROP_AUTOFOCUS, 1)]

@@ -11,11 +11,13 @@ import segno
 
 from cli.main import main
 from cli.qr_samples import sample_card
+from drivers.qr.pipeline import default_stages
 from drivers.sim.card_image import card_frame
 from kiosk.errors import KioskError
 from kiosk.qr_payload import parse_qr_payload
+from tests.qr.conftest import claimed_png
 
-STAGES = {"zxing-cpp", "zxing-cpp+sharpen", "zxing-cpp+upscale", "zxing-cpp+upscale-strong"}
+STAGES = {stage.name for stage in default_stages()}
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, object]]]:
@@ -87,3 +89,19 @@ def test_personal_data_stays_out_of_logs(tmp_path: Path, capsys: pytest.CaptureF
     assert identity.full_name and identity.full_name in out  # shown to the caller...
     for value in identity.personal_values():
         assert value not in caplog.text  # ...never logged
+
+
+def test_a_batch_survives_oversized_and_broken_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    huge = tmp_path / "huge.png"
+    claimed_png(huge, 12_000, 9_000)  # 108 MP: refused from the header, never allocated
+    truncated = tmp_path / "truncated.jpg"
+    _ok, encoded = cv2.imencode(".jpg", card_frame(sample_card(15), seed=2).image)
+    truncated.write_bytes(encoded.tobytes()[:200])
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), sample_card(16).image[..., ::-1])
+    code, objects = _run(capsys, str(huge), str(truncated), str(good))
+    assert code == 1
+    assert [o["ok"] for o in objects] == [False, False, True]
+    errors = [o["error"] for o in objects[:2]]
+    assert [e["code"] for e in errors] == ["image-too-large", "unreadable-image"]  # type: ignore[index]
+    assert "108,000,000" in errors[0]["message"] and errors[0]["message_vi"]  # type: ignore[index]

@@ -51,6 +51,21 @@ def collect(scanner_factory: Callable[[Callable[[ScanEvent], None]], Scanner], u
     return events
 
 
+def rekeyed(chip: Callable[..., None], first: str, then: str) -> Callable[[Callable[[ScanEvent], None]], Scanner]:
+    """A chip-only scanner given the CAN ``first``; after a chip error the person types ``then``."""
+    def factory(on: Callable[[ScanEvent], None]) -> Scanner:
+        def on_event(event: ScanEvent) -> None:
+            on(event)
+            if event.kind == "chip-error":
+                scanner.provide_key(AccessKey(can=then))
+
+        scanner = Scanner(camera=None, decoder=None, chip=chip, post=lambda fn: fn(), on_event=on_event)
+        scanner.provide_key(AccessKey(can=first))
+        return scanner
+
+    return factory
+
+
 def test_qr_identity_and_its_can_opens_the_chip() -> None:
     identity = sample_identity(21)
     payload = format_qr_payload(identity).encode()
@@ -102,20 +117,7 @@ def test_wrong_key_waits_for_a_new_key() -> None:
             raise KioskError("wrong key", code="chip-wrong-key")
         emit(ChipEvent("done", 1.0))
 
-    holder: list[Scanner] = []
-
-    def factory(on: Callable[[ScanEvent], None]) -> Scanner:
-        def on_event(event: ScanEvent) -> None:
-            on(event)
-            if event.kind == "chip-error":
-                holder[0].provide_key(AccessKey(can="654321"))  # the person types the right number
-
-        scanner = Scanner(camera=None, decoder=None, chip=chip, post=lambda fn: fn(), on_event=on_event)
-        holder.append(scanner)
-        scanner.provide_key(AccessKey(can="000000"))
-        return scanner
-
-    events = collect(factory, lambda ev: any(e.kind == "chip-done" for e in ev))
+    events = collect(rekeyed(chip, "000000", "654321"), lambda ev: any(e.kind == "chip-done" for e in ev))
     assert used == ["000000", "654321"]
     assert [e.error.code for e in events if e.error is not None] == ["chip-wrong-key"]
 

@@ -73,12 +73,12 @@ def _procedures(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from kiosk.addresses import map_address
+    from kiosk.address.service import default_service
 
     form = _filled(args)
     out = form.to_dict()
-    residence = form.get("residence")
-    out["address"] = map_address(residence).to_dict() if residence else None
+    residence = form.identity.residence
+    out["address"] = default_service().convert(residence).to_dict() if residence else None
     print_json(out)
     return 0
 

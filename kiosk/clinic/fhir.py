@@ -17,6 +17,7 @@ from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
+from kiosk.address.outputs import fhir_address
 from kiosk.clinic.insurance import CardCheckResult
 from kiosk.errors import KioskError
 from kiosk.workflows.fill import FilledForm
@@ -89,7 +90,9 @@ def patient_resource(
         "gender": GENDERS.get(form.get("sex") or "", "unknown"),
         "birthDate": form.get("date_of_birth"),
     }
-    if form.get("residence"):
+    if form.address is not None:  # in the current units, as the person confirmed it
+        data["address"] = [fhir_address(form.address)]
+    elif form.get("residence"):
         data["address"] = [{"use": "home", "text": form.get("residence"), "country": "VN"}]
     if form.get("phone"):
         data["telecom"] = [{"system": "phone", "value": form.get("phone"), "use": "mobile"}]

@@ -3,10 +3,11 @@
 Sheet ``DS_KHACH_VIET_NAM_LUU_TRU``: title in row 1, column headers in row 3, the example row 4 (skipped
 by the importer), guests from row 5, columns A–S. Enum cells are ``code - label``; dates are text
 ``dd/MM/yyyy``; every cell is written as text so that spreadsheet software cannot turn dates or ID
-numbers into numbers. Province and ward (K, L) are left empty and the address goes raw into M: the
-police catalog codes differ from the statistics office codes, and the card address may name units
-abolished in 2025. The gender codes of the template's DANH_MUC sheet are not documented; ``M - Nam``/``F
-- Nữ`` follows the establishments API.
+numbers into numbers. Province and ward (K, L) carry the current units the guest confirmed
+(``kiosk.address.outputs.lodging_address``: official statistics-office codes, ``code - name``; whether the
+police catalogue uses the same codes is UNCONFIRMED) with the street part in M; when the units are not
+known, K and L stay empty and the address goes raw into M. The gender codes of the template's DANH_MUC
+sheet are not documented; ``M - Nam``/``F - Nữ`` follows the establishments API.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from kiosk.address.outputs import lodging_address
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import Entry
 from kiosk.workflows.registry import Registry
@@ -66,6 +68,7 @@ def _enum(registry: Registry, catalog: str, code: str | None) -> str:
 
 def guest_row(index: int, guest: Guest, registry: Registry) -> list[str]:
     """The 19 cells (A–S) of one guest, all text."""
+    place = lodging_address(guest.address)  # K, L: the current units when the guest confirmed them
     return [
         str(index),
         guest.full_name,
@@ -77,9 +80,9 @@ def guest_row(index: int, guest: Guest, registry: Registry) -> list[str]:
         guest.document_number,
         guest.phone or "",
         RESIDENCE_PERMANENT if guest.residence else "",
-        "",
-        "",
-        guest.residence or "",
+        place.province_cell if place else "",
+        place.commune_cell if place else "",
+        place.detail if place else guest.residence or "",
         ddmmyyyy(guest.arrival),
         ddmmyyyy(guest.expected_departure),
         guest.room,

@@ -70,9 +70,12 @@ def register(sub: Any) -> None:
 
 def build_controller(services: KioskServices, profile: str, *, post: Callable[[Callable[[], None]], None],
                      idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
+    from kiosk.address.service import default_service
     from kiosk.controller import KioskController
     from kiosk.lodging.guest import guest_from_form
     from kiosk.workflows.registry import default_registry
+
+    default_service().start_loading()  # the address data takes seconds: loaded while nobody is at the kiosk
 
     register = services.register
     on_guest = (lambda form: register.add(guest_from_form(form))) if register is not None else None

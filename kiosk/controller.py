@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.address.confirm import AddressConfirmation
+from kiosk.address.service import AddressService, default_service
 from kiosk.device_enrolment import DeviceEnrolment, EnrolmentStatus
 from kiosk.errors import KioskError
 from kiosk.i18n import Lang, error_text, pick, tr
@@ -115,7 +117,8 @@ class KioskController:
                  devices: Devices | None = None, post: Callable[[Callable[[], None]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, idle_seconds: float = DEFAULT_IDLE_SECONDS,
                  operator_pin: str = "1234", now: Callable[[], datetime] | None = None,
-                 on_lodging_guest: Callable[[FilledForm], None] | None = None) -> None:
+                 on_lodging_guest: Callable[[FilledForm], None] | None = None,
+                 address_service: AddressService | None = None) -> None:
         self.registry = registry
         self.profile_id = profile_id
         self.profile = registry.profiles[profile_id]
@@ -138,6 +141,9 @@ class KioskController:
         self.enrolled_now = False
         self._table_sizes: dict[str, int] = {}  # rows shown per table field (a row just added is still empty)
         self._form_cache: tuple[tuple[Any, ...], FilledForm] | None = None
+        # The card's address in the current units, as the person confirms it on the review screen.
+        self.address = AddressConfirmation(address_service or default_service(), post=self.post,
+                                           on_change=self.changed)
         self.session.subscribe(self._on_step)
 
     # -- listeners -----------------------------------------------------------------------------------------------
@@ -161,6 +167,7 @@ class KioskController:
             self.print_result = None
             self._form_cache = None
             self._table_sizes = {}
+            self.address.wipe()
 
     # -- language and text ---------------------------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -254,6 +261,9 @@ class KioskController:
             return
         if event.kind in ("qr", "chip-text") and event.identity is not None:
             self.session.offer_identity(event.identity)
+            residence = self.session.identity.residence if self.session.identity else None
+            if residence != self.address.text:
+                self.address.start(residence)
             self.scan.status_key = "scan.qr.found" if event.kind == "qr" else "scan.chip.text_ready"
             if event.kind == "chip-text":
                 self.scan.chip_progress = event.progress
@@ -290,10 +300,12 @@ class KioskController:
         if procedure is None or identity is None:
             self._form_cache = None
             return None
-        key = (procedure.id, id(identity), tuple(sorted(self.session.typed.items())))
+        address = self.address.answer
+        key = (procedure.id, id(identity), tuple(sorted(self.session.typed.items())), id(address))
         if self._form_cache is not None and self._form_cache[0] == key:
             return self._form_cache[1]
-        form = fill_workflow(self.registry, procedure.kind, identity, self.session.typed, procedure_id=procedure.id)
+        form = fill_workflow(self.registry, procedure.kind, identity, self.session.typed, procedure_id=procedure.id,
+                             address=address)
         self._form_cache = (key, form)
         return form
 

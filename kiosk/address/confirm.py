@@ -74,13 +74,21 @@ class ConfirmedAddress:
                    str(data.get("data_version") or ""), data.get("old_commune"))
 
 
-def old_to_new(result: AddressResult, place: Place) -> str:
-    """"Xã Cẩm Châu (cũ) → Xã Cẩm Vân" (the province is added when it changed too)."""
-    old = result.old_commune or result.raw
-    new = place.commune.name
+def old_label(result: AddressResult) -> str:
+    """"Xã Cẩm Châu (cũ)": the card's former commune."""
+    return f"{result.old_commune or result.raw} (cũ)"
+
+
+def new_label(result: AddressResult, place: Place) -> str:
+    """"Xã Cẩm Vân", with the province when it changed too ("Phường Quy Nhơn, Gia Lai")."""
     if result.old_province and place.province.name.lower() not in result.old_province.lower():
-        new = f"{new}, {place.province.name}"
-    return f"{old} (cũ) → {new}"
+        return f"{place.commune.name}, {place.province.name}"
+    return place.commune.name
+
+
+def old_to_new(result: AddressResult, place: Place) -> str:
+    """"Xã Cẩm Châu (cũ) → Xã Cẩm Vân"."""
+    return f"{old_label(result)} → {new_label(result, place)}"
 
 
 class AddressConfirmation:
@@ -91,6 +99,7 @@ class AddressConfirmation:
         self.service = service
         self.post: Post = post or (lambda fn: fn())
         self.on_change = on_change or (lambda: None)
+        self.text: str | None = None  # the card's address being asked about
         self.result: AddressResult | None = None
         self.pending = False
         self.error: AddressError | None = None
@@ -101,6 +110,7 @@ class AddressConfirmation:
     def start(self, text: str | None) -> None:
         """Convert the card's address in the background (nothing to ask when the card has none)."""
         self.wipe()
+        self.text = text
         if not text:
             return
         self.pending = True
@@ -120,6 +130,7 @@ class AddressConfirmation:
     def set_result(self, result: AddressResult) -> None:
         """Use a conversion done elsewhere (tests, the command line)."""
         self.wipe()
+        self.text = result.raw
         self._set_result(result)
 
     def _set_result(self, result: AddressResult) -> None:
@@ -131,6 +142,7 @@ class AddressConfirmation:
 
     def wipe(self) -> None:
         self._visit += 1
+        self.text = None
         self.result, self.pending, self.error, self._answer = None, False, None, None
 
     # -- what the screen shows -----------------------------------------------------------------------------------
@@ -159,6 +171,14 @@ class AddressConfirmation:
         """"old (cũ) → new" for each candidate, as the person reads them (Vietnamese: unit names)."""
         result = self.result
         return [old_to_new(result, place) for place in self.candidates] if result else []
+
+    def old_label(self) -> str:
+        return old_label(self.result) if self.result else ""
+
+    def choice_labels(self) -> list[str]:
+        """The candidates' current names, for the touch list under ``old_label() →``."""
+        result = self.result
+        return [new_label(result, place) for place in self.candidates] if result else []
 
     # -- the person's answer -------------------------------------------------------------------------------------
     def choose(self, commune_code: int) -> None:

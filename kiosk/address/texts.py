@@ -18,4 +18,7 @@ ADDRESS_STRINGS: dict[str, tuple[str, str]] = {
     "address.kept": ("Giữ địa chỉ như trên thẻ: {text}", "Address kept as on the card: {text}"),
     "address.typing": ("Nhập địa chỉ hiện nay: số nhà/thôn, xã/phường, tỉnh/thành phố (không cần quận, huyện)",
                        "Type your current address: house/hamlet, commune/ward, province (no district)"),
+    "address.data": ("Dữ liệu địa chỉ ({state}): {version}", "Address data ({state}): {version}"),
+    "address.data_ready": ("sẵn sàng", "ready"),
+    "address.data_loading": ("đang tải", "loading"),
 }

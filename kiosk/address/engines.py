@@ -13,16 +13,20 @@ codes), whether the old commune itself was recognised, and a confidence. Measure
 - ``SameNameEngine``: the baseline the kiosk used before, from ``vietnam-provinces`` only: a current commune of the
   merged province that still carries the old commune's name.
 
-The two package engines are imported when first loaded, not at module import: building their search indexes
-costs seconds of CPU (measured in ``bench/address.py``), which the kiosk spends in the background at start-up.
+The two package engines are imported when first loaded, not at module import: loading them costs CPU time and
+memory (measured in ``bench/address.py``), which the kiosk spends in the background at start-up.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
+import pickle
+import sys
 from dataclasses import dataclass, field
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from kiosk.address.units import (
@@ -35,6 +39,7 @@ from kiosk.address.units import (
     same_name_communes,
     split_address,
 )
+from kiosk.state_dir import state_dir
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +86,58 @@ def _dedupe(places: list[Place]) -> tuple[Place, ...]:
 
 
 class ConverterEngine:
-    """``vietnam-address-converter``: every candidate of its mapping table, never only the first."""
+    """``vietnam-address-converter``: every candidate of its mapping table, never only the first.
+
+    The package builds its text indexes on first use (≈ 13 s of CPU). They depend only on the pinned package data, so
+    the first load keeps them in ``cache_dir`` (the kiosk's own state directory, 0700) and later loads read them back
+    in a fraction of a second; the package's index builders are then answered from that copy.
+    """
 
     name = "vietnam-address-converter"
     PINNED_MAPPING = "10_25"  # the mapping data of the pinned package version (checked when loaded)
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: Path | None = None) -> None:
         self._module: Any = None
         self.mapping_version = self.PINNED_MAPPING
+        self.cache_dir = cache_dir
+        self.cache_used = False
+
+    @property
+    def cache_path(self) -> Path | None:
+        try:
+            folder = self.cache_dir or state_dir() / "cache"
+        except OSError:
+            return None
+        python = "".join(map(str, sys.version_info[:2]))
+        return folder / f"{self.name}-{version(self.name)}-{self.mapping_version}-py{python}.pickle"
+
+    def read_cache(self) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        path = self.cache_path
+        if path is None or not path.is_file():
+            return None
+        try:
+            old_index, new_index = pickle.loads(path.read_bytes())  # written by this kiosk only (its state dir)
+        except Exception as exc:  # a damaged cache is rebuilt, whatever unpickling raised
+            log.warning("address index cache unreadable (%s): rebuilding", type(exc).__name__)
+            return None
+        return old_index, new_index
+
+    def _indexes(self, text: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        cached = self.read_cache()
+        if cached is not None:
+            self.cache_used = True
+            return cached
+        built = (text._text_candidate_index(), text._new_text_candidate_index())
+        path = self.cache_path
+        if path is not None:
+            try:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                partial = path.with_suffix(".partial")
+                partial.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(partial, path)
+            except OSError as exc:
+                log.warning("address index cache not written: %s", type(exc).__name__)
+        return built
 
     @property
     def version(self) -> str:
@@ -102,7 +151,13 @@ class ConverterEngine:
         self.mapping_version = str(data.get("mapping", {}).get("meta", {}).get("version", ""))
         if self.mapping_version != self.PINNED_MAPPING:
             log.warning("%s mapping data %s, expected %s", self.name, self.mapping_version, self.PINNED_MAPPING)
-        module.convert_address_text("Xã Cẩm Châu, Huyện Cẩm Thủy, Tỉnh Thanh Hóa", {"multiple": "all"})  # indexes
+        text: Any = importlib.import_module("vietnam_address_converter.text")
+        old_index, new_index = self._indexes(text)
+        text._text_candidate_index = lambda: old_index
+        text._text_candidates = lambda: old_index["candidates"]
+        text._new_text_candidate_index = lambda: new_index
+        text._new_text_candidates = lambda: new_index["candidates"]
+        module.convert_address_text("Xã Cẩm Châu, Huyện Cẩm Thủy, Tỉnh Thanh Hóa", {"multiple": "all"})
         self._module = module
 
     def convert(self, text: str) -> EngineAnswer:

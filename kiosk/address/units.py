@@ -155,6 +155,11 @@ def current_commune(province: Unit, name: str) -> Unit | None:
     return _commune(matches[0]) if len(matches) == 1 else None
 
 
+def current_provinces() -> list[Unit]:
+    """The 34 current provinces by code (for catalogue sheets such as the lodging template's TINH_THANH)."""
+    return sorted((Unit(int(p.code), p.name) for p in _provinces()[0].values()), key=lambda u: u.code)
+
+
 def communes_of(province_code: int) -> list[Unit]:
     """Every current commune of a province, sorted by name, for the person who picks."""
     full, _short = _wards(province_code)

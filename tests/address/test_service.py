@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.address.engines import ConverterEngine, EngineAnswer
 from kiosk.address.service import MAX_CANDIDATES, AddressService, combine
-from kiosk.address.units import Place, Unit, communes_of, province_after_merger
+from kiosk.address.units import Place, Unit, communes_of, current_provinces, province_after_merger
 from kiosk.errors import KioskError
 
 CAM_VAN = Place(Unit(38, "Thanh Hóa"), Unit(15163, "Xã Cẩm Vân", "commune"))
@@ -149,3 +153,32 @@ def test_disagree_when_the_engines_name_different_communes(service: AddressServi
     assert result.agreement == "disagree" and result.place is None
     assert [c.commune.name for c in result.candidates] == ["Xã Bát Tràng", "Xã Gia Lâm"]
     assert result.engines == {"vietnam-address-converter": "matched", "vietnamadminunits": "matched"}
+
+
+def test_catalogue_of_current_units() -> None:
+    provinces = current_provinces()
+    assert len(provinces) == 34 and provinces[0] == Unit(1, "Thành phố Hà Nội")
+    communes = [c for p in provinces for c in communes_of(p.code)]
+    assert len(communes) == 3321 and len({c.code for c in communes}) == 3321
+    assert all(len(c.code_text) == 5 for c in communes) and all(len(p.code_text) == 2 for p in provinces)
+
+
+def test_converter_index_is_read_back_from_the_cache_in_a_new_process(service: AddressService) -> None:
+    engine = service.engines[0]
+    assert isinstance(engine, ConverterEngine) and engine.cache_path is not None and engine.cache_path.is_file()
+    script = (
+        "import time; from pathlib import Path; from kiosk.address.engines import ConverterEngine\n"
+        f"e = ConverterEngine(Path({str(engine.cache_path.parent)!r})); t = time.process_time(); e.load()\n"
+        "print(e.cache_used, time.process_time() - t, e.convert('Xã Cẩm Châu, Huyện Cẩm Thủy, Thanh Hóa').status)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout.split()
+    assert out[0] == "True" and out[2] == "matched"
+    assert float(out[1]) < 5  # seconds of CPU, against ≈ 13 s to build the index (bench/results/address.md)
+
+
+def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    engine = ConverterEngine(tmp_path)
+    assert engine.cache_path is not None
+    engine.cache_path.write_bytes(b"not a pickle")
+    assert engine.read_cache() is None

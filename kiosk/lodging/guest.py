@@ -53,6 +53,7 @@ class Guest:
     phone: str | None = None
     reason_detail: str | None = None
     visa_expiry: str | None = None
+    address: dict[str, Any] | None = None  # the residence in the current units (``ConfirmedAddress.to_dict``)
 
     @property
     def foreign(self) -> bool:
@@ -132,4 +133,5 @@ def guest_from_form(form: FilledForm) -> Guest:
         phone=data.get("phone"),
         reason_detail=data.get("reason_detail"),
         visa_expiry=data.get("visa_expiry"),
+        address=form.address.to_dict() if form.address is not None else None,
     )

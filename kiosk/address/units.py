@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from vietnam_provinces import Province, Ward
 
+from kiosk.config_dir import default_config_dir
 from kiosk.text import clean, fold_diacritics
-from kiosk.workflows.registry import default_config_dir
 
 _COMMUNE = re.compile(r"^(phuong|xa|thi tran|dac khu|p|x|tt)\b")
 _DISTRICT = re.compile(r"^(quan|huyen|thi xa|thanh pho|tp|q|h|tx)\b")

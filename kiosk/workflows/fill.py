@@ -14,7 +14,7 @@ from kiosk.workflows.errors import FieldLockedError, UnknownFieldError
 from kiosk.workflows.model import EvidenceSource, FieldSpec, Procedure
 from kiosk.workflows.values import display, normalise
 
-if TYPE_CHECKING:  # kiosk.address reads its configuration through kiosk.workflows
+if TYPE_CHECKING:  # kiosk.address.confirm imports this module
     from kiosk.address.confirm import ConfirmedAddress
 
 

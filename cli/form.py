@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from cli.inputs import load_identity, parse_day, parse_sets
-from kiosk.addresses import map_address
+from kiosk.address.service import default_service
 from kiosk.forms.ct01_pdf import render_ct01
 from kiosk.workflows.errors import FormError
 from kiosk.workflows.registry import default_registry
@@ -78,8 +78,8 @@ def _procedures(args: argparse.Namespace) -> int:
 def _fill(args: argparse.Namespace) -> int:
     form = _filled(args)
     out = form.to_dict()
-    residence = form.get("residence")
-    out["address"] = map_address(residence).to_dict() if residence else None
+    residence = form.identity.residence
+    out["address"] = default_service().convert(residence).to_dict() if residence else None
     print_json(out)
     return 0
 

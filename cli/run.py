@@ -23,6 +23,7 @@ from typing import Any
 
 from cli.devices import KioskServices, build_services
 from drivers.detect import connected_devices
+from kiosk.address.service import default_service
 from kiosk.controller import KioskController
 from kiosk.scratch_dir import scratch_state_dir
 from kiosk.session import Step
@@ -73,6 +74,7 @@ def register(sub: Any) -> None:
 
 def build_controller(services: KioskServices, profile: str, *, post: Callable[[Callable[[], None]], None],
                      idle_seconds: float = 60.0, operator_pin: str | None = None) -> KioskController:
+    default_service().start_loading()  # the address data takes seconds: loaded while nobody is at the kiosk
     return KioskController(default_registry(), profile, outbox=services.outbox, devices=services.devices,
                            post=post, idle_seconds=idle_seconds, workflow=services.workflow,
                            operator_pin=operator_pin or os.environ.get("KIOSK_OPERATOR_PIN"))

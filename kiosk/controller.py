@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kiosk.address.confirm import AddressConfirmation
+from kiosk.address.service import AddressService
 from kiosk.device_enrolment import EnrolmentStatus
 from kiosk.errors import KioskError
 from kiosk.i18n import Lang, pick
@@ -44,10 +46,11 @@ class KioskController:
                  devices: Devices | None = None, post: Callable[[Callable[[], None]], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, idle_seconds: float = DEFAULT_IDLE_SECONDS,
                  operator_pin: str | None = None, now: Callable[[], datetime] | None = None,
-                 workflow: WorkflowContext | None = None) -> None:
+                 workflow: WorkflowContext | None = None, address_service: AddressService | None = None) -> None:
         self.core = Core(registry, profile_id, outbox=outbox, devices=devices or Devices(),
                          post=post or (lambda fn: fn()), session=Session(clock=clock, idle_seconds=idle_seconds),
-                         now=now or (lambda: datetime.now(VN_TZ)), workflow=workflow or WorkflowContext())
+                         now=now or (lambda: datetime.now(VN_TZ)), workflow=workflow or WorkflowContext(),
+                         address_service=address_service)
         self.scanning = ScanPresenter(self.core)
         self.review = ReviewPresenter(self.core)
         self.done = DonePresenter(self.core)
@@ -64,6 +67,7 @@ class KioskController:
             self.scanning.reset()
             self.review.reset()
             self.done.reset()
+            self.core.address.wipe()
 
     # -- what every screen shares --------------------------------------------------------------------------------
     @property
@@ -93,6 +97,11 @@ class KioskController:
     @property
     def workflow(self) -> WorkflowContext:
         return self.core.workflow
+
+    @property
+    def address(self) -> AddressConfirmation:
+        """The card's address in the current units, as the person confirms it on the review screen."""
+        return self.core.address
 
     @property
     def lang(self) -> Lang:

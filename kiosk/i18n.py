@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from kiosk.address.texts import ADDRESS_STRINGS
 from kiosk.text import nfc
 from wire.errors import CodedError
 
@@ -129,6 +130,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "error.generic": ("Đã có lỗi. Vui lòng thử lại hoặc hỏi nhân viên.", "Something went wrong. Please try again "
                       "or ask the staff."),
 }
+
+
+_STRINGS.update(ADDRESS_STRINGS)
 
 
 def tr(key: str, lang: Lang = "vi", **values: object) -> str:

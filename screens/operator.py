@@ -142,6 +142,9 @@ class OperatorScreen(KioskScreen):
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
             devices.add_widget(Text(t, f"{name}: [b]{status}[/b]", markup=True, level="small"))
+        devices.add_widget(Text(t, c.t("address.data", version=c.address.service.data_version,
+                                       state=c.t("address.data_ready" if c.address.service.ready
+                                                 else "address.data_loading")), level="small"))
         right.add_widget(devices)
         enrolment = self._enrolment()
         if enrolment is not None:

@@ -18,6 +18,7 @@ from kivy.uix.scrollview import ScrollView
 from PIL import Image as PILImage
 
 from kiosk.controller import FieldRow
+from screens.address_confirm import AddressConfirmPanel
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
@@ -149,6 +150,8 @@ class ReviewScreen(KioskScreen):
                                       size_hint_y=1, height=None)
         self.banner.add_widget(self.mrz_button)
         root.add_widget(self.banner)
+        self.address_panel = AddressConfirmPanel(self)  # the card's address in the 2025 units
+        root.add_widget(self.address_panel)
 
         body = self.body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
@@ -267,6 +270,7 @@ class ReviewScreen(KioskScreen):
                 self.views[row.name].update(row, editing=row.name == self.editing)
         self._banner()
         self._portrait()
+        self.address_panel.refresh()
         ready = c.can_continue()
         self.next_button.opacity = 1.0 if ready else 0.45
         missing = c.missing_labels()
@@ -351,6 +355,7 @@ class ReviewScreen(KioskScreen):
             for view in layout.views.values():
                 view.wipe()
         self._hide_portrait()
+        self.address_panel.clear()
         self.missing.text = ""
         self.banner_text.text = ""
 

@@ -41,14 +41,35 @@ class Identity(_Open):
     document_number: Text | None = None
 
 
+class AdminUnit(_Open):
+    """A current (2025) province (2-digit code) or commune (5-digit code), statistics-office codes."""
+
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}([0-9]{3})?$")]
+    name: Text
+
+
+class AddressBlock(_Open):
+    """The residence as the person confirmed it: the card's text kept raw, the current units when known, and the
+    data version that converted it."""
+
+    raw: str
+    text: str
+    province: AdminUnit | None = None
+    commune: AdminUnit | None = None
+    answer: Text
+    data_version: Text
+
+
 class FormPayload(_Open):
-    """Every kind: ``procedure`` (its id) and ``form`` (the form's values)."""
+    """Every kind: ``procedure`` (its id) and ``form`` (the form's values); ``address`` when the person
+    confirmed the card's address in the current units."""
 
     procedure: Text
     procedure_code: str | None = None
     form_id: str | None = None
     form: FormValues
     identity: Identity | None = None
+    address: AddressBlock | None = None
 
 
 class Attachment(BaseModel):

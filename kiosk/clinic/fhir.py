@@ -24,6 +24,7 @@ from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
+from kiosk.address.outputs import fhir_address
 from kiosk.clinic.insurance import CardCheckResult
 from kiosk.clinic.qd130 import VisitInfo
 from kiosk.errors import KioskError
@@ -116,7 +117,9 @@ def patient_resource(
         data["identifier"].append({"use": "usual", "system": systems.his_patient.format(facility=facility_code),
                                    "value": his_patient_id,
                                    "type": {"coding": [{"system": V2_0203, "code": "MR"}], "text": "Mã bệnh nhân"}})
-    if form.get("residence"):
+    if form.address is not None:  # in the current units, as the person confirmed it
+        data["address"] = [fhir_address(form.address)]
+    elif form.get("residence"):
         data["address"] = [{"use": "home", "text": form.get("residence"), "country": "VN"}]
     if form.get("phone"):
         data["telecom"] = [{"system": "phone", "value": form.get("phone"), "use": "mobile"}]

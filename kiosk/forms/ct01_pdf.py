@@ -17,6 +17,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from kiosk.address.outputs import ct01_residence_line
 from kiosk.errors import KioskError
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.values import display
@@ -330,6 +331,9 @@ def render_ct01(form: FilledForm, *, signed_on: date, receipt_code: str | None =
     pdf.set_font("Form", "B", 11)
     pdf.set_text_color(*FILLED)
     pdf.multi_cell(0, 6.5, _value(form, "request") or "…", align="L", new_x="LMARGIN", new_y="NEXT")
+    if form.address is not None:  # the card's residence in the current units, as the person confirmed it
+        pdf.set_font("Form", "", 9.5)
+        pdf.multi_cell(0, 5, ct01_residence_line(form.address), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*INK)
     pdf.ln(1)
     pdf.text_line("11. Những thành viên trong hộ gia đình cùng thay đổi:")

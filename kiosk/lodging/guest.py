@@ -53,6 +53,7 @@ class Guest:
     phone: str | None = None
     reason_detail: str | None = None
     visa_expiry: str | None = None
+    address: dict[str, Any] | None = None  # the residence in the current units (``ConfirmedAddress.to_dict``)
 
     def __post_init__(self) -> None:
         # Text typed or read with control characters (which XML and XLSX cannot hold) is cleaned here, at entry and
@@ -140,4 +141,5 @@ def guest_from_form(form: FilledForm) -> Guest:
         phone=data.get("phone"),
         reason_detail=data.get("reason_detail"),
         visa_expiry=data.get("visa_expiry"),
+        address=form.address.to_dict() if form.address is not None else None,
     )

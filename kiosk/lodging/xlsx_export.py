@@ -3,11 +3,13 @@
 Sheet ``DS_KHACH_VIET_NAM_LUU_TRU``: title in row 1, column headers in row 3, the example row 4 (skipped
 by the importer), guests from row 5, columns A–S. Enum cells are ``code - label``; dates are text
 ``dd/MM/yyyy``; every cell is written as text so that spreadsheet software cannot turn dates or ID
-numbers into numbers. Province and ward (K, L) are left empty and the address goes raw into M: the
-police catalog codes differ from the statistics office codes, and the card address may name units
-abolished in 2025 (``address_cells`` is the one place to change that). The workbook also carries the template's
-catalogue sheets: ``TINH_THANH`` and ``PHUONG_XA`` (the 2025 units) and ``DANH_MUC`` (document types, residence
-kinds, stay reasons, genders, nationalities), each list marked where it is not yet the template's own.
+numbers into numbers. Province and ward (K, L) carry the current units the guest confirmed
+(``kiosk.address.outputs.lodging_address``: official statistics-office codes, ``code - name``; whether the
+police catalogue uses the same codes is UNCONFIRMED) with the street part in M; when the units are not
+known, K and L stay empty and the address goes raw into M (``address_cells``). The workbook also carries the
+template's catalogue sheets: ``TINH_THANH`` and ``PHUONG_XA`` (the 2025 units, from ``kiosk.address.units`` so
+that their codes are the ones in K and L) and ``DANH_MUC`` (document types, residence kinds, stay reasons,
+genders, nationalities), each list marked where it is not yet the template's own.
 The gender codes of the template's DANH_MUC sheet are not documented; ``M - Nam``/``F - Nữ`` follows the
 establishments API.
 """
@@ -20,8 +22,9 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from vietnam_provinces import Province, Ward
 
+from kiosk.address.outputs import lodging_address
+from kiosk.address.units import current_provinces, listed_communes
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import Entry
 from kiosk.workflows.registry import Registry
@@ -122,27 +125,32 @@ def _danh_muc_sheet(wb: Workbook, registry: Registry) -> None:
 
 
 def unit_sheets(wb: Workbook) -> None:
-    """TINH_THANH (34 provinces) and PHUONG_XA (communes, wards, special zones) of the 2025 units."""
+    """TINH_THANH (34 provinces) and PHUONG_XA (communes, wards, special zones) of the 2025 units, written as
+    columns K and L are (``code - name``)."""
     provinces = ws = wb.create_sheet("TINH_THANH")
     ws.append(["MÃ - TÊN", "GHI CHÚ"])
-    names = {}
-    for i, province in enumerate(Province.iter_all()):
-        names[province.code] = province.name
-        ws.append([f"{province.code.value:02d} - {province.name}", UNIT_CODES_NOTE if i == 0 else ""])
+    current = current_provinces()
+    for i, province in enumerate(current):
+        ws.append([f"{province.code_text} - {province.name}", UNIT_CODES_NOTE if i == 0 else ""])
     ws = wb.create_sheet("PHUONG_XA")
     ws.append(["MÃ - TÊN", "TỈNH/TP", "GHI CHÚ"])
-    for i, ward in enumerate(Ward.iter_all()):
-        ws.append([f"{ward.code.value:05d} - {ward.name}", names.get(ward.province_code, ""),
-                   UNIT_CODES_NOTE if i == 0 else ""])
+    first = True
+    for province in current:
+        for commune in listed_communes(province.code):
+            ws.append([f"{commune.code_text} - {commune.name}", province.name, UNIT_CODES_NOTE if first else ""])
+            first = False
     for sheet in (provinces, ws):
         sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 40, 30
 
 
 def address_cells(guest: Guest) -> tuple[str, str, str]:
     """Columns K (province), L (commune/ward) and M (detailed address) for a guest: the one place addresses are
-    turned into export cells. The card address may name units abolished in 2025 and is never mapped automatically:
-    K and L stay empty and M carries the address raw, until a confirmed 2025 address service fills K and L."""
-    return "", "", guest.residence or ""
+    turned into export cells. K and L carry the current units the guest confirmed (the codes of the catalogue
+    sheets); without them K and L stay empty and M carries the card's address raw."""
+    place = lodging_address(guest.address)
+    if place is None:
+        return "", "", guest.residence or ""
+    return place.province_cell, place.commune_cell, place.detail
 
 
 def export_xlsx(entries: Sequence[Entry], registry: Registry, *, day: date) -> bytes:

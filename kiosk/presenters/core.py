@@ -1,5 +1,6 @@
 """What every presenter shares: the configuration, the session (one visit), the devices and the outbox, the
-language, the clock, and the listeners told after every change (on the UI thread: ``post`` runs a callable there)."""
+language, the clock, the address confirmation, and the listeners told after every change (on the UI thread:
+``post`` runs a callable there)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from kiosk.address.confirm import AddressConfirmation
+from kiosk.address.service import AddressService, default_service
 from kiosk.device_enrolment import DeviceEnrolment
 from kiosk.i18n import Lang, tr
 from kiosk.scan import ChipReading, FrameSource, QrDecoder
@@ -60,7 +63,7 @@ class Devices:
 class Core:
     def __init__(self, registry: Registry, profile_id: str, *, outbox: Outbox | None, devices: Devices,
                  post: Callable[[Callable[[], None]], None], session: Session, now: Callable[[], datetime],
-                 workflow: WorkflowContext) -> None:
+                 workflow: WorkflowContext, address_service: AddressService | None = None) -> None:
         self.registry = registry
         self.profile_id = profile_id
         self.profile = registry.profiles[profile_id]
@@ -73,6 +76,8 @@ class Core:
         self.lang: Lang = "vi"
         self.progress_only = False
         self._listeners: list[Listener] = []
+        # The card's address in the current units, as the person confirms it on the review screen.
+        self.address = AddressConfirmation(address_service or default_service(), post=post, on_change=self.changed)
 
     def subscribe(self, listener: Listener) -> None:
         self._listeners.append(listener)

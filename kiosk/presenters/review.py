@@ -71,11 +71,12 @@ class ReviewPresenter:
         if procedure is None or identity is None:
             self._form_cache = None
             return None
-        key = (procedure.id, id(identity), tuple(sorted(self.core.session.typed.items())))
+        address = self.core.address.answer
+        key = (procedure.id, id(identity), tuple(sorted(self.core.session.typed.items())), id(address))
         if self._form_cache is not None and self._form_cache[0] == key:
             return self._form_cache[1]
         form = fill_workflow(self.core.registry, procedure.kind, identity, self.core.session.typed,
-                             procedure_id=procedure.id)
+                             procedure_id=procedure.id, address=address)
         self._form_cache = (key, form)
         return form
 

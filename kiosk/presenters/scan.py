@@ -90,6 +90,9 @@ class ScanPresenter:
             return
         if event.kind in ("qr", "chip-text") and event.identity is not None:
             core.session.offer_identity(event.identity)
+            residence = core.session.identity.residence if core.session.identity else None
+            if residence != core.address.text:
+                core.address.start(residence)
             state.status_key = "scan.qr.found" if event.kind == "qr" else "scan.chip.text_ready"
             if event.kind == "chip-text":
                 state.chip_progress = event.progress

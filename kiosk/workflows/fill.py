@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
@@ -13,6 +13,9 @@ from kiosk.text import clean
 from kiosk.workflows.errors import FieldLockedError, UnknownFieldError
 from kiosk.workflows.model import EvidenceSource, FieldSpec, Procedure
 from kiosk.workflows.values import display, normalise
+
+if TYPE_CHECKING:  # kiosk.address.confirm imports this module
+    from kiosk.address.confirm import ConfirmedAddress
 
 
 def evidence_source(identity: Identity) -> EvidenceSource:
@@ -60,6 +63,7 @@ class FilledForm:
     tables: dict[str, list[dict[str, FieldValue]]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     errors: list[KioskError] = field(default_factory=list)
+    address: ConfirmedAddress | None = None  # the residence in the current units, as the person confirmed it
 
     @property
     def complete(self) -> bool:

@@ -17,10 +17,10 @@ import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kiosk.config_dir import default_config_dir
 from kiosk.workflows.errors import ConfigError, UnknownProcedureError
 from kiosk.workflows.model import (
     FIELD_TYPES,
@@ -34,11 +34,7 @@ from kiosk.workflows.model import (
 from kiosk.workflows.plugin import WorkflowPlugin
 from kiosk.workflows.plugins import load_plugins
 
-
-def default_config_dir() -> Path:
-    """``$KIOSK_CONFIG_DIR`` (a site's own copy of the configuration), else the shipped ``config`` package."""
-    site = os.environ.get("KIOSK_CONFIG_DIR")
-    return Path(site) if site else Path(str(resources.files("config")))
+__all__ = ["Registry", "default_config_dir", "default_registry"]
 
 
 def _read(path: Path) -> dict[str, Any]:

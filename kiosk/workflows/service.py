@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kiosk.address.confirm import ConfirmedAddress
 from kiosk.identity import Identity
 from kiosk.workflows.fill import FilledForm, fill
 from kiosk.workflows.registry import Registry
@@ -26,10 +27,13 @@ def fill_workflow(
     *,
     procedure_id: str | None = None,
     members: Mapping[str, Sequence[Identity]] | None = None,
+    address: ConfirmedAddress | None = None,
 ) -> FilledForm:
     """Fill the procedure (or the kind's first one), then apply the kind's own rules (its plugin's
-    ``check_form``)."""
+    ``check_form``). ``address`` is the residence in the current units as the person confirmed it
+    (``kiosk.address.confirm``)."""
     procedure = registry.for_kind(kind, procedure_id)
     form = fill(procedure, identity, {**profile_defaults(registry, kind), **(typed or {})}, members)
+    form.address = address
     registry.plugin(kind).check_form(form)
     return form

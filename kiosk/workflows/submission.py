@@ -41,6 +41,8 @@ def build_submission(form: FilledForm, extra: dict[str, Any] | None = None) -> S
         "form_id": proc.form,
         "form": form.data(),
     }
+    if form.address is not None:  # raw text, current units with codes, and the data version that converted it
+        data["address"] = form.address.to_dict()
     if extra:
         data.update(extra)
     return Submission(proc.kind, data, form.evidence())

@@ -17,6 +17,9 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[2]
+# The address index is built once per run before the demos (a kiosk builds it once, at its first start, before anyone
+# is served); each demo reads it back from the run's shared cache.
+pytestmark = pytest.mark.usefixtures("address_service")
 
 
 def demo(profile: str, state: Path) -> dict[str, Any]:

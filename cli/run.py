@@ -159,7 +159,13 @@ def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
     controller = build_controller(services, args.profile, post=post_to_ui, idle_seconds=args.idle_seconds,
                                   operator_pin=args.operator_pin)
     simulated_visitor(controller, services)
-    KioskApp(controller).run()
+    from drivers.speech import SETTINGS_FILE, Speaker
+
+    speaker = Speaker(enabled=True, settings=services.state_dir / SETTINGS_FILE)
+    try:
+        KioskApp(controller, speaker=speaker).run()
+    finally:
+        speaker.close()
     controller.cancel()
     return 0
 

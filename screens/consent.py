@@ -22,7 +22,8 @@ class ConsentScreen(KioskScreen):
         body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
         panel = Panel(t, orientation="vertical", radius=16, padding=t.pad)
         scroll = ScrollView(do_scroll_x=False, bar_width=12)
-        texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=t.pad)
+        # Right padding: the text never runs under the scroll bar.
+        texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=t.pad, padding=(0, 0, 12 + 12, 0))
         texts.bind(minimum_height=texts.setter("height"))
         self.procedure = Text(t, level="heading", bold=True)
         self.notice = Text(t, level="body")

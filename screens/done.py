@@ -22,28 +22,32 @@ class DoneScreen(KioskScreen):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="done", **kwargs)
         t = self.theme
-        root = BoxLayout(orientation="vertical", padding=t.pad * 1.5, spacing=t.pad)
+        root = BoxLayout(orientation="vertical", padding=(t.pad, t.pad / 2), spacing=t.pad / 2)
         self.status = Text(t, level="title", bold=True, halign="center")
-        self.status_other = Text(t, level="body", halign="center", color=t.muted)
+        self.status_other = Text(t, level="small", halign="center", color=t.muted)
         root.add_widget(self.status)
         root.add_widget(self.status_other)
-        card = Panel(t, radius=16, padding=t.pad, spacing=t.pad * 2)
+        # The card is as tall as the code and its details (the QR fits that height); the room left goes below it.
+        card = Panel(t, radius=16, padding=t.pad / 2, spacing=t.pad * 2, size_hint_y=None)
         self.qr = Image(fit_mode="contain", size_hint_x=0.4)
-        codes = BoxLayout(orientation="vertical", spacing=8)
-        self.code_label = Text(t, level="body", color=t.muted, fixed_height=0, size_hint_y=0.3)
-        self.code = Text(t, level="code", bold=True, fixed_height=0)
-        self.details = Text(t, level="small", color=t.muted, fixed_height=0)
+        codes = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None, pos_hint={"center_y": 0.5})
+        codes.bind(minimum_height=codes.setter("height"))
+        codes.bind(minimum_height=lambda _w, h: setattr(card, "height", max(h, 160) + t.pad))
+        self.code_label = Text(t, level="small", color=t.muted)
+        self.code = Text(t, level="code", bold=True)
+        self.details = Text(t, level="small", color=t.muted)
         for w in (self.code_label, self.code, self.details):
             codes.add_widget(w)
         card.add_widget(self.qr)
         card.add_widget(codes)
         root.add_widget(card)
+        root.add_widget(BoxLayout())
         self.print_status = Text(t, level="body", bold=True, halign="center")
         root.add_widget(self.print_status)
-        actions = BoxLayout(size_hint_y=None, height=t.touch * 1.2, spacing=t.pad)
-        self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary",
-                                        height=t.touch * 1.2)
-        self.finish_button = self.button("done.finish", self.controller.finish, height=t.touch * 1.2)
+        actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
+        self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary")
+        self.finish_button = self.button("done.finish", self.controller.finish)
+        self.finish_button.bind(height=actions.setter("height"))
         actions.add_widget(self.print_button)
         actions.add_widget(self.finish_button)
         root.add_widget(actions)
@@ -96,7 +100,11 @@ class DoneScreen(KioskScreen):
             self._qr_for = outcome.receipt_code
         self.print_button.opacity = 0.5 if c.printing or c.devices.printer is None else 1.0
         self.print_status.text = c.print_result or ""
-        self.countdown.text = c.t("done.auto_home", n=max(0, int(self._remaining)))
+        # Once printed, the same button prints another copy, and says so.
+        self.print_button.text_key = "done.print_again" if c.print_result == c.t("done.printed") else "done.print"
+        self.relabel(self.print_button)
+        n = max(0, int(self._remaining))
+        self.countdown.text = f"{c.t('done.auto_home', n=n)} · {c.other('done.auto_home', n=n)}"
 
     def clear(self) -> None:
         self.code.text = ""

@@ -22,9 +22,10 @@ from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
 from screens.table_rows import RowHeader, TableFooter
-from screens.widgets import BigButton, Panel, Text, collapse, paint
+from screens.widgets import BigButton, Panel, TapText, Text, collapse, paint
 
 ROWS_PER_FRAME = 6
+PHOTO_WIDTH = 240
 MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
 
 
@@ -40,18 +41,24 @@ class FieldView(BoxLayout):
         self.label = Text(t, level="body", bold=True)
         self.source = Text(t, level="small", markup=True)
         labels.bind(minimum_height=labels.setter("height"))
-        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
+        labels.bind(height=lambda _w, h: self._fit(line))
         labels.add_widget(self.label)
         labels.add_widget(self.source)
         line.add_widget(labels)
         self.box = BigButton(t, "", self._tap, kind="secondary", level="body", size_hint_y=1, height=None)
         self.box.halign = "left"
+        self.box.bind(texture_size=lambda *_: self._fit(line))
         line.add_widget(self.box)
         self.add_widget(line)
         self.error = Text(t, level="small", color=t.danger, bold=True)
         self.add_widget(self.error)
         self.bind(minimum_height=self.setter("height"))
         self.row: FieldRow | None = row
+
+    def _fit(self, line: BoxLayout) -> None:
+        """The row is as tall as its label or its value (a long address wraps), at least a touch target."""
+        labels = line.children[-1]
+        line.height = max(self.screen.theme.touch, labels.height, self.box.texture_size[1] + 16)
 
     def wipe(self) -> None:
         """Forget the value shown (the layout and the field's label stay for the next visit)."""
@@ -64,18 +71,18 @@ class FieldView(BoxLayout):
     def update(self, row: FieldRow, *, editing: bool) -> None:
         c, t = self.screen.controller, self.screen.theme
         self.row = row
-        mark = " *" if row.required else ""
+        mark = "\u00a0*" if row.required else ""  # the mark never wraps onto a line of its own
         self.label.text = f"{row.label}{mark}"
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
-            lock = f" · {c.t('review.locked')}" if row.locked else ""
-            self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
+            key = "review.source." + row.source
+            self.source.text = f"[color={color}]• {c.t(key)} · {c.other(key)}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""
         if not editing:
             self.box.text = row.shown
+        # A locked value reads as plainly as any other: no fading; it sits on the page, without a field's box.
         self.box.disabled = row.locked
-        self.box.opacity = 0.75 if row.locked else 1.0
         self.box._normal = t.primary if editing else (t.bg if row.locked else t.surface)
         self.box.color = t.on_primary if editing else t.text
         self.box._sync()
@@ -94,6 +101,10 @@ class FormLayout:
         self.grid.bind(minimum_height=self.grid.setter("height"))
         screen.scroll.bind(width=self.grid.setter("width"))
         self.views: dict[str, FieldView] = {}
+        c, t = screen.controller, screen.theme
+        # Said once above the form rather than on every locked row.
+        self.grid.add_widget(Text(t, f"{c.t('review.locked_note')}\n{c.other('review.locked_note')}", level="small",
+                                  color=t.muted))
         self.pending = list(rows)
         self.group: tuple[str, int] | None = None  # the table row whose cells are being laid out
         self.footers: dict[str, TableFooter] = {}
@@ -156,7 +167,7 @@ class ReviewScreen(KioskScreen):
         # The photo column keeps its width whether or not a portrait is shown: the portrait arriving (or the wipe
         # removing it) must not re-wrap every label of the form.
         self.photo_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=6, size_hint_x=None,
-                               width=240)
+                               width=PHOTO_WIDTH)
         self.photo = Image(fit_mode="contain", opacity=0)
         self.photo_caption = Text(t, level="small", halign="center", color=t.muted)
         self.photo_box.add_widget(self.photo)
@@ -170,7 +181,8 @@ class ReviewScreen(KioskScreen):
         self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad, padding=(t.pad, 0, t.pad, 12))
         self.actions.height = t.touch + 12
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger", size_hint_x=0.35)
-        self.missing = Text(t, level="small", color=t.danger, bold=True, fixed_height=0)
+        # Touching the list of what is missing opens the first of those fields.
+        self.missing = TapText(t, "", self._next, level="small", color=t.danger, bold=True, fixed_height=0)
         self.next_button = self.button("common.next", self._next, size_hint_x=0.45)
         self.actions.add_widget(self.cancel_button)
         self.actions.add_widget(self.missing)
@@ -268,7 +280,7 @@ class ReviewScreen(KioskScreen):
         self._banner()
         self._portrait()
         ready = c.can_continue()
-        self.next_button.opacity = 1.0 if ready else 0.45
+        self.next_button.available = ready
         missing = c.missing_labels()
         fields = ", ".join(missing[:MISSING_SHOWN]) + (f" … (+{len(missing) - MISSING_SHOWN})"
                                                        if len(missing) > MISSING_SHOWN else "")
@@ -383,6 +395,7 @@ class ReviewScreen(KioskScreen):
             self.input_area.add_widget(self.keyboard)
             self.input_area.height = self.keyboard.height
         self.input_area.opacity = 1
+        self.photo_box.width, self.photo_box.opacity = 0, 0  # its room goes to the form while typing
         self.refresh()
         self.views[name].box.text = row.value
         Clock.schedule_once(lambda _dt: self._reveal(name), 0)
@@ -412,6 +425,7 @@ class ReviewScreen(KioskScreen):
         self.keyboard.detach()
         self.input_area.clear_widgets()
         self.input_area.height, self.input_area.opacity = 0, 0
+        self.photo_box.width, self.photo_box.opacity = PHOTO_WIDTH, 1
 
     # -- typing the card's details after a wrong key ---------------------------------------------------------------
     @property

@@ -109,6 +109,12 @@ def test_wrong_card_number_then_the_right_one(kiosk: Callable[..., RunningKiosk]
     for digit in identity.id_number or "":
         k.driver.tap(by_key(k, digit))
     k.driver.tap(by_key(k, "↵"))
+    # While the chip is read the card-on-reader picture gives way to the progress ring.
+    k.driver.wait_until(lambda: (k.controller.scan.chip_busy and (k.controller.scan.chip_progress or 0) >= 0.2)
+                        or k.controller.session.step is Step.REVIEW, 15, "the chip being read")
+    if k.controller.session.step is Step.SCAN:
+        assert scan.guide.ring.opacity == 1 and scan.guide.ring.label.text.endswith("%")
+        k.shot("scan-chip-progress")
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 15, "the review screen (chip)")
     assert k.controller.session.identity is not None and k.controller.session.identity.source == "chip"
 
@@ -129,7 +135,7 @@ def test_wrong_key_then_the_mrz_typed_from_the_card(kiosk: Callable[..., Running
         k.driver.tap(by_key(k, digit))
     k.driver.tap(by_key(k, "↵"))
     k.driver.wait_until(lambda: bool(scan.error.text), 15, "the wrong-key message")
-    assert "nhập thông tin in trên thẻ" in scan.error.text and "enter the MRZ" in scan.error.text
+    assert "nhập thông tin in trên thẻ" in scan.error.text and "type the details printed" in scan.error.text
     assert scan.choices.opacity == 1 and scan.choices.height >= k.app.theme.touch
     k.shot("scan-wrong-key")
     k.driver.tap(by_text_key(k, "scan.enter_mrz"))

@@ -117,9 +117,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "keyboard.delete": ("Xóa", "Delete"),
     "keyboard.clear": ("Xóa hết", "Clear"),
     "keyboard.space": ("Dấu cách", "Space"),
-    "keyboard.telex_hint": ("Gõ dấu: aa→â  aw→ă  ee→ê  oo→ô  ow→ơ  uw→ư  dd→đ · s sắc  f huyền  r hỏi  x ngã  "
+    "keyboard.telex_hint": ("Gõ dấu: aa=â  aw=ă  ee=ê  oo=ô  ow=ơ  uw=ư  dd=đ · s sắc  f huyền  r hỏi  x ngã  "
                             "j nặng · hoặc chạm phím dấu ở hàng dưới",
-                            "Marks: aa→â  aw→ă  ee→ê  oo→ô  ow→ơ  uw→ư  dd→đ · tones s f r x j · or touch a mark key "
+                            "Marks: aa=â  aw=ă  ee=ê  oo=ô  ow=ơ  uw=ư  dd=đ · tones s f r x j · or touch a mark key "
                             "in the bottom row"),
     "speech.review": ("Vui lòng kiểm tra thông tin, sửa nếu cần, rồi chạm Tiếp tục",
                       "Please check your details, correct them if needed, then touch Continue"),

@@ -10,7 +10,7 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import error_text
 from screens.base import KioskScreen
-from screens.widgets import Panel, Text
+from screens.widgets import Panel, Text, follow_height
 
 
 class ConsentScreen(KioskScreen):
@@ -42,6 +42,7 @@ class ConsentScreen(KioskScreen):
         self.accept_button = self.button("consent.accept", self._accept, height=t.touch * 1.2)
         for b in (self.decline_button, self.back_button, self.accept_button):
             actions.add_widget(b)
+        follow_height(actions, [self.decline_button, self.back_button, self.accept_button])
         body.add_widget(actions)
         root.add_widget(body)
         self.add_widget(root)

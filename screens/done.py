@@ -13,7 +13,7 @@ from kivy.uix.image import Image
 
 from kiosk.receipt_image import qr_image
 from screens.base import KioskScreen
-from screens.widgets import Panel, Text
+from screens.widgets import Panel, Text, follow_height
 
 AUTO_HOME_SECONDS = 30
 
@@ -47,7 +47,7 @@ class DoneScreen(KioskScreen):
         actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         self.print_button = self.button("done.print", self.controller.print_receipt, kind="secondary")
         self.finish_button = self.button("done.finish", self.controller.finish)
-        self.finish_button.bind(height=actions.setter("height"))
+        follow_height(actions, [self.print_button, self.finish_button])
         actions.add_widget(self.print_button)
         actions.add_widget(self.finish_button)
         root.add_widget(actions)

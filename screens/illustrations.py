@@ -144,16 +144,18 @@ class QrToCamera(Widget):
 class ProgressRing(Widget):
     """A ring filling clockwise with ``value`` (0–1), the percentage written inside."""
 
-    def __init__(self, theme: Theme, **kwargs: Any) -> None:
+    def __init__(self, theme: Theme, *, label: bool = True, line: float = 8, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.theme = theme
         self.value = 0.0
+        self.min_radius = MIN_SIDE / 2 if label else 10  # a small ring (a banner) goes without its percentage
         with self.canvas:
-            Color(*theme.secondary)
-            self._track = Line(width=8)
+            Color(*theme.border)  # the track shows on a white panel and on a grey banner alike
+            self._track = Line(width=line)
             Color(*theme.primary)
-            self._arc = Line(width=8, cap="round")
-        self.label = Label(font_name=FONT, font_size=theme.font("body"), bold=True, color=theme.text)
+            self._arc = Line(width=line, cap="round")
+        self.label = Label(font_name=FONT, font_size=theme.font("body"), bold=True, color=theme.text,
+                           opacity=1 if label else 0)
         self.add_widget(self.label)
         self.bind(pos=self.draw, size=self.draw)
 
@@ -163,8 +165,8 @@ class ProgressRing(Widget):
 
     def draw(self, *_: Any) -> None:
         radius = min(self.width, self.height) / 2 - 10
-        shown = radius >= MIN_SIDE / 2
-        self.label.text = f"{round(self.value * 100)}%" if shown else ""
+        shown = radius >= self.min_radius
+        self.label.text = f"{round(self.value * 100)}%" if shown and self.label.opacity else ""
         self.label.center = self.center
         self.label.size = self.label.texture_size if shown else (0, 0)
         if not shown:

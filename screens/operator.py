@@ -136,7 +136,8 @@ class OperatorScreen(KioskScreen):
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
             name_key = DEVICE_NAMES.get(name)
-            label = f"{c.t(name_key)} · {c.other(name_key)}" if name_key else name
+            label = name if name_key is None else c.t(name_key) if c.t(name_key) == c.other(name_key) else \
+                f"{c.t(name_key)} · {c.other(name_key)}"
             devices.add_widget(Text(t, f"{label}: [b]{status}[/b]", markup=True, level="small"))
         right.add_widget(devices)
         enrolment = self._enrolment()

@@ -13,16 +13,16 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
-from kivy.uix.progressbar import ProgressBar
 from kivy.uix.scrollview import ScrollView
 from PIL import Image as PILImage
 
 from kiosk.controller import FieldRow
 from screens.base import KioskScreen
+from screens.illustrations import ProgressRing
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
 from screens.table_rows import RowHeader, TableFooter
-from screens.widgets import BigButton, Panel, TapText, Text, collapse, paint
+from screens.widgets import BigButton, Panel, TapText, Text, collapse, follow_height, paint
 
 ROWS_PER_FRAME = 6
 PHOTO_WIDTH = 240
@@ -37,7 +37,8 @@ class FieldView(BoxLayout):
         super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
         self.screen, self.name = screen, row.name
         line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2)
+        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2,
+                           pos_hint={"top": 1})  # level with the top of the value box
         self.label = Text(t, level="body", bold=True)
         self.source = Text(t, level="small", markup=True)
         labels.bind(minimum_height=labels.setter("height"))
@@ -97,7 +98,9 @@ class FormLayout:
     def __init__(self, screen: ReviewScreen, rows: list[FieldRow]) -> None:
         self.screen = screen
         # Sized like the scroll area even while not shown, so every label is wrapped before it is needed.
-        self.grid = GridLayout(cols=1, size_hint=(None, None), spacing=2, width=screen.scroll.width)
+        # Right padding: the scroll bar never lies over a value box.
+        self.grid = GridLayout(cols=1, size_hint=(None, None), spacing=2, width=screen.scroll.width,
+                               padding=(0, 0, screen.scroll.bar_width + 6, 0))
         self.grid.bind(minimum_height=self.grid.setter("height"))
         screen.scroll.bind(width=self.grid.setter("width"))
         self.views: dict[str, FieldView] = {}
@@ -152,7 +155,7 @@ class ReviewScreen(KioskScreen):
         self.banner = BoxLayout(size_hint_y=None, height=0, opacity=0, padding=(t.pad, 4), spacing=t.pad)
         paint(self.banner, t.secondary)
         self.banner_text = Text(t, level="small", bold=True, fixed_height=0)
-        self.banner_progress = ProgressBar(max=1.0, size_hint_x=0.4)
+        self.banner_progress = ProgressRing(t, label=False, line=5, size_hint_x=None, width=t.touch)
         self.banner.add_widget(self.banner_text)
         self.banner.add_widget(self.banner_progress)
         # The chip refused every key the QR code gave: the card's details can be typed (as on the scan screen).
@@ -187,6 +190,7 @@ class ReviewScreen(KioskScreen):
         self.actions.add_widget(self.cancel_button)
         self.actions.add_widget(self.missing)
         self.actions.add_widget(self.next_button)
+        follow_height(self.actions, [self.cancel_button, self.next_button], extra=12)
         root.add_widget(self.actions)
         self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
         root.add_widget(self.mrz)  # added last: while shown it is the first to get touches
@@ -306,7 +310,7 @@ class ReviewScreen(KioskScreen):
         show = scan.chip_busy or scan.error is not None
         self.banner.height = self.theme.touch * 0.7 if show else 0
         self.banner.opacity = 1 if show else 0
-        self.banner_progress.value = scan.chip_progress or 0.0
+        self.banner_progress.set(scan.chip_progress or 0.0)
         self.banner_progress.opacity = 0 if scan.error is not None else 1
         error = self.controller.scan_error_text()
         self.banner_text.text = error.split("\n")[0] if error else self.controller.t(scan.status_key)
@@ -403,8 +407,13 @@ class ReviewScreen(KioskScreen):
 
     def _reveal(self, name: str) -> None:
         view = self.views.get(name)
-        if view is not None and view.parent is not None:
-            self.scroll.scroll_to(view, padding=10, animate=False)
+        if view is None or view.parent is None or self.layout is None:
+            return
+        # The row being edited at the top of the visible part: no half-cut row above it.
+        grid = self.layout.grid
+        overflow = grid.height - self.scroll.height
+        if overflow > 0:
+            self.scroll.scroll_y = min(1.0, max(0.0, 1 - (grid.top - view.top - 6) / overflow))
 
     def _typed(self, text: str) -> None:
         if self.editing:
@@ -477,6 +486,7 @@ class ReviewScreen(KioskScreen):
         if self.controller.can_continue():
             self.controller.to_consent()
         else:
-            first = next((r.name for r in self.controller.rows() if r.missing or r.error), None)
+            rows = sorted(self.controller.rows(), key=lambda r: r.error is None)  # a wrong value first
+            first = next((r.name for r in rows if r.missing or r.error), None)
             if first is not None:
                 self.edit(first)

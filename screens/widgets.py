@@ -145,6 +145,16 @@ class BigButton(ButtonBehavior, Label):
             self._line.rounded_rectangle = (*self.pos, *self.size, 14)
 
 
+def follow_height(row: Widget, buttons: list[BigButton], extra: float = 0) -> None:
+    """Keep a row of buttons as tall as its tallest button (buttons grow with their text)."""
+    def fit(*_: Any) -> None:
+        row.height = max(b.height for b in buttons) + extra
+
+    for button in buttons:
+        button.bind(height=fit)
+    fit()
+
+
 def collapse(widget: Widget, collapsed: bool) -> None:
     """Take a part of a screen out of sight and out of reach of touches (it stays in the widget tree, so the
     privacy checks still see it), or bring it back with the height it had."""

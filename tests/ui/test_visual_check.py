@@ -113,7 +113,7 @@ def review_filled(kiosk: Callable[..., RunningKiosk], profile: str, procedure: s
     k.driver.tap(k.app.screens["home"].procedure_button(procedure))
     k.services.world.present(card)
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW and not k.controller.scan.chip_busy
-                        and k.controller.session.portrait is not None, 30, "the review filled by the chip")
+                        and k.controller.session.portrait is not None, 60, "the review filled by the chip")
     return k
 
 

@@ -164,7 +164,9 @@ class OperatorScreen(KioskScreen):
                                      partial(self.app.set_display, scale=scale),
                                      kind="primary" if abs(t.scale - scale) < 0.01 else "secondary", level="small"))
         settings.add_widget(row)
-        settings.add_widget(BigButton(t, f"{c.t('operator.contrast')}: {'ON' if t.high_contrast else 'OFF'}",
+        state = "operator.speech_on" if t.high_contrast else "operator.speech_off"
+        settings.add_widget(BigButton(t, f"{c.t('operator.contrast')} · {c.other('operator.contrast')}: "
+                                         f"{c.t(state)} · {c.other(state)}",
                                       lambda: self.app.set_display(high_contrast=not t.high_contrast),
                                       kind="secondary", level="body"))
         speaker = self.app.speaker
@@ -176,7 +178,7 @@ class OperatorScreen(KioskScreen):
             voice.add_widget(BigButton(t, f"{c.t(on_off)} · {c.other(on_off)}",
                                        partial(self._speech, not speaker.enabled),
                                        kind="primary" if speaker.enabled else "secondary", level="small"))
-            for step, label in ((-10, "−"), (10, "+")):
+            for step, label in ((-10, "-"), (10, "+")):
                 voice.add_widget(BigButton(t, label, partial(self._speech, None, step), kind="secondary",
                                            level="heading", size_hint_x=0.4))
             settings.add_widget(voice)

@@ -76,8 +76,9 @@ def test_operator_needs_the_pin(kiosk: Callable[..., RunningKiosk]) -> None:
     assert "Hàng đợi gửi" in texts and "Chờ gửi" in texts and "Hạn thông báo lưu trú" in texts
     assert "Quá hạn · 203" in texts
     k.shot("operator")
-    scroll = k.driver.find(lambda w: type(w).__name__ == "ScrollView" and w.get_root_window() is not None)
-    scroll.scroll_y = 0  # the lower half: the device key id in full, text size, contrast, spoken guidance
+    key_id = k.driver.find(lambda w: "Mã khóa thiết bị" in str(getattr(w, "text", ""))
+                           and w.get_root_window() is not None)
+    k.driver.scroll_into_view(key_id)  # the device key id in full, text size, contrast, spoken guidance
     k.shot("operator-lower")
     k.driver.tap(by_text_key(k, "operator.export"))
     exports = list((k.services.state_dir / "exports").glob("luu-tru-*.xlsx"))

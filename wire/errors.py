@@ -14,7 +14,8 @@ parent here::
     ├── TransportError                 drivers.transport: the card link
     ├── CameraError                    drivers.camera: the camera
     ├── ImageError                     drivers.qr.pipeline: an image the QR pipeline cannot read
-    └── PrinterError                   drivers.printer: the receipt printer
+    ├── PrinterError                   drivers.printer: the receipt printer
+    └── SpeechError                    drivers.speech: the spoken guidance's voice
 
 Messages never contain personal data: they name the field and the reason, not the value.
 """

@@ -23,7 +23,7 @@ class DoneScreen(KioskScreen):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="done", **kwargs)
         t = self.theme
-        root = BoxLayout(orientation="vertical", padding=(t.pad, t.pad / 2), spacing=t.pad / 2)
+        root = BoxLayout(orientation="vertical", padding=(t.pad, 8), spacing=8)
         self.status = Text(t, level="title", bold=True, halign="center")
         self.status_other = Text(t, level="small", halign="center", color=t.muted)
         root.add_widget(self.status)
@@ -117,10 +117,12 @@ class DoneScreen(KioskScreen):
             self._qr_for = outcome.receipt_code
         if ticket:
             label = ticket["counter_label_vi" if c.lang == "vi" else "counter_label_en"]
-            self.ticket_label.text = f"{c.t('done.ticket')} · {c.other('done.ticket')}"
+            self.ticket_label.text = c.t("done.ticket")
             self.ticket.text = ticket["display"]
             self.ticket_counter.text = c.t("done.ticket_counter", counter=label)
         self.ticket_box.size_hint_x, self.ticket_box.opacity = (0.45, 1) if ticket else (0, 0)
+        # With a queue number the card has three columns: the QR and the gaps give the code's details their room.
+        self.qr.size_hint_x, self.card.spacing = (0.3, self.theme.pad) if ticket else (0.4, self.theme.pad * 2)
         self._fit_card()
         can_print = step.can_print()
         self.print_button.opacity = 1.0 if can_print else 0.5

@@ -85,12 +85,18 @@ class HomeScreen(KioskScreen):
 
         self.prompt = Text(t, level="heading", bold=True)
         root.add_widget(self.prompt)
-        self.pending = PendingGuestsPanel(t)
-        root.add_widget(self.pending)
+        # The guests to declare and the services scroll together: an opened list at a large text size never pushes
+        # the header off the screen nor squeezes the services out of sight.
         scroll = ScrollView(do_scroll_x=False)
+        column = BoxLayout(orientation="vertical", size_hint_y=None)
+        column.bind(minimum_height=column.setter("height"))
+        self.pending = PendingGuestsPanel(t)
+        self.pending.bind(height=lambda _w, h: setattr(column, "spacing", t.pad if h else 0))
+        column.add_widget(self.pending)
         self.grid = GridLayout(cols=2, spacing=t.pad, size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
-        scroll.add_widget(self.grid)
+        column.add_widget(self.grid)
+        scroll.add_widget(column)
         root.add_widget(scroll)
 
         bottom = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)

@@ -20,7 +20,7 @@ from kiosk.session import Step
 from screens.theme import Theme, register_fonts
 from screens.visual_check import Finding, check, contrast
 from screens.widgets import BigButton, Panel, Text
-from tests.ui.test_card_check_screen import SHOWN, AnsweringRelay, DownRelay, check_again
+from tests.ui.test_card_check_screen import SHOWN, DownRelay, check_again, on_the_review
 from tests.ui.test_card_check_screen import button as check_button
 from tests.ui.test_lodging_owner import add_guests
 
@@ -244,14 +244,7 @@ def test_contrast_matches_published_values() -> None:
 def test_card_check_screens_are_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any) -> None:
     """The clinic's check screen for each kind of next step (valid, expired, go to reception, unchecked) and for
     the relay offline."""
-    k = kiosk("clinic", idle_seconds=600)
-    relay = AnsweringRelay()
-    k.controller.workflow.card_check = relay
-    k.services.world.prepare(43, chip=True)
-    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
-    k.services.world.present(43)
-    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 10, "the review screen")
-    k.controller.set_value("visit_reason", "Khám tổng quát")
+    k, relay = on_the_review(kiosk, 600)
     problems: list[str] = []
     for code in SHOWN:
         relay.code = code

@@ -23,6 +23,7 @@ from typing import Any
 
 from cli.devices import KioskServices, build_services
 from drivers.detect import connected_devices
+from drivers.speech import SETTINGS_FILE, Speaker
 from kiosk.address.service import default_service
 from kiosk.controller import KioskController
 from kiosk.scratch_dir import scratch_state_dir
@@ -160,7 +161,11 @@ def _run_ui(args: argparse.Namespace, services: KioskServices) -> int:
                                   operator_pin=args.operator_pin)
     simulated_visitor(controller, services)
     preload()  # the workflows' heavy format libraries, while the home screen waits for the first visitor
-    KioskApp(controller).run()
+    speaker = Speaker(enabled=True, settings=services.state_dir / SETTINGS_FILE)
+    try:
+        KioskApp(controller, speaker=speaker).run()
+    finally:
+        speaker.close()
     controller.cancel()
     return 0
 

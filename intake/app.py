@@ -27,7 +27,7 @@ from starlette.requests import ClientDisconnect
 from intake.async_store import submission_store
 from intake.db import Store, now_iso
 from intake.errors import IntakeError
-from intake.fleet import kiosk_views, lodging_compliance
+from intake.fleet import backlog_by_establishment, kiosk_views, lodging_compliance, on_time_by_day, recent_days
 from intake.keys import current_public_key, load_or_create_keys
 from intake.migrations import prepare_schema
 from intake.ratelimit import RateLimiter
@@ -36,10 +36,12 @@ from intake.verify import Verifier, verify_heartbeat
 from wire.http import ENROL_PATH, HEALTH_PATH, HEARTBEATS_PATH, JOSE_MEDIA_TYPE, SUBMISSIONS_PATH
 from wire.json_input import JsonInputError, loads
 from wire.keys import ALGORITHMS, KeyFormatError, key_from_jwk
+from wire.zones import VIETNAM
 
 SUBMISSION_MEDIA_TYPE = JOSE_MEDIA_TYPE
 HEARTBEAT_MAX_BODY = 16 * 1024
 ENROL_MAX_BODY = 16 * 1024  # a token, an algorithm name and a public JWK
+CHART_DAYS = 14  # days drawn in the operator page's charts
 COMPLIANCE_DAYS = 30  # lodging submissions received in this many days count on the operator page
 OPERATOR_REALM = 'Basic realm="cccd-kiosk operator", charset="UTF-8"'
 
@@ -345,11 +347,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         statuses = store.kiosk_statuses()
         since = (now - timedelta(days=COMPLIANCE_DAYS)).isoformat(timespec="microseconds").replace("+00:00", "Z")
         lodging = store.submissions(kind="lodging", since=since, with_blob=True)
+        days = recent_days(now.astimezone(VIETNAM).date(), CHART_DAYS)
         page = render(
             kiosk_views(statuses, now, settings.stale_minutes),
             lodging_compliance(statuses, lodging),
             now,
             settings.stale_minutes,
+            on_time=on_time_by_day(statuses, lodging, days),
+            backlog=backlog_by_establishment(store.lodging_days(days[0].isoformat()), days),
         )
         return HTMLResponse(page, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                                            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})

@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake.errors import IntakeError
+from wire.zones import VIETNAM
 
 metadata = MetaData()
 
@@ -87,6 +88,18 @@ kiosk_status = Table(
     Column("payload", Text, nullable=False),
 )
 
+# Each kiosk's lodging backlog per day (Vietnam date): the counts of its last heartbeat that day, for the operator
+# page's trend. Counts only.
+lodging_days = Table(
+    "lodging_days",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("establishment", String(128), nullable=False),
+    Column("pending", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+)
+
 # Operators' credentials for the fleet page: only the SHA-256 of each token is kept.
 operator_tokens = Table(
     "operator_tokens",
@@ -106,6 +119,20 @@ schema_version = Table(
     Column("version", Integer, nullable=False),
     Column("migrated_at", String(32), nullable=False),
 )
+
+
+def _lodging_backlog(kid: str, payload: dict[str, Any], received_at: str) -> dict[str, Any] | None:
+    """The ``lodging_days`` row of a heartbeat that reports lodging counts (``None`` otherwise)."""
+    lodging = payload.get("lodging")
+    if not isinstance(lodging, dict):
+        return None
+    counts = [lodging.get(name) for name in ("pending", "overdue")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in counts):
+        return None
+    establishment = payload.get("establishment")
+    day = datetime.fromisoformat(received_at.replace("Z", "+00:00")).astimezone(VIETNAM).date().isoformat()
+    return {"kid": kid, "day": day, "establishment": establishment if isinstance(establishment, str) else kid,
+            "pending": counts[0], "overdue": counts[1]}
 
 
 def now_iso() -> str:
@@ -384,11 +411,25 @@ class Store:
             where=or_(kiosk_status.c.sent_at < insert_row.excluded.sent_at,
                       kiosk_status.c.sent_at > insert_row.excluded.received_at),
         ).returning(kiosk_status.c.kid)  # a row only when inserted or updated (rowcount differs between drivers)
+        backlog = _lodging_backlog(kid, payload, received_at)
         try:
             with self.engine.begin() as conn:
-                return conn.execute(statement).first() is not None
+                stored = conn.execute(statement).first() is not None
+                if stored and backlog is not None:
+                    day = self._insert(lodging_days).values(backlog)
+                    conn.execute(day.on_conflict_do_update(
+                        index_elements=["kid", "day"],
+                        set_={"establishment": day.excluded.establishment, "pending": day.excluded.pending,
+                              "overdue": day.excluded.overdue}))
+                return stored
         except SQLAlchemyError as exc:
             raise IntakeError(f"database error ({type(exc).__name__})", code="database", status=503) from exc
+
+    def lodging_days(self, since_day: str) -> list[dict[str, Any]]:
+        """Every kiosk's lodging backlog per day from ``since_day`` (``YYYY-MM-DD``, Vietnam date), by day."""
+        query = select(lodging_days).where(lodging_days.c.day >= since_day).order_by(lodging_days.c.day)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query).all()]
 
     def kiosk_statuses(self) -> list[dict[str, Any]]:
         """Every enrolled device with its latest heartbeat (``None`` if it never sent one), oldest enrolment first."""

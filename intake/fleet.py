@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from wire.envelope import SubmissionError, unverified_payload
+from wire.zones import VIETNAM
 
 OLD_PENDING_SECONDS = 3600  # a submission waiting longer than this makes the kiosk a warning
 DEVICE_PROBLEMS = ("absent", "error")
@@ -156,29 +157,14 @@ def lodging_compliance(
     kiosk or a lodging submission are listed."""
     by_kiosk: dict[str, str] = {}
     result: dict[str, Compliance] = {}
-    for status in statuses:
-        payload = status.get("payload")
-        if not isinstance(payload, dict):
-            continue
-        kid = str(status["kid"])
-        lodging = payload.get("lodging")
-        establishment = _text(payload.get("establishment")) or kid
+    for kid, establishment, lodging in _kiosk_places(statuses):
         by_kiosk[kid] = establishment
         if isinstance(lodging, dict):
             entry = result.setdefault(establishment, Compliance(establishment))
             entry.kiosks.add(kid)
             entry.pending += _int(lodging.get("pending")) or 0
             entry.overdue += _int(lodging.get("overdue")) or 0
-    for row in lodging_submissions:
-        kid = str(row["device"])
-        establishment = by_kiosk.get(kid, kid)
-        try:
-            payload = unverified_payload(str(row["jws"]))
-        except SubmissionError:  # stored only once verified: cannot happen short of a damaged database
-            continue
-        on_time = notification_on_time(payload, parse_utc(str(row["received_at"])))
-        if on_time is None:
-            continue
+    for kid, establishment, _received, on_time in _notifications(by_kiosk, lodging_submissions):
         entry = result.setdefault(establishment, Compliance(establishment))
         entry.kiosks.add(kid)
         if on_time:
@@ -186,3 +172,59 @@ def lodging_compliance(
         else:
             entry.late += 1
     return sorted(result.values(), key=lambda c: c.establishment)
+
+
+def _kiosk_places(statuses: Iterable[Mapping[str, Any]]) -> Iterable[tuple[str, str, Any]]:
+    """``(kid, establishment, lodging counts)`` of each kiosk that has sent a heartbeat."""
+    for status in statuses:
+        payload = status.get("payload")
+        if isinstance(payload, dict):
+            kid = str(status["kid"])
+            yield kid, _text(payload.get("establishment")) or kid, payload.get("lodging")
+
+
+def _notifications(by_kiosk: Mapping[str, str], lodging_submissions: Iterable[Mapping[str, Any]]
+                   ) -> Iterable[tuple[str, str, datetime, bool]]:
+    """``(kid, establishment, received_at, on_time)`` of each lodging submission that names an arrival."""
+    for row in lodging_submissions:
+        kid = str(row["device"])
+        establishment = by_kiosk.get(kid, kid)
+        try:
+            payload = unverified_payload(str(row["jws"]))
+        except SubmissionError:  # stored only once verified: cannot happen short of a damaged database
+            continue
+        received = parse_utc(str(row["received_at"]))
+        on_time = notification_on_time(payload, received)
+        if on_time is not None:
+            yield kid, establishment, received, on_time
+
+
+def recent_days(today: date, count: int) -> list[date]:
+    return [today - timedelta(days=n) for n in range(count - 1, -1, -1)]
+
+
+def on_time_by_day(statuses: Iterable[Mapping[str, Any]], lodging_submissions: Iterable[Mapping[str, Any]],
+                   days: list[date]) -> list[tuple[date, int, int]]:
+    """``(day, on_time, late)`` for each of ``days`` (Vietnam dates of receipt), over every establishment."""
+    by_kiosk = {kid: establishment for kid, establishment, _ in _kiosk_places(statuses)}
+    counts = {day: [0, 0] for day in days}
+    for _kid, _establishment, received, on_time in _notifications(by_kiosk, lodging_submissions):
+        day = received.astimezone(VIETNAM).date()
+        if day in counts:
+            counts[day][0 if on_time else 1] += 1
+    return [(day, on, late) for day, (on, late) in counts.items()]
+
+
+def backlog_by_establishment(rows: Iterable[Mapping[str, Any]], days: list[date]
+                             ) -> dict[str, list[tuple[date, int, int]]]:
+    """``lodging_days`` rows summed over each establishment's kiosks: ``(day, pending, overdue)`` for the days an
+    establishment reported (a kiosk switched off on a day leaves that day out rather than counting zero)."""
+    wanted = set(days)
+    sums: dict[str, dict[date, list[int]]] = {}
+    for row in rows:
+        day = date.fromisoformat(str(row["day"]))
+        if day in wanted:
+            entry = sums.setdefault(str(row["establishment"]), {}).setdefault(day, [0, 0])
+            entry[0] += int(row["pending"])
+            entry[1] += int(row["overdue"])
+    return {name: [(d, p, o) for d, (p, o) in sorted(by_day.items())] for name, by_day in sorted(sums.items())}

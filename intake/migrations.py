@@ -2,7 +2,8 @@
 
 Version 1 is the schema of release 0.1.0 (``devices``, ``enrolment_tokens``, ``submissions``), which had no version
 table; version 2 (0.2.0) adds ``kiosk_status`` (fleet health), ``operator_tokens`` (the operator page) and
-``schema_version`` itself. A new database is created at the current version directly.
+``schema_version`` itself; version 3 adds ``lodging_days`` (the lodging backlog per day, for the operator page's
+trend). A new database is created at the current version directly.
 
 Why not Alembic: the migrations so far only add tables, which SQLAlchemy creates from ``intake.db.metadata``; a
 list of functions, each run in one transaction with the version it leads to, is enough and needs no migration
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, insert, inspect, select
 
-from intake.db import kiosk_status, metadata, now_iso, operator_tokens, schema_version
+from intake.db import kiosk_status, lodging_days, metadata, now_iso, operator_tokens, schema_version
 from intake.errors import IntakeError
 
 # The tables of release 0.1.0: a database holding them but no ``schema_version`` is at version 1.
@@ -40,9 +41,14 @@ def _fleet_health(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _lodging_days(conn: Connection) -> None:
+    lodging_days.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "fleet health and operator credentials: kiosk_status, operator_tokens, schema_version",
               _fleet_health),
+    Migration(3, "lodging backlog per kiosk and day for the operator page's trend: lodging_days", _lodging_days),
 )
 CURRENT = MIGRATIONS[-1].version
 

@@ -7,11 +7,12 @@ state never rests on colour alone. The page reloads itself every minute (``<meta
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from html import escape
 
 from intake.fleet import Compliance, KioskView
+from intake.svg_charts import backlog_chart, on_time_rate_chart
 from wire.zones import VIETNAM
 
 STATE_LABELS = {
@@ -36,6 +37,17 @@ DEVICE_LABELS = {
     "simulated": "mô phỏng / simulated",
     "unknown": "không rõ / unknown",
 }
+# What an operator reads for the error codes kiosks report (the code stays in a tooltip for support).
+ERROR_LABELS = {
+    "chip-unstable": "thẻ bị xê dịch khi đọc chip / card moved while the chip was read",
+    "chip-card-removed": "thẻ bị nhấc ra khi đang đọc / card lifted during the read",
+    "chip-wrong-key": "chip từ chối khóa (CAN/MRZ) / chip refused the key",
+    "chip-no-reader": "không có đầu đọc chip / no chip reader",
+    "chip-unsupported": "chip không đọc được / chip not readable",
+    "camera-failed": "camera ngừng hoạt động / camera stopped",
+    "printer-error": "máy in lỗi / printer error",
+}
+NO_CONTACT = "không rõ — mất liên lạc / unknown — no contact"
 PROFILE_LABELS = {"one-stop": "Một cửa / One-stop", "clinic": "Phòng khám / Clinic", "lodging": "Lưu trú / Lodging"}
 
 STYLE = """
@@ -56,8 +68,14 @@ tr.stale td.state { color: #8b0f07; font-weight: 700; border-left: 6px solid #c0
 tr.warning td { background: #fdf3d7; }
 tr.warning td.state { color: #6b4a00; font-weight: 700; border-left: 6px solid #d99a00; }
 tr.ok td.state { color: #1c5e2a; border-left: 6px solid #2e8540; }
-code { font-size: 12px; white-space: nowrap; }
+code { font-size: 12px; }
+code.kid { display: block; word-break: break-all; user-select: all; font-size: 11px; color: #333; margin-top: 3px; }
 .reasons { display: block; font-weight: 400; font-size: 12px; }
+.sub { display: block; color: #555; font-size: 12px; }
+ul.errors { margin: 0; padding-left: 16px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.charts figure { margin: 0; background: #fff; border: 1px solid #d5d9de; padding: 8px; }
+.charts figcaption { font-size: 13px; font-weight: 600; margin-bottom: 4px; }
 """
 
 
@@ -92,6 +110,13 @@ def _cell(value: object, css: str = "") -> str:
     return f"<td{attribute}>{escape(text)}</td>"
 
 
+def _error(code: str) -> str:
+    label = ERROR_LABELS.get(code)
+    if label is None:
+        return f"<li>mã lỗi / error code <code>{escape(code)}</code></li>"
+    return f'<li title="{escape(code)}">{escape(label)}</li>'
+
+
 def _kiosk_row(view: KioskView) -> str:
     reasons = ", ".join(REASON_LABELS.get(reason, reason) for reason in view.reasons)
     state = (
@@ -105,19 +130,24 @@ def _kiosk_row(view: KioskView) -> str:
     last_seen = _local(view.last_seen)
     if view.silent_seconds is not None:
         last_seen += f" ({ago(view.silent_seconds)})"
-    errors = " ".join(f"<code>{escape(code)}</code>" for code in view.errors) or "—"
+    # A kiosk out of contact: what it last said about its devices is no longer known to be true.
+    if view.state == "stale":
+        devices = NO_CONTACT
+    else:
+        devices = (f"Đầu đọc / Reader: {DEVICE_LABELS.get(view.reader or '', view.reader or '—')}; "
+                   f"Camera: {DEVICE_LABELS.get(view.camera or '', view.camera or '—')}")
+    place = " · ".join(x for x in (view.establishment if view.establishment != view.kid else None,
+                                   PROFILE_LABELS.get(view.profile or "", view.profile), view.version) if x)
+    outbox = (f"{view.pending if view.pending is not None else '—'} chờ / pending · "
+              f"{view.quarantined if view.quarantined is not None else '—'} cách ly / quarantined")
+    oldest = duration(view.oldest_pending_seconds)
+    errors = f'<ul class="errors">{"".join(_error(code) for code in view.errors)}</ul>' if view.errors else "—"
     cells = [
         state,
-        f'<td><code title="{escape(view.kid)}">{escape(view.kid[:12])}…</code></td>',
-        _cell(view.establishment if view.establishment != view.kid else None),
-        _cell(PROFILE_LABELS.get(view.profile or "", view.profile)),
-        _cell(view.version),
+        f'<td>{escape(place or "—")}<code class="kid" title="Mã thiết bị / Device id">{escape(view.kid)}</code></td>',
         _cell(last_seen),
-        _cell(view.pending, "num"),
-        _cell(duration(view.oldest_pending_seconds), "num"),
-        _cell(view.quarantined, "num"),
-        _cell(DEVICE_LABELS.get(view.reader or "", view.reader)),
-        _cell(DEVICE_LABELS.get(view.camera or "", view.camera)),
+        f'<td>{escape(outbox)}<span class="sub">chờ lâu nhất / oldest: {escape(oldest)}</span></td>',
+        _cell(devices),
         _cell(lodging),
         f"<td>{errors}</td>",
     ]
@@ -139,16 +169,10 @@ def _compliance_row(entry: Compliance) -> str:
 
 KIOSK_HEADERS = (
     "Trạng thái / State",
-    "Thiết bị / Device",
-    "Cơ sở / Establishment",
-    "Loại / Profile",
-    "Phiên bản / Version",
+    "Ki-ốt / Kiosk",
     "Lần cuối / Last seen",
-    "Chờ gửi / Pending",
-    "Chờ lâu nhất / Oldest pending",
-    "Cách ly / Quarantined",
-    "Đầu đọc / Reader",
-    "Camera",
+    "Hàng đợi / Outbox",
+    "Thiết bị / Devices",
     "Lưu trú / Lodging deadlines",
     "Lỗi gần đây / Last errors",
 )
@@ -168,9 +192,20 @@ def _table(headers: Sequence[str], rows: Sequence[str], empty: str, table_id: st
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _charts(on_time: Sequence[tuple[date, int, int]], backlog: Mapping[str, Sequence[tuple[date, int, int]]]) -> str:
+    figures = [f"<figure><figcaption>Tỷ lệ thông báo đúng hạn theo ngày / On-time notifications per day"
+               f"</figcaption>{on_time_rate_chart(on_time)}</figure>"]
+    figures += [f"<figure><figcaption>{escape(name)} · chờ thông báo và quá hạn theo ngày / pending and overdue per "
+                f"day</figcaption>{backlog_chart(name, days)}</figure>" for name, days in backlog.items()]
+    return f'<div class="charts">{"".join(figures)}</div>'
+
+
 def render(
-    kiosks: Sequence[KioskView], compliance: Sequence[Compliance], now: datetime, stale_minutes: float
+    kiosks: Sequence[KioskView], compliance: Sequence[Compliance], now: datetime, stale_minutes: float,
+    on_time: Sequence[tuple[date, int, int]] = (), backlog: Mapping[str, Sequence[tuple[date, int, int]]] | None = None,
 ) -> str:
+    """The page; ``on_time``: ``(day, on time, late)`` per day; ``backlog``: per establishment, ``(day, pending,
+    overdue)`` per day (both drawn as inline SVG charts)."""
     counts = {state: sum(1 for k in kiosks if k.state == state) for state in STATE_LABELS}
     summary = "".join(
         f'<span class="n-{state}">{escape(STATE_LABELS[state])}: {counts[state]}</span>' for state in STATE_LABELS
@@ -196,6 +231,7 @@ heartbeat.</p>
 <p class="meta">Đúng hạn / trễ hạn: thông báo máy chủ đã nhận trước / sau hạn luật định; chưa gửi: khách ki-ốt báo
 chưa thông báo. / On time, late: notifications received before / after the legal deadline; pending: guests the kiosks
 report as not notified yet.</p>
+{_charts(on_time, backlog or {})}
 {_table(COMPLIANCE_HEADERS, [_compliance_row(c) for c in compliance],
         "Chưa có cơ sở lưu trú / No lodging establishment", "compliance")}
 </body>

@@ -28,10 +28,9 @@ _FACE_START = 0.55
 
 
 def wrong_key() -> KioskError:
-    return KioskError("The chip did not open. Rescan the QR code or enter the MRZ details printed on the card.",
+    return KioskError("The chip did not open. Rescan the QR code or type the details printed on the card.",
                       code="chip-wrong-key",
-                      message_vi="Không mở được chip. Vui lòng quét lại mã QR hoặc nhập thông tin in trên thẻ "
-                                 "(dòng MRZ).")
+                      message_vi="Không mở được chip. Vui lòng quét lại mã QR hoặc nhập thông tin in trên thẻ.")
 
 
 def card_removed() -> KioskError:

@@ -15,6 +15,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 
+from drivers.speech import Speaker
 from kiosk.controller import KioskController
 from kiosk.session import Step
 from screens.base import KioskScreen
@@ -27,6 +28,7 @@ from screens.operator import OperatorScreen
 from screens.review import ReviewScreen
 from screens.scan import ScanScreen
 from screens.service_notify import ServiceNotifier
+from screens.speech_guide import SpeechGuide
 from screens.theme import Theme, register_fonts
 
 SCREENS: tuple[type[KioskScreen], ...] = (HomeScreen, ScanScreen, ReviewScreen, CheckScreen, ConsentScreen,
@@ -41,9 +43,12 @@ def post_to_ui(fn: Callable[[], None]) -> None:
 class KioskApp(App):
     title = "cccd-kiosk"
 
-    def __init__(self, controller: KioskController, *, theme: Theme | None = None, **kwargs: Any) -> None:
+    def __init__(self, controller: KioskController, *, theme: Theme | None = None, speaker: Speaker | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.controller = controller
+        self.speaker = speaker  # spoken guidance (off the UI thread); None: silent
+        self.guide = SpeechGuide(self, speaker) if speaker is not None else None
         self.theme = theme or Theme()
         self.sm: ScreenHost | None = None
         self.screens: dict[str, KioskScreen] = {}
@@ -75,6 +80,8 @@ class KioskApp(App):
     def shutdown(self) -> None:
         """Stop timers and devices (the window stays for the next app in the same process)."""
         self.notifier.stop()
+        if self.speaker is not None:
+            self.speaker.silence()
         if self._idle_event is not None:
             self._idle_event.cancel()
         gc.unfreeze()
@@ -133,6 +140,8 @@ class KioskApp(App):
             if self.sm.current != target:
                 self.sm.current = target
         self.screens[self.sm.current].refresh()
+        if self.guide is not None:
+            self.guide.update()
 
     def current_screen(self) -> KioskScreen:
         assert self.sm is not None

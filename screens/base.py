@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
@@ -12,12 +12,16 @@ from kiosk.controller import KioskController
 from screens.theme import Theme
 from screens.widgets import BigButton, Text, paint, two_lines
 
+if TYPE_CHECKING:
+    from drivers.speech import Speaker
+
 
 class KioskApp(Protocol):
     """What a screen needs of the application (``screens.app.KioskApp``)."""
 
     controller: KioskController
     theme: Theme
+    speaker: Speaker | None  # spoken guidance; None: silent
 
     def open_operator(self) -> None: ...
 

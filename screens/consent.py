@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import error_text
 from screens.base import KioskScreen
-from screens.widgets import Text, scrolling_texts
+from screens.widgets import Text, follow_height, scrolling_texts
 
 
 class ConsentScreen(KioskScreen):
@@ -32,6 +32,7 @@ class ConsentScreen(KioskScreen):
         self.accept_button = self.button("consent.accept", self._accept, height=t.touch * 1.2)
         for b in (self.decline_button, self.back_button, self.accept_button):
             actions.add_widget(b)
+        follow_height(actions, [self.decline_button, self.back_button, self.accept_button])
         body.add_widget(actions)
         root.add_widget(body)
         self.add_widget(root)

@@ -6,10 +6,12 @@ No system input method is involved: each key press goes to a ``TelexBuffer`` and
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
@@ -17,13 +19,18 @@ from kiosk.i18n import Lang, tr
 from kiosk.input_format import digits_only, format_digits
 from kiosk.telex import TelexBuffer
 from screens.theme import Theme
-from screens.widgets import BigButton, paint
+from screens.widgets import BigButton, Text, paint
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 TEXT_EXTRA = ",.-/"
 # Letters typed literally, with the signs each kind of field needs beside the space bar.
 PLAIN_EXTRAS = {"email": "@.-_", "url": ":/.-", "code": "-_.:"}
 NUMPAD_ROWS = ("123", "456", "789")
+# For people who do not know Telex: each key puts a mark on the word being typed (through the same Telex keys).
+MARK_KEYS = (("á", "tone:s"), ("à", "tone:f"), ("ả", "tone:r"), ("ã", "tone:x"), ("ạ", "tone:j"),
+             ("â ê ô", "hat"), ("ă ơ ư", "tone:w"), ("đ", "dd"))
+KEYBOARD_SHARE = 0.56  # at most this part of the window height, whatever the text size
+SPACING = 6
 
 
 class OnScreenKeyboard(BoxLayout):
@@ -36,6 +43,7 @@ class OnScreenKeyboard(BoxLayout):
         self.buffer = TelexBuffer()
         self.mode = "text"
         self.field_type = "text"
+        self.key_height = float(theme.key)
         self.shift = False
         self.on_text: Callable[[str], None] = lambda _t: None
         self.on_done: Callable[[str], None] = lambda _t: None
@@ -79,6 +87,18 @@ class OnScreenKeyboard(BoxLayout):
         elif key == "↵":
             self.on_done(self.buffer.text)
             return
+        elif key.startswith("tone:"):
+            self.buffer.press(key[5:])
+        elif key == "hat":
+            self._hat()
+        elif key == "dd":
+            letter = "D" if self.shift or self.buffer.text.endswith("D") else "d"
+            if not self.buffer.text.endswith(("d", "D")):
+                self.buffer.press(letter)
+            self.buffer.press(letter)
+            if self.shift:
+                self.shift = False
+                self._build()
         elif self.mode == "numeric":
             self._set_digits(digits_only(self.buffer.text) + key)
         else:
@@ -88,18 +108,37 @@ class OnScreenKeyboard(BoxLayout):
                 self._build()
         self.on_text(self.buffer.text)
 
+    def _hat(self) -> None:
+        """â, ê or ô: the last a, e or o of the word gets its circumflex (Telex: the vowel typed again)."""
+        word = self.buffer.text.rsplit(" ", 1)[-1]
+        for ch in reversed(word):
+            base = unicodedata.normalize("NFD", ch)[0].lower()
+            if base in "aeo":
+                self.buffer.press(base)
+                return
+
     def _set_digits(self, digits: str) -> None:
         self.buffer.set_text(format_digits(self.field_type, digits))
 
     # -- layout --------------------------------------------------------------------------------------------------
-    def _key(self, label: str, key: str | None = None, kind: str = "key", width: float = 1.0) -> BigButton:
-        button = BigButton(self.theme, label, partial(self.press, key or label), kind=kind, level="key",
-                           height=self.theme.key, size_hint_x=width)
+    def _key_height(self, rows: int, extra: float = 0) -> float:
+        """The theme's key height, or less when that many rows would take more than their share of the window
+        (large text on a small screen); never below 56 px."""
+        room = Window.height * KEYBOARD_SHARE - extra - 16 - (rows - 1) * SPACING
+        return max(56.0, min(float(self.theme.key), room / rows))
+
+    def _key(self, label: str, key: str | None = None, kind: str = "key", width: float = 1.0,
+             level: str = "key") -> BigButton:
+        button = BigButton(self.theme, label, partial(self.press, key or label), kind=kind, level=level,
+                           height=self.key_height, size_hint_x=width, fit_text=False)
+        # Smaller keys (large text on a small screen) get a font that leaves room around it; words a smaller one.
+        size = min(self.theme.font("key"), self.key_height * 0.48)
+        button.font_size = min(size, self.theme.font("body")) if len(label) > 2 else size
         button.key = key or label
         return button
 
     def _row(self, widgets: list[BigButton]) -> BoxLayout:
-        row = BoxLayout(spacing=6, size_hint_y=None, height=self.theme.key)
+        row = BoxLayout(spacing=SPACING, size_hint_y=None, height=self.key_height)
         for widget in widgets:
             row.add_widget(widget)
         return row
@@ -108,7 +147,8 @@ class OnScreenKeyboard(BoxLayout):
         self.clear_widgets()
         done = tr("keyboard.done", self.lang)
         if self.mode == "numeric":
-            ideal = 4 * self.theme.key * 2.2
+            self.key_height = self._key_height(4)
+            ideal = 4 * self.key_height * 2.2
             grid = GridLayout(cols=4, spacing=6, size_hint=(None, None), width=ideal, pos_hint={"center_x": 0.5})
             # In a narrow column (large text) the pad shrinks to the room it has instead of overflowing.
             self.bind(width=lambda _w, width: setattr(grid, "width", min(ideal, width - 16)))
@@ -125,10 +165,17 @@ class OnScreenKeyboard(BoxLayout):
                     grid.add_widget(self._key(key))
                 else:
                     grid.add_widget(BoxLayout())
-            grid.height = 4 * self.theme.key + 3 * 6
+            grid.height = 4 * self.key_height + 3 * SPACING
             self.add_widget(grid)
             self.height = grid.height + 16
             return
+        telex = self.mode == "text"
+        hint_height = self.theme.font("small") * 3.2 if telex else 0
+        hint = Text(self.theme, tr("keyboard.telex_hint", self.lang), level="small", color=self.theme.text,
+                    halign="center", fixed_height=hint_height) if telex else None
+        self.key_height = self._key_height(6 if telex else 5, hint_height)
+        if hint is not None:
+            self.add_widget(hint)
         self.add_widget(self._row([self._key(d) for d in "1234567890"]))
         for i, letters in enumerate(LETTER_ROWS):
             keys = [self._key(ch.upper() if self.shift else ch, ch) for ch in letters]
@@ -144,4 +191,9 @@ class OnScreenKeyboard(BoxLayout):
         bottom.extend(self._key(ch) for ch in extra[2:])
         bottom.append(self._key(done, "↵", kind="primary", width=2))
         self.add_widget(self._row(bottom))
-        self.height = 5 * self.theme.key + 4 * 6 + 16
+        rows = 5
+        if telex:
+            self.add_widget(self._row([self._key(label, key, width=1.5 if " " in label else 1.0)
+                                       for label, key in MARK_KEYS]))
+            rows = 6
+        self.height = rows * self.key_height + (rows - 1) * SPACING + 16 + (hint_height + SPACING if telex else 0)

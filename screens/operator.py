@@ -17,10 +17,15 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk.errors import KioskError
 from kiosk.i18n import error_text
+from kiosk.speech_prompts import catalogue
 from screens.base import KioskScreen
 from screens.keyboard import OnScreenKeyboard
 from screens.operator_enrol import EnrolForm
 from screens.widgets import BigButton, Panel, Text
+
+# The names the device wiring reports, in the operator's two languages.
+DEVICE_NAMES = {"Camera": "operator.camera", "Chip": "operator.reader", "Printer": "operator.printer",
+                "Intake": "operator.intake"}
 
 SCALES = (1.0, 1.2, 1.4)
 log = logging.getLogger(__name__)
@@ -141,7 +146,10 @@ class OperatorScreen(KioskScreen):
 
         devices = self._section("operator.devices")
         for name, status in c.devices.status().items():
-            devices.add_widget(Text(t, f"{name}: [b]{status}[/b]", markup=True, level="small"))
+            name_key = DEVICE_NAMES.get(name)
+            label = name if name_key is None else c.t(name_key) if c.t(name_key) == c.other(name_key) else \
+                f"{c.t(name_key)} · {c.other(name_key)}"
+            devices.add_widget(Text(t, f"{label}: [b]{status}[/b]", markup=True, level="small"))
         devices.add_widget(Text(t, c.t("address.data", version=c.address.service.data_version,
                                        state=c.t("address.data_ready" if c.address.service.ready
                                                  else "address.data_loading")), level="small"))
@@ -170,15 +178,42 @@ class OperatorScreen(KioskScreen):
                                      partial(self.app.set_display, scale=scale),
                                      kind="primary" if abs(t.scale - scale) < 0.01 else "secondary", level="small"))
         settings.add_widget(row)
-        settings.add_widget(BigButton(t, f"{c.t('operator.contrast')}: {'ON' if t.high_contrast else 'OFF'}",
+        state = "operator.speech_on" if t.high_contrast else "operator.speech_off"
+        settings.add_widget(BigButton(t, f"{c.t('operator.contrast')} · {c.other('operator.contrast')}: "
+                                         f"{c.t(state)} · {c.other(state)}",
                                       lambda: self.app.set_display(high_contrast=not t.high_contrast),
                                       kind="secondary", level="body"))
+        speaker = self.app.speaker
+        if speaker is not None:
+            settings.add_widget(Text(t, f"{c.t('operator.speech')} · {c.other('operator.speech')}", level="small",
+                                     bold=True))
+            voice = BoxLayout(size_hint_y=None, height=t.touch, spacing=8)
+            on_off = "operator.speech_on" if speaker.enabled else "operator.speech_off"
+            voice.add_widget(BigButton(t, f"{c.t(on_off)} · {c.other(on_off)}",
+                                       partial(self._speech, not speaker.enabled),
+                                       kind="primary" if speaker.enabled else "secondary", level="small"))
+            for step, label in ((-10, "-"), (10, "+")):
+                voice.add_widget(BigButton(t, label, partial(self._speech, None, step), kind="secondary",
+                                           level="heading", size_hint_x=0.4))
+            settings.add_widget(voice)
+            settings.add_widget(Text(t, f"{c.t('operator.volume', n=speaker.volume)} · "
+                                        f"{c.other('operator.volume', n=speaker.volume)}", level="small"))
         if c.devices.export is not None:
             settings.add_widget(self.button("operator.export", self._export, kind="secondary"))
         right.add_widget(settings)
         scroll.add_widget(grid)
         self.body.add_widget(scroll)
         self.body.add_widget(self.button("operator.exit", self.app.close_operator))
+
+    def _speech(self, enabled: bool | None, step: int = 0) -> None:
+        """Spoken guidance on or off, volume up or down (kept for the next start); a sample is spoken."""
+        speaker = self.app.speaker
+        if speaker is None:
+            return
+        speaker.configure(enabled=enabled, volume=speaker.volume + step if step else None)
+        if speaker.enabled:
+            speaker.say("home", catalogue()["home"])
+        self.refresh()
 
     def _enrolment(self) -> Panel | None:
         c, t = self.controller, self.theme
@@ -191,7 +226,9 @@ class OperatorScreen(KioskScreen):
                                     level="small"))
         else:
             section.add_widget(Text(t, status.problem or "—", level="small", bold=True, color=t.danger))
-        section.add_widget(Text(t, f"{c.t('operator.device_id')}: {status.device}", level="small"))
+        # The key id on a line of its own (it is one long word): read in full, wrapped where needed.
+        section.add_widget(Text(t, f"{c.t('operator.device_id')} · {c.other('operator.device_id')}:\n"
+                                   f"[b]{status.device}[/b]", level="small", markup=True))
         section.add_widget(self.button("operator.reenrol" if status.enrolled else "operator.enrol", self.open_enrol,
                                        kind="secondary"))
         return section

@@ -13,19 +13,20 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
-from kivy.uix.progressbar import ProgressBar
 from kivy.uix.scrollview import ScrollView
 from PIL import Image as PILImage
 
 from kiosk.controller import FieldRow
 from screens.address_confirm import AddressConfirmPanel
 from screens.base import KioskScreen
+from screens.illustrations import ProgressRing
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
 from screens.table_rows import RowHeader, TableFooter
-from screens.widgets import BigButton, Panel, Text, collapse, paint
+from screens.widgets import BigButton, Panel, TapText, Text, collapse, follow_height, paint
 
 ROWS_PER_FRAME = 6
+PHOTO_WIDTH = 240
 MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
 
 
@@ -37,22 +38,29 @@ class FieldView(BoxLayout):
         super().__init__(orientation="vertical", size_hint_y=None, spacing=4, padding=(0, 6), **kwargs)
         self.screen, self.name = screen, row.name
         line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2)
+        labels = BoxLayout(orientation="vertical", size_hint_x=0.42, size_hint_y=None, spacing=2,
+                           pos_hint={"top": 1})  # level with the top of the value box
         self.label = Text(t, level="body", bold=True)
         self.source = Text(t, level="small", markup=True)
         labels.bind(minimum_height=labels.setter("height"))
-        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
+        labels.bind(height=lambda _w, h: self._fit(line))
         labels.add_widget(self.label)
         labels.add_widget(self.source)
         line.add_widget(labels)
         self.box = BigButton(t, "", self._tap, kind="secondary", level="body", size_hint_y=1, height=None)
         self.box.halign = "left"
+        self.box.bind(texture_size=lambda *_: self._fit(line))
         line.add_widget(self.box)
         self.add_widget(line)
         self.error = Text(t, level="small", color=t.danger, bold=True)
         self.add_widget(self.error)
         self.bind(minimum_height=self.setter("height"))
         self.row: FieldRow | None = row
+
+    def _fit(self, line: BoxLayout) -> None:
+        """The row is as tall as its label or its value (a long address wraps), at least a touch target."""
+        labels = line.children[-1]
+        line.height = max(self.screen.theme.touch, labels.height, self.box.texture_size[1] + 16)
 
     def wipe(self) -> None:
         """Forget the value shown (the layout and the field's label stay for the next visit)."""
@@ -65,21 +73,20 @@ class FieldView(BoxLayout):
     def update(self, row: FieldRow, *, editing: bool) -> None:
         c, t = self.screen.controller, self.screen.theme
         self.row = row
-        mark = " *" if row.required else ""
+        mark = "\u00a0*" if row.required else ""  # the mark never wraps onto a line of its own
         self.label.text = f"{row.label}{mark}"
         if row.source:
             color = "".join(f"{int(v * 255):02x}" for v in t.source_color(row.source)[:3])
-            lock = f" · {c.t('review.locked')}" if row.locked else ""
-            self.source.text = f"[color={color}]• {c.t('review.source.' + row.source)}{lock}[/color]"
+            key = "review.source." + row.source
+            self.source.text = f"[color={color}]• {c.t(key)} · {c.other(key)}[/color]"
         else:
             self.source.text = c.t("review.required") if row.required else ""
         if not editing:
             self.box.text = row.shown
+        # A locked value reads as plainly as any other: no fading; it sits on the page, without a field's box.
         self.box.disabled = row.locked
-        self.box.opacity = 0.75 if row.locked else 1.0
         self.box.set_fill(t.primary if editing else (t.bg if row.locked else t.surface))
         self.box.color = t.on_primary if editing else t.text
-        self.box._sync()
         self.error.text = row.error or (c.t("review.required") if row.missing and not editing else "")
         self.error.color = t.danger
 
@@ -91,10 +98,16 @@ class FormLayout:
     def __init__(self, screen: ReviewScreen, rows: list[FieldRow]) -> None:
         self.screen = screen
         # Sized like the scroll area even while not shown, so every label is wrapped before it is needed.
-        self.grid = GridLayout(cols=1, size_hint=(None, None), spacing=2, width=screen.scroll.width)
+        # Right padding: the scroll bar never lies over a value box.
+        self.grid = GridLayout(cols=1, size_hint=(None, None), spacing=2, width=screen.scroll.width,
+                               padding=(0, 0, screen.scroll.bar_width + 6, 0))
         self.grid.bind(minimum_height=self.grid.setter("height"))
         screen.scroll.bind(width=self.grid.setter("width"))
         self.views: dict[str, FieldView] = {}
+        c, t = screen.controller, screen.theme
+        # Said once above the form rather than on every locked row.
+        self.grid.add_widget(Text(t, f"{c.t('review.locked_note')}\n{c.other('review.locked_note')}", level="small",
+                                  color=t.muted))
         self.pending = list(rows)
         self.group: tuple[str, int] | None = None  # the table row whose cells are being laid out
         self.footers: dict[str, TableFooter] = {}
@@ -142,7 +155,7 @@ class ReviewScreen(KioskScreen):
         self.banner = BoxLayout(size_hint_y=None, height=0, opacity=0, padding=(t.pad, 4), spacing=t.pad)
         paint(self.banner, t.secondary)
         self.banner_text = Text(t, level="small", bold=True, fixed_height=0)
-        self.banner_progress = ProgressBar(max=1.0, size_hint_x=0.4)
+        self.banner_progress = ProgressRing(t, label=False, line=5, size_hint_x=None, width=t.touch)
         self.banner.add_widget(self.banner_text)
         self.banner.add_widget(self.banner_progress)
         # The chip refused every key the QR code gave: the card's details can be typed (as on the scan screen).
@@ -159,7 +172,7 @@ class ReviewScreen(KioskScreen):
         # The photo column keeps its width whether or not a portrait is shown: the portrait arriving (or the wipe
         # removing it) must not re-wrap every label of the form.
         self.photo_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=6, size_hint_x=None,
-                               width=240)
+                               width=PHOTO_WIDTH)
         self.photo = Image(fit_mode="contain", opacity=0)
         self.photo_caption = Text(t, level="small", halign="center", color=t.muted)
         self.photo_box.add_widget(self.photo)
@@ -173,11 +186,13 @@ class ReviewScreen(KioskScreen):
         self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad, padding=(t.pad, 0, t.pad, 12))
         self.actions.height = t.touch + 12
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger", size_hint_x=0.35)
-        self.missing = Text(t, level="small", color=t.danger, bold=True, fixed_height=0)
+        # Touching the list of what is missing opens the first of those fields.
+        self.missing = TapText(t, "", self._next, level="small", color=t.danger, bold=True, fixed_height=0)
         self.next_button = self.button("common.next", self._next, size_hint_x=0.45)
         self.actions.add_widget(self.cancel_button)
         self.actions.add_widget(self.missing)
         self.actions.add_widget(self.next_button)
+        follow_height(self.actions, [self.cancel_button, self.next_button], extra=12)
         root.add_widget(self.actions)
         self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
         root.add_widget(self.mrz)  # added last: while shown it is the first to get touches
@@ -272,7 +287,7 @@ class ReviewScreen(KioskScreen):
         self._portrait()
         self.address_panel.refresh()
         ready = c.can_continue()
-        self.next_button.opacity = 1.0 if ready else 0.45
+        self.next_button.available = ready
         missing = c.missing_labels()
         fields = ", ".join(missing[:MISSING_SHOWN]) + (f" … (+{len(missing) - MISSING_SHOWN})"
                                                        if len(missing) > MISSING_SHOWN else "")
@@ -298,7 +313,7 @@ class ReviewScreen(KioskScreen):
         show = scan.chip_busy or scan.error is not None
         self.banner.height = self.theme.touch * 0.7 if show else 0
         self.banner.opacity = 1 if show else 0
-        self.banner_progress.value = scan.chip_progress or 0.0
+        self.banner_progress.set(scan.chip_progress or 0.0)
         self.banner_progress.opacity = 0 if scan.error is not None else 1
         error = self.controller.scan_error_text()
         self.banner_text.text = error.split("\n")[0] if error else self.controller.t(scan.status_key)
@@ -388,6 +403,7 @@ class ReviewScreen(KioskScreen):
             self.input_area.add_widget(self.keyboard)
             self.input_area.height = self.keyboard.height
         self.input_area.opacity = 1
+        self.photo_box.width, self.photo_box.opacity = 0, 0  # its room goes to the form while typing
         self.refresh()
         self.views[name].box.text = row.value
         Clock.schedule_once(lambda _dt: self._reveal(name), 0)
@@ -395,8 +411,13 @@ class ReviewScreen(KioskScreen):
 
     def _reveal(self, name: str) -> None:
         view = self.views.get(name)
-        if view is not None and view.parent is not None:
-            self.scroll.scroll_to(view, padding=10, animate=False)
+        if view is None or view.parent is None or self.layout is None:
+            return
+        # The row being edited at the top of the visible part: no half-cut row above it.
+        grid = self.layout.grid
+        overflow = grid.height - self.scroll.height
+        if overflow > 0:
+            self.scroll.scroll_y = min(1.0, max(0.0, 1 - (grid.top - view.top - 6) / overflow))
 
     def _typed(self, text: str) -> None:
         if self.editing:
@@ -417,6 +438,7 @@ class ReviewScreen(KioskScreen):
         self.keyboard.detach()
         self.input_area.clear_widgets()
         self.input_area.height, self.input_area.opacity = 0, 0
+        self.photo_box.width, self.photo_box.opacity = PHOTO_WIDTH, 1
 
     # -- typing the card's details after a wrong key ---------------------------------------------------------------
     @property
@@ -468,6 +490,7 @@ class ReviewScreen(KioskScreen):
         if self.controller.can_continue():
             self.controller.to_consent()
         else:
-            first = next((r.name for r in self.controller.rows() if r.missing or r.error), None)
+            rows = sorted(self.controller.rows(), key=lambda r: r.error is None)  # a wrong value first
+            first = next((r.name for r in rows if r.missing or r.error), None)
             if first is not None:
                 self.edit(first)

@@ -11,11 +11,11 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
-from kivy.uix.progressbar import ProgressBar
 
 from kiosk.input_format import digits_only
 from kiosk.scan import AccessKey
 from screens.base import KioskScreen
+from screens.illustrations import ChipGuide, QrToCamera
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
 from screens.widgets import Panel, Text, collapse, paint
@@ -66,12 +66,19 @@ class ScanScreen(KioskScreen):
         root = self.root_box = BoxLayout(orientation="vertical")
         root.add_widget(self.header("scan.title"))
         body = self.body = BoxLayout(padding=t.pad, spacing=t.pad)
-        camera_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=8, size_hint_x=0.58)
+        camera_box = self.camera_box = Panel(t, orientation="vertical", radius=16, padding=12, spacing=8,
+                                             size_hint_x=0.58)
         self.preview = Preview(t.primary)
         paint(self.preview, (0.08, 0.09, 0.11, 1))
         camera_box.add_widget(self.preview)
+        # How to hold the card: a picture beside the words.
+        hint_row = BoxLayout(size_hint_y=None, spacing=8)
+        self.qr_picture = QrToCamera(t, size_hint_x=0.3)
         self.hint = Text(t, level="body", bold=True, halign="center")
-        camera_box.add_widget(self.hint)
+        self.hint.bind(height=lambda _w, h: setattr(hint_row, "height", max(h, t.touch * 1.1)))
+        hint_row.add_widget(self.qr_picture)
+        hint_row.add_widget(self.hint)
+        camera_box.add_widget(hint_row)
         body.add_widget(camera_box)
 
         side = self.side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
@@ -79,36 +86,47 @@ class ScanScreen(KioskScreen):
         chip.bind(minimum_height=chip.setter("height"))
         self.chip_hint = Text(t, level="body", bold=True)
         self.chip_status = Text(t, level="body", color=t.muted)
-        self.progress = ProgressBar(max=1.0, value=0, size_hint_y=None, height=28)
         chip.add_widget(self.chip_hint)
         chip.add_widget(self.chip_status)
-        chip.add_widget(self.progress)
         side.add_widget(chip)
         self.error_box = Panel(t, orientation="vertical", color=t.surface, border=t.danger, radius=16,
-                               padding=t.pad, size_hint_y=None)
+                               padding=t.pad, size_hint_y=None, height=0)
         self.error = Text(t, level="body", bold=True, color=t.danger)
         self.error_box.add_widget(self.error)
-        self.error.bind(height=lambda _w, h: setattr(self.error_box, "height", h + 2 * t.pad))
+        self.error.bind(height=lambda _w, h: setattr(self.error_box, "height",
+                                                     h + 2 * t.pad if self.error.text else 0))
         side.add_widget(self.error_box)
-        self.key_button = self.button("scan.enter_key", self.open_key_pad, kind="secondary")
+        self.key_button = self.button("scan.enter_key", self.open_key_pad, kind="secondary", level="body")
         side.add_widget(self.key_button)
         # After a wrong key: rescan the QR code, or type the card's MRZ details.
         self.choices = BoxLayout(size_hint_y=None, height=0, opacity=0, spacing=12)
         self.rescan_button = self.button("scan.rescan_qr", self.controller.rescan_qr, kind="secondary",
-                                         level="body", height=None, size_hint_y=1)
-        self.mrz_button = self.button("scan.enter_mrz", self.open_mrz, level="body", height=None, size_hint_y=1)
+                                         level="body")
+        self.mrz_button = self.button("scan.enter_mrz", self.open_mrz, level="body")
         self.choices.add_widget(self.rescan_button)
         self.choices.add_widget(self.mrz_button)
+        for b in (self.key_button, self.rescan_button, self.mrz_button):
+            b.bind(height=self._fit_choices)
         side.add_widget(self.choices)
-        side.add_widget(BoxLayout())
+        # The room left in the column: where to place the card (animated), then the chip read's progress ring.
+        self.guide = ChipGuide(t)
+        side.add_widget(self.guide)
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
         side.add_widget(self.cancel_button)
         body.add_widget(side)
         root.add_widget(body)
 
         self.keypad = OnScreenKeyboard(t, self.controller.lang)
-        self.key_label = Text(t, level="heading", bold=True, halign="center")
-        self.key_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0)
+        self.key_label = Text(t, level="body", bold=True, halign="center")
+        self.key_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0,
+                                  padding=(t.pad, 8), spacing=8)
+        self.key_back = self.button("common.back", self.close_key_pad, kind="secondary", level="body",
+                                    size_hint_x=0.25)
+        self.key_prompt = BoxLayout(size_hint_y=None, spacing=t.pad)  # what to type, and the way back
+        self.key_prompt.add_widget(self.key_label)
+        self.key_prompt.add_widget(self.key_back)
+        self.key_label.bind(height=self._fit_key_prompt)
+        self.key_back.bind(height=self._fit_key_prompt)
         root.add_widget(self.key_area)
         self.mrz = MrzEntryPanel(self, on_close=self.close_mrz)
         root.add_widget(self.mrz, index=1)
@@ -129,6 +147,7 @@ class ScanScreen(KioskScreen):
             self._preview_event = None
         self._shown_frame = None
         self.preview.blank()
+        self.guide.picture.stop()
 
     def _update_preview(self, _dt: float) -> None:
         # While the chip is read the card lies on the reader: the preview stays on its last frame, so the window
@@ -143,8 +162,7 @@ class ScanScreen(KioskScreen):
     def refresh(self) -> None:
         c = self.controller
         if c.progress_only:
-            self.progress.value = c.scan.chip_progress or 0.0
-            self.progress.opacity = 1
+            self.guide.show(c.scan.chip_progress or 0.0)
             return
         self.refresh_header()
         for b in (self.key_button, self.cancel_button, self.rescan_button, self.mrz_button):
@@ -161,8 +179,7 @@ class ScanScreen(KioskScreen):
         self.chip_hint.markup = True
         scan = c.scan
         self.chip_status.text = c.t(scan.status_key) if scan.chip_busy or scan.status_key != "scan.hint" else ""
-        self.progress.value = scan.chip_progress or 0.0
-        self.progress.opacity = 1 if scan.chip_progress is not None else 0
+        self.guide.show(scan.chip_progress if scan.chip_busy else None, animate=self.parent is not None)
         error = c.scan_error_text()
         if error:
             vietnamese, _, english = error.partition("\n")
@@ -171,12 +188,31 @@ class ScanScreen(KioskScreen):
         self.error.text = error or ""
         self.error_box.opacity = 1 if error else 0
         wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
-        self._show(self.choices, wrong_key, self.theme.touch)
+        # The chip refused the key: the two ways on take the camera's room (rescanning brings the camera back).
+        self.camera_box.size_hint_x, self.camera_box.opacity = (0.001, 0) if wrong_key else (0.58, 1)
+        self.side.size_hint_x = 1 if wrong_key else 0.42
+        # The three ways on side by side: type the number, rescan the QR code, type the card's details.
+        if wrong_key and self.key_button.parent is not self.choices:
+            self.side.remove_widget(self.key_button)
+            self.choices.add_widget(self.key_button, index=len(self.choices.children))
+        elif not wrong_key and self.key_button.parent is self.choices:
+            self.choices.remove_widget(self.key_button)
+            self.side.add_widget(self.key_button, index=3)  # above the choices, the guide and cancel
+        self._show(self.choices, wrong_key, 0)
+        self._fit_choices()
         # The chip answered (with a refusal): its hint makes room for the choices.
         if wrong_key and self.chip_panel.parent is not None:
             self.side.remove_widget(self.chip_panel)
         elif not wrong_key and self.chip_panel.parent is None:
             self.side.add_widget(self.chip_panel, index=len(self.side.children))
+
+    def _fit_key_prompt(self, *_: Any) -> None:
+        self.key_prompt.height = max(self.key_label.height, self.key_back.height)
+
+    def _fit_choices(self, *_: Any) -> None:
+        """The row of choices is as tall as its tallest button (they grow with their text)."""
+        if self.choices.opacity == 1:
+            self.choices.height = max(b.height for b in self.choices.children)
 
     @staticmethod
     def _show(widget: Any, shown: bool, height: float) -> None:
@@ -216,14 +252,17 @@ class ScanScreen(KioskScreen):
     def open_key_pad(self) -> None:
         c = self.controller
         self.key_area.clear_widgets()
+        # The pad takes the place of the camera and the chip panel; "Back" returns to them.
+        collapse(self.body, True)
+        self.relabel(self.key_back)
         self.key_label.text = f"{c.t('scan.key_prompt')}\n"
-        self.key_area.add_widget(self.key_label)
+        self.key_area.add_widget(self.key_prompt)
         self.key_area.add_widget(self.keypad)
+        self.key_area.add_widget(BoxLayout())
         self.keypad.lang = c.lang
         self.keypad.attach("", field_type="id_number", max_length=12, on_text=self._key_typed,
                            on_done=self._key_done)
-        self.key_area.height = self.keypad.height + self.key_label.height + 20
-        self.key_area.opacity = 1
+        self.key_area.size_hint_y, self.key_area.opacity = 1, 1
         c.touch()
 
     def _key_typed(self, text: str) -> None:
@@ -240,5 +279,7 @@ class ScanScreen(KioskScreen):
     def close_key_pad(self) -> None:
         self.keypad.detach()
         self.key_area.clear_widgets()
-        self.key_area.height, self.key_area.opacity = 0, 0
+        self.key_area.size_hint_y, self.key_area.height, self.key_area.opacity = None, 0, 0
         self.key_label.text = ""
+        if not self.mrz_open:
+            collapse(self.body, False)

@@ -52,6 +52,7 @@ class RowHeader(Panel):
         self.remove_button = screen.button("review.remove_member", lambda: screen.remove_member(info.name, index),
                                            kind="danger", level="body", size_hint_x=0.45)
         self.remove_button.table_row = (info.name, index)
+        self.remove_button.bind(height=lambda _b, h: setattr(line, "height", max(t.touch, h)))
         line.add_widget(self.remove_button)
         self.add_widget(line)
         self.bind(minimum_height=self.setter("height"))

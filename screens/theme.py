@@ -104,7 +104,7 @@ class Theme:
 
     @property
     def warn(self) -> Color:
-        return _hex("FFB000") if self.high_contrast else _hex("B86E00")
+        return _hex("FFB000") if self.high_contrast else _hex("8A5300")  # 6:1 on white (WCAG AA)
 
     @property
     def border(self) -> Color:

@@ -63,6 +63,24 @@ class Text(Label):
             self.bind(size=lambda w, s: setattr(w, "text_size", (s[0], s[1])))
 
 
+class TapText(Text):
+    """A text that does something when touched (a footer that leads to the fields it lists)."""
+
+    def __init__(self, theme: Theme, text: str = "", on_press: Callable[[], None] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(theme, text, **kwargs)
+        self._on_press = on_press
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if self._on_press is not None and self.text and not self.disabled and self.collide_point(*touch.pos):
+            self._on_press()
+            return True
+        return bool(super().on_touch_up(touch))
+
+
+BUTTON_TEXT_MARGIN = 8  # px kept free above and below a button's text
+
+
 class BigButton(ButtonBehavior, Label):
     """A large, flat, rounded touch target. ``kind``: primary, secondary, danger.
 
@@ -71,7 +89,7 @@ class BigButton(ButtonBehavior, Label):
 
     def __init__(self, theme: Theme, text: str, on_press: Callable[[], None] | None = None, *,
                  kind: str = "primary", level: str = "heading", height: float | None = None,
-                 **kwargs: Any) -> None:
+                 fit_text: bool = True, **kwargs: Any) -> None:
         bg = {"primary": theme.primary, "secondary": theme.secondary, "danger": theme.danger,
               "key": theme.surface}[kind]
         fg = {"primary": theme.on_primary, "key": theme.text}.get(kind, theme.on_secondary)
@@ -83,7 +101,12 @@ class BigButton(ButtonBehavior, Label):
         if height is not None or "size_hint_y" not in kwargs:
             self.size_hint_y = None
             self.height = height or theme.touch
-        self.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
+        self._min_height = self.height
+        if fit_text:  # wraps within the button; a key (fixed size) keeps its one line
+            self.bind(size=lambda w, s: setattr(w, "text_size", (s[0] - 24, None)))
+        # A button of fixed height grows with its text (two languages, large text size): never text on its edges.
+        if fit_text:
+            self.bind(texture_size=self._fit_text)
         border = theme.border if theme.high_contrast else None
         with self.canvas.before:
             self._bg_color = GColor(*bg)
@@ -93,6 +116,8 @@ class BigButton(ButtonBehavior, Label):
                 GColor(*border)
                 self._line = Line(width=2)
         self._normal = bg
+        self._colors = (bg, fg)
+        self._theme = theme
         self._pressed = (*tuple(c * 0.75 for c in bg[:3]), 1.0)
         self.bind(pos=self._sync, size=self._sync, state=self._sync)
         if on_press is not None:
@@ -101,14 +126,41 @@ class BigButton(ButtonBehavior, Label):
     def set_fill(self, color: Color) -> None:
         """The button's background colour (pressed: a darker shade of it)."""
         self._normal = color
+        self._colors = (color, self._colors[1])
         self._pressed = (*tuple(c * 0.75 for c in color[:3]), 1.0)
         self._sync()
+
+    @property
+    def available(self) -> bool:
+        return self._normal == self._colors[0]
+
+    @available.setter
+    def available(self, available: bool) -> None:
+        """An action not possible yet (a form with errors) looks plainly different — grey with dark text — but
+        stays readable; it is not faded, and a touch still explains what is missing."""
+        bg, fg = self._colors if available else (self._theme.secondary, self._theme.muted)
+        self._normal, self.color, self.disabled_color = bg, fg, fg
+        self._sync()
+
+    def _fit_text(self, _w: Any, size: tuple[float, float]) -> None:
+        if self.size_hint_y is None and not self.disabled:  # not while hidden (collapsed: no height)
+            self.height = max(self._min_height, size[1] + 2 * BUTTON_TEXT_MARGIN)
 
     def _sync(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self._bg_color.rgba = self._pressed if self.state == "down" else self._normal
         if hasattr(self, "_line"):
             self._line.rounded_rectangle = (*self.pos, *self.size, 14)
+
+
+def follow_height(row: Widget, buttons: list[BigButton], extra: float = 0) -> None:
+    """Keep a row of buttons as tall as its tallest button (buttons grow with their text)."""
+    def fit(*_: Any) -> None:
+        row.height = max(b.height for b in buttons) + extra
+
+    for button in buttons:
+        button.bind(height=fit)
+    fit()
 
 
 def collapse(widget: Widget, collapsed: bool) -> None:
@@ -134,7 +186,8 @@ def scrolling_texts(theme: Theme, *texts: Widget) -> Panel:
     """A rounded panel whose texts scroll when they do not fit (a notice, a check's result)."""
     panel = Panel(theme, orientation="vertical", radius=16, padding=theme.pad)
     scroll = ScrollView(do_scroll_x=False, bar_width=12)
-    column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.pad)
+    # Right padding: the text never runs under the scroll bar.
+    column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=theme.pad, padding=(0, 0, 12 + 12, 0))
     column.bind(minimum_height=column.setter("height"))
     for text in texts:
         column.add_widget(text)

@@ -17,7 +17,8 @@ parent here::
     ├── ImageError                     drivers.qr.pipeline: an image the QR pipeline cannot read
     ├── ImageRejectedError             drivers.mrz_ocr.reader: an image the MRZ reader refuses
     ├── FontMissingError               drivers.mrz_ocr.glyphs: the OCR-B font is not installed
-    └── PrinterError                   drivers.printer: the receipt printer
+    ├── PrinterError                   drivers.printer: the receipt printer
+    └── SpeechError                    drivers.speech: the spoken guidance's voice
 
 Messages never contain personal data: they name the field and the reason, not the value.
 """

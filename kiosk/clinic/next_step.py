@@ -137,3 +137,22 @@ def next_step(result: CardCheckResult | None, *, facility_code: str = "") -> Nex
     proceed = action in ("continue", "explain", "expired", "unchecked")
     return NextStep(action, code, title_vi, title_en, text_vi, text_en, proceed,
                     UNCHECKED_FLAG if action == "unchecked" else None)
+
+
+def spoken_steps() -> dict[str, str]:
+    """What is said aloud for each next step, in Vietnamese, by ``speech_key``: every BHXH result code, ``offline``,
+    ``explain`` (a card registered elsewhere) and ``unknown`` (a code not listed). Fixed texts: the other
+    facility's code and an unknown result code are left out."""
+    said = {code: f"{title_vi}. {text_vi}" for code, (_a, title_vi, _te, text_vi, _xe) in _STEPS.items()}
+    said["offline"] = f"{OFFLINE_STEP.title_vi}. {OFFLINE_STEP.text_vi}"
+    _action, title_vi, _title_en, text_vi, _text_en = OTHER_FACILITY_STEP
+    said["explain"] = f"{title_vi}. {text_vi.replace(' (mã {facility})', '')}"
+    said["unknown"] = f"Kết quả kiểm tra thẻ chưa rõ. {_RECEPTION_VI}"
+    return said
+
+
+def speech_key(code: str, title_vi: str) -> str:
+    """The ``spoken_steps`` key of a shown next step (its notice ``code`` and Vietnamese title)."""
+    if title_vi == OTHER_FACILITY_STEP[1]:
+        return "explain"
+    return code if code == "offline" or code in _STEPS else "unknown"

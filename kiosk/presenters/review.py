@@ -199,8 +199,9 @@ class ReviewPresenter:
         return row.error if row else None
 
     def missing_labels(self) -> list[str]:
+        """Fields to correct (a wrong value) first, then fields still empty."""
         return [self.core.t("review.member", n=r.row_index) + f": {r.label}" if r.row_index else r.label
-                for r in self.rows() if r.missing or r.error]
+                for r in sorted(self.rows(), key=lambda r: r.error is None) if r.missing or r.error]
 
     def can_continue(self) -> bool:
         form = self.form()

@@ -103,9 +103,9 @@ def test_upgrade_from_0_1_0_delivers_every_pending_submission_once(
     code, refused = run(intake_main, "serve", *intake_args, "--json")
     assert (code, refused["error"]["code"]) == (2, "schema-outdated")
     code, migrated = run(intake_main, "migrate", *intake_args)
-    assert code == 0 and (migrated["from"], migrated["to"]) == (1, 2) and len(migrated["applied"]) == 1
+    assert code == 0 and (migrated["from"], migrated["to"]) == (1, 3) and len(migrated["applied"]) == 2
     code, again = run(intake_main, "migrate", *intake_args)
-    assert code == 0 and (again["from"], again["to"], again["applied"]) == (2, 2, [])
+    assert code == 0 and (again["from"], again["to"], again["applied"]) == (3, 3, [])
 
     code, kiosk = run(kiosk_main, "migrate", "--state-dir", str(kiosk_dir))
     assert code == 0 and (kiosk["from"], kiosk["to"]) == (1, 1)
@@ -170,7 +170,7 @@ def test_new_state_is_created_at_the_current_versions(tmp_path: Path, run: Comma
     code, kiosk = run(kiosk_main, "migrate", "--state-dir", str(tmp_path / "kiosk"))
     assert code == 0 and (kiosk["from"], kiosk["to"]) == (None, 1) and kiosk["version"] == "0.2.0"
     code, intake = run(intake_main, "migrate", "--state-dir", str(tmp_path / "intake"))
-    assert code == 0 and (intake["from"], intake["to"]) == (0, 2)
+    assert code == 0 and (intake["from"], intake["to"]) == (0, 3)
     store = Store(f"sqlite:///{tmp_path / 'intake' / 'intake.db'}", 1)
     try:
         assert store.kiosk_statuses() == []

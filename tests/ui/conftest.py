@@ -39,6 +39,7 @@ configure_kivy(width=1280, height=800, home=os.environ["KIVY_HOME"])
 
 from cli.devices import KioskServices, build_services  # noqa: E402
 from cli.run import build_controller  # noqa: E402
+from drivers.speech import SETTINGS_FILE, Speaker  # noqa: E402
 from intake.devserver import IntakeServer  # noqa: E402
 from kiosk.controller import KioskController  # noqa: E402
 from kiosk.device_key import load_or_create_device_key  # noqa: E402
@@ -78,7 +79,8 @@ def kiosk(intake: IntakeServer, tmp_path: Path, request: pytest.FixtureRequest) 
         services = build_services(state, simulate=True, profile=profile, intake_url=intake.url)
         controller = build_controller(services, profile, post=post_to_ui, idle_seconds=idle_seconds,
                                       operator_pin="2468")
-        app = KioskApp(controller)
+        app = KioskApp(controller, speaker=Speaker(enabled=False, player=None,
+                                                   settings=state / SETTINGS_FILE))
         driver = AppDriver(app)
         driver.start()
         base = Path(os.environ.get("KIOSK_UI_ARTIFACTS", ROOT / "build" / "ui-screens"))
@@ -90,3 +92,5 @@ def kiosk(intake: IntakeServer, tmp_path: Path, request: pytest.FixtureRequest) 
     for running in started:
         running.driver.stop()
         running.services.close()
+        if running.app.speaker is not None:
+            running.app.speaker.close()

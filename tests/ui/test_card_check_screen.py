@@ -60,8 +60,9 @@ def check_again(k: RunningKiosk) -> Any:
     return k.app.screens["check"]
 
 
-def test_every_result_code_and_the_offline_relay_give_a_next_step(kiosk: Callable[..., RunningKiosk]) -> None:
-    k = kiosk("clinic", idle_seconds=120)
+def on_the_review(kiosk: Callable[..., RunningKiosk], idle_seconds: float) -> tuple[RunningKiosk, AnsweringRelay]:
+    """A clinic kiosk on a complete check-in form, its card check answered by the returned relay."""
+    k = kiosk("clinic", idle_seconds=idle_seconds)
     relay = AnsweringRelay()
     k.controller.workflow.card_check = relay
     k.services.world.prepare(43, chip=True)
@@ -70,6 +71,11 @@ def test_every_result_code_and_the_offline_relay_give_a_next_step(kiosk: Callabl
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 10, "the review screen")
     k.controller.set_value("visit_reason", "Khám tổng quát")
     k.driver.pump(frames=2)
+    return k, relay
+
+
+def test_every_result_code_and_the_offline_relay_give_a_next_step(kiosk: Callable[..., RunningKiosk]) -> None:
+    k, relay = on_the_review(kiosk, 120)
     assert k.controller.can_continue(), k.controller.missing_labels()
     assert len(KNOWN_CODES) >= 20
     for code in KNOWN_CODES:

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.ui
 RunningKiosk = Any  # tests/ui/conftest.py
 
 
-def _guests(k: RunningKiosk) -> None:
+def add_guests(k: RunningKiosk) -> None:
     now = k.controller.now()
     k.services.register.add(Guest(  # a foreigner who arrived 13 hours ago: the 12-hour deadline has passed
         full_name="SØREN MÜLLER", date_of_birth="1985-07-03", sex="M", document_type="4", document_number="C01X00T47",
@@ -60,7 +60,7 @@ def _export_button(k: RunningKiosk) -> Any:
 
 def test_home_lists_the_guests_to_declare_with_their_countdown(kiosk: Callable[..., RunningKiosk]) -> None:
     k = kiosk("lodging", idle_seconds=60)
-    _guests(k)
+    add_guests(k)
     home = k.app.screens["home"]
     home.refresh()
     k.driver.pump(frames=3)
@@ -100,7 +100,7 @@ def test_operator_exports_to_a_drive_and_says_when_there_is_none(
     (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
     monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
     k = kiosk("lodging", idle_seconds=60)
-    _guests(k)
+    add_guests(k)
     _unlock_operator(k)
     operator = k.app.screens["operator"]
     k.driver.tap(_export_button(k))

@@ -9,7 +9,7 @@ from kiosk.errors import PayloadError
 from kiosk.outbox import open_outbox
 from kiosk.state_dir import state_dir
 from wire.console import print_json
-from wire.json_input import loads
+from wire.json_input import JsonInputError, loads
 from wire.schemas import check_submission
 
 
@@ -24,7 +24,7 @@ def _read_payload(path: str) -> tuple[dict[str, Any], dict[str, Any]]:
             field="payload",
             message_vi="Không đọc được tệp dữ liệu.",
         ) from exc
-    except PayloadError as exc:
+    except JsonInputError as exc:
         exc.field = "payload"
         raise
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):

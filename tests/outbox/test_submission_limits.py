@@ -99,4 +99,4 @@ def test_kiosk_submit_refuses_deeply_nested_json_with_a_typed_error(
     deep.write_text('{"data": {"x": ' + "[" * depth + "]" * depth + "}}")
     code, error = kiosk(capsys, "submit", "--kind", "lodging", "--payload", str(deep), "--state-dir", str(kiosk_dir),
                         "--json")
-    assert code == 2 and error["error"]["code"] == "json-too-deep"
+    assert code == 2 and error["error"]["code"] == "json-too-deep" and error["error"]["field"] == "payload"

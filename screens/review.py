@@ -30,6 +30,9 @@ PHOTO_WIDTH = 240
 MISSING_SHOWN = 2  # the others are counted: the line under the form has room for two
 
 
+ADDRESS_SHARE = 0.42  # of the screen's height, at most, for the address question
+
+
 class FieldView(BoxLayout):
     """One form row: label and source on the left, the value box on the right, the error below."""
 
@@ -163,8 +166,15 @@ class ReviewScreen(KioskScreen):
                                       size_hint_y=1, height=None)
         self.banner.add_widget(self.mrz_button)
         root.add_widget(self.banner)
-        self.address_panel = AddressConfirmPanel(self)  # the card's address in the 2025 units
-        root.add_widget(self.address_panel)
+        # The card's address in the 2025 units: above the form, never more than ADDRESS_SHARE of the screen (at
+        # large text sizes its choices scroll), so the form keeps its room.
+        self.address_panel = AddressConfirmPanel(self)
+        self.address_scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"],
+                                         size_hint_y=None, height=0)
+        self.address_scroll.add_widget(self.address_panel)
+        self.address_panel.bind(height=self._fit_address)
+        self.bind(height=self._fit_address)
+        root.add_widget(self.address_scroll)
 
         body = self.body = BoxLayout(padding=(t.pad, t.pad / 2), spacing=t.pad)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"])
@@ -182,6 +192,7 @@ class ReviewScreen(KioskScreen):
 
         self.input_area = BoxLayout(orientation="vertical", size_hint_y=None, height=0, opacity=0)
         root.add_widget(self.input_area)
+        self.input_area.bind(height=self._fit_address)
         self.keyboard = OnScreenKeyboard(t)
         self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad, padding=(t.pad, 0, t.pad, 12))
         self.actions.height = t.touch + 12
@@ -205,6 +216,12 @@ class ReviewScreen(KioskScreen):
         self._build_event: Any = None
         self._updates: dict[str, FieldRow] = {}
         self._update_event: Any = None
+
+    def _fit_address(self, *_: Any) -> None:
+        # while a field is being typed the keyboard needs the room: the address question waits above the form
+        typing = self.input_area.height > 0
+        self.address_scroll.height = 0 if typing else min(self.address_panel.height, self.height * ADDRESS_SHARE)
+        self.address_scroll.opacity = 0 if typing else 1
 
     # -- rendering -----------------------------------------------------------------------------------------------
     @property

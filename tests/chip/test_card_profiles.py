@@ -97,7 +97,7 @@ def test_wrong_key_is_wrong_key(name: str, profile_pkis: dict[str, TestPki]) -> 
 
 @pytest.mark.parametrize("name", ["bac-td3-no-sfi", "td1-foreign-id"])
 def test_wrong_key_reaches_the_person_as_the_typing_path(name: str, profile_pkis: dict[str, TestPki]) -> None:
-    """The kiosk's chip scan turns the wrong key into its typed error, which offers typing the MRZ."""
+    """The chip scan turns the wrong key into its typed error, which offers typing the details printed on the card."""
     profile = BY_NAME[name]
     card = _card(profile, profile_pkis, faults=("wrong-key",))
     holder, _ = sample_document(profile.document)
@@ -112,7 +112,7 @@ def test_wrong_key_reaches_the_person_as_the_typing_path(name: str, profile_pkis
     with pytest.raises(KioskError) as caught:
         ChipScan(transport)(key, events.append, threading.Event())
     assert caught.value.code == "chip-wrong-key"
-    assert "MRZ" in caught.value.message_vi
+    assert "nhập thông tin in trên thẻ" in caught.value.message_vi  # the typing path
 
 
 def test_minimum_counts_what_the_profile_demands(profile_pkis: dict[str, TestPki]) -> None:

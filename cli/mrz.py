@@ -32,22 +32,22 @@ def _mrz_fields(mrz: Mrz) -> dict[str, Any]:
 def _read_one(reader: Any, path: Path) -> dict[str, Any]:
     """One file's result; every failure is a typed error in the result, never an exception."""
     import cv2  # image decoding: only this subcommand needs OpenCV
-    from PIL import Image, UnidentifiedImageError
 
     from drivers.mrz_ocr.reader import MAX_PIXELS
+    from drivers.qr.pipeline import ImageError, ImageTooLargeError, check_image_size
     from kiosk.mrz_camera import MrzUnreadableError, read_mrz
 
     try:
-        with Image.open(path) as header:  # the size from the header, before decoding any pixel
-            width, height = header.size
-        if width * height > MAX_PIXELS:
-            raise MrzUnreadableError(f"image is {width}×{height}, over {MAX_PIXELS} pixels", code="image-too-large")
+        check_image_size(path, MAX_PIXELS)  # from the header, before decoding any pixel
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise MrzUnreadableError("the file could not be decoded as an image", code="invalid-image")
         reading = read_mrz(reader, image)
-    except (OSError, UnidentifiedImageError) as exc:
-        error = MrzUnreadableError(f"cannot open the image: {type(exc).__name__}", code="invalid-image")
+    except ImageTooLargeError as exc:
+        error = MrzUnreadableError(exc.message, code="image-too-large")
+        return {"file": str(path), "ok": False, "error": error.to_dict()}
+    except ImageError as exc:
+        error = MrzUnreadableError(exc.message, code="invalid-image")
         return {"file": str(path), "ok": False, "error": error.to_dict()}
     except MrzUnreadableError as exc:
         return {"file": str(path), "ok": False, "error": exc.to_dict()}

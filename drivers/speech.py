@@ -103,9 +103,10 @@ class Speaker:
             os.replace(tmp, self.settings)
 
     # -- speaking ------------------------------------------------------------------------------------------------
-    def say(self, prompt_id: str, text: str) -> None:
-        """Speak ``text`` soon; returns at once. Replaces a prompt still waiting, interrupts one playing."""
-        if not self.enabled or self._closed or not text:
+    def say(self, prompt_id: str, text: str, *, always: bool = False) -> None:
+        """Speak ``text`` soon; returns at once. Replaces a prompt still waiting, interrupts one playing.
+        ``always``: even with spoken guidance switched off (a call for staff)."""
+        if not (self.enabled or always) or self._closed or not text:
             return
         with self._lock:
             self._pending = (prompt_id, text)

@@ -30,6 +30,7 @@ from kiosk.presenters.review import FieldRow, ReviewPresenter, TableInfo
 from kiosk.presenters.scan import ScanPresenter, ScanState
 from kiosk.scan import AccessKey
 from kiosk.session import DEFAULT_IDLE_SECONDS, Outcome, Session, Step
+from kiosk.staff_call import StaffCall, command_setting
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.model import Procedure, Profile
 from kiosk.workflows.plugin import Document, Notice, Visit, WorkflowContext
@@ -56,6 +57,9 @@ class KioskController:
         self.done = DonePresenter(self.core)
         self.consent = ConsentPresenter(self.core, self.review, self.done)
         self.operator = OperatorPresenter(self.core, operator_pin)
+        self.staff_call = StaffCall(profile_id=profile_id, now=self.core.now, post=self.core.post,
+                                    on_change=self.core.changed,
+                                    command=command_setting(dict(self.core.profile.settings)))
         self.session.subscribe(self._on_step)
 
     def _on_step(self, _session: Session, step: Step) -> None:
@@ -68,6 +72,7 @@ class KioskController:
             self.review.reset()
             self.done.reset()
             self.core.address.wipe()
+            self.staff_call.clear()
 
     # -- what every screen shares --------------------------------------------------------------------------------
     @property
@@ -146,6 +151,12 @@ class KioskController:
     def toggle_language(self) -> None:
         self.core.lang = "en" if self.core.lang == "vi" else "vi"
         self.core.touch()
+        self.core.changed()
+
+    def call_staff(self) -> None:
+        """"Gọi nhân viên / Call staff" (``kiosk.staff_call``)."""
+        self.core.touch()
+        self.staff_call.request()
         self.core.changed()
 
     def cancel(self) -> None:

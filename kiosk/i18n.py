@@ -19,6 +19,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("Ki-ốt căn cước", "ID card kiosk"),
     "home.choose": ("Chọn thủ tục", "Choose a service"),
     "home.language": ("English", "Tiếng Việt"),
+    "home.pending.title": ("Khách chờ khai báo lưu trú", "Guests to declare"),
+    "home.pending.waiting": ("Chưa khai báo", "Not declared"),
+    "home.pending.due_soon": ("Sắp đến hạn", "Due soon"),
+    "home.pending.overdue": ("Quá hạn", "Overdue"),
+    "home.pending.show": ("Xem danh sách", "Show list"),
+    "home.pending.hide": ("Ẩn danh sách", "Hide list"),
+    "staff.call": ("Gọi nhân viên", "Call staff"),
+    "staff.calling": ("Đang gọi nhân viên…", "Calling staff…"),
+    "staff.called": ("Đã gọi nhân viên. Xin vui lòng chờ trong giây lát.", "Staff has been called. Please wait a "
+                     "moment."),
+    "staff.failed": ("Chưa gọi được nhân viên. Xin mời đến quầy.", "Staff could not be called. Please go to the "
+                     "counter."),
     "home.queue.ok": ("Đã gửi hết", "All sent"),
     "home.queue.pending": ("Đang chờ gửi: {n}", "Waiting to send: {n}"),
     "home.queue.problem": ("Có hồ sơ lỗi: {n}", "Items need attention: {n}"),

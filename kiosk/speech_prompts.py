@@ -27,6 +27,8 @@ def catalogue() -> dict[str, str]:
     """Every prompt, by id: the steps, the chip's progress, the errors."""
     prompts = {
         "home": _say("home.choose"),
+        "staff.called": _say("staff.called"),
+        "staff.failed": _say("staff.failed"),
         "scan": _say("scan.hint", "scan.or_chip"),
         "scan.chip.reading": _say("scan.chip.reading"),
         "scan.chip.done": _say("scan.chip.done"),
@@ -66,12 +68,18 @@ class ScreenState:
     panel: str | None = None  # "key_pad" or "mrz" when one replaces the scan or the form
     checking: bool = False  # the checks before consent are running
     check: str | None = None  # the first check's ``kiosk.clinic.next_step.speech_key`` once it answered
+    staff_call: str = "idle"  # ``kiosk.staff_call.StaffCall.status``
+
+
+# Heard even with spoken guidance switched off: a call for staff must reach the room.
+ALWAYS_HEARD = frozenset({"staff.called"})
 
 
 def prompt_for(state: ScreenState) -> str | None:
     """The id of the prompt for what the screen shows (``None``: nothing to say)."""
     if state.step == "home":
-        return "home"
+        return {"calling": "staff.called", "called": "staff.called", "failed": "staff.failed"}.get(
+            state.staff_call, "home")
     if state.step in ("scan", "review"):
         if state.panel == "mrz":
             return "mrz"

@@ -19,7 +19,7 @@ from kivy.uix.widget import Widget
 from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.pending_guests import PendingGuestsPanel
-from screens.widgets import BigButton, Text, paint, two_lines
+from screens.widgets import BUTTON_TEXT_MARGIN, BigButton, Panel, Text, follow_height, paint, two_lines
 
 LONG_PRESS_SECONDS = 2.0
 log = logging.getLogger(__name__)
@@ -66,16 +66,20 @@ class HealthLight(Widget):
 
 
 class HomeScreen(KioskScreen):
+    """Header (title, clock), the services filling the space left (one to three: one tall button each, in a column;
+    more: two columns), the lodging owner's board beside them, and the bottom bar: outbox light, "Call staff",
+    language."""
+
     def __init__(self, app: Any, **kwargs: Any) -> None:
         super().__init__(app, name="home", **kwargs)
         t = self.theme
         root = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
-        top = BoxLayout(size_hint_y=None, height=t.touch * 1.4, spacing=t.pad)
+        top = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         self.hotspot = CornerHotspot(self.app.open_operator, pos_hint={"x": 0, "top": 1})
         titles = BoxLayout(orientation="vertical", spacing=4)
         self.title = Text(t, level="heading", bold=True)
         self.subtitle = Text(t, level="small", color=t.muted)
-        titles.bind(minimum_height=lambda _w, h: setattr(top, "height", max(t.touch * 1.4, h)))
+        titles.bind(minimum_height=lambda _w, h: setattr(top, "height", max(t.touch, h)))
         titles.add_widget(self.title)
         titles.add_widget(self.subtitle)
         top.add_widget(titles)
@@ -85,19 +89,29 @@ class HomeScreen(KioskScreen):
 
         self.prompt = Text(t, level="heading", bold=True)
         root.add_widget(self.prompt)
-        # The guests to declare and the services scroll together: an opened list at a large text size never pushes
-        # the header off the screen nor squeezes the services out of sight.
-        scroll = ScrollView(do_scroll_x=False)
-        column = BoxLayout(orientation="vertical", size_hint_y=None)
-        column.bind(minimum_height=column.setter("height"))
-        self.pending = PendingGuestsPanel(t)
-        self.pending.bind(height=lambda _w, h: setattr(column, "spacing", t.pad if h else 0))
-        column.add_widget(self.pending)
-        self.grid = GridLayout(cols=2, spacing=t.pad, size_hint_y=None)
+        body = BoxLayout(spacing=t.pad)
+        # The services share the height left (a large text size scrolls them rather than cutting them).
+        self.services = ScrollView(do_scroll_x=False, bar_width=12)
+        self.grid = GridLayout(cols=1, spacing=t.pad, size_hint_y=None)
         self.grid.bind(minimum_height=self.grid.setter("height"))
-        column.add_widget(self.grid)
-        scroll.add_widget(column)
-        root.add_widget(scroll)
+        self.services.add_widget(self.grid)
+        self.services.bind(size=self._fit_services)
+        body.add_widget(self.services)
+        # The lodging owner's board beside them (absent elsewhere: the services take the whole width).
+        self.board = ScrollView(do_scroll_x=False, bar_width=12, size_hint_x=None, width=0)
+        self.pending = PendingGuestsPanel(t)
+        self.board.add_widget(self.pending)
+        body.add_widget(self.board)
+        self.body = body
+        body.bind(width=lambda *_: self._fit_board())
+        root.add_widget(body)
+
+        # "Call staff": what it did, until it can be asked again.
+        self.staff_note = Panel(t, radius=14, padding=(t.pad, 6), size_hint_y=None, height=0, opacity=0)
+        self.staff_text = Text(t, level="body", bold=True, markup=True)
+        self.staff_note.add_widget(self.staff_text)
+        self.staff_text.bind(height=lambda *_: self._fit_staff_note())
+        root.add_widget(self.staff_note)
 
         bottom = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         health = BoxLayout(spacing=12, padding=(16, 0))
@@ -107,9 +121,13 @@ class HomeScreen(KioskScreen):
         health.add_widget(self.light)
         health.add_widget(self.health_text)
         bottom.add_widget(health)
+        self.staff_button = BigButton(t, "", self.controller.call_staff, kind="primary", level="body",
+                                      size_hint_x=None, width=round(340 * max(1.0, t.scale)))
+        bottom.add_widget(self.staff_button)
         self.lang_button = BigButton(t, "", self.controller.toggle_language, kind="secondary", level="body",
-                                     size_hint_x=None, width=300)
+                                     size_hint_x=None, width=round(260 * max(1.0, t.scale)))
         bottom.add_widget(self.lang_button)
+        follow_height(bottom, [self.staff_button, self.lang_button])
         root.add_widget(bottom)
         self.add_widget(root)
         self.add_widget(self.hotspot)  # over the top-left corner, invisible
@@ -125,14 +143,16 @@ class HomeScreen(KioskScreen):
         self.clock.text = now.strftime("%H:%M  %d/%m/%Y")
         if self.manager is not None and self.manager.current == self.name:
             self._health()
+            self._staff()
             if now.strftime("%H:%M") != self._pending_minute:
                 self._show_pending()
 
     def _show_pending(self) -> None:
-        """The owner's list, once a minute while the home screen is shown (lodging kiosks only)."""
+        """The owner's board, once a minute while the home screen is shown (lodging kiosks only)."""
         source = self.controller.devices.pending_guests
         if source is None:
             self.pending.clear()
+            self._fit_board()
             return
         self._pending_minute = self.controller.now().strftime("%H:%M")
         try:
@@ -140,17 +160,62 @@ class HomeScreen(KioskScreen):
         except KioskError as exc:  # e.g. the register key is wrong: the home screen stays usable
             log.warning("pending guests: %s", exc.code)
             self.pending.clear()
+            self._fit_board()
             return
         self.pending.show(rows)
+        self._fit_board()
+
+    def _fit_board(self) -> None:
+        """The board takes less than half of the width when shown; the services the rest."""
+        self.board.width = round(self.body.width * 0.45) if self.pending.shown else 0
+        self.board.opacity = 1 if self.pending.shown else 0
+
+    def _fit_services(self, *_: Any) -> None:
+        """One to three services: one column of buttons sharing the height; more: two columns, as tall as their
+        text needs. A button never gets shorter than its text (a large text size scrolls the list)."""
+        buttons = list(self.grid.children)
+        if not buttons:
+            return
+        t = self.theme
+        rows = (len(buttons) + self.grid.cols - 1) // self.grid.cols
+        share = (self.services.height - t.pad * (rows - 1)) / rows
+        for button in buttons:
+            button._min_height = max(t.touch * (2.0 if self.grid.cols == 1 else 1.3), share)
+            button.height = max(button._min_height, button.texture_size[1] + 2 * BUTTON_TEXT_MARGIN)
 
     def clear(self) -> None:
         self.pending.clear()
         self._pending_minute = None
+        self._fit_board()
+        self._staff()
 
     def _health(self) -> None:
         level, text = self.controller.queue_health()
         self.light.set({"ok": self.theme.ok, "pending": self.theme.warn, "problem": self.theme.danger}[level])
         self.health_text.text = text
+
+    def _staff(self) -> None:
+        """What "Call staff" did (Vietnamese first, English below), shown until it can be asked again."""
+        c, t = self.controller, self.theme
+        call = c.staff_call
+        call.expire()
+        key = call.message_key()
+        if key is None:
+            self.staff_text.text = ""
+            self.staff_note.opacity = 0
+        else:
+            at = call.called_at.strftime("%H:%M") if call.called_at is not None else ""
+            when = f" ({at})" if call.status == "called" else ""
+            self.staff_text.text = f"{c.t(key)}{when}\n[size={t.font('small')}]{c.other(key)}[/size]"
+            self.staff_text.color = t.danger if call.status == "failed" else t.ok if call.status == "called" \
+                else t.text
+            self.staff_note.opacity = 1
+        self._fit_staff_note()
+        self.staff_button.text = two_lines(t, c.t("staff.call"), c.other("staff.call"))
+
+    def _fit_staff_note(self) -> None:
+        shown = bool(self.staff_text.text)
+        self.staff_note.height = self.staff_text.height + 12 if shown else 0
 
     def refresh(self) -> None:
         c, t = self.controller, self.theme
@@ -160,20 +225,24 @@ class HomeScreen(KioskScreen):
         self.prompt.text = f"{c.t('home.choose')}  ·  [size={t.font('small')}]{c.other('home.choose')}[/size]"
         self.prompt.markup = True
         self.lang_button.text = c.t("home.language")
-        self.grid.clear_widgets()
         procedures = c.procedures()
-        self.grid.cols = 1 if len(procedures) < 3 else 2
-        self._procedure_ids = [p.id for p in procedures]
-        few = len(procedures) < 3
-        tall = t.touch * (2.2 if few else 1.3)
-        for procedure in procedures:
-            main, second = c.title(procedure)
-            button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id),
-                               height=tall, level="title" if few else "body")
-            button.procedure_id = procedure.id
-            self.grid.add_widget(button)
+        ids = [p.id for p in procedures]
+        if ids != self._procedure_ids or c.lang != getattr(self, "_lang", None):
+            self._lang = c.lang
+            self.grid.clear_widgets()
+            self.grid.cols = 1 if len(procedures) <= 3 else 2
+            self._procedure_ids = ids
+            for procedure in procedures:
+                main, second = c.title(procedure)
+                button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id),
+                                   level="title" if len(procedures) <= 3 else "body")
+                button.procedure_id = procedure.id
+                button.bind(texture_size=self._fit_services)
+                self.grid.add_widget(button)
+            self._fit_services()
         self._tick(0)
         self._health()
+        self._staff()
         self._show_pending()
 
     def procedure_button(self, procedure_id: str) -> BigButton:

@@ -1,10 +1,11 @@
-"""The lodging owner's list on the home screen: guests not yet declared, each with its countdown ("còn 3 giờ 20
-phút"), red once overdue, foreigners marked. A thin widget over ``kiosk.lodging.pending.pending_guests``: the home
-screen calls ``show(rows)`` every minute and ``clear()`` on each wipe.
+"""The lodging owner's board on the home screen, readable at a glance from across the reception desk: how many guests
+are not yet declared to the police, how many are due soon (amber) and overdue (red), each a large number, and the
+nearest deadline with its clock time and countdown. A thin widget over ``kiosk.lodging.pending``: the home screen
+calls ``show(rows)`` every minute and ``clear()`` on each wipe.
 
-The next guest stands at the same screen, so the list is folded by default: one touch target says how many guests
-are waiting to be declared and how many are overdue (no room, no initials); the owner touches it to see the rows. The
-rows fold again on each wipe and ``FOLD_AFTER_SECONDS`` after they were opened.
+The next guest stands at the same screen, so the rows (room, initials, countdown) stay folded behind "Xem danh sách /
+Show the list"; they fold again on each wipe and ``FOLD_AFTER_SECONDS`` after they were opened. Counts and the
+nearest deadline name no one.
 """
 
 from __future__ import annotations
@@ -13,43 +14,100 @@ from collections.abc import Sequence
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.lodging.pending import PendingGuest
-from screens.theme import Theme
-from screens.widgets import BigButton, Panel, Text
+from kiosk.i18n import tr
+from kiosk.lodging.pending import PendingGuest, summarize
+from screens.theme import Color, Theme
+from screens.widgets import BigButton, Panel, Text, two_lines
 
 MAX_ROWS = 6
 FOLD_AFTER_SECONDS = 60.0
 
 
+class CountTile(Panel):
+    """One large number and what it counts (Vietnamese, English below), coloured by what it means."""
+
+    def __init__(self, theme: Theme, key: str, **kwargs: Any) -> None:
+        super().__init__(theme, orientation="vertical", radius=14, padding=(8, 6), spacing=0,
+                         color=theme.bg, **kwargs)
+        self.key = key
+        self.number = Text(theme, "0", level="title", bold=True, halign="center")
+        self.label = Text(theme, f"{tr(key, 'vi')}\n[size={theme.font('small')}]{tr(key, 'en')}[/size]",
+                          level="small", bold=True, halign="center", markup=True)
+        self.add_widget(self.number)
+        self.add_widget(self.label)
+
+    def set(self, count: int, color: Color) -> None:
+        self.number.text = str(count)
+        self.number.color = color
+
+
 class PendingGuestsPanel(Panel):
     def __init__(self, theme: Theme, **kwargs: Any) -> None:
-        super().__init__(theme, orientation="vertical", radius=16, padding=(theme.pad, 10), spacing=4,
+        super().__init__(theme, orientation="vertical", radius=16, padding=theme.pad / 2, spacing=theme.pad / 2,
                          size_hint_y=None, **kwargs)
         self.theme = theme
         self.bind(minimum_height=self.setter("height"))
+        t = theme
+        self.heading = Text(t, f"{tr('home.pending.title', 'vi')}\n{tr('home.pending.title', 'en')}", level="small",
+                            bold=True)
+        self.tiles_row = BoxLayout(size_hint_y=None, spacing=t.pad / 2)
+        self.tiles = {key: CountTile(t, f"home.pending.{key}") for key in ("waiting", "due_soon", "overdue")}
+        for tile in self.tiles.values():
+            self.tiles_row.add_widget(tile)
+            tile.bind(minimum_height=lambda *_: self._fit_tiles())
+        self.nearest = Text(t, level="body", bold=True, markup=True)
+        self.summary = BigButton(t, "", self.toggle, kind="secondary", level="small", size_hint_x=0.42)
+        self.heading_row = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad / 2)
+        self.heading_row.add_widget(self.heading)
+        self.heading.size_hint_y = 1
+        self.heading.bind(texture_size=lambda *_: self._fit_heading())
+        self.summary.bind(height=lambda *_: self._fit_heading())
+        self.row_texts: list[Text] = []
         self.rows: list[PendingGuest] = []
         self.expanded = False
-        self.summary: BigButton | None = None
         self._fold_event: Any = None
         self.clear()
 
+    def _fit_heading(self) -> None:
+        self.heading_row.height = max(self.theme.touch, self.heading.texture_size[1] + 8, self.summary.height)
+
+    def _fit_tiles(self) -> None:
+        self.tiles_row.height = max(tile.minimum_height for tile in self.tiles.values())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """What the tiles show (for the owner's glance and the tests)."""
+        return {key: int(tile.number.text) for key, tile in self.tiles.items()}
+
     def show(self, rows: Sequence[PendingGuest]) -> None:
-        """Redraw from ``rows`` (earliest deadline first); hidden when there is nobody to declare."""
+        """Redraw from ``rows`` (earliest deadline first); with none, the board says every guest is declared."""
         t = self.theme
-        self.clear_widgets()
         self.rows = list(rows)
+        summary = summarize(self.rows)
+        self.clear_widgets()
+        self.opacity, self.padding, self.shown = 1, t.pad / 2, True
+        for widget in (self.heading_row, self.tiles_row, self.nearest):
+            self.add_widget(widget)
+        if self.summary.parent is not None:
+            self.heading_row.remove_widget(self.summary)
+        self.tiles["waiting"].set(summary.pending, t.text)
+        self.tiles["due_soon"].set(summary.due_soon, t.warn if summary.due_soon else t.text)
+        self.tiles["overdue"].set(summary.overdue, t.danger if summary.overdue else t.text)
+        vi, en = summary.nearest_line()
+        self.nearest.color = {"overdue": t.danger, "due-soon": t.warn, None: t.ok}.get(summary.urgency, t.text)
+        countdown = "" if summary.nearest is None else \
+            f"[size={t.font('heading')}]{summary.nearest.countdown_vi}[/size]\n"
+        english = "" if summary.nearest is None else f" · {summary.nearest.countdown_en}"
+        self.nearest.text = f"{countdown}{vi}\n[size={t.font('small')}]{en}{english}[/size]"
+        self.row_texts = []
         if not self.rows:
-            self.clear()
+            self.expanded = False
             return
-        self.opacity, self.padding = 1, (t.pad, 10)
-        overdue = sum(1 for r in self.rows if r.overdue)
-        heading = f"Khách chưa khai báo lưu trú: {len(self.rows)}" + (f" · quá hạn: {overdue}" if overdue else "")
-        english = f"Guests not yet declared: {len(self.rows)}" + (f" · overdue: {overdue}" if overdue else "")
-        action = "Ẩn · Hide" if self.expanded else "Xem · Show"
-        self.summary = BigButton(t, f"{heading}  [size={t.font('small')}]· {english} · {action}[/size]",
-                                 self.toggle, kind="danger" if overdue else "secondary", level="body")
-        self.add_widget(self.summary)
+        key = "home.pending.hide" if self.expanded else "home.pending.show"
+        self.summary.text = two_lines(t, tr(key, "vi"), tr(key, "en"))
+        self.heading_row.add_widget(self.summary)
         if not self.expanded:
             return
         for row in self.rows[:MAX_ROWS]:
@@ -60,6 +118,7 @@ class PendingGuestsPanel(Panel):
             label = Text(t, line, level="body", color=colour, markup=True)
             label.guest_id = row.guest_id
             label.overdue = row.overdue
+            self.row_texts.append(label)
             self.add_widget(label)
         if len(self.rows) > MAX_ROWS:
             more = len(self.rows) - MAX_ROWS
@@ -76,7 +135,7 @@ class PendingGuestsPanel(Panel):
     def fold(self) -> None:
         self.expanded = False
         self._cancel_fold()
-        if self.rows:
+        if self.shown:
             self.show(self.rows)
 
     def _cancel_fold(self) -> None:
@@ -85,8 +144,8 @@ class PendingGuestsPanel(Panel):
             self._fold_event = None
 
     def clear(self) -> None:
-        """Forget the rows and fold (each wipe): nothing is shown until the next ``show``."""
+        """Forget the rows and fold (each wipe; a kiosk without a guest register): hidden until the next ``show``."""
         self._cancel_fold()
         self.clear_widgets()
-        self.rows, self.expanded, self.summary = [], False, None
-        self.opacity, self.padding, self.height = 0, (0, 0), 0
+        self.rows, self.expanded, self.row_texts, self.shown = [], False, [], False
+        self.opacity, self.padding, self.height = 0, 0, 0

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from drivers.speech import Speaker
 from kiosk.clinic.next_step import speech_key
 from kiosk.controller import KioskController
-from kiosk.speech_prompts import ScreenState, catalogue, prompt_for
+from kiosk.speech_prompts import ALWAYS_HEARD, ScreenState, catalogue, prompt_for
 
 
 class GuidedApp(Protocol):
@@ -48,7 +48,8 @@ class SpeechGuide:
         return ScreenState(step=step, status_key=scan.status_key,
                            error_code=scan.error.code if scan.error is not None else None,
                            form_has_errors=has_errors, delivered=c.done.delivered() if step == "done" else False,
-                           print_key=print_key, panel=panel, checking=checking, check=check)
+                           print_key=print_key, panel=panel, checking=checking, check=check,
+                           staff_call=c.staff_call.status)
 
     def update(self) -> None:
         """Called after every change: speak when the prompt for what is shown is a new one."""
@@ -58,4 +59,4 @@ class SpeechGuide:
         if prompt is None or prompt == self.last:
             return
         self.last = prompt
-        self.speaker.say(prompt, self.prompts[prompt])
+        self.speaker.say(prompt, self.prompts[prompt], always=prompt in ALWAYS_HEARD)

@@ -86,3 +86,42 @@ def pending_guests(
         rows.append(PendingGuest(entry.id, entry.guest.room, initials(entry.guest.full_name), entry.guest.foreign,
                                  due, left, urgency, vi, en))
     return sorted(rows, key=lambda r: (r.due, r.room))
+
+
+@dataclass(frozen=True)
+class PendingSummary:
+    """The owner's list at a glance: how many guests wait to be declared, how many are due soon and overdue, and
+    the nearest deadline (the first row's) with its clock time."""
+
+    pending: int
+    due_soon: int
+    overdue: int
+    nearest: PendingGuest | None
+
+    @property
+    def urgency(self) -> Urgency | None:
+        """The worst state of the list (``None``: nobody to declare)."""
+        if self.overdue:
+            return "overdue"
+        if self.due_soon:
+            return "due-soon"
+        return "pending" if self.pending else None
+
+    def nearest_line(self) -> tuple[str, str]:
+        """``("Hạn gần nhất 14:30 · phòng 203", "Next deadline 14:30 · room 203")`` (the countdown itself is the
+        nearest row's); or, when every guest is declared, that."""
+        if self.nearest is None:
+            return "Đã khai báo hết", "Every guest is declared"
+        at = to_vietnam_time(self.nearest.due).strftime("%H:%M")
+        room = self.nearest.room
+        return f"Hạn gần nhất {at} · phòng {room}", f"Next deadline {at} · room {room}"
+
+
+def summarize(rows: list[PendingGuest]) -> PendingSummary:
+    """The counts of ``rows`` (earliest deadline first, as ``pending_guests`` returns them)."""
+    return PendingSummary(
+        pending=len(rows),
+        due_soon=sum(1 for r in rows if r.urgency == "due-soon"),
+        overdue=sum(1 for r in rows if r.overdue),
+        nearest=rows[0] if rows else None,
+    )

@@ -66,10 +66,15 @@ def test_home_lists_the_guests_to_declare_with_their_countdown(kiosk: Callable[.
     k.driver.pump(frames=3)
     panel = _panel(k)
     assert [r.room for r in panel.rows] == ["301", "203"] and panel.opacity == 1
-    # Folded: how many, how many overdue, nothing about who (the next guest sees this screen).
-    assert panel.summary is not None and "Khách chưa khai báo lưu trú: 2 · quá hạn: 1" in panel.summary.text
+    # At a glance: how many, how many due soon and overdue (red), the nearest deadline; nothing about who (the
+    # next guest sees this screen).
+    assert panel.counts == {"waiting": 2, "due_soon": 0, "overdue": 1}
+    assert tuple(panel.tiles["overdue"].number.color) == tuple(k.app.theme.danger)
+    assert "quá hạn 1 giờ" in panel.nearest.text and "Hạn gần nhất " in panel.nearest.text
+    assert tuple(panel.nearest.color) == tuple(k.app.theme.danger)
+    assert "Xem danh sách" in panel.summary.text and "Show list" in panel.summary.text
     assert not any(hasattr(w, "guest_id") for w in panel.children)
-    assert not any("301" in t for t in k.driver.texts())
+    assert not any("Nguyễn" in t or "N. T. H. N." in t for t in k.driver.texts())
     k.shot("home-lodging-folded")
     k.driver.tap(panel.summary)  # the owner opens the list
     assert panel.expanded
@@ -83,11 +88,17 @@ def test_home_lists_the_guests_to_declare_with_their_countdown(kiosk: Callable[.
     k.app.screens["home"].clear()
     assert panel.rows == [] and panel.opacity == 0 and not panel.children and not panel.expanded
     home.refresh()
-    assert panel.summary is not None and not panel.expanded
+    assert panel.counts["waiting"] == 2 and not panel.expanded
     # A register that cannot be read (wrong key) leaves the home screen working, without the list.
     k.controller.devices.pending_guests = lambda: (_ for _ in ()).throw(RegisterError("unreadable"))
     home.refresh()
     assert panel.rows == [] and panel.opacity == 0 and home.procedure_button("lodging-guest") is not None
+    assert home.board.width == 0  # the services take the whole width
+    # Every guest declared: the board says so, in green, with no list to open.
+    k.controller.devices.pending_guests = lambda: []
+    home.refresh()
+    assert panel.opacity == 1 and panel.counts == {"waiting": 0, "due_soon": 0, "overdue": 0}
+    assert panel.nearest.text.startswith("Đã khai báo hết") and panel.summary.parent is None
 
 
 def test_operator_exports_to_a_drive_and_says_when_there_is_none(

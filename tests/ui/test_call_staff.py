@@ -1,0 +1,98 @@
+""""Gọi nhân viên / Call staff" on the home screen of every profile, touched in the real app under Xvfb: the site's
+call command runs (off the UI thread) with the profile and the time and nothing about the person, the screen says
+that staff was called and when, the call is heard in the room even with spoken guidance off, a second touch within
+the minute does not ring again, a failing command sends the person to the counter, and the wipe forgets it all."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.speech import Speaker
+from screens.speech_guide import SpeechGuide
+
+pytestmark = pytest.mark.ui
+
+RunningKiosk = Any  # tests/ui/conftest.py
+
+
+def _ring_command(log: Path, exit_code: int = 0) -> list[str]:
+    """A bell: appends the call's environment to ``log`` (as a site's script would ring or send a message)."""
+    script = ("import os, sys; open(sys.argv[1], 'a').write(os.environ['KIOSK_STAFF_CALL_PROFILE'] + ' ' + "
+              f"os.environ['KIOSK_STAFF_CALL_AT'] + '\\n'); sys.exit({exit_code})")
+    return [sys.executable, "-c", script, str(log)]
+
+
+@pytest.mark.parametrize("profile", ["lodging", "one-stop"])
+def test_call_staff_rings_once_and_says_so(kiosk: Callable[..., RunningKiosk], tmp_path: Path, profile: str) -> None:
+    k = kiosk(profile, idle_seconds=600)
+    bell = tmp_path / "bell.log"
+    call = k.controller.staff_call
+    call.command = tuple(_ring_command(bell))
+    speaker = Speaker(enabled=False, player=None)  # guidance switched off by the operator
+    k.app.guide = SpeechGuide(k.app, speaker)
+    try:
+        home = k.app.screens["home"]
+        assert "Gọi nhân viên" in home.staff_button.text and "Call staff" in home.staff_button.text
+        assert home.staff_note.opacity == 0
+        k.driver.tap(home.staff_button)
+        k.driver.wait_until(lambda: call.status == "called", 15, "the call command")
+        k.driver.pump(frames=3)
+        [line] = bell.read_text().splitlines()
+        assert line.startswith(f"{profile} ") and call.called_at is not None
+        assert line.split(" ")[1] == call.called_at.isoformat()
+        note = home.staff_text.text
+        at = call.called_at.strftime("%H:%M")
+        assert note.startswith("Đã gọi nhân viên. Xin vui lòng chờ") and f"({at})" in note
+        assert "Staff has been called" in note and home.staff_note.opacity == 1
+        assert tuple(home.staff_text.color) == tuple(k.app.theme.ok)
+        k.shot(f"home-{profile}-staff-called")
+        k.driver.wait_until(lambda: "staff.called" in speaker.spoken, 15, "the call heard in the room")
+        k.driver.tap(home.staff_button)  # a second touch within the minute: no second ring
+        k.driver.pump(frames=3)
+        assert len(bell.read_text().splitlines()) == 1 and call.calls == 1
+        k.app.screens["home"].clear()
+        k.controller.cancel()
+        k.driver.pump(frames=2)
+        assert call.status == "idle"
+        # A command that fails: the person is sent to the counter.
+        call.command = tuple(_ring_command(bell, exit_code=3))
+        k.app.screens["home"].refresh()
+        k.driver.tap(home.staff_button)
+        k.driver.wait_until(lambda: call.status == "failed", 15, "the failing call command")
+        k.driver.pump(frames=3)
+        assert home.staff_text.text.startswith("Chưa gọi được nhân viên. Xin mời đến quầy.")
+        assert tuple(home.staff_text.color) == tuple(k.app.theme.danger)
+        assert len(bell.read_text().splitlines()) == 2
+    finally:
+        speaker.close()
+
+
+def test_lodging_home_at_a_glance(kiosk: Callable[..., RunningKiosk]) -> None:
+    """The owner's board beside the services: the counts, the nearest deadline; touching "Show list" opens the rows
+    and the services keep their place."""
+    from tests.ui.test_lodging_owner import add_guests
+
+    k = kiosk("lodging", idle_seconds=600)
+    add_guests(k)
+    home = k.app.screens["home"]
+    home.refresh()
+    k.driver.pump(frames=3)
+    board, service = home.pending, home.procedure_button("lodging-guest")
+    assert board.counts == {"waiting": 2, "due_soon": 0, "overdue": 1}
+    # Side by side, nothing hidden at 1280×800: the service on the left, the counts and the deadline on the right.
+    assert service.right < home.board.x and home.board.width > 0.4 * home.body.width
+    assert service.height >= home.services.height - 2  # the service fills its column: no empty area
+    for widget in (board.tiles_row, board.nearest, board.summary):
+        assert widget.get_root_window() is not None
+        top = widget.to_window(widget.x, widget.top)[1]
+        bottom = widget.to_window(widget.x, widget.y)[1]
+        frame_bottom = home.board.to_window(home.board.x, home.board.y)[1]
+        assert bottom >= frame_bottom - 1 and top <= home.board.to_window(0, home.board.top)[1] + 1
+    k.driver.tap(board.summary)
+    assert board.expanded and [w.guest_id for w in board.row_texts]
+    assert home.procedure_button("lodging-guest") is service

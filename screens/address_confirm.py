@@ -13,7 +13,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from kiosk.address.confirm import AddressConfirmation, old_to_new
 from kiosk.i18n import error_text
-from screens.widgets import BigButton, Panel, Text, two_lines
+from screens.widgets import BUTTON_TEXT_MARGIN, BigButton, Panel, Text, two_lines
 
 SYMBOL_FONT = "DejaVuSans"  # shipped with Kivy; the interface font has no arrow or check mark
 
@@ -66,7 +66,7 @@ class AddressConfirmPanel(Panel):
         self.choice_buttons = []
         self.opacity, self.disabled = 1, False
         t = self.screen.theme
-        self.add_widget(Text(t, c.t("address.title"), level="small", bold=True, color=t.muted))
+        self.add_widget(Text(t, c.t("address.title"), level="small", bold=True))
         if q.pending:
             self.add_widget(Text(t, c.t("address.pending")))
         elif q.answer is not None:
@@ -94,14 +94,17 @@ class AddressConfirmPanel(Panel):
         answer = q.answer
         assert answer is not None
         line = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
-        labels = BoxLayout(orientation="vertical")
+        # As tall as its wrapped text at any text size (a long ward name wraps onto a second line).
+        labels = BoxLayout(orientation="vertical", size_hint_y=None, pos_hint={"center_y": 0.5})
+        labels.bind(minimum_height=labels.setter("height"))
+        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
         if answer.place is None:
             labels.add_widget(Text(t, with_arrow("✓ " + c.t("address.kept", text=answer.text)), bold=True,
-                                   color=t.ok, fixed_height=0, markup=True))
+                                   color=t.ok, markup=True))
         else:
             change = old_to_new(q.result, answer.place) if q.result is not None else answer.place.text
-            labels.add_widget(Text(t, with_arrow(f"✓ {change}"), bold=True, color=t.ok, fixed_height=0, markup=True))
-            labels.add_widget(Text(t, c.t("address.done", text=answer.text), level="small", fixed_height=0))
+            labels.add_widget(Text(t, with_arrow(f"✓ {change}"), bold=True, color=t.ok, markup=True))
+            labels.add_widget(Text(t, c.t("address.done", text=answer.text), level="small"))
         line.add_widget(labels)
         line.add_widget(self.screen.button("address.change", self._change, kind="secondary", level="body",
                                            size_hint_x=0.3))
@@ -109,7 +112,8 @@ class AddressConfirmPanel(Panel):
 
     def _choices(self, q: AddressConfirmation) -> None:
         t = self.screen.theme
-        grid = GridLayout(cols=3 if len(q.candidates) > 4 else 2, spacing=8, size_hint_y=None)
+        # Three columns at the normal text size, two at a large one: a ward's name on at most two lines.
+        grid = GridLayout(cols=3 if len(q.candidates) > 4 and t.scale < 1.2 else 2, spacing=8, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
         for place in q.candidates:
             label = two_lines(t, with_arrow(place.commune.name), with_arrow(place.province.name))
@@ -118,7 +122,15 @@ class AddressConfirmPanel(Panel):
             b.choice_code = place.commune.code
             grid.add_widget(b)
             self.choice_buttons.append(b)
+            b.bind(texture_size=lambda *_: self._even_choices())
         self.add_widget(grid)
+
+    def _even_choices(self) -> None:
+        """Every choice as tall as the tallest (a name on two lines): rows of equal buttons, none on its own."""
+        t = self.screen.theme
+        need = max((b.texture_size[1] + 2 * BUTTON_TEXT_MARGIN for b in self.choice_buttons), default=0)
+        for b in self.choice_buttons:
+            b._min_height = b.height = max(t.touch, need)
 
     def _actions(self, *keys: str) -> None:
         t = self.screen.theme

@@ -168,6 +168,7 @@ class ReviewScreen(KioskScreen):
         root.add_widget(self.banner)
         # The card's address in the 2025 units: above the form, never more than ADDRESS_SHARE of the screen (at
         # large text sizes its choices scroll), so the form keeps its room.
+        self.address_step = False  # the address question shown in the form's place
         self.address_panel = AddressConfirmPanel(self)
         self.address_scroll = ScrollView(do_scroll_x=False, bar_width=12, scroll_type=["bars", "content"],
                                          size_hint_y=None, height=0)
@@ -218,9 +219,23 @@ class ReviewScreen(KioskScreen):
         self._update_event: Any = None
 
     def _fit_address(self, *_: Any) -> None:
-        # while a field is being typed the keyboard needs the room: the address question waits above the form
+        """While the address question waits for the person's answer it is a step of its own: it takes the form's
+        place (its choices at a readable size, nothing cramped at a large text size) until answered; then it is one
+        line above the form, at most ``ADDRESS_SHARE`` of the screen. While a field is typed the keyboard needs the
+        room: the question waits, hidden."""
         typing = self.input_area.height > 0
-        self.address_scroll.height = 0 if typing else min(self.address_panel.height, self.height * ADDRESS_SHARE)
+        q = self.controller.address
+        asking = not typing and q.shown and not q.pending and q.answer is None and not self.mrz_open
+        if asking != self.address_step:
+            self.address_step = asking
+            if not self.mrz_open:
+                collapse(self.body, asking)
+            self.address_scroll.scroll_y = 1
+        if asking:
+            self.address_scroll.size_hint_y = 1
+        else:
+            self.address_scroll.size_hint_y = None
+            self.address_scroll.height = 0 if typing else min(self.address_panel.height, self.height * ADDRESS_SHARE)
         self.address_scroll.opacity = 0 if typing else 1
 
     # -- rendering -----------------------------------------------------------------------------------------------
@@ -303,6 +318,7 @@ class ReviewScreen(KioskScreen):
         self._banner()
         self._portrait()
         self.address_panel.refresh()
+        self._fit_address()
         ready = c.can_continue()
         self.next_button.available = ready
         missing = c.missing_labels()
@@ -388,6 +404,7 @@ class ReviewScreen(KioskScreen):
                 view.wipe()
         self._hide_portrait()
         self.address_panel.clear()
+        self._fit_address()
         self.missing.text = ""
         self.banner_text.text = ""
 
@@ -460,7 +477,7 @@ class ReviewScreen(KioskScreen):
     # -- typing the card's details after a wrong key ---------------------------------------------------------------
     @property
     def mrz_open(self) -> bool:
-        return not getattr(self.mrz, "collapsed", True)
+        return not getattr(getattr(self, "mrz", None), "collapsed", True)
 
     def open_mrz(self) -> None:
         """The MRZ entry takes the place of the form until the key is typed or the person goes back."""
@@ -477,6 +494,8 @@ class ReviewScreen(KioskScreen):
         collapse(self.mrz, True)
         for part in (self.body, self.actions):
             collapse(part, False)
+        self.address_step = False
+        self._fit_address()
         self._title_key = "review.title"
         self.refresh_header()
 
@@ -508,6 +527,17 @@ class ReviewScreen(KioskScreen):
             self.controller.to_consent()
         else:
             rows = sorted(self.controller.rows(), key=lambda r: r.error is None)  # a wrong value first
-            first = next((r.name for r in rows if r.missing or r.error), None)
-            if first is not None:
-                self.edit(first)
+            first = next((r for r in rows if r.missing or r.error), None)
+            if first is None:
+                return
+            if first.error:  # the value and what is wrong with it, in view (a keyboard would cover them)
+                self.close_input()
+                Clock.schedule_once(lambda _dt: self.show_row(first.name), 0)
+            else:
+                self.edit(first.name)
+
+    def show_row(self, name: str) -> None:
+        """Scroll the form so that the row ``name`` and the error under it are in view."""
+        view = self.views.get(name)
+        if view is not None and view.parent is not None and self.layout is not None:
+            self.scroll.scroll_to(view, padding=10, animate=False)

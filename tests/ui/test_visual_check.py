@@ -16,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 import kiosk.lodging.removable as removable
+from kiosk.address.service import default_service
 from kiosk.session import Step
 from screens.theme import Theme, register_fonts
 from screens.visual_check import Finding, check, contrast
@@ -165,7 +166,35 @@ def test_household_members_are_readable(kiosk: Callable[..., RunningKiosk], wind
         review.scroll.scroll_to(header.parent.parent, padding=10, animate=False)
 
     problems = render_everywhere(k, "review-household", show_member_2)
+    # "Tiếp tục" with the wrong ID number: its row opens with the error under it, in view.
+    review = k.app.screens["review"]
+    review.scroll.scroll_y = 1
+    k.driver.pump(frames=2)
+    k.driver.tap(review.next_button)
+    k.driver.pump(frames=3)
+    assert review.editing is None  # no keyboard over the value and its error
+    error = review.views["members.2.id_number"].error
+    assert "12 chữ số" in error.text
+    assert in_view(error, review.scroll), "the error under the wrong ID number is out of view"
+    def press_continue() -> None:
+        settle(k)
+        k.app.screens["review"]._next()
+        k.driver.pump(frames=3)
+
+    problems += render_everywhere(k, "review-household-continue", press_continue)
+    press_continue()
+    error = k.app.screens["review"].views["members.2.id_number"].error
+    assert in_view(error, k.app.screens["review"].scroll)
     assert problems == [], "\n".join(problems)
+
+
+def in_view(widget: Any, scroll: Any) -> bool:
+    """``widget`` lies wholly within what ``scroll`` shows."""
+    y = widget.to_window(widget.x, widget.y)[1]
+    top = widget.to_window(widget.x, widget.top)[1]
+    sy = scroll.to_window(scroll.x, scroll.y)[1]
+    s_top = scroll.to_window(scroll.x, scroll.top)[1]
+    return bool(widget.height > 0 and y >= sy - 1 and top <= s_top + 1)
 
 
 # -- the check itself ------------------------------------------------------------------------------------------------
@@ -312,4 +341,30 @@ def test_operator_export_and_its_no_drive_error_are_readable(
     export()
     assert not k.app.screens["operator"].message_failed
     problems += render_everywhere(k, "operator-export", export)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.timeout(500)  # the address data loads in the background first
+def test_review_with_the_address_question_is_readable(kiosk: Callable[..., RunningKiosk],
+                                                      window_restored: Any) -> None:
+    """A card whose former ward was split: the address question is a step of its own in the form's place (the
+    choices readable at 140 % on 1280×800), then one line above the form once answered."""
+    k = kiosk("clinic", idle_seconds=600)
+    k.driver.wait_until(lambda: default_service().ready, 400, "the address data")
+    k.services.world.prepare(16, chip=True)
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    k.services.world.present(16)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW and not k.controller.scan.chip_busy,
+                        60, "the review filled by the chip")
+    review = k.app.screens["review"]
+    k.driver.wait_until(lambda: bool(review.address_panel.choice_buttons), 20, "the address candidates")
+    k.driver.pump(frames=3)
+    assert review.address_step and review.body.height == 0  # the question in the form's place
+    problems = render_everywhere(k, "review-address")
+    review = k.app.screens["review"]
+    k.driver.tap(review.address_panel.choice_buttons[0])
+    k.driver.pump(frames=3)
+    assert not review.address_step and review.body.height > 0
+    assert review.address_scroll.height <= review.height * 0.42 + 1
+    problems += render_everywhere(k, "review-address-answered")
     assert problems == [], "\n".join(problems)

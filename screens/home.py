@@ -83,7 +83,8 @@ class HomeScreen(KioskScreen):
         titles.add_widget(self.title)
         titles.add_widget(self.subtitle)
         top.add_widget(titles)
-        self.clock = Text(t, level="heading", bold=True, halign="right", fixed_height=0, size_hint_x=None, width=360)
+        self.clock = Text(t, level="heading", bold=True, halign="right", fixed_height=0, size_hint_x=None,
+                          width=round(380 * max(1.0, t.scale)))
         top.add_widget(self.clock)
         root.add_widget(top)
 
@@ -101,6 +102,7 @@ class HomeScreen(KioskScreen):
         self.board = ScrollView(do_scroll_x=False, bar_width=12, size_hint_x=None, width=0)
         self.pending = PendingGuestsPanel(t)
         self.board.add_widget(self.pending)
+        self.board.bind(height=lambda _w, h: self.pending.fill(h))
         body.add_widget(self.board)
         self.body = body
         body.bind(width=lambda *_: self._fit_board())

@@ -48,7 +48,8 @@ class PendingGuestsPanel(Panel):
         super().__init__(theme, orientation="vertical", radius=16, padding=theme.pad / 2, spacing=theme.pad / 2,
                          size_hint_y=None, **kwargs)
         self.theme = theme
-        self.bind(minimum_height=self.setter("height"))
+        self.fill_height = 0.0  # at least this tall while shown (the column beside the services)
+        self.bind(minimum_height=lambda *_: self._fit())
         t = theme
         self.heading = Text(t, f"{tr('home.pending.title', 'vi')}\n{tr('home.pending.title', 'en')}", level="small",
                             bold=True)
@@ -70,6 +71,13 @@ class PendingGuestsPanel(Panel):
         self._fold_event: Any = None
         self.clear()
 
+    def _fit(self) -> None:
+        self.height = max(self.minimum_height, self.fill_height) if getattr(self, "shown", False) else 0
+
+    def fill(self, height: float) -> None:
+        self.fill_height = height
+        self._fit()
+
     def _fit_heading(self) -> None:
         self.heading_row.height = max(self.theme.touch, self.heading.texture_size[1] + 8, self.summary.height)
 
@@ -88,6 +96,7 @@ class PendingGuestsPanel(Panel):
         summary = summarize(self.rows)
         self.clear_widgets()
         self.opacity, self.padding, self.shown = 1, t.pad / 2, True
+        self._fit()
         for widget in (self.heading_row, self.tiles_row, self.nearest):
             self.add_widget(widget)
         if self.summary.parent is not None:

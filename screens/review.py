@@ -219,13 +219,15 @@ class ReviewScreen(KioskScreen):
         self._update_event: Any = None
 
     def _fit_address(self, *_: Any) -> None:
-        """While the address question waits for the person's answer it is a step of its own: it takes the form's
-        place (its choices at a readable size, nothing cramped at a large text size) until answered; then it is one
-        line above the form, at most ``ADDRESS_SHARE`` of the screen. While a field is typed the keyboard needs the
+        """While the address question waits for the person to pick their current ward (the former one was split)
+        it is a step of its own: it takes the form's place (its choices at a readable size, nothing cramped at a
+        large text size) until answered. Otherwise (a certain conversion to confirm, the answer) it sits above the
+        form, at most ``ADDRESS_SHARE`` of the screen. While a field is typed the keyboard needs the
         room: the question waits, hidden."""
         typing = self.input_area.height > 0
         q = self.controller.address
-        asking = not typing and q.shown and not q.pending and q.answer is None and not self.mrz_open
+        choosing = q.result is not None and q.result.needs_choice
+        asking = not typing and choosing and not q.pending and q.answer is None and not self.mrz_open
         if asking != self.address_step:
             self.address_step = asking
             if not self.mrz_open:

@@ -6,6 +6,7 @@ Screenshots of each rendering go to ``build/ui-screens/<test>/visual-<state>-<si
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -305,6 +306,32 @@ def test_lodging_home_with_the_guests_to_declare_is_readable(kiosk: Callable[...
     expand()
     assert k.app.screens["home"].pending.expanded
     problems += render_everywhere(k, "home-lodging-pending", expand)
+    assert problems == [], "\n".join(problems)
+
+
+def test_lodging_home_with_two_services_is_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lodging profile with a second procedure (the foreign guests' declaration, added by its own workflow):
+    two services sharing the column beside the owner's board, a staff call shown."""
+    k = kiosk("lodging", idle_seconds=600)
+    add_guests(k)
+    [guest] = k.controller.procedures()
+    # A procedure the registry knows (the review lays out its form), under the foreign guests' title.
+    foreign = dataclasses.replace(k.controller.registry.procedures["temporary-residence"],
+                                  title_vi="Khách nước ngoài", title_en="Foreign guest")
+    monkeypatch.setattr(k.controller, "procedures", lambda: [guest, foreign])
+    k.controller.call_staff()
+
+    def redraw() -> None:
+        k.app.screens["home"].refresh()
+        k.driver.pump(frames=2)
+
+    redraw()
+    home = k.app.screens["home"]
+    first, second = home.procedure_button("lodging-guest"), home.procedure_button("temporary-residence")
+    assert first.height == second.height and first.top > second.top and "Foreign guest" in second.text
+    assert first.top - second.y >= home.services.height - 2  # the two fill the column
+    problems = render_everywhere(k, "home-lodging-two-services", redraw)
     assert problems == [], "\n".join(problems)
 
 

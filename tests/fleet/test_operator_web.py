@@ -26,11 +26,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from cli.devices import build_services
+from cli.devices import KioskServices, build_services
 from intake.devserver import IntakeServer
+from kiosk.device_key import DeviceKey
 from kiosk.heartbeat import Collector, HeartbeatSender
 from kiosk.lodging.guest import guest_from_form
-from kiosk.outbox import open_outbox
+from kiosk.outbox import Outbox, open_outbox
 from kiosk.workflows.values import VN_TZ
 from tests.fleet.conftest import SetClock, enrolled, lodging_form, lodging_submission
 
@@ -74,6 +75,32 @@ def on_time_arrival(now: datetime) -> datetime:
     return local
 
 
+def render_page(tmp_path: Path, intake: IntakeServer, name: str) -> tuple[str, Path]:
+    """The operator page as headless Chromium renders it: its DOM, and its 1280×800 screenshot
+    ``<name>-<database>.png`` among the artifacts."""
+    token = intake.operator_token()
+    url = intake.url.replace("http://", f"http://operator:{token}@") + "/operator"
+    dom = chromium(tmp_path / "chromium", "--dump-dom", url).stdout
+    db = "postgresql" if intake.settings.db_url else "sqlite"
+    shot = artifacts(f"{name}-{db}.png")
+    shot.unlink(missing_ok=True)
+    chromium(tmp_path / "chromium", f"--screenshot={shot}", "--window-size=1280,800", url)
+    return dom, shot
+
+
+def lodging_and_clinic_kiosks(directory: Path, intake: IntakeServer,
+                              key_c: DeviceKey) -> tuple[KioskServices, HeartbeatSender, Outbox]:
+    """Kiosk A, a running lodging kiosk of ``CSLT-0001`` (its sender and heartbeat threads), and kiosk C, a clinic
+    kiosk whose card reader is unplugged (its heartbeat thread started): A's services, C's sender and outbox."""
+    services = build_services(directory / "a", simulate=True, profile="lodging", intake_url=intake.url,
+                              embedded_intake=False, heartbeat_seconds=0.5, establishment="CSLT-0001")
+    outbox_c = open_outbox(directory / "c", for_submitting=False)
+    c = HeartbeatSender(key_c, intake.url, Collector("clinic", outbox_c, device_states=lambda: ("absent", "ok")),
+                        interval=0.5)
+    c.start_thread()
+    return services, c, outbox_c
+
+
 def test_the_operator_page_highlights_the_stale_kiosk(tmp_path: Path, intake: IntakeServer) -> None:
     now = datetime.now(UTC)
     key_a = enrolled(tmp_path / "a", intake)
@@ -87,14 +114,7 @@ def test_the_operator_page_highlights_the_stale_kiosk(tmp_path: Path, intake: In
     assert b.send_once().body["stored"] is True
     silent_since = time.monotonic()
 
-    # A: a running lodging kiosk.
-    services = build_services(tmp_path / "a", simulate=True, profile="lodging", intake_url=intake.url,
-                              embedded_intake=False, heartbeat_seconds=0.5, establishment="CSLT-0001")
-    # C: a clinic kiosk whose card reader is unplugged.
-    outbox_c = open_outbox(tmp_path / "c", for_submitting=False)
-    c = HeartbeatSender(key_c, intake.url, Collector("clinic", outbox_c, device_states=lambda: ("absent", "ok")),
-                        interval=0.5)
-    c.start_thread()
+    services, c, outbox_c = lodging_and_clinic_kiosks(tmp_path, intake, key_c)
     try:
         arrival = on_time_arrival(now)
         services.outbox.submit(*lodging_submission(1, arrival))
@@ -108,15 +128,9 @@ def test_the_operator_page_highlights_the_stale_kiosk(tmp_path: Path, intake: In
                  and time.monotonic() - acked_at > 1.2)
         time.sleep(max(0.0, STALE_MINUTES * 60 + 0.5 - (time.monotonic() - silent_since)))
 
-        token = intake.operator_token()
-        url = intake.url.replace("http://", f"http://operator:{token}@") + "/operator"
         started = time.monotonic()
-        dom = chromium(tmp_path / "chromium", "--dump-dom", url).stdout
+        dom, shot = render_page(tmp_path, intake, "operator-web")
         dump_seconds = time.monotonic() - started
-        db = "postgresql" if intake.settings.db_url else "sqlite"
-        shot = artifacts(f"operator-web-{db}.png")
-        shot.unlink(missing_ok=True)
-        chromium(tmp_path / "chromium", f"--screenshot={shot}", "--window-size=1280,800", url)
     finally:
         c.stop()
         services.close()

@@ -13,13 +13,16 @@ from pathlib import Path
 
 from PIL import Image
 
-from cli.devices import build_services
 from intake.devserver import IntakeServer
-from kiosk.heartbeat import Collector, HeartbeatSender
 from kiosk.lodging.guest import guest_from_form
-from kiosk.outbox import open_outbox
 from tests.fleet.conftest import enrolled, lodging_form, lodging_submission
-from tests.fleet.test_operator_web import artifacts, chromium, on_time_arrival, row, wait_for
+from tests.fleet.test_operator_web import (
+    lodging_and_clinic_kiosks,
+    on_time_arrival,
+    render_page,
+    row,
+    wait_for,
+)
 
 
 def test_the_operator_page_with_production_settings(tmp_path: Path, intake: IntakeServer) -> None:
@@ -28,12 +31,7 @@ def test_the_operator_page_with_production_settings(tmp_path: Path, intake: Inta
     key_a = enrolled(tmp_path / "a", intake)
     key_b = enrolled(tmp_path / "b", intake)
     key_c = enrolled(tmp_path / "c", intake)
-    services = build_services(tmp_path / "a", simulate=True, profile="lodging", intake_url=intake.url,
-                              embedded_intake=False, heartbeat_seconds=0.5, establishment="CSLT-0001")
-    outbox_c = open_outbox(tmp_path / "c", for_submitting=False)
-    c = HeartbeatSender(key_c, intake.url, Collector("clinic", outbox_c, device_states=lambda: ("absent", "ok")),
-                        interval=0.5)
-    c.start_thread()
+    services, c, outbox_c = lodging_and_clinic_kiosks(tmp_path, intake, key_c)
     try:
         arrival = on_time_arrival(now)
         services.outbox.submit(*lodging_submission(1, arrival))
@@ -42,13 +40,7 @@ def test_the_operator_page_with_production_settings(tmp_path: Path, intake: Inta
         wait_for(lambda: services.outbox.counts()["acked"] == 1)
         wait_for(lambda: services.heartbeat.last is not None and services.heartbeat.last.ok)
         wait_for(lambda: c.last is not None and c.last.ok)
-        token = intake.operator_token()
-        url = intake.url.replace("http://", f"http://operator:{token}@") + "/operator"
-        dom = chromium(tmp_path / "chromium", "--dump-dom", url).stdout
-        db = "postgresql" if intake.settings.db_url else "sqlite"
-        shot = artifacts(f"operator-web-production-{db}.png")
-        shot.unlink(missing_ok=True)
-        chromium(tmp_path / "chromium", f"--screenshot={shot}", "--window-size=1280,800", url)
+        dom, shot = render_page(tmp_path, intake, "operator-web-production")
     finally:
         c.stop()
         services.close()

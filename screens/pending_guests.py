@@ -15,6 +15,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import tr
 from kiosk.lodging.pending import PendingGuest, summarize
@@ -140,6 +141,13 @@ class PendingGuestsPanel(Panel):
         if self.expanded:
             self._fold_event = Clock.schedule_once(lambda _dt: self.fold(), FOLD_AFTER_SECONDS)
         self.show(self.rows)
+        if self.expanded and self.row_texts and isinstance(self.parent, ScrollView):
+            # the rows just opened come into view (the board scrolls within its column)
+            Clock.schedule_once(lambda _dt: self._reveal_rows(), 0)
+
+    def _reveal_rows(self) -> None:
+        if self.row_texts and isinstance(self.parent, ScrollView) and self.row_texts[0].parent is self:
+            self.parent.scroll_to(self.row_texts[-1], padding=10, animate=False)
 
     def fold(self) -> None:
         self.expanded = False

@@ -94,7 +94,7 @@ class HomeScreen(KioskScreen):
         # The services share the height left (a large text size scrolls them rather than cutting them).
         self.services = ScrollView(do_scroll_x=False, bar_width=12)
         self.grid = GridLayout(cols=1, spacing=t.pad, size_hint_y=None)
-        self.grid.bind(minimum_height=self.grid.setter("height"))
+        self.grid.bind(minimum_height=self._grid_height)
         self.services.add_widget(self.grid)
         self.services.bind(size=self._fit_services)
         body.add_widget(self.services)
@@ -180,10 +180,15 @@ class HomeScreen(KioskScreen):
             return
         t = self.theme
         rows = (len(buttons) + self.grid.cols - 1) // self.grid.cols
-        share = (self.services.height - t.pad * (rows - 1)) / rows
+        share = (self.services.height - t.pad * (rows - 1)) // rows - 1  # whole pixels: never a needless bar
         for button in buttons:
             button._min_height = max(t.touch * (2.0 if self.grid.cols == 1 else 1.3), share)
             button.height = max(button._min_height, button.texture_size[1] + 2 * BUTTON_TEXT_MARGIN)
+
+    def _grid_height(self, _grid: Any, height: float) -> None:
+        """Taller than the space (a large text size): the buttons leave room for the scroll bar beside them."""
+        self.grid.height = height
+        self.grid.padding = (0, 0, 18 if height > self.services.height else 0, 0)
 
     def clear(self) -> None:
         self.pending.clear()

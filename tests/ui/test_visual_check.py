@@ -121,6 +121,12 @@ def review_filled(kiosk: Callable[..., RunningKiosk], profile: str, procedure: s
     k.services.world.present(card)
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW and not k.controller.scan.chip_busy
                         and k.controller.session.portrait is not None, 60, "the review filled by the chip")
+    k.driver.wait_until(lambda: not k.controller.address.pending, 20, "the card's address converted")
+    k.driver.pump(frames=2)
+    review = k.app.screens["review"]
+    if review.address_step:  # the address data was loaded: the person picks the current ward first
+        k.driver.tap(review.address_panel.choice_buttons[0])
+        k.driver.pump(frames=2)
     return k
 
 

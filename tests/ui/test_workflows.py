@@ -322,8 +322,14 @@ def test_one_stop_residence_declaration(kiosk: Callable[..., RunningKiosk], inta
     vietnamese, english = error.split("\n")
     assert "12 chữ số" in vietnamese and "12-digit" in english
     assert not k.controller.can_continue()
-    header = k.driver.find(lambda w: getattr(w, "table_row", None) == ("members", 2))
-    review.scroll.scroll_to(header.parent.parent, padding=10, animate=False)
+    review.scroll.scroll_y = 1
+    k.driver.tap(review.next_button)  # "Tiếp tục" with the wrong number: its row and error come into view
+    k.driver.pump(frames=3)
+    assert review.editing is None and k.app.sm.current == "review"
+    error_label = review.views["members.2.id_number"].error
+    bottom = error_label.to_window(0, error_label.y)[1]
+    assert bottom >= review.scroll.to_window(0, review.scroll.y)[1] - 1
+    assert error_label.to_window(0, error_label.top)[1] <= review.scroll.to_window(0, review.scroll.top)[1] + 1
     k.shot("review-household")
     edit(k, "members.2.id_number", "001315012345", clear=True)
     done_typing(k)

@@ -326,7 +326,9 @@ class ReviewScreen(KioskScreen):
         missing = c.missing_labels()
         fields = ", ".join(missing[:MISSING_SHOWN]) + (f" … (+{len(missing) - MISSING_SHOWN})"
                                                        if len(missing) > MISSING_SHOWN else "")
-        self.missing.text = c.t("review.missing", fields=fields) if missing and not self.editing else ""
+        # (not during the address step: the form it speaks of is out of sight)
+        self.missing.text = c.t("review.missing", fields=fields) if missing and not self.editing \
+            and not self.address_step else ""
 
     def _update_some(self, _dt: float = 0) -> bool:
         for name in list(self._updates)[:ROWS_PER_FRAME]:

@@ -116,6 +116,9 @@ def test_scan_screens_are_readable(kiosk: Callable[..., RunningKiosk], window_re
 def review_filled(kiosk: Callable[..., RunningKiosk], profile: str, procedure: str, card: int) -> RunningKiosk:
     """A kiosk on the review of ``procedure``, filled by sample card ``card`` (QR, then the chip)."""
     k = kiosk(profile, idle_seconds=600)
+    # The address data loads at start, while nobody is at the kiosk: the visit starts once it is loaded (the card's
+    # address question then comes the same way on every run).
+    k.driver.wait_until(lambda: default_service().ready, 400, "the address data")
     k.services.world.prepare(card, chip=True)
     k.driver.tap(k.app.screens["home"].procedure_button(procedure))
     k.services.world.present(card)
@@ -130,7 +133,7 @@ def review_filled(kiosk: Callable[..., RunningKiosk], profile: str, procedure: s
     return k
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(500)
 def test_review_consent_and_done_are_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any) -> None:
     """The form filled by the chip, with an error, with the keyboard open; consent; done (with the queue
     ticket of the clinic's counter)."""
@@ -156,6 +159,7 @@ def test_review_consent_and_done_are_readable(kiosk: Callable[..., RunningKiosk]
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.timeout(500)
 def test_household_members_are_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any) -> None:
     k = review_filled(kiosk, "one-stop", "ct01", 22)
     for _ in range(2):

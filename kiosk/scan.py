@@ -21,7 +21,7 @@ from kiosk.qr_payload import parse_qr_payload
 log = logging.getLogger(__name__)
 
 EventKind = Literal["qr", "qr-error", "chip-waiting", "chip-progress", "chip-text", "chip-portrait", "chip-done",
-                    "chip-error", "camera-error"]
+                    "chip-error", "camera-error", "mrz", "mrz-error"]  # mrz: kiosk.passport_scan
 
 
 class FrameSource(Protocol):

@@ -1,5 +1,6 @@
 """Typing the chip's key from the card after a wrong key: the card number, the date of birth and the expiry date
-(or "no expiry") on the numeric pad, each checked as soon as it is typed (``kiosk.mrz_entry``); "Read the chip"
+(or "no expiry") on the numeric pad (a passport's number on the letter keyboard, also when the camera cannot read the
+passport's page), each checked as soon as it is typed (``kiosk.mrz_entry``); "Read the chip"
 retries the chip with that key. Drawing only: the fields' meaning and checks live in ``kiosk.mrz_entry``."""
 
 from __future__ import annotations
@@ -87,20 +88,31 @@ class MrzEntryPanel(BoxLayout):
         return False if self.disabled else bool(super().on_touch_down(touch))
 
     # -- public --------------------------------------------------------------------------------------------------
-    def open(self) -> None:
-        """Start with empty fields, the card number selected."""
-        self.typed = TypedMrz()
+    def open(self, *, passport: bool = False) -> None:
+        """Start with empty fields, the card number selected; ``passport``: a passport's number and dates."""
+        self.typed = TypedMrz(passport=passport)
         for field in self.fields.values():
             field.error.text = ""
+        # A passport always has an expiry date: no "no expiry" choice.
+        self.no_expiry.opacity, self.no_expiry.disabled = (0, True) if passport else (1, False)
+        self.no_expiry.size_hint_x = 0.001 if passport else 0.5
+        self.fields["date_of_expiry"].box.size_hint_x = 1 if passport else 0.5
         self.relabel()
         self.select(FIELDS[0])
+
+    def _label_key(self, name: str) -> str:
+        return "mrz.passport_number" if name == "document_number" and self.typed.passport else f"mrz.{name}"
+
+    def _field_type(self, name: str) -> str:
+        return "code" if name == "document_number" and self.typed.passport else FIELD_TYPES[name]
 
     def relabel(self) -> None:
         c, small = self.screen.controller, self.theme.font("small")
         for name, field in self.fields.items():
             hint = f" ({c.t('mrz.date_hint')})" if FIELD_TYPES[name] == "date" else ""
             other = f" ({c.other('mrz.date_hint')})" if hint else ""
-            field.label.text = f"{c.t('mrz.' + name)}{hint}\n[size={small}]{c.other('mrz.' + name)}{other}[/size]"
+            key = self._label_key(name)
+            field.label.text = f"{c.t(key)}{hint}\n[size={small}]{c.other(key)}{other}[/size]"
         for button in (self.back_button, self.read_button):
             self.screen.relabel(button)
         self.no_expiry.text = two_lines(self.theme, c.t("mrz.no_expiry"), c.other("mrz.no_expiry"))
@@ -123,7 +135,7 @@ class MrzEntryPanel(BoxLayout):
         if name == "date_of_expiry" and self.typed.no_expiry:
             self.typed = replace(self.typed, no_expiry=False)
         self.keypad.lang = self.screen.controller.lang
-        self.keypad.attach(getattr(self.typed, name), field_type=FIELD_TYPES[name], max_length=MAX_LENGTH[name],
+        self.keypad.attach(getattr(self.typed, name), field_type=self._field_type(name), max_length=MAX_LENGTH[name],
                            on_text=self._typed, on_done=self._done)
         self._paint()
         if self.column.height > self.scroll.height > 0:

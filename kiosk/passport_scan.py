@@ -49,6 +49,14 @@ class ChipMrzMismatchError(KioskError):
                          message_vi="Dữ liệu trong chip không khớp với trang hộ chiếu vừa đọc. Vui lòng gặp nhân viên.")
 
 
+def passport_wrong_key() -> KioskError:
+    """The chip refused the passport's key (``chip-wrong-key``, as for an ID card), in a passport's words."""
+    return KioskError("The passport's chip did not open. Read the photo page again, or type the passport's details.",
+                      code="chip-wrong-key",
+                      message_vi="Không mở được chip của hộ chiếu. Vui lòng đọc lại trang có ảnh, hoặc nhập thông tin "
+                                 "in trên hộ chiếu.")
+
+
 @dataclass(frozen=True)
 class MrzEvent(ScanEvent):
     """``mrz``: the photo page read by the camera."""

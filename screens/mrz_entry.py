@@ -148,6 +148,8 @@ class MrzEntryPanel(BoxLayout):
             self.scroll.scroll_y = 1
 
     def _typed(self, text: str) -> None:
+        if self.typed.passport and self.selected == "document_number":
+            text = text.upper()  # as printed in the passport
         self.typed = self.typed.with_value(self.selected, text)
         self.fields[self.selected].box.text = text
         self.fields[self.selected].error.text = ""

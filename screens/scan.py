@@ -264,6 +264,11 @@ class ScanScreen(KioskScreen):
             for b in wanted:
                 self.passport_row.add_widget(b)
         problem = scan.problem
+        # The problem's words take the room of the reader's picture.
+        if problem is None and self.guide.parent is None:
+            self.side.add_widget(self.guide, index=1)  # above cancel
+        elif problem is not None and self.guide.parent is not None:
+            self.side.remove_widget(self.guide)
         if problem is None:
             if self.problem_box.parent is not None:
                 self.side.remove_widget(self.problem_box)

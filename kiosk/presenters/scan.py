@@ -25,6 +25,7 @@ from kiosk.passport_scan import (
     ProblemLevel,
     bac_key,
     chip_mrz_mismatch,
+    passport_wrong_key,
     problem_level,
     verification_problem_of,
 )
@@ -223,6 +224,10 @@ class ScanPresenter:
             state.chip_busy, state.chip_progress = False, 1.0
             state.status_key = "scan.chip.done"
             self._conclude()
+        elif event.kind == "chip-error" and event.error is not None and event.error.code == "chip-wrong-key":
+            state.error = passport_wrong_key()
+            state.chip_busy, state.chip_progress, state.status_key = False, None, "scan.hint"
+            self.core.report_error(state.error.code)
         else:
             return False
         return True

@@ -165,7 +165,7 @@ def test_a_chip_that_refuses_the_key_and_an_unknown_csca(kiosk: Callable[..., Ru
                         and k.controller.scan.error.code == "chip-wrong-key", 90, "the wrong key")
     k.driver.pump(frames=3)
     shown = texts(k)
-    assert "Không mở được chip" in shown and "The chip did not open" in shown
+    assert "Không mở được chip của hộ chiếu" in shown and "The passport's chip did not open" in shown
     assert "Đọc lại trang hộ chiếu" in shown and "Nhập thông tin hộ chiếu" in shown
     assert "Traceback" not in shown
     k.shot("foreign-guest-wrong-key")

@@ -51,10 +51,9 @@ class ChipMrzMismatchError(KioskError):
 
 def passport_wrong_key() -> KioskError:
     """The chip refused the passport's key (``chip-wrong-key``, as for an ID card), in a passport's words."""
-    return KioskError("The passport's chip did not open. Read the photo page again, or type the passport's details.",
+    return KioskError("The passport's chip did not open: read the photo page again or type its details.",
                       code="chip-wrong-key",
-                      message_vi="Không mở được chip của hộ chiếu. Vui lòng đọc lại trang có ảnh, hoặc nhập thông tin "
-                                 "in trên hộ chiếu.")
+                      message_vi="Không mở được chip của hộ chiếu: đọc lại trang có ảnh hoặc nhập thông tin hộ chiếu.")
 
 
 @dataclass(frozen=True)

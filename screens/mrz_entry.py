@@ -17,7 +17,7 @@ from kiosk.errors import KioskError
 from kiosk.i18n import error_text
 from kiosk.mrz_entry import FIELD_TYPES, FIELDS, TypedMrz, check_field
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import BigButton, Panel, Text, two_lines
+from screens.widgets import BigButton, Panel, Text, collapse, two_lines
 
 if TYPE_CHECKING:
     from screens.base import KioskScreen
@@ -53,7 +53,7 @@ class MrzEntryPanel(BoxLayout):
         self.screen, self.theme, self.on_close = screen, t, on_close
         self.typed = TypedMrz()
         self.selected = FIELDS[0]
-        left = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), size_hint_x=0.46)
+        left = self.fields_panel = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), size_hint_x=0.46)
         # The fields scroll when large text makes them taller than the screen.
         self.scroll = ScrollView(do_scroll_x=False, bar_width=10)
         column = self.column = BoxLayout(orientation="vertical", spacing=4, size_hint_y=None)
@@ -70,17 +70,21 @@ class MrzEntryPanel(BoxLayout):
         self.fields["date_of_expiry"].box.size_hint_x = 0.5
         self.add_widget(left)
 
-        right = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.54)
+        right = self.pad_column = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.54)
         self.keypad = OnScreenKeyboard(t)
         right.add_widget(self.keypad)
-        right.add_widget(BoxLayout())
-        actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
+        self.pad_space = BoxLayout()
+        right.add_widget(self.pad_space)
+        actions = self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         self.back_button = screen.button("common.back", self.close, kind="secondary")
         self.read_button = screen.button("mrz.read", self.submit)
         actions.add_widget(self.back_button)
         actions.add_widget(self.read_button)
         right.add_widget(actions)
         self.add_widget(right)
+        # The letter keyboard (a passport number) takes the whole width, the fields and the actions above it.
+        self.top_row = BoxLayout(spacing=t.pad)
+        self._letters = False
         self.clear()
 
     def on_touch_down(self, touch: Any) -> bool:
@@ -134,6 +138,7 @@ class MrzEntryPanel(BoxLayout):
         self.selected = name
         if name == "date_of_expiry" and self.typed.no_expiry:
             self.typed = replace(self.typed, no_expiry=False)
+        self._arrange(letters=self._field_type(name) != FIELD_TYPES[name])
         self.keypad.lang = self.screen.controller.lang
         self.keypad.attach(getattr(self.typed, name), field_type=self._field_type(name), max_length=MAX_LENGTH[name],
                            on_text=self._typed, on_done=self._done)
@@ -141,6 +146,39 @@ class MrzEntryPanel(BoxLayout):
         if self.column.height > self.scroll.height > 0:
             self.scroll.scroll_to(self.fields[name], padding=8, animate=False)
         self.screen.controller.touch()
+
+    def _arrange(self, *, letters: bool) -> None:
+        """The letter keyboard needs the whole width: the fields (scrolling to the one being typed) and the actions
+        go above it; the numeric pad sits beside the fields, the actions under it."""
+        if letters == self._letters:
+            return
+        self._letters = letters
+        for widget in (self.fields_panel, self.pad_column, self.top_row, self.keypad, self.pad_space, self.actions):
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        # Above the letter keyboard there is room for one field's box: its label becomes the screen's title.
+        for field in self.fields.values():
+            collapse(field.label, letters)
+        title = getattr(self.screen, "_title_key", None)
+        if title in ("mrz.passport_title", "mrz.passport_number"):
+            self.screen._title_key = "mrz.passport_number" if letters else "mrz.passport_title"
+            self.screen.refresh_header()
+        if letters:
+            self.orientation = "vertical"
+            self.fields_panel.size_hint = (0.5, 1)
+            self.actions.size_hint = (0.5, 1)
+            self.top_row.add_widget(self.fields_panel)
+            self.top_row.add_widget(self.actions)
+            self.add_widget(self.top_row)
+            self.add_widget(self.keypad)
+        else:
+            self.orientation = "horizontal"
+            self.fields_panel.size_hint = (0.46, 1)
+            self.actions.size_hint, self.actions.height = (1, None), self.theme.touch
+            for widget in (self.keypad, self.pad_space, self.actions):
+                self.pad_column.add_widget(widget)
+            self.add_widget(self.fields_panel)
+            self.add_widget(self.pad_column)
 
     def _fit(self, *_: Any) -> None:
         """Fields that fit stay at the top (a scroll position left from a taller moment would leave a gap)."""

@@ -22,7 +22,7 @@ from screens.base import KioskScreen
 from screens.illustrations import ChipGuide, QrToCamera
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
-from screens.widgets import Panel, Text, collapse, paint
+from screens.widgets import Panel, Text, collapse, paint, scrolling_texts
 
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card
 
@@ -120,18 +120,16 @@ class ScanScreen(KioskScreen):
         self.type_passport_button = self.button("scan.enter_passport", self.open_mrz, level="body")
         side.add_widget(self.passport_row)
         # A chip that could not be verified: what it means, and the way on where there is one.
-        self.problem_box = Panel(t, orientation="vertical", color=t.surface, border=t.danger, radius=16,
-                                 padding=t.pad, spacing=8, size_hint_y=None)
-        self.problem_box.bind(minimum_height=self.problem_box.setter("height"))
         self.problem_title = Text(t, level="heading", bold=True, color=t.danger, markup=True)
         self.problem_text = Text(t, level="body", markup=True)
         self.problem_note = Text(t, level="body", color=t.muted, markup=True)
-        for widget in (self.problem_title, self.problem_text, self.problem_note):
-            self.problem_box.add_widget(widget)
+        # The words scroll when large text makes them taller than the column; the way on stays below them.
+        self.problem_box = scrolling_texts(t, self.problem_title, self.problem_text, self.problem_note)
         self.continue_button = self.button("scan.problem.continue", self.controller.accept_unverified,
                                            level="body")
         # The room left in the column: where to place the card (animated), then the chip read's progress ring.
         self.guide = ChipGuide(t)
+        self.room = BoxLayout()  # in the guide's place while the column holds the ways on
         side.add_widget(self.guide)
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
         side.add_widget(self.cancel_button)
@@ -264,14 +262,17 @@ class ScanScreen(KioskScreen):
             for b in wanted:
                 self.passport_row.add_widget(b)
         problem = scan.problem
-        # The problem's words take the room of the reader's picture.
-        if problem is None and self.guide.parent is None:
-            self.side.add_widget(self.guide, index=1)  # above cancel
-        elif problem is not None and self.guide.parent is not None:
-            self.side.remove_widget(self.guide)
+        # The ways on (after a refused key) and the problem's words take the room of the reader's picture.
+        busy = problem is not None or (scan.passport and wrong_key)
+        for widget, shown in ((self.guide, not busy), (self.room, busy and problem is None)):
+            if shown and widget.parent is None:
+                self.side.add_widget(widget, index=1)  # above cancel, which stays at the bottom
+            elif not shown and widget.parent is not None:
+                self.side.remove_widget(widget)
         if problem is None:
-            if self.problem_box.parent is not None:
-                self.side.remove_widget(self.problem_box)
+            for widget in (self.problem_box, self.continue_button):
+                if widget.parent is not None:
+                    widget.parent.remove_widget(widget)
             return
         title = f"scan.problem.{problem.level}"
         self.problem_title.text = f"{c.t(title)}\n[size={small}]{c.other(title)}[/size]"
@@ -279,12 +280,12 @@ class ScanScreen(KioskScreen):
         note = "scan.problem.continue_note"
         self.problem_note.text = (f"{c.t(note)}\n[size={small}]{c.other(note)}[/size]" if problem.level == "warn"
                                   else "")
-        if self.continue_button.parent is None and problem.level == "warn":
-            self.problem_box.add_widget(self.continue_button)
-        elif self.continue_button.parent is not None and problem.level != "warn":
-            self.problem_box.remove_widget(self.continue_button)
         if self.problem_box.parent is None:
             self.side.add_widget(self.problem_box, index=len(self.side.children))
+        if self.continue_button.parent is None and problem.level == "warn":
+            self.side.add_widget(self.continue_button, index=1)  # above cancel
+        elif self.continue_button.parent is not None and problem.level != "warn":
+            self.side.remove_widget(self.continue_button)
 
     def _fit_key_prompt(self, *_: Any) -> None:
         self.key_prompt.height = max(self.key_label.height, self.key_back.height)
@@ -319,7 +320,7 @@ class ScanScreen(KioskScreen):
         passport = self.controller.scan.passport
         self._title_key = "mrz.passport_title" if passport else "mrz.title"
         self.refresh_header()
-        self.mrz.open(passport=passport)
+        self.mrz.open(passport=passport)  # (the passport number's label is the title while it is typed)
         self.controller.touch()
 
     def close_mrz(self) -> None:

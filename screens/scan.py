@@ -113,12 +113,11 @@ class ScanScreen(KioskScreen):
             b.bind(height=self._fit_choices)
         side.add_widget(self.choices)
         # The passport route: "Use a passport" (a procedure that also accepts one), "Type the passport details".
-        self.passport_row = BoxLayout(orientation="vertical", size_hint_y=None, spacing=12)
+        self.passport_row = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=12)
         self.passport_row.bind(minimum_height=self.passport_row.setter("height"))
         self.use_passport_button = self.button("scan.use_passport", self.controller.use_passport,
                                                kind="secondary", level="body")
         self.type_passport_button = self.button("scan.enter_passport", self.open_mrz, level="body")
-        side.add_widget(self.passport_row)
         # A chip that could not be verified: what it means, and the way on where there is one.
         self.problem_title = Text(t, level="heading", bold=True, color=t.danger, markup=True)
         self.problem_text = Text(t, level="body", markup=True)
@@ -211,6 +210,8 @@ class ScanScreen(KioskScreen):
         self.error.markup = True
         self.error.text = error or ""
         self.error_box.opacity = 1 if error else 0
+        if not error:
+            self.error_box.height = 0  # an error cleared (a rescan) leaves no empty box behind
         wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
         wrong_key = wrong_key or scan.problem is not None  # either way, what to do next takes the camera's room
         # The chip refused the key: the two ways on take the camera's room (rescanning brings the camera back).
@@ -254,13 +255,20 @@ class ScanScreen(KioskScreen):
             self.relabel(b)
         wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
         self._typing_shown = c.scanning.typing_offered()
-        wanted = [b for b, shown in ((self.use_passport_button, c.scanning.passport_offered),
+        # After a refused key the ways on fill the column: "Use a passport" waits until they are gone.
+        wanted = [b for b, shown in ((self.use_passport_button, c.scanning.passport_offered and not wrong_key),
                                      (self.type_passport_button, self._typing_shown and not wrong_key))
                   if shown]
         if list(reversed(self.passport_row.children)) != wanted:
             self.passport_row.clear_widgets()
             for b in wanted:
                 self.passport_row.add_widget(b)
+        # In the column only with a button in it (an empty row would still take the column's spacing).
+        if wanted and self.passport_row.parent is None:
+            below = [w for w in (self.cancel_button, self.guide, self.room) if w.parent is self.side]
+            self.side.add_widget(self.passport_row, index=len(below))
+        elif not wanted and self.passport_row.parent is not None:
+            self.side.remove_widget(self.passport_row)
         problem = scan.problem
         # The ways on (after a refused key) and the problem's words take the room of the reader's picture.
         busy = problem is not None or (scan.passport and wrong_key)

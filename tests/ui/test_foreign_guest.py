@@ -173,6 +173,7 @@ def test_a_chip_that_refuses_the_key_and_an_unknown_csca(kiosk: Callable[..., Ru
     # Another passport, whose signer no trusted CSCA issued: said plainly; the guest may go on, marked unverified.
     k.services.world.take_away()
     k.services.world.present(903)
+    k.driver.pump(seconds=2.5)  # the reader has seen the first passport go and the second come
     k.driver.tap(button(k, "scan.rescan_page"))
     k.driver.wait_until(lambda: k.controller.scan.problem is not None, 90, "the verification problem")
     k.driver.pump(frames=3)

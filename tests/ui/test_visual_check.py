@@ -333,6 +333,7 @@ def test_foreign_guest_screens_are_readable(kiosk: Callable[..., RunningKiosk], 
     k.app.screens["scan"].close_mrz()
     k.services.world.take_away()
     k.services.world.present(932)
+    k.driver.pump(seconds=2.5)  # the reader has seen the first passport go and the second come
     k.controller.rescan_qr()
     k.driver.wait_until(lambda: k.controller.scan.problem is not None, 90, "the verification problem")
     problems += render_everywhere(k, "passport-unknown-csca")

@@ -107,15 +107,9 @@ class PassportScanner(Scanner):
         assert self._camera is not None and self._zones is not None
         unsure, told = 0, ""
         while not self._stop.is_set():
-            try:
-                frame = self._camera.read()
-            except Exception as exc:  # a camera that fails must not take the chip path down with it
-                log.warning("camera failed: %s", type(exc).__name__)
-                self._emit(ScanEvent("camera-error", error=KioskError(
-                    "the camera stopped working", code="camera-failed",
-                    message_vi="Camera không hoạt động. Vui lòng nhập thông tin hộ chiếu.")))
+            working, frame = self._read_frame("Camera không hoạt động. Vui lòng nhập thông tin hộ chiếu.")
+            if not working:
                 return
-            self.latest_frame = frame
             if frame is None or self._qr_done.is_set():
                 unsure = 0
                 self._stop.wait(self._interval)

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-import kiosk.lodging.removable as removable
 import kiosk.presenters.scan as scan_presenter
 from drivers.sim.mrz_page import Document
 from drivers.sim.world import page_clip
@@ -23,7 +22,16 @@ from intake.devserver import IntakeServer
 from kiosk.sample_documents import sample_document
 from kiosk.session import Step
 from screens.review import ReviewScreen
-from tests.ui.test_workflows import button, choose, done_typing, edit, keyboard_key, received, type_keys
+from tests.ui.test_workflows import (
+    button,
+    choose,
+    done_typing,
+    edit,
+    export_files,
+    keyboard_key,
+    received,
+    type_keys,
+)
 
 pytestmark = pytest.mark.ui
 
@@ -48,19 +56,6 @@ def start_foreign_guest(k: RunningKiosk) -> None:
 def texts(k: RunningKiosk) -> str:
     return "\n".join(t for w in k.driver.widgets() if (t := str(getattr(w, "text", "") or ""))
                      and w.get_root_window() is not None and getattr(w, "opacity", 1) > 0)
-
-
-def export_files(k: RunningKiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    root = tmp_path / "system"
-    (root / "proc").mkdir(parents=True)
-    (root / "sys" / "block" / "sdb").mkdir(parents=True)
-    (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
-    (root / "media" / "kiosk" / "USB").mkdir(parents=True)
-    (root / "proc" / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /media/kiosk/USB vfat rw 0 0\n")
-    monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
-    assert k.services.devices.export is not None
-    k.services.devices.export()
-    return sorted((root / "media" / "kiosk" / "USB" / "cccd-kiosk").iterdir())
 
 
 @pytest.mark.timeout(300)

@@ -6,7 +6,7 @@ embedded intake service."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from drivers.camera import OpenCvCamera
+from drivers.mrz_ocr import MrzZoneReader
 from drivers.pcsc import PcscTransport, reader_names
 from drivers.printer import EscposPrinter, PrinterError
 from drivers.qr.pipeline import thread_pipeline
@@ -84,6 +85,20 @@ class PipelineDecoder:
     def decode(self, frame: Any) -> bytes | None:
         result = thread_pipeline().decode(frame)
         return result.payload if result is not None else None
+
+
+class LazyZoneReader:
+    """``kiosk.mrz_camera.ZoneSource`` over ``drivers.mrz_ocr.MrzZoneReader``, made on the first passport page (its
+    glyph model loads from the cache, or is trained once on Debian's OCR-B font): no cost for kiosks that never
+    see a passport."""
+
+    def __init__(self) -> None:
+        self._reader: MrzZoneReader | None = None
+
+    def zones(self, image: Any) -> Iterable[Any]:
+        if self._reader is None:
+            self._reader = MrzZoneReader()
+        return self._reader.zones(image)
 
 
 class ImageReceiptPrinter:
@@ -347,6 +362,7 @@ def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simul
 
         devices.status = status
     devices.decoder = PipelineDecoder()
+    devices.mrz_zones = LazyZoneReader()
     devices.enrolment = DeviceEnrolment(state_dir, on_enrolled=partial(_rebind, state_dir, outbox, sender))
     if sender is not None:
         devices.wake_sender = sender.wake

@@ -206,6 +206,12 @@ class KioskController:
     def rescan_qr(self) -> None:
         self.scanning.rescan_qr()
 
+    def use_passport(self) -> None:
+        self.scanning.use_passport()
+
+    def accept_unverified(self) -> None:
+        self.scanning.accept_unverified()
+
     def latest_frame(self) -> Any | None:
         return self.scanning.latest_frame()
 

@@ -8,6 +8,7 @@ and YYMMDD dates); the check digits are added by ``kiosk.mrz.bac_mrz_information
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
@@ -33,6 +34,7 @@ class TypedMrz:
     date_of_birth: str = ""
     date_of_expiry: str = ""
     no_expiry: bool = False
+    passport: bool = False  # a passport or another State's card: the document number as printed (letters, digits)
 
     def __repr__(self) -> str:  # never print what was typed
         return "TypedMrz(…)"
@@ -44,8 +46,25 @@ class TypedMrz:
         return replace(self, **{name: text})  # type: ignore[arg-type]
 
 
-def document_number(text: str) -> str:
-    """The 9-digit MRZ document number from 9 typed digits or from the 12-digit ID number."""
+PASSPORT_NUMBER = re.compile(r"[A-Z0-9]{1,9}")  # the MRZ's document number field (BAC uses its 9 characters)
+
+
+def passport_number(text: str) -> str:
+    """A passport's document number as printed: 1–9 letters and digits (spaces and dashes dropped)."""
+    number = re.sub(r"[\s\-<]", "", text).upper()
+    if not PASSPORT_NUMBER.fullmatch(number):
+        raise FieldValueError(
+            "Type the passport number: 1 to 9 letters and digits.",
+            field="document_number", code="invalid-document-number",
+            message_vi="Số hộ chiếu gồm 1 đến 9 chữ cái và chữ số.")
+    return number
+
+
+def document_number(text: str, *, passport: bool = False) -> str:
+    """The 9-digit MRZ document number from 9 typed digits or from the 12-digit ID number (``passport``: the
+    passport number as printed)."""
+    if passport:
+        return passport_number(text)
     digits = digits_only(text)
     if len(digits) == ID_NUMBER_LENGTH:
         return digits[-DOCUMENT_NUMBER_LENGTH:]
@@ -86,7 +105,7 @@ def date_of_expiry(text: str, birth: date | None) -> date:
 def check_field(name: str, typed: TypedMrz, *, today: date | None = None) -> None:
     """Validate one field as soon as it is typed (``FieldValueError`` naming it)."""
     if name == "document_number":
-        document_number(typed.document_number)
+        document_number(typed.document_number, passport=typed.passport)
     elif name == "date_of_birth":
         date_of_birth(typed.date_of_birth, today=today)
     elif name == "date_of_expiry" and not typed.no_expiry:
@@ -98,7 +117,7 @@ def check_field(name: str, typed: TypedMrz, *, today: date | None = None) -> Non
 
 def access_key(typed: TypedMrz, *, today: date | None = None) -> AccessKey:
     """The BAC key for the chip; the first invalid field raises ``FieldValueError`` naming it."""
-    number = document_number(typed.document_number)
+    number = document_number(typed.document_number, passport=typed.passport)
     birth = date_of_birth(typed.date_of_birth, today=today)
     expiry = NO_EXPIRY if typed.no_expiry else yymmdd(date_of_expiry(typed.date_of_expiry, birth))
     return AccessKey(document_number=number, date_of_birth=yymmdd(birth), date_of_expiry=expiry)

@@ -21,7 +21,7 @@ from kiosk.qr_payload import parse_qr_payload
 log = logging.getLogger(__name__)
 
 EventKind = Literal["qr", "qr-error", "chip-waiting", "chip-progress", "chip-text", "chip-portrait", "chip-done",
-                    "chip-error", "camera-error"]
+                    "chip-error", "camera-error", "mrz", "mrz-error"]  # mrz: kiosk.passport_scan
 
 
 class FrameSource(Protocol):
@@ -155,19 +155,27 @@ class Scanner:
         self._post(deliver)
 
     # -- the camera ----------------------------------------------------------------------------------------------
+    def _read_frame(self, message_vi: str) -> tuple[bool, Any]:
+        """The camera's newest frame, kept for the preview; ``(False, None)`` once the camera has failed, reported as
+        ``camera-failed`` with ``message_vi`` (the person's way on without it)."""
+        assert self._camera is not None
+        try:
+            frame = self._camera.read()
+        except Exception as exc:  # a camera that fails must not take the chip path down with it
+            log.warning("camera failed: %s", type(exc).__name__)
+            self._emit(ScanEvent("camera-error", error=KioskError(
+                "the camera stopped working", code="camera-failed", message_vi=message_vi)))
+            return False, None
+        self.latest_frame = frame
+        return True, frame
+
     def _camera_loop(self) -> None:
         assert self._camera is not None and self._decoder is not None
         last_error: str | None = None
         while not self._stop.is_set():
-            try:
-                frame = self._camera.read()
-            except Exception as exc:  # a camera that fails must not take the chip path down with it
-                log.warning("camera failed: %s", type(exc).__name__)
-                self._emit(ScanEvent("camera-error", error=KioskError(
-                    "the camera stopped working", code="camera-failed",
-                    message_vi="Camera không hoạt động. Vui lòng đặt thẻ lên đầu đọc chip.")))
+            working, frame = self._read_frame("Camera không hoạt động. Vui lòng đặt thẻ lên đầu đọc chip.")
+            if not working:
                 return
-            self.latest_frame = frame
             if frame is None or self._qr_done.is_set():
                 self._stop.wait(self._interval)
                 continue

@@ -1,5 +1,6 @@
 """Typing the chip's key from the card after a wrong key: the card number, the date of birth and the expiry date
-(or "no expiry") on the numeric pad, each checked as soon as it is typed (``kiosk.mrz_entry``); "Read the chip"
+(or "no expiry") on the numeric pad (a passport's number on the letter keyboard, also when the camera cannot read the
+passport's page), each checked as soon as it is typed (``kiosk.mrz_entry``); "Read the chip"
 retries the chip with that key. Drawing only: the fields' meaning and checks live in ``kiosk.mrz_entry``."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kiosk.errors import KioskError
 from kiosk.i18n import error_text
 from kiosk.mrz_entry import FIELD_TYPES, FIELDS, TypedMrz, check_field
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import BigButton, Panel, Text, two_lines
+from screens.widgets import BigButton, Panel, Text, collapse, two_lines
 
 if TYPE_CHECKING:
     from screens.base import KioskScreen
@@ -52,7 +53,7 @@ class MrzEntryPanel(BoxLayout):
         self.screen, self.theme, self.on_close = screen, t, on_close
         self.typed = TypedMrz()
         self.selected = FIELDS[0]
-        left = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), size_hint_x=0.46)
+        left = self.fields_panel = Panel(t, orientation="vertical", radius=16, padding=(t.pad, 12), size_hint_x=0.46)
         # The fields scroll when large text makes them taller than the screen.
         self.scroll = ScrollView(do_scroll_x=False, bar_width=10)
         column = self.column = BoxLayout(orientation="vertical", spacing=4, size_hint_y=None)
@@ -69,17 +70,21 @@ class MrzEntryPanel(BoxLayout):
         self.fields["date_of_expiry"].box.size_hint_x = 0.5
         self.add_widget(left)
 
-        right = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.54)
+        right = self.pad_column = BoxLayout(orientation="vertical", spacing=8, size_hint_x=0.54)
         self.keypad = OnScreenKeyboard(t)
         right.add_widget(self.keypad)
-        right.add_widget(BoxLayout())
-        actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
+        self.pad_space = BoxLayout()
+        right.add_widget(self.pad_space)
+        actions = self.actions = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         self.back_button = screen.button("common.back", self.close, kind="secondary")
         self.read_button = screen.button("mrz.read", self.submit)
         actions.add_widget(self.back_button)
         actions.add_widget(self.read_button)
         right.add_widget(actions)
         self.add_widget(right)
+        # The letter keyboard (a passport number) takes the whole width, the fields and the actions above it.
+        self.top_row = BoxLayout(spacing=t.pad)
+        self._letters = False
         self.clear()
 
     def on_touch_down(self, touch: Any) -> bool:
@@ -87,20 +92,31 @@ class MrzEntryPanel(BoxLayout):
         return False if self.disabled else bool(super().on_touch_down(touch))
 
     # -- public --------------------------------------------------------------------------------------------------
-    def open(self) -> None:
-        """Start with empty fields, the card number selected."""
-        self.typed = TypedMrz()
+    def open(self, *, passport: bool = False) -> None:
+        """Start with empty fields, the card number selected; ``passport``: a passport's number and dates."""
+        self.typed = TypedMrz(passport=passport)
         for field in self.fields.values():
             field.error.text = ""
+        # A passport always has an expiry date: no "no expiry" choice.
+        self.no_expiry.opacity, self.no_expiry.disabled = (0, True) if passport else (1, False)
+        self.no_expiry.size_hint_x = 0.001 if passport else 0.5
+        self.fields["date_of_expiry"].box.size_hint_x = 1 if passport else 0.5
         self.relabel()
         self.select(FIELDS[0])
+
+    def _label_key(self, name: str) -> str:
+        return "mrz.passport_number" if name == "document_number" and self.typed.passport else f"mrz.{name}"
+
+    def _field_type(self, name: str) -> str:
+        return "code" if name == "document_number" and self.typed.passport else FIELD_TYPES[name]
 
     def relabel(self) -> None:
         c, small = self.screen.controller, self.theme.font("small")
         for name, field in self.fields.items():
             hint = f" ({c.t('mrz.date_hint')})" if FIELD_TYPES[name] == "date" else ""
             other = f" ({c.other('mrz.date_hint')})" if hint else ""
-            field.label.text = f"{c.t('mrz.' + name)}{hint}\n[size={small}]{c.other('mrz.' + name)}{other}[/size]"
+            key = self._label_key(name)
+            field.label.text = f"{c.t(key)}{hint}\n[size={small}]{c.other(key)}{other}[/size]"
         for button in (self.back_button, self.read_button):
             self.screen.relabel(button)
         self.no_expiry.text = two_lines(self.theme, c.t("mrz.no_expiry"), c.other("mrz.no_expiry"))
@@ -122,13 +138,47 @@ class MrzEntryPanel(BoxLayout):
         self.selected = name
         if name == "date_of_expiry" and self.typed.no_expiry:
             self.typed = replace(self.typed, no_expiry=False)
+        self._arrange(letters=self._field_type(name) != FIELD_TYPES[name])
         self.keypad.lang = self.screen.controller.lang
-        self.keypad.attach(getattr(self.typed, name), field_type=FIELD_TYPES[name], max_length=MAX_LENGTH[name],
+        self.keypad.attach(getattr(self.typed, name), field_type=self._field_type(name), max_length=MAX_LENGTH[name],
                            on_text=self._typed, on_done=self._done)
         self._paint()
         if self.column.height > self.scroll.height > 0:
             self.scroll.scroll_to(self.fields[name], padding=8, animate=False)
         self.screen.controller.touch()
+
+    def _arrange(self, *, letters: bool) -> None:
+        """The letter keyboard needs the whole width: the fields (scrolling to the one being typed) and the actions
+        go above it; the numeric pad sits beside the fields, the actions under it."""
+        if letters == self._letters:
+            return
+        self._letters = letters
+        for widget in (self.fields_panel, self.pad_column, self.top_row, self.keypad, self.pad_space, self.actions):
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        # Above the letter keyboard there is room for one field's box: its label becomes the screen's title.
+        for field in self.fields.values():
+            collapse(field.label, letters)
+        title = getattr(self.screen, "_title_key", None)
+        if title in ("mrz.passport_title", "mrz.passport_number"):
+            self.screen._title_key = "mrz.passport_number" if letters else "mrz.passport_title"
+            self.screen.refresh_header()
+        if letters:
+            self.orientation = "vertical"
+            self.fields_panel.size_hint = (0.5, 1)
+            self.actions.size_hint = (0.5, 1)
+            self.top_row.add_widget(self.fields_panel)
+            self.top_row.add_widget(self.actions)
+            self.add_widget(self.top_row)
+            self.add_widget(self.keypad)
+        else:
+            self.orientation = "horizontal"
+            self.fields_panel.size_hint = (0.46, 1)
+            self.actions.size_hint, self.actions.height = (1, None), self.theme.touch
+            for widget in (self.keypad, self.pad_space, self.actions):
+                self.pad_column.add_widget(widget)
+            self.add_widget(self.fields_panel)
+            self.add_widget(self.pad_column)
 
     def _fit(self, *_: Any) -> None:
         """Fields that fit stay at the top (a scroll position left from a taller moment would leave a gap)."""
@@ -136,6 +186,8 @@ class MrzEntryPanel(BoxLayout):
             self.scroll.scroll_y = 1
 
     def _typed(self, text: str) -> None:
+        if self.typed.passport and self.selected == "document_number":
+            text = text.upper()  # as printed in the passport
         self.typed = self.typed.with_value(self.selected, text)
         self.fields[self.selected].box.text = text
         self.fields[self.selected].error.text = ""

@@ -1,5 +1,9 @@
 """Scan: the live camera preview with a card outline, the hint to use the chip reader instead, chip progress, and
-what to do when something fails. The preview is drawn from the newest frame only; nothing is recorded."""
+what to do when something fails. The preview is drawn from the newest frame only; nothing is recorded.
+
+On the passport route (``kiosk.passport_scan``) the camera reads the photo page's MRZ and the chip follows; the
+passport's details may be typed when the camera cannot read the page; a chip that could not be verified (unknown or
+expired CSCA) is shown in plain words, with "Continue (not verified)" where the rules allow it."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from screens.base import KioskScreen
 from screens.illustrations import ChipGuide, QrToCamera
 from screens.keyboard import OnScreenKeyboard
 from screens.mrz_entry import MrzEntryPanel
-from screens.widgets import Panel, Text, collapse, paint
+from screens.widgets import Panel, Text, collapse, paint, scrolling_texts
 
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card
 
@@ -108,8 +112,23 @@ class ScanScreen(KioskScreen):
         for b in (self.key_button, self.rescan_button, self.mrz_button):
             b.bind(height=self._fit_choices)
         side.add_widget(self.choices)
+        # The passport route: "Use a passport" (a procedure that also accepts one), "Type the passport details".
+        self.passport_row = BoxLayout(orientation="vertical", size_hint_y=None, height=0, spacing=12)
+        self.passport_row.bind(minimum_height=self.passport_row.setter("height"))
+        self.use_passport_button = self.button("scan.use_passport", self.controller.use_passport,
+                                               kind="secondary", level="body")
+        self.type_passport_button = self.button("scan.enter_passport", self.open_mrz, level="body")
+        # A chip that could not be verified: what it means, and the way on where there is one.
+        self.problem_title = Text(t, level="heading", bold=True, color=t.danger, markup=True)
+        self.problem_text = Text(t, level="body", markup=True)
+        self.problem_note = Text(t, level="body", color=t.muted, markup=True)
+        # The words scroll when large text makes them taller than the column; the way on stays below them.
+        self.problem_box = scrolling_texts(t, self.problem_title, self.problem_text, self.problem_note)
+        self.continue_button = self.button("scan.problem.continue", self.controller.accept_unverified,
+                                           level="body")
         # The room left in the column: where to place the card (animated), then the chip read's progress ring.
         self.guide = ChipGuide(t)
+        self.room = BoxLayout()  # in the guide's place while the column holds the ways on
         side.add_widget(self.guide)
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
         side.add_widget(self.cancel_button)
@@ -134,6 +153,7 @@ class ScanScreen(KioskScreen):
         self.add_widget(root)
         self._preview_event: Any = None
         self._shown_frame: Any = None
+        self._typing_shown = False
 
     def on_enter(self, *_: Any) -> None:
         self._preview_event = Clock.schedule_interval(self._update_preview, 1 / 15)
@@ -154,6 +174,8 @@ class ScanScreen(KioskScreen):
         # is redrawn only for the chip's progress (each redraw is a full-window repaint under software rendering).
         if self.controller.scan.chip_busy:
             return
+        if self.controller.scanning.typing_offered() != self._typing_shown:  # the camera has had its time
+            self.refresh()
         frame = self.controller.latest_frame()
         if frame is not None and frame is not self._shown_frame:
             self._shown_frame = frame
@@ -180,6 +202,7 @@ class ScanScreen(KioskScreen):
         scan = c.scan
         self.chip_status.text = c.t(scan.status_key) if scan.chip_busy or scan.status_key != "scan.hint" else ""
         self.guide.show(scan.chip_progress if scan.chip_busy else None, animate=self.parent is not None)
+        self._refresh_passport()
         error = c.scan_error_text()
         if error:
             vietnamese, _, english = error.partition("\n")
@@ -187,24 +210,90 @@ class ScanScreen(KioskScreen):
         self.error.markup = True
         self.error.text = error or ""
         self.error_box.opacity = 1 if error else 0
+        if not error:
+            self.error_box.height = 0  # an error cleared (a rescan) leaves no empty box behind
         wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
+        wrong_key = wrong_key or scan.problem is not None  # either way, what to do next takes the camera's room
         # The chip refused the key: the two ways on take the camera's room (rescanning brings the camera back).
         self.camera_box.size_hint_x, self.camera_box.opacity = (0.001, 0) if wrong_key else (0.58, 1)
         self.side.size_hint_x = 1 if wrong_key else 0.42
         # The three ways on side by side: type the number, rescan the QR code, type the card's details.
-        if wrong_key and self.key_button.parent is not self.choices:
+        if scan.passport or scan.problem is not None:
+            if self.key_button.parent is not None:  # a passport has no CAN to type
+                self.key_button.parent.remove_widget(self.key_button)
+        elif wrong_key and self.key_button.parent is not self.choices:
             self.side.remove_widget(self.key_button)
             self.choices.add_widget(self.key_button, index=len(self.choices.children))
-        elif not wrong_key and self.key_button.parent is self.choices:
-            self.choices.remove_widget(self.key_button)
-            self.side.add_widget(self.key_button, index=3)  # above the choices, the guide and cancel
-        self._show(self.choices, wrong_key, 0)
+        elif not wrong_key and self.key_button.parent is not self.side:
+            if self.key_button.parent is not None:
+                self.key_button.parent.remove_widget(self.key_button)
+            self.side.add_widget(self.key_button, index=4)  # above the choices, the passport row, the guide, cancel
+        self._show(self.choices, wrong_key and scan.problem is None, 0)
         self._fit_choices()
         # The chip answered (with a refusal): its hint makes room for the choices.
         if wrong_key and self.chip_panel.parent is not None:
             self.side.remove_widget(self.chip_panel)
         elif not wrong_key and self.chip_panel.parent is None:
             self.side.add_widget(self.chip_panel, index=len(self.side.children))
+
+    def _refresh_passport(self) -> None:
+        """The passport route's texts and buttons, and the verification problem when there is one."""
+        c, scan, small = self.controller, self.controller.scan, self.theme.font("small")
+        if not self.mrz_open:
+            self._title_key = "scan.passport.title" if scan.passport else "scan.title"
+            self.refresh_header()
+        if scan.passport:
+            self.hint.text = f"{c.t('scan.passport.hint')}\n[size={small}][b]{c.other('scan.passport.hint')}[/b][/size]"
+            key = "scan.mrz.found" if scan.mrz_lines else "scan.passport.or_chip"
+            self.chip_hint.text = f"{c.t(key)}\n[size={small}]{c.other(key)}[/size]"
+        self.qr_picture.opacity = 0 if scan.passport else 1
+        self.qr_picture.size_hint_x = 0.001 if scan.passport else 0.3
+        self.rescan_button.text_key = "scan.rescan_page" if scan.passport else "scan.rescan_qr"
+        self.mrz_button.text_key = "scan.enter_passport" if scan.passport else "scan.enter_mrz"
+        for b in (self.rescan_button, self.mrz_button, self.use_passport_button, self.type_passport_button,
+                  self.continue_button):
+            self.relabel(b)
+        wrong_key = scan.error is not None and scan.error.code == "chip-wrong-key"
+        self._typing_shown = c.scanning.typing_offered()
+        # After a refused key the ways on fill the column: "Use a passport" waits until they are gone.
+        wanted = [b for b, shown in ((self.use_passport_button, c.scanning.passport_offered and not wrong_key),
+                                     (self.type_passport_button, self._typing_shown and not wrong_key))
+                  if shown]
+        if list(reversed(self.passport_row.children)) != wanted:
+            self.passport_row.clear_widgets()
+            for b in wanted:
+                self.passport_row.add_widget(b)
+        # In the column only with a button in it (an empty row would still take the column's spacing).
+        if wanted and self.passport_row.parent is None:
+            below = [w for w in (self.cancel_button, self.guide, self.room) if w.parent is self.side]
+            self.side.add_widget(self.passport_row, index=len(below))
+        elif not wanted and self.passport_row.parent is not None:
+            self.side.remove_widget(self.passport_row)
+        problem = scan.problem
+        # The ways on (after a refused key) and the problem's words take the room of the reader's picture.
+        busy = problem is not None or (scan.passport and wrong_key)
+        for widget, shown in ((self.guide, not busy), (self.room, busy and problem is None)):
+            if shown and widget.parent is None:
+                self.side.add_widget(widget, index=1)  # above cancel, which stays at the bottom
+            elif not shown and widget.parent is not None:
+                self.side.remove_widget(widget)
+        if problem is None:
+            for widget in (self.problem_box, self.continue_button):
+                if widget.parent is not None:
+                    widget.parent.remove_widget(widget)
+            return
+        title = f"scan.problem.{problem.level}"
+        self.problem_title.text = f"{c.t(title)}\n[size={small}]{c.other(title)}[/size]"
+        self.problem_text.text = f"{problem.message_vi}\n[size={small}]{problem.message_en}[/size]"
+        note = "scan.problem.continue_note"
+        self.problem_note.text = (f"{c.t(note)}\n[size={small}]{c.other(note)}[/size]" if problem.level == "warn"
+                                  else "")
+        if self.problem_box.parent is None:
+            self.side.add_widget(self.problem_box, index=len(self.side.children))
+        if self.continue_button.parent is None and problem.level == "warn":
+            self.side.add_widget(self.continue_button, index=1)  # above cancel
+        elif self.continue_button.parent is not None and problem.level != "warn":
+            self.side.remove_widget(self.continue_button)
 
     def _fit_key_prompt(self, *_: Any) -> None:
         self.key_prompt.height = max(self.key_label.height, self.key_back.height)
@@ -236,16 +325,17 @@ class ScanScreen(KioskScreen):
         self.close_key_pad()
         collapse(self.body, True)
         collapse(self.mrz, False)
-        self._title_key = "mrz.title"
+        passport = self.controller.scan.passport
+        self._title_key = "mrz.passport_title" if passport else "mrz.title"
         self.refresh_header()
-        self.mrz.open()
+        self.mrz.open(passport=passport)  # (the passport number's label is the title while it is typed)
         self.controller.touch()
 
     def close_mrz(self) -> None:
         self.mrz.clear()
         collapse(self.mrz, True)
         collapse(self.body, False)
-        self._title_key = "scan.title"
+        self._title_key = "scan.passport.title" if self.controller.scan.passport else "scan.title"
         self.refresh()
 
     # -- typing the card access number ---------------------------------------------------------------------------

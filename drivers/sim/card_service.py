@@ -6,6 +6,7 @@ JSON command per line on the child's standard input:
 
     {"prepare": N, "record": {...}, "mrz": [...], "dg2_size": BYTES}   build card N ahead of time (cached)
     {"prepare": N, ..., "profile": NAME}   card N as a card profile (drivers/sim/card_profiles.py), e.g. a passport
+    {"prepare": N, ..., "faults": [...]}   with test faults (``EmulatedCard``: wrong-key, unknown-csca, removed-at=N…)
     {"insert": N}      put card N on the reader (connect it to vpcd)
     {"remove": true}   take it off (close the connection: pcscd sees the card leave)
 
@@ -102,9 +103,11 @@ def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
             if profile is not None:
                 # Every card is signed by the service's own PKI (the kiosk's trust anchor): no RSA-PSS on its key.
                 profile = dataclasses.replace(profile, sod_pss=False, dg2_size=spec["dg2_size"])
-                emulated = build_profile_card(profile, spec["record"], spec["mrz"], pki)
+                emulated = build_profile_card(profile, spec["record"], spec["mrz"], pki,
+                                              faults=tuple(spec.get("faults") or ()))
             else:
-                emulated = emulated_card_from_record(spec["record"], pki, spec["mrz"], dg2_size=spec["dg2_size"])
+                emulated = emulated_card_from_record(spec["record"], pki, spec["mrz"], dg2_size=spec["dg2_size"],
+                                                     faults=tuple(spec.get("faults") or ()))
             built[n] = LinkTimedCard(emulated, link)
         return built[n]
 
@@ -142,9 +145,11 @@ class CardService:
             self._process.stdin.flush()
 
     def prepare(self, n: int, record: dict[str, Any], mrz: list[str], dg2_size: int,
-                profile: str | None = None) -> None:
-        """Build card ``n`` in the child; ``profile`` names a card profile (default: the emulated CCCD)."""
-        self._send({"prepare": n, "record": record, "mrz": mrz, "dg2_size": dg2_size, "profile": profile})
+                profile: str | None = None, faults: tuple[str, ...] = ()) -> None:
+        """Build card ``n`` in the child; ``profile`` names a card profile (default: the emulated CCCD), ``faults``
+        the emulated card's test faults."""
+        self._send({"prepare": n, "record": record, "mrz": mrz, "dg2_size": dg2_size, "profile": profile,
+                    "faults": list(faults)})
 
     def insert(self, n: int) -> None:
         self._send({"insert": n})

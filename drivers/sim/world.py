@@ -2,11 +2,16 @@
 the card sliding in, played at the camera's frame rate) and which is on the reader (an emulated chip behind the real
 pcscd when its simulated reader is free, else in this process behind a timed contactless link).
 
+A foreign guest's passport is a document prepared with ``prepare_document``: camera frames of its photo page
+(``page_clip``, from ``drivers.sim.mrz_page``) and a chip of a card profile (``drivers.sim.card_profiles``, with
+test faults such as ``wrong-key`` or ``unknown-csca``); ``present`` then shows it like a sample card.
+
 The sample citizens come from the caller (``Citizens``): drivers know nothing of the kiosk's identities.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -17,9 +22,11 @@ import numpy as np
 from drivers.emrtd.pki import TrustStore, make_test_pki
 from drivers.pcsc import PcscTransport
 from drivers.sim.card_image import CardImage
+from drivers.sim.card_profiles import BY_NAME, build_profile_card
 from drivers.sim.card_service import CardService, simulated_reader_free
 from drivers.sim.emulated_card import emulated_card_from_record
 from drivers.sim.link import LinkModel, TimedTransport
+from drivers.sim.mrz_page import Document, page_frame
 from drivers.sim.virtual_camera import VirtualCamera
 from drivers.transport import CardTransport, InProcessTransport
 
@@ -67,6 +74,7 @@ class SimulatedWorld:
         self.dg2_size = dg2_size
         self._clips: dict[int, list[np.ndarray]] = {}
         self._cards: dict[int, Any] = {}
+        self._documents: dict[int, dict[str, Any]] = {}  # chips of prepared documents (profile, faults, holder)
         self._empty: np.ndarray | None = None
         self._lock = threading.Lock()
         self.clip: list[np.ndarray] | None = None
@@ -91,16 +99,40 @@ class SimulatedWorld:
         if chip:
             self._chip(n)
 
+    def prepare_document(self, n: int, frames: list[np.ndarray], record: dict[str, Any], mrz: list[str], *,
+                         profile: str, faults: tuple[str, ...] = ()) -> None:
+        """Document ``n`` (a passport): ``frames`` of its page under the camera (looped once shown) and a chip of
+        card profile ``profile`` holding ``record`` and ``mrz``, with test ``faults``; built now, shown by
+        ``present(n)``."""
+        if len(frames) <= self.slide_frames:
+            raise ValueError(f"a document clip needs more than {self.slide_frames} frames")
+        self._clips[n] = [self.empty_frame()] * self.empty_frames + list(frames)
+        self._documents[n] = {"record": record, "mrz": mrz, "profile": profile, "faults": faults}
+        self._served.discard(n)
+        self._cards.pop(n, None)
+        self._chip(n)
+
     def _chip(self, n: int) -> Any:
+        document = self._documents.get(n)
         if self.service is not None:
             if n not in self._served:
-                record, mrz = self.citizens.chip(n)
-                self.service.prepare(n, record, mrz, self.dg2_size)
+                if document is not None:
+                    self.service.prepare(n, document["record"], document["mrz"], self.dg2_size,
+                                         profile=document["profile"], faults=document["faults"])
+                else:
+                    record, mrz = self.citizens.chip(n)
+                    self.service.prepare(n, record, mrz, self.dg2_size)
                 self._served.add(n)
             return n
         if n not in self._cards:
-            record, mrz = self.citizens.chip(n)
-            self._cards[n] = emulated_card_from_record(record, self.pki, mrz, dg2_size=self.dg2_size)
+            if document is not None:
+                # Signed by the world's own PKI (the kiosk's trust anchor), as the card service does.
+                profile = dataclasses.replace(BY_NAME[document["profile"]], sod_pss=False, dg2_size=self.dg2_size)
+                self._cards[n] = build_profile_card(profile, document["record"], document["mrz"], self.pki,
+                                                    faults=document["faults"])
+            else:
+                record, mrz = self.citizens.chip(n)
+                self._cards[n] = emulated_card_from_record(record, self.pki, mrz, dg2_size=self.dg2_size)
         return self._cards[n]
 
     def use_card(self, n: int, card: Any) -> None:
@@ -152,6 +184,12 @@ class SimulatedWorld:
             held = len(clip) - self.empty_frames - self.slide_frames
             index = len(clip) - held + (index - len(clip)) % held
         return clip[index]
+
+
+def page_clip(document: Document, *, frames: int = 8, seed: int = 0) -> list[np.ndarray]:
+    """Camera frames of a document's page held under the simulated camera (the hand moving it a little between
+    frames, a mild camera's blur, noise and JPEG): for ``SimulatedWorld.prepare_document``."""
+    return [page_frame(document, seed=seed + i, size=SIM_FRAME_SIZE).image for i in range(frames)]
 
 
 class SimulatedCamera:

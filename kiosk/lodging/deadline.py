@@ -83,3 +83,19 @@ def api_window_open(arrival: datetime, now: datetime) -> bool:
     """The establishments API accepts only arrivals dated today or yesterday (Vietnam dates)."""
     days = (to_vietnam_time(now).date() - to_vietnam_time(arrival).date()).days
     return days in (0, 1)
+
+
+_RULE_TEXT = {
+    "same-day-23h": ("trước 23:00 ngày đến", "before 23:00 on the arrival day"),
+    "next-day-08h": ("trước 08:00 sáng hôm sau", "before 08:00 the next morning"),
+    "foreigner-12h": ("khách nước ngoài: trong 12 giờ", "foreign guest: within 12 hours"),
+    "foreigner-24h-remote": ("khách nước ngoài, vùng sâu vùng xa: trong 24 giờ",
+                             "foreign guest, remote area: within 24 hours"),
+}
+
+
+def deadline_lines(rule: str, due: datetime) -> tuple[str, str]:
+    """The deadline as a receipt line in Vietnamese and English: ``Hạn khai báo lưu trú: 21:30 06/12/2026 (…)``."""
+    vi, en = _RULE_TEXT.get(rule, (rule, rule))
+    when = to_vietnam_time(due).strftime("%H:%M %d/%m/%Y")
+    return f"Hạn khai báo lưu trú: {when} ({vi})", f"Declaration deadline: {when} ({en})"

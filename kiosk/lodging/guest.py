@@ -53,6 +53,11 @@ class Guest:
     phone: str | None = None
     reason_detail: str | None = None
     visa_expiry: str | None = None
+    # Foreign guests' entry details (paper form NA17; neither the XML nor API 4 carries them).
+    visa_number: str | None = None
+    entry_date: str | None = None
+    port_of_entry: str | None = None
+    document_expiry: str | None = None
     address: dict[str, Any] | None = None  # the residence in the current units (``ConfirmedAddress.to_dict``)
 
     def __post_init__(self) -> None:
@@ -122,6 +127,28 @@ def check_lodging_form(form: FilledForm) -> None:
         form.errors.append(
             FieldInputError("expected_departure", "a time after the arrival", "thời gian sau thời gian đến")
         )
+    if arrival:
+        form.errors.extend(foreign_stay_errors(form, datetime.fromisoformat(arrival).date()))
+
+
+def foreign_stay_errors(form: FilledForm, arrival: date) -> list[KioskError]:
+    """A foreign guest's stay details against the arrival day: the passport and the visa (or permitted stay) must
+    still be valid (the police system refuses a visa term before today), the entry into Vietnam cannot come after
+    the arrival, and a visa number is letters and digits."""
+    errors: list[KioskError] = []
+    for name in ("document_expiry", "visa_expiry"):
+        value = form.get(name)
+        if value and date.fromisoformat(value[:10]) < arrival:
+            errors.append(FieldInputError(name, "a date on or after the arrival (still valid on arrival)",
+                                          "ngày từ ngày đến trở đi (còn hạn khi đến)"))
+    entry = form.get("entry_date")
+    if entry and date.fromisoformat(entry[:10]) > arrival:
+        errors.append(FieldInputError("entry_date", "a date on or before the arrival",
+                                      "ngày nhập cảnh không thể sau ngày đến"))
+    visa_number = form.get("visa_number")
+    if visa_number and not re.fullmatch(r"[A-Za-z0-9]{1,20}", visa_number):
+        errors.append(FieldInputError("visa_number", "letters and digits only", "chỉ gồm chữ cái và chữ số"))
+    return errors
 
 
 def guest_from_form(form: FilledForm) -> Guest:
@@ -141,5 +168,9 @@ def guest_from_form(form: FilledForm) -> Guest:
         phone=data.get("phone"),
         reason_detail=data.get("reason_detail"),
         visa_expiry=data.get("visa_expiry"),
+        visa_number=data.get("visa_number"),
+        entry_date=data.get("entry_date"),
+        port_of_entry=data.get("port_of_entry"),
+        document_expiry=data.get("document_expiry"),
         address=form.address.to_dict() if form.address is not None else None,
     )

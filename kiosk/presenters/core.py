@@ -13,6 +13,7 @@ from kiosk.address.confirm import AddressConfirmation
 from kiosk.address.service import AddressService, default_service
 from kiosk.device_enrolment import DeviceEnrolment
 from kiosk.i18n import Lang, tr
+from kiosk.mrz_camera import ZoneSource
 from kiosk.scan import ChipReading, FrameSource, QrDecoder
 from kiosk.session import Session
 from kiosk.workflows.model import Procedure
@@ -49,6 +50,7 @@ class Devices:
 
     camera: Callable[[], FrameSource] | None = None
     decoder: QrDecoder | None = None
+    mrz_zones: ZoneSource | None = None  # the MRZ recogniser (``drivers.mrz_ocr.MrzZoneReader``): the passport route
     chip: ChipReading | None = None
     printer: ReceiptPrinter | None = None
     wake_sender: Callable[[], None] | None = None

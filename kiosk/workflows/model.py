@@ -14,6 +14,8 @@ FieldType = Literal["text", "date", "datetime", "choice", "phone", "email", "id_
 EvidenceSource = Literal["chip-verified", "chip-unverified", "qr", "typed"]
 Kind = str  # a workflow kind: config/kinds/<kind>.toml names its plugin module
 SHIPPED_KINDS = ("one-stop", "clinic", "lodging")
+# Identity documents a procedure may accept: the Vietnamese ID card (QR and chip) and a passport (MRZ and chip).
+DOCUMENTS = ("id-card", "passport")
 
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 KINDS: tuple[str, ...] = SHIPPED_KINDS  # the kinds of the shipped configuration (site profiles are named like them)
@@ -109,6 +111,17 @@ class Procedure:
     counter: str | None = None
     renderer: str | None = None
     presets: dict[str, str] = field(default_factory=dict)
+    # The identity documents the procedure accepts (``DOCUMENTS``): the scan screen offers the passport route only
+    # where ``passport`` is listed, and starts with it where it is the only one.
+    documents: tuple[str, ...] = ("id-card",)
+
+    @property
+    def accepts_passport(self) -> bool:
+        return "passport" in self.documents
+
+    @property
+    def passport_only(self) -> bool:
+        return self.documents == ("passport",)
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -123,6 +136,7 @@ class Procedure:
             "form": self.form,
             "renderer": self.renderer,
             "counter": self.counter,
+            "documents": list(self.documents),
             "consent": {"vi": self.consent_vi, "en": self.consent_en},
             "fields": [f.to_dict() for f in self.fields],
         }

@@ -4,6 +4,7 @@ Layout of a configuration directory (default: the ``config`` package):
 
 - ``forms/<id>.toml``: ``consent_vi``/``consent_en`` and ``[[fields]]`` (see ``FieldSpec``);
 - ``procedures/<id>.toml``: ``id``, ``kind``, ``form``, titles, optional ``code``, ``counter``, ``renderer``,
+  ``documents`` (the identity documents accepted: ``id-card``, ``passport``; default the ID card only),
   ``[presets]`` and consent overrides; a new procedure is a new file here;
 - ``catalogs/<id>.toml``: ``[[items]] code/label_vi/label_en``, referenced by a field's ``choices_from``;
 - ``profiles/<id>.toml``: the procedures a kiosk offers and its ``[counters.<id>]``;
@@ -23,6 +24,7 @@ from typing import Any
 from kiosk.config_dir import default_config_dir
 from kiosk.workflows.errors import ConfigError, UnknownProcedureError
 from kiosk.workflows.model import (
+    DOCUMENTS,
     FIELD_TYPES,
     Choice,
     CopyRule,
@@ -168,6 +170,9 @@ class Registry:
         for key in presets:
             if key not in names:
                 raise ConfigError(where, f"preset for unknown field {key!r}")
+        documents = tuple(str(d) for d in data.get("documents", ["id-card"]))
+        if not documents or any(d not in DOCUMENTS for d in documents):
+            raise ConfigError(where, f"documents must be a non-empty list of {sorted(DOCUMENTS)}")
         return Procedure(
             id=pid,
             kind=kind,
@@ -181,6 +186,7 @@ class Registry:
             counter=data.get("counter"),
             renderer=data.get("renderer"),
             presets=presets,
+            documents=documents,
         )
 
     def _profile(self, data: dict[str, Any], where: str) -> Profile:
@@ -216,7 +222,8 @@ class Registry:
             raise UnknownProcedureError(kind, sorted(self.kinds)) from None
 
     def for_kind(self, kind: str, procedure_id: str | None = None) -> Procedure:
-        """The procedure asked for, or the only/first one of a workflow kind when none is named."""
+        """The procedure asked for, or the only/first one of a workflow kind when none is named (one that accepts
+        the ID card first: a passport-only procedure such as the foreign guest's is chosen by name)."""
         if procedure_id:
             proc = self.procedure(procedure_id)
             if proc.kind != kind:
@@ -226,7 +233,7 @@ class Registry:
         candidates = [p for p in self.procedures.values() if p.kind == kind]
         if not candidates:
             raise UnknownProcedureError(kind, sorted(self.procedures))
-        return candidates[0]
+        return next((p for p in candidates if "id-card" in p.documents), candidates[0])
 
     def offered(self, profile_id: str) -> list[Procedure]:
         profile = self.profiles.get(profile_id)

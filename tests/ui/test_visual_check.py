@@ -24,6 +24,7 @@ from screens.visual_check import Finding, check, contrast
 from screens.widgets import BigButton, Panel, Text
 from tests.ui.test_card_check_screen import SHOWN, DownRelay, check_again, on_the_review
 from tests.ui.test_card_check_screen import button as check_button
+from tests.ui.test_foreign_guest import prepare_passport
 from tests.ui.test_lodging_owner import add_guests
 
 pytestmark = pytest.mark.ui
@@ -404,4 +405,32 @@ def test_review_with_the_address_question_is_readable(kiosk: Callable[..., Runni
     assert not review.address_step and review.body.height > 0
     assert review.address_scroll.height <= review.height * 0.42 + 1
     problems += render_everywhere(k, "review-address-answered")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.timeout(400)
+def test_foreign_guest_screens_are_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any) -> None:
+    """The passport route: the scan, the chip refusing the key, the passport's details typed, a chip whose signer no
+    trusted CSCA issued, then the foreign guest's stay details on the review."""
+    k = kiosk("lodging", idle_seconds=600)
+    prepare_passport(k, 931, faults=("wrong-key",))
+    prepare_passport(k, 932, faults=("unknown-csca",))
+    k.driver.tap(k.app.screens["home"].procedure_button("lodging-foreign-guest"))
+    problems = render_everywhere(k, "passport-scan")
+    k.services.world.present(931)
+    k.driver.wait_until(lambda: k.controller.scan.error is not None
+                        and k.controller.scan.error.code == "chip-wrong-key", 90, "the wrong key")
+    problems += render_everywhere(k, "passport-wrong-key")
+    problems += render_everywhere(k, "passport-entry", lambda: k.app.screens["scan"].open_mrz())
+    k.app.screens["scan"].close_mrz()
+    k.services.world.take_away()
+    k.services.world.present(932)
+    k.driver.pump(seconds=2.5)  # the reader has seen the first passport go and the second come
+    k.controller.rescan_qr()
+    k.driver.wait_until(lambda: k.controller.scan.problem is not None, 90, "the verification problem")
+    problems += render_everywhere(k, "passport-unknown-csca")
+    k.controller.accept_unverified()
+    k.driver.wait_until(lambda: k.app.sm.current == "review", 10, "the review")
+    k.controller.set_value("visa_expiry", "2020-01-01")  # before the arrival: the error under the field
+    problems += render_everywhere(k, "review-foreign-guest")
     assert problems == [], "\n".join(problems)

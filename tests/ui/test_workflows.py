@@ -86,6 +86,20 @@ def _inside(widget: Any, ancestor: Any) -> bool:
     return False
 
 
+def export_files(k: RunningKiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The operator's export of today's guests onto a USB drive under a fake system root: the files written."""
+    root = tmp_path / "system"
+    (root / "proc").mkdir(parents=True)
+    (root / "sys" / "block" / "sdb").mkdir(parents=True)
+    (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
+    (root / "media" / "kiosk" / "USB").mkdir(parents=True)
+    (root / "proc" / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /media/kiosk/USB vfat rw 0 0\n")
+    monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
+    assert k.services.devices.export is not None
+    k.services.devices.export()
+    return sorted((root / "media" / "kiosk" / "USB" / "cccd-kiosk").iterdir())
+
+
 def received(intake: IntakeServer, sid: str) -> dict[str, Any]:
     store = intake.store()
     try:
@@ -213,16 +227,7 @@ def test_lodging_guest(kiosk: Callable[..., RunningKiosk], intake: IntakeServer,
     k.driver.tap(panel.summary)  # folded to a count until the owner opens it
     assert any("còn" in text and "101" in text for text in k.driver.texts()), k.driver.texts()
     k.shot("home-countdown")
-    root = tmp_path / "system"
-    (root / "proc").mkdir(parents=True)
-    (root / "sys" / "block" / "sdb").mkdir(parents=True)
-    (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
-    (root / "media" / "kiosk" / "USB").mkdir(parents=True)
-    (root / "proc" / "mounts").write_text("/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /media/kiosk/USB vfat rw 0 0\n")
-    monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
-    assert k.services.devices.export is not None
-    k.services.devices.export()
-    [xlsx] = (root / "media" / "kiosk" / "USB" / "cccd-kiosk").glob("*.xlsx")
+    [xlsx] = [p for p in export_files(k, tmp_path, monkeypatch) if p.suffix == ".xlsx"]
     sheet = load_workbook(xlsx)["DS_KHACH_VIET_NAM_LUU_TRU"]
     assert sheet["B5"].value == sample_identity(11).full_name
 

@@ -251,7 +251,8 @@ def test_pending_guests_with_overdue_first(tmp_path: Path, capsys) -> None:
 
 def test_form_procedures_lists_fields_choices_and_consent(capsys) -> None:
     code, out = run(capsys, "form", "procedures", "--profile", "lodging", "--json")
-    assert code == 0 and [p["id"] for p in out["procedures"]] == ["lodging-guest"]
+    assert code == 0 and [p["id"] for p in out["procedures"]] == ["lodging-guest", "lodging-foreign-guest"]
+    assert [p["documents"] for p in out["procedures"]] == [["id-card"], ["passport"]]
     proc = out["procedures"][0]
     assert proc["consent"]["vi"].startswith("Cơ sở lưu trú") and proc["code"] == "2.001159"
     reason = next(f for f in proc["fields"] if f["name"] == "reason")

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.lodging.deadline import deadline
+from kiosk.lodging.deadline import deadline, deadline_lines
 from kiosk.lodging.guest import check_lodging_form, guest_from_form
 from kiosk.lodging.register import GuestRegister
 from kiosk.workflows.fill import FilledForm
@@ -32,6 +32,18 @@ class LodgingPlugin(WorkflowPlugin):
         visit.outputs["deadline"] = due.to_dict(visit.now)
         visit.outputs["foreign"] = guest.foreign
         return {"arrival": guest.arrival, "deadline": due.to_dict()}
+
+    def receipt(self, visit: Visit, sid: str, ctx: WorkflowContext) -> dict[str, Any]:
+        """The receipt, with the legal deadline by which the establishment declares the guest (a foreigner's is
+        12 hours from arrival, 24 hours in remote areas)."""
+        receipt = super().receipt(visit, sid, ctx)
+        due = visit.outputs.get("deadline")
+        if isinstance(due, dict) and due.get("due"):
+            vi, en = deadline_lines(str(due["rule"]), datetime.fromisoformat(str(due["due"])))
+            receipt["lines_vi"].insert(-1, vi)
+            receipt["lines_en"].insert(-1, en)
+            receipt["deadline"] = {"due": due["due"], "rule": due["rule"], "foreign": bool(visit.outputs["foreign"])}
+        return receipt
 
     def after_saved(self, visit: Visit, sid: str, ctx: WorkflowContext) -> None:
         guest = visit.state.get("guest")

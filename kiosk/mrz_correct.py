@@ -181,6 +181,17 @@ def correct(probabilities: Sequence[Sequence[Sequence[float]]], alphabet: str = 
         raise UnsureZoneError(f"no MRZ has {rows} lines of {chars} characters", field="mrz")
     head = "".join(_ranked(cells[0][i], LETTERS)[0][0] for i in range(5))
     layout = layout_for(chars, rows, head)
+    result = _correct_as(cells, layout)
+    if result is None and layout.name == "TD1-VNM":
+        result = _correct_as(cells, LAYOUTS["TD1"])  # an IDVNM card with letters in its number (not a CCCD)
+    if result is None:
+        raise UnsureZoneError("MRZ check digits do not hold for any likely reading, or a character no check digit "
+                              "covers is uncertain", field="mrz")
+    return result
+
+
+def _correct_as(cells: list[list[dict[str, float]]], layout: Layout) -> Corrected | None:
+    rows, chars = len(cells), len(cells[0])
     ranked = [[_ranked(cells[r][i], layout.classes[r][i]) for i in range(chars)] for r in range(rows)]
     lines = [[ranked[r][i][0][0] for i in range(chars)] for r in range(rows)]
     options: dict[tuple[int, int], list[tuple[str, float]]] = {}
@@ -195,11 +206,7 @@ def correct(probabilities: Sequence[Sequence[Sequence[float]]], alphabet: str = 
                 options[(f.line, pos)] = alts
     if composite:
         options[composite] = _alternatives(ranked[composite[0]][composite[1]], DIGITS)
-    result = _try(lines, ranked, layout, options, len(failing))
-    if result is None:
-        raise UnsureZoneError("MRZ check digits do not hold for any likely reading, or a character no check digit "
-                              "covers is uncertain", field="mrz")
-    return result
+    return _try(lines, ranked, layout, options, len(failing))
 
 
 def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], layout: Layout,

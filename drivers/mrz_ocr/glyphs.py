@@ -4,8 +4,9 @@ The training set is made, not downloaded: lines of random MRZ characters are dra
 (``fonts-ocr-b``) at the canonical geometry that ``drivers.mrz_ocr.rectify`` produces, then passed through what a
 camera does to a document (sub-sampling, defocus, motion, uneven light, noise, JPEG), and cut into cells exactly
 as the reader cuts them (``cell_features``). Training is deterministic (fixed seeds, float32, one thread of numpy
-work per step) and takes a few seconds; the weights are cached under ``$XDG_CACHE_HOME/cccd-kiosk`` keyed by a
-hash of the font file and of the training recipe, so any machine can regenerate them bit for bit.
+work per step) and takes about two minutes of one core; the weights are cached under
+``$XDG_CACHE_HOME/cccd-kiosk`` keyed by a hash of the font file and of the training recipe, so any machine can
+regenerate them bit for bit.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 PITCH = 16  # canonical character pitch, px
 LINE_PITCH = PITCH * 5 / 3  # 6 lines per inch against 10 characters per inch
 CELL_W, CELL_H = PITCH, 22
-HIDDEN = 160
-RECIPE = "v5:lines=2400:epochs=10:hidden=160:cell=16x22"  # change when the recipe changes: new cache key
+HIDDEN = 256
+RECIPE = "v6:lines=4000:epochs=12:hidden=256:cell=16x22"  # change when the recipe changes: new cache key
 _ADVANCE_PER_EM = 0.723  # OCR-B advance width per em
 
 
@@ -194,7 +195,7 @@ def training_set(lines: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def train(lines: int = 2400, epochs: int = 10, seed: int = 9303) -> GlyphModel:
+def train(lines: int = 4000, epochs: int = 12, seed: int = 9303) -> GlyphModel:
     """Train the network with Adam on a fresh synthetic set (deterministic for a given font and seed)."""
     x, y = training_set(lines, seed)
     rng = np.random.default_rng(seed + 1)

@@ -40,6 +40,7 @@ MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted
 _BLAS = ThreadpoolController()
 SHIFT_RANGE = 6  # px at the canonical pitch of 16
 CELL_SHIFTS = ((0.0, 0.0), (-2.0, 0.0), (2.0, 0.0))
+CELL_VIEWS = "best"
 
 
 class ImageRejectedError(CodedError, ValueError):
@@ -188,6 +189,10 @@ def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: Gly
     x, y = centres + best[0], centre_y + best[1]
     # each cell at the nearby shift where it reads most surely (the grid fit can drift a pixel or two)
     views = np.stack([model.probabilities(cell_features(ink, x + dx, y + dy)) for dx, dy in CELL_SHIFTS])
+    if CELL_VIEWS == "mean":
+        return np.asarray(views.mean(axis=0), np.float32)
+    if CELL_VIEWS == "none":
+        return np.asarray(views[0], np.float32)
     return np.asarray(views[views.max(axis=2).argmax(axis=0), np.arange(len(x))], np.float32)
 
 

@@ -6,9 +6,9 @@ hologram and reflection, defocus, motion, tilt, low light, JPEG, clutter, combin
 
 Engines:
 
-- **pipeline**: ``drivers.mrz_ocr.MrzZoneReader`` (zone finder + OCR-B network) with the core's check-digit
-  correction (``kiosk.mrz_camera.read_mrz``).
-- **OCR-B network alone**: the same zones, each cell's most probable character, ``parse_mrz`` as is.
+- **pipeline**: ``drivers.mrz_ocr.MrzZoneReader`` (zone finder + two OCR-B networks averaged) with the core's
+  check-digit correction (``kiosk.mrz_camera.read_mrz``).
+- **OCR-B networks alone**: the same zones, each cell's most probable character, ``parse_mrz`` as is.
 - **tesseract eng, found zone**: the zone finder's straightened zone read by tesseract 5 (English model,
   MRZ characters whitelisted, one block), ``parse_mrz`` as is.
 - **tesseract eng, whole frame**: the plainest baseline — tesseract on the grayscale frame, any two or three
@@ -168,7 +168,7 @@ def engines(reader: MrzZoneReader) -> dict[str, Engine]:
     def tesseract_frame(image: np.ndarray) -> tuple[str, ...] | None:
         return mrz_in_text(tesseract_lines(to_gray(image), 3))
 
-    return {"pipeline": pipeline, "OCR-B network alone": network_alone,
+    return {"pipeline": pipeline, "OCR-B networks alone": network_alone,
             "tesseract eng, found zone": tesseract_zone, "tesseract eng, whole frame": tesseract_frame}
 
 

@@ -13,9 +13,10 @@ Nothing is ever accepted with a failing check digit: the answer is ``parse_mrz``
 pass a mod-10 check by chance, changes are limited (at most two per field, only characters the network rates
 ≥ ``MIN_ALTERNATIVE``), and positions no check digit covers (names, state codes, sex) must each be read with
 probability ≥ ``MIN_UNCHECKED`` (≥ ``MIN_KEPT`` for unchanged characters under their field's own check digit;
-optional data that only the composite digit covers counts as unchecked); otherwise the
-zone is rejected as unsure rather than risk a wrong name or number. A Vietnamese card (``IDVNM``) has digits in
-its optional data: the 12-digit ID, ``<<`` and the ID's check digit.
+optional data that only the composite digit covers counts as unchecked), and the name field must have the shape
+names have (``plausible_name``); otherwise the zone is rejected as unsure rather than risk a wrong name or
+number. A Vietnamese card (``IDVNM``) has digits in its optional data: the 12-digit ID, ``<<`` and the ID's check
+digit; an ``IDVNM`` card with letters in its number (not a CCCD) is read as a plain TD1.
 """
 
 from __future__ import annotations
@@ -232,8 +233,20 @@ def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], la
             return None
         if not (is_state_code(mrz.issuing_state) and is_state_code(mrz.nationality)):
             return None  # no check digit covers these: a code no state has is a misread
+        if not plausible_name(_name_field(text, layout)):
+            return None
         return Corrected(mrz, tuple(text), probs, len(changes))
     return None
+
+
+def _name_field(text: list[str], layout: Layout) -> str:
+    return text[2] if layout.name.startswith("TD1") else text[0][5:]
+
+
+def plausible_name(field: str) -> bool:
+    """A name field as ICAO 9303-3 writes it: components joined by ``<``, surname and given names by ``<<``, then
+    filler to the end. Letters after a run of three or more fillers are a misread (of filler or of glare)."""
+    return "<<<" not in field.rstrip("<")
 
 
 def _sure_enough(probs: tuple[tuple[float, ...], ...], layout: Layout, changed: set[tuple[int, int]]) -> bool:

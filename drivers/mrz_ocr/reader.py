@@ -22,7 +22,15 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from drivers.mrz_ocr.glyphs import ALPHABET, PITCH, GlyphModel, cell_features, glyph_model, ink_map
+from drivers.mrz_ocr.glyphs import (
+    ALPHABET,
+    PITCH,
+    CellRecogniser,
+    GlyphEnsemble,
+    cell_features,
+    glyph_model,
+    ink_map,
+)
 from drivers.mrz_ocr.locate import (
     MARGIN,
     find_zones,
@@ -40,7 +48,6 @@ MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted
 _BLAS = ThreadpoolController()
 SHIFT_RANGE = 6  # px at the canonical pitch of 16
 CELL_SHIFTS = ((0.0, 0.0), (-2.0, 0.0), (2.0, 0.0))
-CELL_VIEWS = "best"
 
 
 class ImageRejectedError(CodedError, ValueError):
@@ -175,28 +182,30 @@ def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float
     return np.asarray(centres + np.polyval(fit, index), np.float32)
 
 
-def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: GlyphModel) -> np.ndarray:
+def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: CellRecogniser) -> np.ndarray:
     """The cell probabilities at the shift of the grid that the recogniser is most confident about: along the
-    line every 2 px within ± ``SHIFT_RANGE``, then ± 1 px along and across it (a third of the cells vote)."""
+    line every 2 px within ± ``SHIFT_RANGE``, then ± 1 px along it, then across it (a third of the cells vote,
+    read by one network of an ensemble)."""
     sample = slice(1, None, 3)
+    scout = model.members[0] if isinstance(model, GlyphEnsemble) else model  # one network is enough to align
 
     def confidence(shift: tuple[float, float]) -> float:
-        probs = model.probabilities(cell_features(ink, centres[sample] + shift[0], centre_y[sample] + shift[1]))
+        probs = scout.probabilities(cell_features(ink, centres[sample] + shift[0], centre_y[sample] + shift[1]))
         return float(np.log(probs.max(axis=1) + 1e-6).sum())
 
     coarse = max(((float(dx), 0.0) for dx in range(-SHIFT_RANGE, SHIFT_RANGE + 1, 2)), key=confidence)
-    best = max(((coarse[0] + fx, fy) for fx in (-1.0, 0.0, 1.0) for fy in (-1.0, 0.0, 1.0)), key=confidence)
+    along = max(((coarse[0] + fx, 0.0) for fx in (-1.0, 0.0, 1.0)), key=confidence)
+    best = max(((along[0], fy) for fy in (-1.0, 0.0, 1.0)), key=confidence)
     x, y = centres + best[0], centre_y + best[1]
-    # each cell at the nearby shift where it reads most surely (the grid fit can drift a pixel or two)
+    # each cell at the nearby shift where it reads most surely, among the shifts that read the character the
+    # shifts read on average (the grid fit can drift a pixel or two; a lone sure view of half a glyph is not taken)
     views = np.stack([model.probabilities(cell_features(ink, x + dx, y + dy)) for dx, dy in CELL_SHIFTS])
-    if CELL_VIEWS == "mean":
-        return np.asarray(views.mean(axis=0), np.float32)
-    if CELL_VIEWS == "none":
-        return np.asarray(views[0], np.float32)
-    return np.asarray(views[views.max(axis=2).argmax(axis=0), np.arange(len(x))], np.float32)
+    label = views.mean(axis=0).argmax(axis=1)
+    sure = np.where(views.argmax(axis=2) == label[None, :], views.max(axis=2), -1.0)
+    return np.asarray(views[sure.argmax(axis=0), np.arange(len(x))], np.float32)
 
 
-def recognise(canonical: np.ndarray, chars: int, rows: int, model: GlyphModel,
+def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecogniser,
               ink: np.ndarray | None = None) -> list[np.ndarray]:
     """Per line, the probability of each character in each cell (``ink``: the ink map of ``canonical`` when its
     pitch has already been evened out)."""
@@ -219,7 +228,7 @@ class MrzZoneReader:
     reads at once costs one recognition.
     """
 
-    def __init__(self, model: GlyphModel | None = None, *, max_candidates: int = MAX_CANDIDATES) -> None:
+    def __init__(self, model: CellRecogniser | None = None, *, max_candidates: int = MAX_CANDIDATES) -> None:
         self.model = model or glyph_model()
         self.max_candidates = max_candidates
 

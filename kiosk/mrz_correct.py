@@ -21,6 +21,7 @@ digit; an ``IDVNM`` card with letters in its number (not a CCCD) is read as a pl
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence
@@ -31,7 +32,7 @@ from kiosk.mrz import Mrz, check_digit, parse_mrz
 from kiosk.mrz_states import is_state_code
 
 MIN_ALTERNATIVE = 0.02
-MIN_UNCHECKED = 0.7
+MIN_UNCHECKED = 0.8
 MIN_KEPT = 0.3  # a first-reading character kept under its field's own check digit
 MAX_TRIES = 60
 
@@ -126,10 +127,15 @@ def _ranked(probs: dict[str, float], allowed: str) -> list[tuple[str, float]]:
     """Characters of ``allowed`` by decreasing score: a character's own probability plus that of its confusable
     twins outside ``allowed`` (a glyph read as ``1`` in a name is an ``I``, and only an ``I``). Not renormalised:
     a glyph the network gives to an out-of-class character with no twin here stays unsure."""
-    def score(c: str) -> float:
-        return probs.get(c, 0.0) + sum(probs.get(t, 0.0) for t in CONFUSABLE.get(c, "") if t not in allowed)
+    scored = [(c, min(1.0, probs.get(c, 0.0) + sum(probs.get(t, 0.0) for t in twins)))
+              for c, twins in _twins_outside(allowed)]
+    scored.sort(key=lambda item: -item[1])
+    return scored
 
-    return sorted(((c, min(1.0, score(c))) for c in allowed), key=lambda item: -item[1])
+
+@functools.cache
+def _twins_outside(allowed: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((c, tuple(t for t in CONFUSABLE.get(c, "") if t not in allowed)) for c in allowed)
 
 
 def _alternatives(ranked: list[tuple[str, float]], allowed: str) -> list[tuple[str, float]]:

@@ -13,6 +13,7 @@ reader then evens out the pitch along each line that a document held at an angle
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -147,11 +148,12 @@ def _merge(bars: list[Bar]) -> list[Bar]:
     return bars
 
 
-def find_zones(gray: np.ndarray, limit: int = 4) -> list[Candidate]:
-    """MRZ candidates of a grayscale frame: from its bars as they are, else (a dim, noisy frame) from the bars of
-    the frame smoothed by ``NOISY_SMOOTH``, which costs a second pass only where the first found nothing."""
-    found = candidates(find_bars(gray), limit)
-    return found or candidates(find_bars(gray, smooth=NOISY_SMOOTH), limit)
+def find_zones(gray: np.ndarray, limit: int = 4) -> Iterator[Candidate]:
+    """MRZ candidates of a grayscale frame, lazily: from its bars as they are, then (a dim, noisy frame, or a
+    zone the first candidates did not hold) from the bars of the frame smoothed by ``NOISY_SMOOTH`` — a second
+    pass that only a frame not read at once pays for."""
+    yield from candidates(find_bars(gray), limit)
+    yield from candidates(find_bars(gray, smooth=NOISY_SMOOTH), limit)
 
 
 def candidates(bars: list[Bar], limit: int = 4) -> list[Candidate]:

@@ -95,7 +95,7 @@ def test_a_dim_noisy_frame_is_found_by_the_smoothed_pass(reader: MrzZoneReader) 
     assert frame.degradation == "low-light"
     gray = to_gray(frame.image)
     assert not candidates(find_bars(gray))
-    assert find_zones(gray)
+    assert next(find_zones(gray), None) is not None
     assert read_mrz(reader, frame.image).lines == frame.lines
 
 

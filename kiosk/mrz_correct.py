@@ -251,8 +251,10 @@ def _name_field(text: list[str], layout: Layout) -> str:
 
 def plausible_name(field: str) -> bool:
     """A name field as ICAO 9303-3 writes it: components joined by ``<``, surname and given names by ``<<``, then
-    filler to the end. Letters after a run of three or more fillers are a misread (of filler or of glare)."""
-    return "<<<" not in field.rstrip("<")
+    filler to the end. Letters after a run of three or more fillers are a misread (of filler or of glare), and so
+    is a single filler before the first letter (the first letter read as filler)."""
+    name = field.rstrip("<")
+    return "<<<" not in name and not (name.startswith("<") and not name.startswith("<<"))
 
 
 def _sure_enough(probs: tuple[tuple[float, ...], ...], layout: Layout, changed: set[tuple[int, int]]) -> bool:

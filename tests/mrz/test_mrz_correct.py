@@ -137,4 +137,5 @@ def test_letters_after_a_filler_run_in_the_name_are_refused() -> None:
     with pytest.raises(UnsureZoneError):
         correct(cells(misread))
     assert plausible_name("ERIKSSON<<ANNA<MARIA<<<<") and plausible_name("NGUYEN<<VAN<AN")
-    assert not plausible_name("ERIKSSON<<ANNA<<<<C<<")
+    assert not plausible_name("ERIKSSON<<ANNA<<<<C<<") and not plausible_name("<OWALSKI<<ZBIGNIEW<<<")
+    assert plausible_name("<<ANNA<<<<")  # no primary identifier: unusual, not a misread pattern

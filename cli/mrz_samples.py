@@ -94,10 +94,14 @@ def random_document(rng: np.random.Generator, kind: str) -> Document:
 def sample_frames(count: int, *, seed: int = 0, sizes: Sequence[tuple[int, int]] = ((1280, 720), (1920, 1080)),
                   kinds: Sequence[str] = KINDS, degradations: Sequence[str] = DEGRADATIONS) -> list[PageFrame]:
     """``count`` frames cycling through kinds, degradations and sizes; frame ``i`` depends only on ``seed + i``."""
-    frames = []
-    for i in range(count):
-        rng = np.random.default_rng(seed + i)
-        doc = random_document(rng, kinds[i % len(kinds)])
-        frames.append(page_frame(doc, degradation=degradations[(i // len(kinds)) % len(degradations)],
-                                 seed=seed + i, size=sizes[(i // (len(kinds) * len(degradations))) % len(sizes)]))
-    return frames
+    return [sample_frame(i, seed=seed, sizes=sizes, kinds=kinds, degradations=degradations) for i in range(count)]
+
+
+def sample_frame(i: int, *, seed: int = 0, sizes: Sequence[tuple[int, int]] = ((1280, 720), (1920, 1080)),
+                 kinds: Sequence[str] = KINDS, degradations: Sequence[str] = DEGRADATIONS, view: int = 0) -> PageFrame:
+    """Frame ``i`` of ``sample_frames``; ``view`` > 0 gives another camera frame of the same document under the
+    same degradation (the document held again: another pose, light and noise)."""
+    doc = random_document(np.random.default_rng(seed + i), kinds[i % len(kinds)])
+    return page_frame(doc, degradation=degradations[(i // len(kinds)) % len(degradations)],
+                      seed=seed + i if view == 0 else (seed + i) * 7919 + view,
+                      size=sizes[(i // (len(kinds) * len(degradations))) % len(sizes)])

@@ -86,3 +86,26 @@ def read_mrz(source: ZoneSource, image: Any) -> MrzReading:
         raise MrzUnreadableError("no machine-readable zone in view", code="mrz-not-found")
     raise MrzUnreadableError("MRZ check digits do not hold for any likely reading, or a character no check digit "
                              "covers is uncertain", code="mrz-unsure")
+
+
+class FrameAgreement:
+    """The camera flow's acceptance rule: a reading counts once ``needed`` of the last ``window`` readings of one
+    document have the same lines. A misread that passes every check digit by chance is not repeated in a second
+    frame with other light and noise; a person holding the page still gives several frames a second."""
+
+    def __init__(self, *, needed: int = 2, window: int = 3) -> None:
+        self.needed, self.window = needed, window
+        self._recent: list[MrzReading] = []
+
+    def offer(self, reading: MrzReading) -> MrzReading | None:
+        """Add one frame's reading; the reading once enough recent frames agree with it, else ``None``."""
+        self._recent = [*self._recent, reading][-self.window:]
+        if sum(r.lines == reading.lines for r in self._recent) >= self.needed:
+            self._recent = []
+            return reading
+        return None
+
+    def reset(self) -> None:
+        """Forget the readings so far (another document, or the person took it away)."""
+        self._recent = []
+

@@ -13,13 +13,15 @@ Nothing is ever accepted with a failing check digit: the answer is ``parse_mrz``
 pass a mod-10 check by chance, changes are limited (at most two per field, only characters the network rates
 ≥ ``MIN_ALTERNATIVE``), and positions no check digit covers (names, state codes, sex) must each be read with
 probability ≥ ``MIN_UNCHECKED`` (≥ ``MIN_KEPT`` for unchanged characters under their field's own check digit;
-optional data that only the composite digit covers counts as unchecked); otherwise the
-zone is rejected as unsure rather than risk a wrong name or number. A Vietnamese card (``IDVNM``) has digits in
-its optional data: the 12-digit ID, ``<<`` and the ID's check digit.
+optional data that only the composite digit covers counts as unchecked), and the name field must have the shape
+names have (``plausible_name``); otherwise the zone is rejected as unsure rather than risk a wrong name or
+number. A Vietnamese card (``IDVNM``) has digits in its optional data: the 12-digit ID, ``<<`` and the ID's check
+digit; an ``IDVNM`` card with letters in its number (not a CCCD) is read as a plain TD1.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence
@@ -30,7 +32,7 @@ from kiosk.mrz import Mrz, check_digit, parse_mrz
 from kiosk.mrz_states import is_state_code
 
 MIN_ALTERNATIVE = 0.02
-MIN_UNCHECKED = 0.7
+MIN_UNCHECKED = 0.8
 MIN_KEPT = 0.3  # a first-reading character kept under its field's own check digit
 MAX_TRIES = 60
 
@@ -125,10 +127,15 @@ def _ranked(probs: dict[str, float], allowed: str) -> list[tuple[str, float]]:
     """Characters of ``allowed`` by decreasing score: a character's own probability plus that of its confusable
     twins outside ``allowed`` (a glyph read as ``1`` in a name is an ``I``, and only an ``I``). Not renormalised:
     a glyph the network gives to an out-of-class character with no twin here stays unsure."""
-    def score(c: str) -> float:
-        return probs.get(c, 0.0) + sum(probs.get(t, 0.0) for t in CONFUSABLE.get(c, "") if t not in allowed)
+    scored = [(c, min(1.0, probs.get(c, 0.0) + sum(probs.get(t, 0.0) for t in twins)))
+              for c, twins in _twins_outside(allowed)]
+    scored.sort(key=lambda item: -item[1])
+    return scored
 
-    return sorted(((c, min(1.0, score(c))) for c in allowed), key=lambda item: -item[1])
+
+@functools.cache
+def _twins_outside(allowed: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((c, tuple(t for t in CONFUSABLE.get(c, "") if t not in allowed)) for c in allowed)
 
 
 def _alternatives(ranked: list[tuple[str, float]], allowed: str) -> list[tuple[str, float]]:
@@ -181,6 +188,17 @@ def correct(probabilities: Sequence[Sequence[Sequence[float]]], alphabet: str = 
         raise UnsureZoneError(f"no MRZ has {rows} lines of {chars} characters", field="mrz")
     head = "".join(_ranked(cells[0][i], LETTERS)[0][0] for i in range(5))
     layout = layout_for(chars, rows, head)
+    result = _correct_as(cells, layout)
+    if result is None and layout.name == "TD1-VNM":
+        result = _correct_as(cells, LAYOUTS["TD1"])  # an IDVNM card with letters in its number (not a CCCD)
+    if result is None:
+        raise UnsureZoneError("MRZ check digits do not hold for any likely reading, or a character no check digit "
+                              "covers is uncertain", field="mrz")
+    return result
+
+
+def _correct_as(cells: list[list[dict[str, float]]], layout: Layout) -> Corrected | None:
+    rows, chars = len(cells), len(cells[0])
     ranked = [[_ranked(cells[r][i], layout.classes[r][i]) for i in range(chars)] for r in range(rows)]
     lines = [[ranked[r][i][0][0] for i in range(chars)] for r in range(rows)]
     options: dict[tuple[int, int], list[tuple[str, float]]] = {}
@@ -195,11 +213,7 @@ def correct(probabilities: Sequence[Sequence[Sequence[float]]], alphabet: str = 
                 options[(f.line, pos)] = alts
     if composite:
         options[composite] = _alternatives(ranked[composite[0]][composite[1]], DIGITS)
-    result = _try(lines, ranked, layout, options, len(failing))
-    if result is None:
-        raise UnsureZoneError("MRZ check digits do not hold for any likely reading, or a character no check digit "
-                              "covers is uncertain", field="mrz")
-    return result
+    return _try(lines, ranked, layout, options, len(failing))
 
 
 def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], layout: Layout,
@@ -225,8 +239,22 @@ def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], la
             return None
         if not (is_state_code(mrz.issuing_state) and is_state_code(mrz.nationality)):
             return None  # no check digit covers these: a code no state has is a misread
+        if not plausible_name(_name_field(text, layout)):
+            return None
         return Corrected(mrz, tuple(text), probs, len(changes))
     return None
+
+
+def _name_field(text: list[str], layout: Layout) -> str:
+    return text[2] if layout.name.startswith("TD1") else text[0][5:]
+
+
+def plausible_name(field: str) -> bool:
+    """A name field as ICAO 9303-3 writes it: components joined by ``<``, surname and given names by ``<<``, then
+    filler to the end. Letters after a run of three or more fillers are a misread (of filler or of glare), and so
+    is a single filler before the first letter (the first letter read as filler)."""
+    name = field.rstrip("<")
+    return "<<<" not in name and not (name.startswith("<") and not name.startswith("<<"))
 
 
 def _sure_enough(probs: tuple[tuple[float, ...], ...], layout: Layout, changed: set[tuple[int, int]]) -> bool:

@@ -1,11 +1,13 @@
-"""The OCR-B glyph recogniser: a small two-layer network over normalised character cells, trained from the font.
+"""The OCR-B glyph recogniser: two small two-layer networks over normalised character cells, trained from the
+font, their probabilities averaged.
 
 The training set is made, not downloaded: lines of random MRZ characters are drawn with Debian's OCR-B font
 (``fonts-ocr-b``) at the canonical geometry that ``drivers.mrz_ocr.rectify`` produces, then passed through what a
 camera does to a document (sub-sampling, defocus, motion, uneven light, noise, JPEG), and cut into cells exactly
 as the reader cuts them (``cell_features``). Training is deterministic (fixed seeds, float32, one thread of numpy
-work per step) and takes a few seconds; the weights are cached under ``$XDG_CACHE_HOME/cccd-kiosk`` keyed by a
-hash of the font file and of the training recipe, so any machine can regenerate them bit for bit.
+work per step) and takes about two minutes of one core per network; the weights are cached under
+``$XDG_CACHE_HOME/cccd-kiosk`` keyed by a hash of the font file and of the training recipe, so any machine can
+regenerate them bit for bit.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -28,9 +31,27 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 PITCH = 16  # canonical character pitch, px
 LINE_PITCH = PITCH * 5 / 3  # 6 lines per inch against 10 characters per inch
 CELL_W, CELL_H = PITCH, 22
-HIDDEN = 160
-RECIPE = "v5:lines=2400:epochs=10:hidden=160:cell=16x22"  # change when the recipe changes: new cache key
+HIDDEN = 256
 _ADVANCE_PER_EM = 0.723  # OCR-B advance width per em
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one member network is trained: its synthetic set and how hard the camera treats it."""
+
+    lines: int
+    epochs: int
+    seed: int
+    blur_max: float  # Gaussian σ, px at the training scale
+    motion_max: float  # motion blur length, px
+    noise_max: float  # sensor noise σ, gray levels
+    min_contrast: float  # paper minus ink, gray levels
+
+
+# Two members, the second trained on harder frames (more defocus, motion and noise, less contrast). Averaging their
+# probabilities reads as many frames as either alone and is far less often sure of a wrong character.
+RECIPES = (Recipe(4000, 12, 9303, 0.8, 3.5, 8.0, 40.0), Recipe(4000, 12, 9303, 1.1, 4.5, 12.0, 30.0))
+CACHE_VERSION = "v7"  # change with anything else that changes the trained weights: new cache key
 
 
 class FontMissingError(CodedError, RuntimeError):
@@ -65,6 +86,12 @@ def cell_features(ink: np.ndarray, centres_x: np.ndarray, centre_y: float | np.n
     return np.asarray(cells.reshape(n, CELL_H * CELL_W), np.float32)
 
 
+class CellRecogniser(Protocol):
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """Per feature row (one cell), the probability of each ``ALPHABET`` character."""
+        ...
+
+
 @dataclass(frozen=True)
 class GlyphModel:
     """Weights of the network: features → hidden ReLU → one score per ``ALPHABET`` character."""
@@ -80,6 +107,16 @@ class GlyphModel:
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return np.asarray(exp / exp.sum(axis=1, keepdims=True), np.float32)
+
+
+@dataclass(frozen=True)
+class GlyphEnsemble:
+    """Member networks whose probabilities are averaged."""
+
+    members: tuple[GlyphModel, ...]
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(np.mean([m.probabilities(features) for m in self.members], axis=0), np.float32)
 
 
 @cache
@@ -132,12 +169,12 @@ def render_line(text: str, *, pitch: float = PITCH, height: int = 40, x0: float 
     return np.asarray(np.clip(gray, 0, 255), np.uint8), height / 2
 
 
-def _degrade(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _degrade(gray: np.ndarray, rng: np.random.Generator, recipe: Recipe) -> np.ndarray:
     """A camera's view of a clean line image: contrast, light gradient, resolution, blur, noise, JPEG."""
     h, w = gray.shape
     ink, paper = rng.uniform(0, 150), rng.uniform(150, 255)
-    if paper - ink < 40:
-        ink = paper - 40
+    if paper - ink < recipe.min_contrast:
+        ink = paper - recipe.min_contrast
     img = ink + (paper - ink) * (gray.astype(np.float32) / 255.0)
     img *= np.linspace(rng.uniform(0.6, 1.0), rng.uniform(0.6, 1.0), w, dtype=np.float32)[None, :]
     img += rng.uniform(0, 60) * np.exp(-((np.arange(w) - rng.uniform(0, w)) / (w * 0.15)) ** 2)[None, :]
@@ -147,17 +184,17 @@ def _degrade(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         img -= wave * rng.uniform(5, 40)
     factor = float(rng.uniform(0.5, 1.0))
     small = cv2.resize(img, (max(8, round(w * factor)), max(4, round(h * factor))), interpolation=cv2.INTER_AREA)
-    sigma = float(rng.uniform(0.0, 0.8))
+    sigma = float(rng.uniform(0.0, recipe.blur_max))
     if sigma > 0.2:
         small = cv2.GaussianBlur(small, (0, 0), sigma)
     if rng.random() < 0.25:
-        length = float(rng.uniform(1.5, 3.5))
+        length = float(rng.uniform(1.5, recipe.motion_max))
         kernel = np.zeros((5, 5), np.float32)
         a = rng.uniform(0, math.pi)
         cv2.line(kernel, (round(2 - math.cos(a) * length / 2), round(2 - math.sin(a) * length / 2)),
                  (round(2 + math.cos(a) * length / 2), round(2 + math.sin(a) * length / 2)), 1.0, 1, cv2.LINE_AA)
         small = np.asarray(cv2.filter2D(small, -1, kernel / kernel.sum()), np.float32)
-    noisy = small + rng.normal(0, rng.uniform(0, 8), small.shape)
+    noisy = small + rng.normal(0, rng.uniform(0, recipe.noise_max), small.shape)
     small8 = np.clip(noisy, 0, 255).astype(np.uint8)
     if rng.random() < 0.6:
         ok, enc = cv2.imencode(".jpg", small8, [cv2.IMWRITE_JPEG_QUALITY, int(rng.uniform(20, 90))])
@@ -176,28 +213,30 @@ def _random_text(rng: np.random.Generator, length: int) -> str:
     return "".join(chars[:length])
 
 
-def training_set(lines: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of ``lines`` degraded random lines; cells are cut with a little misregistration."""
-    rng = np.random.default_rng(seed)
+def training_set(recipe: Recipe) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of ``recipe.lines`` degraded random lines; cells are cut with a little
+    misregistration."""
+    rng = np.random.default_rng(recipe.seed)
     xs, ys = [], []
-    for _ in range(lines):
+    for _ in range(recipe.lines):
         text = _random_text(rng, 30)
         pitch = PITCH * float(rng.uniform(0.94, 1.06))
         gray, cy = render_line(text, pitch=pitch)
         angle = float(rng.uniform(-1.2, 1.2))
         m = cv2.getRotationMatrix2D((gray.shape[1] / 2, cy), angle, 1.0)
         gray = cv2.warpAffine(gray, m, (gray.shape[1], gray.shape[0]), borderValue=255)
-        ink = ink_map(_degrade(gray, rng))
+        ink = ink_map(_degrade(gray, rng, recipe))
         centres = 8.0 + (np.arange(len(text)) + 0.5) * pitch + rng.normal(0, 1.2, len(text))
         xs.append(cell_features(ink, centres.astype(np.float32), cy + float(rng.normal(0, 1.2))))
         ys.append(np.array([ALPHABET.index(c) for c in text]))
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def train(lines: int = 2400, epochs: int = 10, seed: int = 9303) -> GlyphModel:
-    """Train the network with Adam on a fresh synthetic set (deterministic for a given font and seed)."""
-    x, y = training_set(lines, seed)
-    rng = np.random.default_rng(seed + 1)
+def train(recipe: Recipe) -> GlyphModel:
+    """Train one network with Adam on a fresh synthetic set (deterministic for a given font and recipe)."""
+    x, y = training_set(recipe)
+    epochs = recipe.epochs
+    rng = np.random.default_rng(recipe.seed + 1)
     n_in, n_out = x.shape[1], len(ALPHABET)
     params = [rng.normal(0, math.sqrt(2 / n_in), (n_in, HIDDEN)).astype(np.float32), np.zeros(HIDDEN, np.float32),
               rng.normal(0, math.sqrt(1 / HIDDEN), (HIDDEN, n_out)).astype(np.float32), np.zeros(n_out, np.float32)]
@@ -232,21 +271,23 @@ def train(lines: int = 2400, epochs: int = 10, seed: int = 9303) -> GlyphModel:
 
 def cache_path() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cccd-kiosk"
-    key = hashlib.sha256(OCRB_FONT.read_bytes() + RECIPE.encode()).hexdigest()[:16] if OCRB_FONT.exists() else "x"
-    return base / f"mrz-ocrb-{key}.npz"
+    recipe = f"{CACHE_VERSION}:hidden={HIDDEN}:cell={CELL_W}x{CELL_H}:{RECIPES!r}".encode()
+    key = hashlib.sha256(OCRB_FONT.read_bytes() + recipe).hexdigest()[:16] if OCRB_FONT.exists() else "x"
+    return base / f"mrz-ocrb-ensemble-{key}.npz"
 
 
 @cache
-def glyph_model() -> GlyphModel:
-    """The trained model: from the cache if present, else trained now and cached (atomically)."""
+def glyph_model() -> GlyphEnsemble:
+    """The trained networks: from the cache if present, else trained now and cached (atomically)."""
     path = cache_path()
     _font(12)  # fail early and clearly without the font
+    names = ("w1", "b1", "w2", "b2")
     if path.exists():
         with np.load(path) as data:
-            return GlyphModel(data["w1"], data["b1"], data["w2"], data["b2"])
-    model = train()
+            return GlyphEnsemble(tuple(GlyphModel(*(data[f"{n}_{k}"] for n in names)) for k in range(len(RECIPES))))
+    ensemble = GlyphEnsemble(tuple(train(recipe) for recipe in RECIPES))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez(tmp, w1=model.w1, b1=model.b1, w2=model.w2, b2=model.b2)
+    np.savez(tmp, **{f"{n}_{k}": getattr(m, n) for k, m in enumerate(ensemble.members) for n in names})
     os.replace(tmp, path)
-    return model
+    return ensemble

@@ -13,6 +13,7 @@ reader then evens out the pitch along each line that a document held at an angle
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -21,6 +22,8 @@ import numpy as np
 from drivers.mrz_ocr.glyphs import LINE_PITCH, PITCH
 
 WORK_WIDTH = 800
+NOISY_SMOOTH = 1.2
+SPACING_TOLERANCE = 0.28  # a tilted document shortens its lines by up to 20 % against their spacing
 MARGIN = 24  # canonical margin around the zone, px
 _INK_BEARING = 0.15  # a glyph's ink starts this many pitches into its cell
 _SPACING_PER_CHAR = 1 / 0.6  # line pitch in character pitches (6 lpi against 10 cpi)
@@ -69,12 +72,33 @@ def _quantile(image: np.ndarray, q: float) -> float:
     return float(np.searchsorted(np.cumsum(hist), q * float(hist.sum())))
 
 
-def find_bars(gray: np.ndarray) -> list[Bar]:
-    """Text-line bars of a grayscale frame, longest first."""
+def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
+    """``gray`` at ``scale`` (≤ 1), averaging: halved first where it can be (OpenCV's area averaging costs several
+    times more at a fractional factor than at an integer one)."""
+    if scale >= 1:
+        return gray
+    if scale <= 0.5:
+        gray = np.asarray(cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA))
+        scale *= 2
+    size = (round(gray.shape[1] * scale), round(gray.shape[0] * scale))
+    return np.asarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), np.uint8)
+
+
+def find_bars(gray: np.ndarray, *, smooth: float = 0.0) -> list[Bar]:
+    """Text-line bars of a grayscale frame, longest first; ``smooth`` (σ in work pixels) first averages out
+    sensor noise that a dim frame's gain has raised to the strength of its text."""
     scale = min(1.0, WORK_WIDTH / gray.shape[1])
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    hat = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    level = max(8.0, 0.3 * _quantile(hat, 0.995))
+    small = _reduced(gray, scale)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
+    if smooth > 0:
+        small = np.asarray(cv2.GaussianBlur(small, (0, 0), smooth), np.uint8)
+        # ink against the paper around it, so text in a shadow counts as much as text in the light
+        closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel).astype(np.float32)
+        relative = (closed - small.astype(np.float32)) * (255.0 / np.maximum(closed, 24.0))
+        hat = np.asarray(np.clip(relative, 0, 255), np.uint8)
+    else:
+        hat = np.asarray(cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel), np.uint8)
+    level = max(8.0, (0.45 if smooth > 0 else 0.3) * _quantile(hat, 0.995))
     mask = np.asarray(hat > level, np.uint8)
     mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 3))))
     mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))))
@@ -124,6 +148,14 @@ def _merge(bars: list[Bar]) -> list[Bar]:
     return bars
 
 
+def find_zones(gray: np.ndarray, limit: int = 4) -> Iterator[Candidate]:
+    """MRZ candidates of a grayscale frame, lazily: from its bars as they are, then (a dim, noisy frame, or a
+    zone the first candidates did not hold) from the bars of the frame smoothed by ``NOISY_SMOOTH`` — a second
+    pass that only a frame not read at once pays for."""
+    yield from candidates(find_bars(gray), limit)
+    yield from candidates(find_bars(gray, smooth=NOISY_SMOOTH), limit)
+
+
 def candidates(bars: list[Bar], limit: int = 4) -> list[Candidate]:
     """Plausible MRZs among ``bars``, most plausible first (longest lines, best spacing)."""
     long_bars = [b for b in bars if b.length >= 10 * b.thickness]
@@ -158,13 +190,14 @@ def candidates(bars: list[Bar], limit: int = 4) -> list[Candidate]:
 
 
 def _spaced_group(mates: list[tuple[float, Bar]], spacing: float, rows: int) -> tuple[float, tuple[Bar, ...]] | None:
-    """``rows`` consecutive bars at ``spacing`` (± 18 %) from each other, with the relative spacing error."""
+    """``rows`` consecutive bars at ``spacing`` (± ``SPACING_TOLERANCE``) from each other, with the relative
+    spacing error."""
     best: tuple[float, tuple[Bar, ...]] | None = None
     for start in range(len(mates) - rows + 1):
         chunk = mates[start:start + rows]
         gaps = [chunk[k + 1][0] - chunk[k][0] for k in range(rows - 1)]
         error = max(abs(g / spacing - 1) for g in gaps)
-        if error < 0.18 and (best is None or error < best[0]):
+        if error < SPACING_TOLERANCE and (best is None or error < best[0]):
             best = (error, tuple(b for _, b in chunk))
     return best
 

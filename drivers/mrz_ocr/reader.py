@@ -22,11 +22,18 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from drivers.mrz_ocr.glyphs import ALPHABET, PITCH, GlyphModel, cell_features, glyph_model, ink_map
+from drivers.mrz_ocr.glyphs import (
+    ALPHABET,
+    PITCH,
+    CellRecogniser,
+    GlyphEnsemble,
+    cell_features,
+    glyph_model,
+    ink_map,
+)
 from drivers.mrz_ocr.locate import (
     MARGIN,
-    candidates,
-    find_bars,
+    find_zones,
     first_cell_x,
     line_centres_y,
     rectify,
@@ -40,6 +47,7 @@ MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted
 # would compete with the camera and UI threads. Reads run with one BLAS thread.
 _BLAS = ThreadpoolController()
 SHIFT_RANGE = 6  # px at the canonical pitch of 16
+CELL_SHIFTS = ((0.0, 0.0), (-2.0, 0.0), (2.0, 0.0))
 
 
 class ImageRejectedError(CodedError, ValueError):
@@ -137,17 +145,22 @@ def even_pitch(canonical: np.ndarray, ink: np.ndarray, rows: int) -> tuple[np.nd
     return np.asarray(even, np.uint8), ink_map(np.asarray(even, np.uint8))
 
 
-def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int) -> np.ndarray:
-    """First guess of the character cell centres along one canonical line: the ``chars`` cells placed where they
-    hold the most ink, then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's
-    centroid is not its cell's centre, so ``align`` finishes the job)."""
-    column = _column_profile(ink, centre_y)
+def grid_start(columns: np.ndarray, chars: int) -> float:
+    """The first cell's centre: where ``chars`` cells hold the most ink of ``columns`` (the column ink of all the
+    zone's lines together: they start and end at the same place, and a line that starts with a thin ``I`` or
+    ends in ``<`` runs cannot pull its grid a cell off)."""
     span = round((chars - 0.3) * PITCH)  # from the first glyph's ink to the last one's
-    if len(column) > span:
-        sums = np.cumsum(np.concatenate([[0.0], column]))
-        start = float(np.argmax(sums[span:] - sums[:-span])) + (0.5 - 0.15) * PITCH
-    else:
-        start = first_cell_x()
+    if len(columns) <= span:
+        return first_cell_x()
+    sums = np.cumsum(np.concatenate([[0.0], columns]))
+    return float(np.argmax(sums[span:] - sums[:-span])) + (0.5 - 0.15) * PITCH
+
+
+def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float) -> np.ndarray:
+    """First guess of the character cell centres along one canonical line: the ``chars`` cells from ``start``,
+    then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's centroid is not its cell's
+    centre, so ``align`` finishes the job)."""
+    column = _column_profile(ink, centre_y)
     centres = start + PITCH * np.arange(chars, dtype=np.float32)
     half = PITCH // 2
     index = np.arange(chars, dtype=np.float32)
@@ -169,28 +182,41 @@ def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int) -> np.ndarra
     return np.asarray(centres + np.polyval(fit, index), np.float32)
 
 
-def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: GlyphModel) -> np.ndarray:
+def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: CellRecogniser) -> np.ndarray:
     """The cell probabilities at the shift of the grid that the recogniser is most confident about: along the
-    line every 2 px within ± ``SHIFT_RANGE``, then ± 1 px along and across it (a third of the cells vote)."""
+    line every 2 px within ± ``SHIFT_RANGE``, then ± 1 px along it, then across it (a third of the cells vote,
+    read by one network of an ensemble)."""
     sample = slice(1, None, 3)
+    scout = model.members[0] if isinstance(model, GlyphEnsemble) else model  # one network is enough to align
 
     def confidence(shift: tuple[float, float]) -> float:
-        probs = model.probabilities(cell_features(ink, centres[sample] + shift[0], centre_y[sample] + shift[1]))
+        probs = scout.probabilities(cell_features(ink, centres[sample] + shift[0], centre_y[sample] + shift[1]))
         return float(np.log(probs.max(axis=1) + 1e-6).sum())
 
     coarse = max(((float(dx), 0.0) for dx in range(-SHIFT_RANGE, SHIFT_RANGE + 1, 2)), key=confidence)
-    best = max(((coarse[0] + fx, fy) for fx in (-1.0, 0.0, 1.0) for fy in (-1.0, 0.0, 1.0)), key=confidence)
-    return model.probabilities(cell_features(ink, centres + best[0], centre_y + best[1]))
+    along = max(((coarse[0] + fx, 0.0) for fx in (-1.0, 0.0, 1.0)), key=confidence)
+    best = max(((along[0], fy) for fy in (-1.0, 0.0, 1.0)), key=confidence)
+    x, y = centres + best[0], centre_y + best[1]
+    # each cell at the nearby shift where it reads most surely, among the shifts that read the character the
+    # shifts read on average (the grid fit can drift a pixel or two; a lone sure view of half a glyph is not taken)
+    views = np.stack([model.probabilities(cell_features(ink, x + dx, y + dy)) for dx, dy in CELL_SHIFTS])
+    label = views.mean(axis=0).argmax(axis=1)
+    sure = np.where(views.argmax(axis=2) == label[None, :], views.max(axis=2), -1.0)
+    return np.asarray(views[sure.argmax(axis=0), np.arange(len(x))], np.float32)
 
 
-def recognise(canonical: np.ndarray, chars: int, rows: int, model: GlyphModel) -> list[np.ndarray]:
-    """Per line, the probability of each character in each cell."""
-    canonical, ink = even_pitch(canonical, ink_map(canonical), rows)
+def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecogniser,
+              ink: np.ndarray | None = None) -> list[np.ndarray]:
+    """Per line, the probability of each character in each cell (``ink``: the ink map of ``canonical`` when its
+    pitch has already been evened out)."""
+    if ink is None:
+        canonical, ink = even_pitch(canonical, ink_map(canonical), rows)
     out = []
     grid = first_cell_x() + PITCH * np.arange(chars, dtype=np.float32)
-    for expected in line_centres_y(rows):
-        cy = line_centre(ink, expected, grid)
-        out.append(align(ink, cell_centres(ink, cy, chars), cy, model))
+    centre_ys = [line_centre(ink, expected, grid) for expected in line_centres_y(rows)]
+    start = grid_start(np.sum([_column_profile(ink, cy) for cy in centre_ys], axis=0), chars)
+    for cy in centre_ys:
+        out.append(align(ink, cell_centres(ink, cy, chars, start), cy, model))
     return out
 
 
@@ -202,17 +228,22 @@ class MrzZoneReader:
     reads at once costs one recognition.
     """
 
-    def __init__(self, model: GlyphModel | None = None, *, max_candidates: int = MAX_CANDIDATES) -> None:
+    def __init__(self, model: CellRecogniser | None = None, *, max_candidates: int = MAX_CANDIDATES) -> None:
         self.model = model or glyph_model()
         self.max_candidates = max_candidates
 
     def zones(self, image: np.ndarray) -> Iterator[ZoneProbabilities]:
         gray = to_gray(image)
-        for cand in candidates(find_bars(gray), limit=self.max_candidates):
+        for cand in find_zones(gray, limit=self.max_candidates):
             canonical = rectify(gray, cand)
             if abs(character_period(ink_map(canonical), cand.rows) / PITCH - 1) > MAX_PITCH_ERROR:
                 continue  # the lines hold another number of characters (a 44-character zone taken for 36)
-            for view in (canonical, canonical[::-1, ::-1]):
-                with _BLAS.limit(limits=1, user_api="blas"):
-                    probs = recognise(np.ascontiguousarray(view), cand.chars, cand.rows, self.model)
-                yield ZoneProbabilities(ALPHABET, tuple(probs))
+            even, ink = even_pitch(canonical, ink_map(canonical), cand.rows)
+            if abs((even.shape[1] - 2 * MARGIN) / PITCH / cand.chars - 1) > MAX_PITCH_ERROR:
+                continue  # at an even pitch the lines are too long or too short for this many characters
+            with _BLAS.limit(limits=1, user_api="blas"):
+                probs = recognise(even, cand.chars, cand.rows, self.model, ink)
+            yield ZoneProbabilities(ALPHABET, tuple(probs))
+            with _BLAS.limit(limits=1, user_api="blas"):
+                probs = recognise(np.ascontiguousarray(canonical[::-1, ::-1]), cand.chars, cand.rows, self.model)
+            yield ZoneProbabilities(ALPHABET, tuple(probs))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kiosk.identity import Identity
 from kiosk.mrz import format_td1, format_td3, parse_mrz
-from kiosk.mrz_correct import ALPHABET, DIGITS, LAYOUTS, UnsureZoneError, correct
+from kiosk.mrz_correct import ALPHABET, DIGITS, LAYOUTS, UnsureZoneError, correct, plausible_name
 
 TD3 = format_td3(document_number="L898902C", state="UTO", nationality="UTO", full_name="ERIKSSON ANNA MARIA",
                  birth=date(1974, 8, 12), sex="F", expiry=date(2032, 4, 15), optional="ZE184226B")
@@ -124,3 +124,18 @@ def test_icao_codes_that_are_not_iso_countries_are_known() -> None:
 
     assert all(is_state_code(code) for code in ("VNM", "D", "XXA", "GBN", "UNO", "DEU"))
     assert not any(is_state_code(code) for code in ("NID", "VNN", "", "XYZ"))
+
+
+def test_an_idvnm_card_with_letters_in_its_number_is_read_as_a_plain_td1() -> None:
+    lines = ["IDVNMJUERAI5<<99O80LXBL<<<<<<<", "0405203M3408113KOR7SMJ6YE0D<<8", "DUBOIS<<IGOR<DUC<<<<<<<<<<<<<<"]
+    result = correct(cells(lines))
+    assert result.lines == tuple(lines) and result.mrz.document_number == "JUERAI5"
+
+
+def test_letters_after_a_filler_run_in_the_name_are_refused() -> None:
+    misread = [TD3[0][:-1] + "C", TD3[1]]  # a filler cell read as a letter: no check digit covers it
+    with pytest.raises(UnsureZoneError):
+        correct(cells(misread))
+    assert plausible_name("ERIKSSON<<ANNA<MARIA<<<<") and plausible_name("NGUYEN<<VAN<AN")
+    assert not plausible_name("ERIKSSON<<ANNA<<<<C<<") and not plausible_name("<OWALSKI<<ZBIGNIEW<<<")
+    assert plausible_name("<<ANNA<<<<")  # no primary identifier: unusual, not a misread pattern

@@ -281,6 +281,7 @@ class QrPipeline:
         self.budget_ms = budget_ms
         self.max_pixels = max_pixels
         self.last_candidates: list[np.ndarray] = []  # undecoded symbols the first pass of the last call saw
+        self.last_rejected: list[bytes] = []  # payloads the last call decoded and ``accept`` refused
         self._thread = threading.get_ident()
 
     def decode(self, image: Any, *, hints: Sequence[np.ndarray] = ()) -> DecodeResult | None:
@@ -300,6 +301,7 @@ class QrPipeline:
             raise ImageError("the frame cannot be converted to grayscale") from exc
         attempt = Attempt(gray, start, hints=hints)
         self.last_candidates = []
+        self.last_rejected = []
         for index, stage in enumerate(self.stages):
             if index and (time.thread_time() - cpu_start) * 1000 > self.budget_ms:
                 break
@@ -321,6 +323,8 @@ class QrPipeline:
             for payload in stage.decoder.decode(view):
                 if self.accept is None or self.accept(payload):
                     return payload
+                if payload not in self.last_rejected:
+                    self.last_rejected.append(payload)
             if stage.views is None:
                 attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
         return None

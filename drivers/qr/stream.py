@@ -10,17 +10,21 @@ payload. Across frames it:
   when that frame's first pass finds no symbol (glare moving over the code, a finger, a frame of noise).
 
 Sharpness is the variance of the Laplacian of a quarter-size frame (about 0.3 ms at 720p).
+
+``StreamReader`` is what the kiosk's camera loop uses (``kiosk.scan.Scanner``): a stream decoder per thread,
+with the rule for payloads that decode but are not accepted. ``bench/qr_stream.py`` measures that same class.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import threading
+from collections import Counter, deque
 from typing import Any
 
 import cv2
 import numpy as np
 
-from drivers.qr.pipeline import DecodeResult, QrPipeline, to_gray
+from drivers.qr.pipeline import Accept, DecodeResult, QrPipeline, to_gray
 
 SHARPNESS_WINDOW = 6  # frames
 SKIP_BELOW = 0.45  # skip a frame whose sharpness is below this fraction of the window's best
@@ -63,3 +67,50 @@ class StreamDecoder:
         result = self.pipeline.decode(gray, hints=self._hints)
         self._hints = self.pipeline.last_candidates or self._hints
         return result
+
+
+REPORT_REJECTED_AFTER = 3  # frames showing the same refused payload before it is handed to the caller
+
+
+class StreamReader:
+    """The camera loop's QR reader (``kiosk.scan.QrDecoder``): ``decode(frame)`` feeds the calling thread's
+    ``StreamDecoder`` and returns the first payload ``accept`` takes.
+
+    A payload that decodes but ``accept`` refuses (another kind of QR, a VNeID app code) is returned only once
+    it has been seen on ``report_after`` frames of the stream, so the caller can say what is wrong with the code
+    held up, while a single-frame misread that passed error correction is never handed on. ``reset()`` starts
+    a new presentation. Safe to share between threads: each thread decodes with its own pipeline.
+    """
+
+    def __init__(self, accept: Accept | None = None, *, report_after: int = REPORT_REJECTED_AFTER) -> None:
+        self.accept = accept
+        self.report_after = report_after
+        self._local = threading.local()
+
+    def _state(self) -> tuple[StreamDecoder, Counter[bytes]]:
+        state: tuple[StreamDecoder, Counter[bytes]] | None = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = (StreamDecoder(QrPipeline(accept=self.accept)), Counter())
+        return state
+
+    def reset(self) -> None:
+        """Forget the calling thread's stream (a new presentation)."""
+        decoder, rejected = self._state()
+        decoder.reset()
+        rejected.clear()
+
+    def decode(self, frame: Any) -> bytes | None:
+        """The accepted payload of this frame, a refused one seen often enough, or ``None``. Raises
+        ``drivers.qr.pipeline.ImageError`` on a frame that is not an image."""
+        decoder, rejected = self._state()
+        skipped = decoder.skipped
+        result = decoder.feed(frame)
+        if result is not None:
+            return result.payload
+        if decoder.skipped != skipped:  # not decoded: nothing new was refused
+            return None
+        for payload in decoder.pipeline.last_rejected:
+            rejected[payload] += 1
+            if rejected[payload] >= self.report_after:
+                return payload
+        return None

@@ -4,7 +4,8 @@ and held, frame by frame at 30 fps.
 A few empty frames, the object brought into view from a frame edge (eased, with motion blur from its speed,
 turning and tilting towards the camera), then held with a hand tremor and a slow tilt; the glare and light spots
 slide as the object tilts, a moving hand pauses, a close card drifts in and out of focus, a strong tilt wavers
-(``Presentation.conditions_at``). Frames are rendered on demand, cached, and deterministic given the seed.
+(``Presentation.conditions_at``). The object is held with the whole code in view (``code_in_view``). Frames are
+rendered on demand, cached, and deterministic given the seed.
 
 ``bench/qr_stream.py`` measures the decoders on these sequences and ``drivers.sim.virtual_camera.VirtualCamera``
 plays them, so the kiosk's scan loop can be tested on what the benchmark measures.
@@ -20,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from drivers.sim.card_image import CardImage, Frame
-from drivers.sim.realistic_frames import CATEGORIES, Conditions, draw_conditions, draw_pose, render
+from drivers.sim.realistic_frames import CATEGORIES, Conditions, code_corners, draw_conditions, draw_pose, render
 
 FPS = 30.0
 EMPTY_FRAMES = 3  # frames of the empty scene before the object appears
 SEED_BASE = 5_000_000  # presentation seeds: other citizens and seeds than the dev set's
+IN_VIEW_MARGIN = 0.08  # of the code's side, kept between the held code and the frame's edge (quiet zone, tremor)
 
 
 @dataclass
@@ -115,5 +117,23 @@ def presentation(n: int, cards: Sequence[CardImage], *, category: str | None = N
     conditions = draw_conditions(category, rng)
     hold = draw_pose(category, rng)
     edge = int(rng.integers(0, 3))  # from the right, the left or below
+    source = cards[n % len(cards)]
+    hold = code_in_view(source, conditions, hold, size)
     start = [(1.5, hold["centre"][1]), (-0.5, hold["centre"][1]), (hold["centre"][0], 1.6)][edge]
-    return Presentation(cards[n % len(cards)], conditions, hold, seed, int(rng.integers(6, 13)), start, size)
+    return Presentation(source, conditions, hold, seed, int(rng.integers(6, 13)), start, size)
+
+
+def code_in_view(source: CardImage, conditions: Conditions, hold: dict[str, Any],
+                 size: tuple[int, int]) -> dict[str, Any]:
+    """``hold`` moved, if need be, so the whole code and its quiet zone are in the frame: the kiosk shows the
+    camera's view with a guide, and a person holding the code partly out of view sees it and moves it in."""
+    width, height = size
+    quad = code_corners(source, conditions, hold, size)
+    side = float(np.linalg.norm(quad[1] - quad[0]))
+    margin = IN_VIEW_MARGIN * side + 4
+    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+    dx = max(0.0, margin - x0) - max(0.0, x1 - (width - margin))
+    dy = max(0.0, margin - y0) - max(0.0, y1 - (height - margin))
+    if not dx and not dy:
+        return hold
+    return {**hold, "centre": (hold["centre"][0] + dx / width, hold["centre"][1] + dy / height)}

@@ -3,10 +3,7 @@ wired with (``cli.devices``), fed by the virtual camera playing the sequences ``
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -22,6 +19,7 @@ from drivers.sim.presentation import EMPTY_FRAMES
 from drivers.sim.virtual_camera import VirtualCamera
 from kiosk.qr_payload import is_card_payload
 from kiosk.scan import ScanEvent, Scanner
+from tests.session.test_scan import collect
 
 VNEID_LINK = b"https://vneid.gov.vn/xac-thuc?t=eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIwMDEwOTkwMTIzNDUifQ.c2lnbmF0dXJl"
 
@@ -39,22 +37,10 @@ class Frames:
         self.then.close()
 
 
-def scan(camera: Any, until: Callable[[list[ScanEvent]], bool], timeout: float = 60.0) -> list[ScanEvent]:
+def scan(camera: Any, until: Callable[[list[ScanEvent]], bool]) -> list[ScanEvent]:
     """Run a QR-only scanner over ``camera`` with the kiosk's reader until ``until(events)``."""
-    tasks: queue.Queue[Callable[[], None]] = queue.Queue()
-    events: list[ScanEvent] = []
-    scanner = Scanner(camera=camera, decoder=StreamReader(accept=is_card_payload), chip=None, post=tasks.put,
-                      on_event=events.append, frame_interval=0.001)
-    scanner.start()
-    deadline = time.monotonic() + timeout
-    try:
-        while not until(events):
-            assert time.monotonic() < deadline, [e.kind for e in events]
-            with contextlib.suppress(queue.Empty):
-                tasks.get(timeout=0.05)()
-    finally:
-        scanner.stop()
-    return events
+    return collect(lambda on: Scanner(camera=camera, decoder=StreamReader(accept=is_card_payload), chip=None,
+                                      post=lambda fn: fn(), on_event=on, frame_interval=0.001), until, timeout=60.0)
 
 
 def test_the_scan_loop_reads_a_card_under_glare_and_goes_on_past_an_unreadable_frame() -> None:

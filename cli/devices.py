@@ -20,7 +20,7 @@ from drivers.camera import OpenCvCamera
 from drivers.mrz_ocr import MrzZoneReader
 from drivers.pcsc import PcscTransport, reader_names
 from drivers.printer import EscposPrinter, PrinterError
-from drivers.qr.pipeline import thread_pipeline
+from drivers.qr.stream import StreamReader
 from kiosk.chip_scan import ChipScan
 from kiosk.clinic.relay import clinic_relay
 from kiosk.controller import Devices
@@ -35,6 +35,7 @@ from kiosk.lodging.pending import pending_guests
 from kiosk.lodging.register import GuestRegister
 from kiosk.onestop.ticket_slip import print_ticket
 from kiosk.outbox import Outbox, open_outbox
+from kiosk.qr_payload import is_card_payload
 from kiosk.receipt_image import render_receipt
 from kiosk.samples import sample_identity
 from kiosk.sender import RetryPolicy, Sender
@@ -77,14 +78,6 @@ class CameraFrames:
         if self._opened:
             self._camera.close()
             self._opened = False
-
-
-class PipelineDecoder:
-    """``kiosk.scan.QrDecoder`` over the QR pipeline (one pipeline per calling thread)."""
-
-    def decode(self, frame: Any) -> bytes | None:
-        result = thread_pipeline().decode(frame)
-        return result.payload if result is not None else None
 
 
 class LazyZoneReader:
@@ -286,12 +279,13 @@ def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simul
                     intake_url: str | None = None, camera: str = "0", reader: str | None = None,
                     printer: str | None = None, embedded_intake: bool | None = None, bit_rate: int = 424_000,
                     heartbeat_seconds: float | None = 60.0, establishment: str | None = None,
-                    clinic: ClinicSettings | None = None) -> KioskServices:
+                    clinic: ClinicSettings | None = None, realistic_camera: bool = False) -> KioskServices:
     """``simulate`` swaps in the simulated twins (and, for a profile that checks insurance cards, the simulated
     clinic relay). Without ``intake_url`` an embedded intake is started when ``embedded_intake`` (default: when
     simulating). An empty ``camera`` means there is none (the chip reader only). ``heartbeat_seconds``: the
     fleet-health interval (``[heartbeat] interval_seconds``), ``None`` for none. ``clinic``: the site's ``[clinic]``
-    settings (the relay and the staff member named in each card check)."""
+    settings (the relay and the staff member named in each card check). ``realistic_camera``: when simulating, the
+    camera plays the hard presentations ``bench/qr_stream.py`` measures instead of a mild clip."""
     if embedded_intake is None:
         embedded_intake = simulate
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -331,7 +325,7 @@ def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simul
         from drivers.sim.png_printer import PngPrinter
         from drivers.sim.world import SimulatedCamera, SimulatedWorld
 
-        world = SimulatedWorld(state_dir, SampleCitizens(), bit_rate=bit_rate)
+        world = SimulatedWorld(state_dir, SampleCitizens(), bit_rate=bit_rate, realistic=realistic_camera)
         closers.append(world.close)
         sim = world
         devices.camera = lambda: SimulatedCamera(sim)
@@ -361,7 +355,7 @@ def _build_services(state_dir: Path, closers: list[Callable[[], None]], *, simul
                     "Intake": intake_url or "—"}
 
         devices.status = status
-    devices.decoder = PipelineDecoder()
+    devices.decoder = StreamReader(accept=is_card_payload)  # what bench/qr_stream.py measures
     devices.mrz_zones = LazyZoneReader()
     devices.enrolment = DeviceEnrolment(state_dir, on_enrolled=partial(_rebind, state_dir, outbox, sender))
     if sender is not None:

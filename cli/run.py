@@ -58,6 +58,8 @@ def register(sub: Any) -> None:
                                                   "it; see docs/configuration.md)")
     run.add_argument("--profile", choices=PROFILES, help="kind of site (default one-stop)")
     run.add_argument("--simulate", action="store_true", help="use the simulated devices and an embedded intake")
+    run.add_argument("--realistic-camera", action="store_true",
+                     help="with --simulate: the camera shows hard presentations (glare, defocus, phone screens...)")
     run.add_argument("--auto", action="store_true",
                      help="use the connected camera and card reader; the simulated devices when neither is found")
     run.add_argument("--fullscreen", action=argparse.BooleanOptionalAction, default=None)
@@ -121,7 +123,8 @@ def _run(args: argparse.Namespace) -> int:
                                   intake_url=args.intake_url, camera=args.camera, reader=args.reader,
                                   printer=args.printer, embedded_intake=args.simulate or args.auto,
                                   heartbeat_seconds=site.heartbeat.interval_seconds,
-                                  establishment=site.heartbeat.establishment, clinic=site.clinic)
+                                  establishment=site.heartbeat.establishment, clinic=site.clinic,
+                                  realistic_camera=args.realistic_camera)
         try:
             if _has_display() and not args.headless:
                 return _run_ui(args, services)

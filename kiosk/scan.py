@@ -33,6 +33,10 @@ class FrameSource(Protocol):
 
 
 class QrDecoder(Protocol):
+    """Reads the frames of one camera stream in order: ``decode`` returns the payload found so far (it may use
+    earlier frames) or ``None``; raises on a frame it cannot read. A decoder with a ``reset()`` method has it
+    called at the start of each presentation (a new scan, or the QR code shown again)."""
+
     def decode(self, frame: Any) -> bytes | None: ...
 
 
@@ -100,6 +104,7 @@ class Scanner:
         self._interval = frame_interval
         self._stop = threading.Event()
         self._qr_done = threading.Event()
+        self._new_presentation = threading.Event()
         self._key_ready = threading.Condition()
         self._key: AccessKey | None = None
         self._threads: list[threading.Thread] = []
@@ -128,6 +133,7 @@ class Scanner:
         """Read the QR code again: its CAN becomes the chip's next key (the one typed before did not open it)."""
         with self._key_ready:
             self._key = None
+        self._new_presentation.set()
         self._qr_done.clear()
 
     def stop(self, wait: float = 1.0) -> None:
@@ -170,33 +176,44 @@ class Scanner:
         return True, frame
 
     def _camera_loop(self) -> None:
+        """Decode the newest frame, then the next newest: the camera delivers frames at its own rate and the
+        decoder gets the latest one when it is free (``FrameSource.read`` blocks until a new frame is due), as
+        ``bench/qr_stream.py`` measures it. A frame that cannot be read is skipped: nothing stops the loop but
+        ``stop()`` or a camera that fails. Payloads never reach the log."""
         assert self._camera is not None and self._decoder is not None
+        reset = getattr(self._decoder, "reset", None)
+        self._new_presentation.set()
         last_error: str | None = None
+        previous: Any | None = None
         while not self._stop.is_set():
             working, frame = self._read_frame("Camera không hoạt động. Vui lòng đặt thẻ lên đầu đọc chip.")
             if not working:
                 return
-            if frame is None or self._qr_done.is_set():
-                self._stop.wait(self._interval)
+            if frame is None or frame is previous or self._qr_done.is_set():
+                self._stop.wait(self._interval)  # no new frame, or nothing to decode
                 continue
+            previous = frame
+            if self._new_presentation.is_set():
+                self._new_presentation.clear()
+                last_error = None
+                if reset is not None:
+                    reset()
             try:
                 payload = self._decoder.decode(frame)
                 identity = None if payload is None else parse_qr_payload(payload)
             except KioskError as exc:
                 if exc.code != last_error:  # the same bad code seen on every frame is reported once
+                    log.info("QR code refused: %s", exc.code)
                     self._emit(ScanEvent("qr-error", error=exc))
                 last_error = exc.code
-                self._stop.wait(self._interval)
                 continue
-            except Exception as exc:  # a decoder or parser fault: reported once, the camera keeps going
+            except Exception as exc:  # an unreadable frame, a decoder or parser fault: reported once, the loop goes on
                 log.warning("QR decoding failed: %s", type(exc).__name__)
                 if last_error != "qr-failed":
                     self._emit(ScanEvent("qr-error", error=qr_failed()))
                 last_error = "qr-failed"
-                self._stop.wait(self._interval)
                 continue
             if identity is None:
-                self._stop.wait(self._interval)
                 continue
             self._qr_done.set()
             if identity.pace_can and self._key is None:

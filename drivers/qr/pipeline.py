@@ -14,7 +14,8 @@ chosen by measurement (``bench/qr.py``, dev split of ``drivers.sim.realistic_fra
    shutter), the two regions of the frame densest in edges along both axes (a QR code is) are cropped, enlarged
    2.2× and sharpened, then decoded;
 4. the same crops with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and glare
-   bloom light modules into dark ones;
+   bloom light modules into dark ones; a crop blown out to white is also binarized just below its white level
+   (what is left of a bloomed dark module is a faint dip);
 5. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes;
 6. zbar in binary mode, only when a zxing-cpp pass saw a symbol it could not decode and budget is left.
 
@@ -65,6 +66,8 @@ CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels acro
 LOCALISED_REGIONS = 2
 LOCALISED_ZOOM = 2.2
 HUGE_WIDTH = 2600  # px on the long side
+SATURATED = 250  # a crop whose 90th percentile reaches this is overexposed (screen or glare blooming)
+OVEREXPOSED_THRESHOLD = 0.87  # × that white level: darker pixels are dark modules in an overexposed crop
 
 
 class ImageError(CodedError, ValueError):
@@ -183,6 +186,9 @@ def thickened_crops(attempt: Attempt) -> Iterator[np.ndarray]:
     kernel = np.ones((3, 3), np.uint8)
     for crop in (*candidate_crops(attempt), *localised_crops(attempt)):
         yield cv2.erode(crop, kernel)
+        light = float(np.percentile(crop, 90))
+        if light >= SATURATED:  # blown out: what is left of a dark module is any pixel below the white level
+            yield np.where(crop < OVEREXPOSED_THRESHOLD * light, 0, 255).astype(np.uint8)
 
 
 def reduced(attempt: Attempt) -> Iterator[np.ndarray]:
@@ -281,6 +287,7 @@ class QrPipeline:
         self.budget_ms = budget_ms
         self.max_pixels = max_pixels
         self.last_candidates: list[np.ndarray] = []  # undecoded symbols the first pass of the last call saw
+        self.last_rejected: list[bytes] = []  # payloads the last call decoded and ``accept`` refused
         self._thread = threading.get_ident()
 
     def decode(self, image: Any, *, hints: Sequence[np.ndarray] = ()) -> DecodeResult | None:
@@ -300,6 +307,7 @@ class QrPipeline:
             raise ImageError("the frame cannot be converted to grayscale") from exc
         attempt = Attempt(gray, start, hints=hints)
         self.last_candidates = []
+        self.last_rejected = []
         for index, stage in enumerate(self.stages):
             if index and (time.thread_time() - cpu_start) * 1000 > self.budget_ms:
                 break
@@ -321,6 +329,8 @@ class QrPipeline:
             for payload in stage.decoder.decode(view):
                 if self.accept is None or self.accept(payload):
                     return payload
+                if payload not in self.last_rejected:
+                    self.last_rejected.append(payload)
             if stage.views is None:
                 attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
         return None

@@ -7,23 +7,50 @@ payload. Across frames it:
   next frame arrives in 33 ms and is usually sharper, while a decoding attempt on a smeared frame would delay it;
   a frame is never skipped twice in a row, so a steadily blurred scene is still decoded;
 - carries the positions of codes seen but not decoded into the next frame, so the crops are taken there even
-  when that frame's first pass finds no symbol (glare moving over the code, a finger, a frame of noise).
+  when that frame's first pass finds no symbol (glare moving over the code, a finger, a frame of noise);
+- fuses the views of a code seen but not decoded: each frame's code is rectified to a square by the corners
+  zxing-cpp found, and the last ``FUSION_FRAMES`` squares are combined pixel by pixel. Their minimum removes a
+  glare spot or a lamp's reflection that moves over the code as the hand tilts it (each part of the code is
+  dark in some frame); their mean averages sensor noise and JPEG blocks away. Each combination is decoded by
+  zxing-cpp and must pass ``accept`` like any other payload.
 
 Sharpness is the variance of the Laplacian of a quarter-size frame (about 0.3 ms at 720p).
+
+``StreamReader`` is what the kiosk's camera loop uses (``kiosk.scan.Scanner``): a stream decoder per thread,
+with the rule for payloads that decode but are not accepted. ``bench/qr_stream.py`` measures that same class.
 """
 
 from __future__ import annotations
 
-from collections import deque
+import threading
+import time
+from collections import Counter, deque
 from typing import Any
 
 import cv2
 import numpy as np
 
-from drivers.qr.pipeline import DecodeResult, QrPipeline, to_gray
+from drivers.qr.decoders import ZxingDecoder
+from drivers.qr.pipeline import Accept, DecodeResult, QrPipeline, to_gray, unsharp
 
 SHARPNESS_WINDOW = 6  # frames
 SKIP_BELOW = 0.45  # skip a frame whose sharpness is below this fraction of the window's best
+FUSION_FRAMES = 6  # rectified views of the code combined
+RECTIFIED = 360  # px, the side of a rectified view (the code fills the middle 80 %)
+MAX_SIDE_RATIO = 2.5  # a candidate whose sides differ more than this is not a plausible code outline
+
+
+def rectified(gray: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
+    """The code outlined by ``quad`` (corners in symbol order) warped to a ``RECTIFIED`` square with a margin,
+    or ``None`` for an implausible outline."""
+    sides = [float(np.linalg.norm(quad[i] - quad[(i + 1) % 4])) for i in range(4)]
+    if min(sides) < 20 or max(sides) > MAX_SIDE_RATIO * min(sides):
+        return None
+    lo, hi = RECTIFIED * 0.1, RECTIFIED * 0.9
+    square = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), square)
+    return np.asarray(cv2.warpPerspective(gray, matrix, (RECTIFIED, RECTIFIED), flags=cv2.INTER_LINEAR,
+                                          borderMode=cv2.BORDER_REPLICATE))
 
 
 def sharpness(gray: np.ndarray) -> float:
@@ -35,10 +62,13 @@ def sharpness(gray: np.ndarray) -> float:
 class StreamDecoder:
     """Feed the frames of one stream in order; ``reset()`` between presentations. Not thread-safe."""
 
-    def __init__(self, pipeline: QrPipeline | None = None, *, skip_blurred: bool = True) -> None:
+    def __init__(self, pipeline: QrPipeline | None = None, *, skip_blurred: bool = True, fuse: bool = True) -> None:
         self.pipeline = pipeline or QrPipeline()
         self.skip_blurred = skip_blurred
+        self.fuse = fuse
         self.skipped = 0
+        self._views: deque[np.ndarray] = deque(maxlen=FUSION_FRAMES)
+        self._zxing: ZxingDecoder | None = None
         self._recent: deque[float] = deque(maxlen=SHARPNESS_WINDOW)
         self._hints: list[np.ndarray] = []
         self._skipped_last = False
@@ -46,6 +76,7 @@ class StreamDecoder:
     def reset(self) -> None:
         self._recent.clear()
         self._hints = []
+        self._views.clear()
         self._skipped_last = False
 
     def feed(self, image: Any) -> DecodeResult | None:
@@ -62,4 +93,74 @@ class StreamDecoder:
         self._skipped_last = False
         result = self.pipeline.decode(gray, hints=self._hints)
         self._hints = self.pipeline.last_candidates or self._hints
+        if result is None and self.fuse:
+            result = self._fused(gray)
         return result
+
+    def _fused(self, gray: np.ndarray) -> DecodeResult | None:
+        """The payload of the combined rectified views of the code, once this frame added one."""
+        started = time.perf_counter()
+        view = next((v for v in (rectified(gray, q) for q in self.pipeline.last_candidates[:1]) if v is not None),
+                    None)
+        if view is None:
+            return None
+        self._views.append(view)
+        if len(self._views) < 2:
+            return None
+        stack = np.stack(self._views)
+        mean = stack.mean(axis=0).astype(np.uint8)
+        combined = {"stream-fusion-min": stack.min(axis=0), "stream-fusion-mean": unsharp(mean, 2.0, 1.0)}
+        if self._zxing is None:
+            self._zxing = ZxingDecoder(fast=True)
+        for name, image in combined.items():
+            for payload in self._zxing.decode(image):
+                if self.pipeline.accept is None or self.pipeline.accept(payload):
+                    return DecodeResult(payload, name, (time.perf_counter() - started) * 1000)
+        return None
+
+
+REPORT_REJECTED_AFTER = 3  # frames showing the same refused payload before it is handed to the caller
+
+
+class StreamReader:
+    """The camera loop's QR reader (``kiosk.scan.QrDecoder``): ``decode(frame)`` feeds the calling thread's
+    ``StreamDecoder`` and returns the first payload ``accept`` takes.
+
+    A payload that decodes but ``accept`` refuses (another kind of QR, a VNeID app code) is returned only once
+    it has been seen on ``report_after`` frames of the stream, so the caller can say what is wrong with the code
+    held up, while a single-frame misread that passed error correction is never handed on. ``reset()`` starts
+    a new presentation. Safe to share between threads: each thread decodes with its own pipeline.
+    """
+
+    def __init__(self, accept: Accept | None = None, *, report_after: int = REPORT_REJECTED_AFTER) -> None:
+        self.accept = accept
+        self.report_after = report_after
+        self._local = threading.local()
+
+    def _state(self) -> tuple[StreamDecoder, Counter[bytes]]:
+        state: tuple[StreamDecoder, Counter[bytes]] | None = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = (StreamDecoder(QrPipeline(accept=self.accept)), Counter())
+        return state
+
+    def reset(self) -> None:
+        """Forget the calling thread's stream (a new presentation)."""
+        decoder, rejected = self._state()
+        decoder.reset()
+        rejected.clear()
+
+    def decode(self, frame: Any) -> bytes | None:
+        """The accepted payload of this frame, a refused one seen often enough, or ``None``. Raises
+        ``drivers.qr.pipeline.ImageError`` on a frame that is not an image."""
+        decoder, rejected = self._state()
+        skipped = decoder.skipped
+        result = decoder.feed(frame)
+        if result is not None:
+            return result.payload
+        if decoder.skipped != skipped:  # not decoded: nothing new was refused
+            return None
+        for payload in decoder.pipeline.last_rejected:
+            rejected[payload] += 1
+            if rejected[payload] >= self.report_after:
+                return payload
+        return None

@@ -421,13 +421,32 @@ def _phone_layer(payload: bytes, conditions: Conditions, pose: Mapping[str, Any]
     block += p["reflection"] * room * glass[..., None]
     out[by0:by1, bx0:bx1] = block
     mask[by0:by1, bx0:bx1] = coverage
+    return out, mask, _phone_code_quad(payload, density, matrix)
+
+
+def _phone_code_quad(payload: bytes, density: float, matrix: np.ndarray) -> np.ndarray:
+    """The corners of the code shown on the phone, in the frame."""
+    res_w, res_h = round(SCREEN_MM[0] * density), round(SCREEN_MM[1] * density)
+    sx0, sy0 = (PHONE_MM[0] - SCREEN_MM[0]) / 2, (PHONE_MM[1] - SCREEN_MM[1]) / 2 * 0.9
     n_code = _screen_code_side(payload, res_w)
     qx = (res_w - n_code) / 2 / density + sx0
     qy = int(res_h * 0.25) / density + sy0
     side_mm = n_code / density
-    code = _project(matrix, np.array([[qx, qy], [qx + side_mm, qy], [qx + side_mm, qy + side_mm],
+    return _project(matrix, np.array([[qx, qy], [qx + side_mm, qy], [qx + side_mm, qy + side_mm],
                                       [qx, qy + side_mm]], np.float32))
-    return out, mask, code
+
+
+def code_corners(source: CardImage, conditions: Conditions, pose: Mapping[str, Any],
+                 size: tuple[int, int] = (1280, 720)) -> np.ndarray:
+    """Where the code's corners (4 × 2, frame pixels) fall in ``pose``, without rendering the frame (a bent card's
+    bow is left out)."""
+    width, height = size
+    if is_phone(conditions.category):
+        matrix = _homography(pose, conditions, width, height, object_w=PHONE_MM[0], object_h=PHONE_MM[1])
+        return _phone_code_quad(source.payload, conditions.params["density"], matrix)
+    pad = int(PAD * CARD_WIDTH)
+    matrix = _homography(pose, conditions, width, height, object_w=CARD_WIDTH, object_h=CARD_HEIGHT, ox=pad, oy=pad)
+    return _qr_quad(source, matrix, (pad, pad))
 
 
 def _box_average(centre: np.ndarray, length: np.ndarray, start: float, lit: float) -> np.ndarray:

@@ -4,6 +4,10 @@ The clip: ``empty_frames`` of the counter without a card, ``slide_frames`` of th
 (motion blur proportional to its speed, turning upright), then ``held_frames`` of the card held under the camera
 with a slight hand tremor. Frames are rendered on demand and are deterministic given the seed.
 
+``VirtualCamera.presenting`` plays a realistic presentation instead (``drivers.sim.presentation``: glare, defocus,
+a phone screen..., the sequences ``bench/qr_stream.py`` measures): its empty frames, the entry, then
+``held_frames`` of the object held.
+
 Without ``fps`` each ``latest()`` call returns the next frame of the clip (tests); with ``fps`` the clip plays in
 real time and ``latest()`` returns the frame due now, dropping the ones a slow consumer missed, like a camera.
 """
@@ -16,14 +20,19 @@ from types import TracebackType
 from typing import Any
 
 from drivers.camera import CameraFrame
+from drivers.sim import presentation as presentations
 from drivers.sim.card_image import CardImage, card_frame
 
 
 class VirtualCamera:
     def __init__(self, card: CardImage | None, *, size: tuple[int, int] = (1280, 720), empty_frames: int = 4,
                  slide_frames: int = 5, held_frames: int = 20, loop: bool = False, fps: float | None = None,
-                 seed: int = 0) -> None:
-        self.card = card
+                 seed: int = 0, presentation: presentations.Presentation | None = None) -> None:
+        self.card = card if presentation is None else presentation.source
+        self.presentation = presentation
+        if presentation is not None:
+            size = presentation.size
+            empty_frames, slide_frames = presentations.EMPTY_FRAMES, presentation.entry_frames
         self.size = size
         self.empty_frames = empty_frames
         self.slide_frames = slide_frames
@@ -34,6 +43,14 @@ class VirtualCamera:
         self._opened_at: float | None = None
         self._last_index = -1
 
+    @classmethod
+    def presenting(cls, card: CardImage, n: int, *, category: str | None = None, size: tuple[int, int] = (1280, 720),
+                   held_frames: int = 45, loop: bool = False, fps: float | None = None) -> VirtualCamera:
+        """A camera playing presentation ``n`` of ``card`` (``drivers.sim.presentation.presentation``; its
+        category cycles with ``n`` unless given)."""
+        shown = presentations.presentation(n, [card], category=category, size=size)
+        return cls(card, held_frames=held_frames, loop=loop, fps=fps, seed=n, presentation=shown)
+
     @property
     def clip_length(self) -> int:
         return self.empty_frames + self.slide_frames + self.held_frames
@@ -43,6 +60,8 @@ class VirtualCamera:
         i = index - self.empty_frames
         if self.card is None or i < 0:
             return None
+        if self.presentation is not None:
+            return self.presentation.pose(i)
         if i < self.slide_frames:
             progress = (i + 1) / (self.slide_frames + 1)
             step = 0.8 / (self.slide_frames + 1)  # frame widths per frame
@@ -55,6 +74,8 @@ class VirtualCamera:
 
     def frame(self, index: int) -> CameraFrame:
         """Clip frame ``index`` rendered."""
+        if self.presentation is not None:
+            return CameraFrame(self.presentation.frame(index), index, time.monotonic())
         pose = self.pose(index)
         rendered = card_frame(self.card if pose is not None else None, seed=self.seed * 100_003 + index,
                               size=self.size, overrides=pose, scene_seed=self.seed)

@@ -27,11 +27,13 @@ from drivers.sim.card_service import CardService, simulated_reader_free
 from drivers.sim.emulated_card import emulated_card_from_record
 from drivers.sim.link import LinkModel, TimedTransport
 from drivers.sim.mrz_page import Document, page_frame
+from drivers.sim.presentation import EMPTY_FRAMES
 from drivers.sim.virtual_camera import VirtualCamera
 from drivers.transport import CardTransport, InProcessTransport
 
 SIM_FRAME_SIZE = (960, 540)
 SIM_FPS = 15.0
+REALISTIC_HELD_FRAMES = 24
 
 
 class Citizens(Protocol):
@@ -53,8 +55,9 @@ class SimulatedWorld:
     """
 
     def __init__(self, state_dir: Path, citizens: Citizens, *, bit_rate: int = 424_000, fps: float = SIM_FPS,
-                 dg2_size: int = 20_000, behind_pcscd: bool | None = None) -> None:
+                 dg2_size: int = 20_000, behind_pcscd: bool | None = None, realistic: bool = False) -> None:
         self.citizens = citizens
+        self.realistic = realistic  # realistic presentations (glare, defocus, phone screens...) for the camera
         pki_dir = state_dir / "sim-pki"
         self.pki = make_test_pki(pki_dir)
         self.trust = TrustStore.from_directory(pki_dir)
@@ -82,7 +85,9 @@ class SimulatedWorld:
         self.card_shown_at: float | None = None
         self.empty_frames, self.slide_frames, self.held_frames = 2, 3, 6
 
-    def _camera(self, card: Any) -> VirtualCamera:
+    def _camera(self, card: Any, n: int = 0) -> VirtualCamera:
+        if self.realistic and card is not None:
+            return VirtualCamera.presenting(card, n, size=SIM_FRAME_SIZE, held_frames=REALISTIC_HELD_FRAMES)
         return VirtualCamera(card, size=SIM_FRAME_SIZE, empty_frames=self.empty_frames,
                              slide_frames=self.slide_frames, held_frames=self.held_frames)
 
@@ -94,7 +99,7 @@ class SimulatedWorld:
     def prepare(self, n: int, *, chip: bool = False) -> None:
         """Render card ``n``'s clip ahead of time and, with ``chip``, build its emulated chip (both cached)."""
         if n not in self._clips:
-            camera = self._camera(self.citizens.card(n))
+            camera = self._camera(self.citizens.card(n), n)
             self._clips[n] = [camera.frame(i).image for i in range(camera.clip_length)]
         if chip:
             self._chip(n)
@@ -153,7 +158,8 @@ class SimulatedWorld:
             now = time.monotonic()
             if qr:
                 self.clip, self.clip_started = self._clips[n], now
-                self.card_shown_at = now + self.empty_frames / self.fps
+                empty = EMPTY_FRAMES if self.realistic else self.empty_frames
+                self.card_shown_at = now + empty / self.fps
             if chip:
                 if self.service is not None:
                     self.service.insert(card)
@@ -181,7 +187,7 @@ class SimulatedWorld:
             return self.empty_frame()
         index = int((time.monotonic() - started) * self.fps)
         if index >= len(clip):  # the card stays under the camera: loop over the held frames
-            held = len(clip) - self.empty_frames - self.slide_frames
+            held = REALISTIC_HELD_FRAMES if self.realistic else self.held_frames
             index = len(clip) - held + (index - len(clip)) % held
         return clip[index]
 

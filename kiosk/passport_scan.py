@@ -28,7 +28,7 @@ from typing import Any, Literal
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
 from kiosk.mrz import Mrz
-from kiosk.mrz_camera import MrzReading, MrzUnreadableError, ZoneSource, read_mrz
+from kiosk.mrz_camera import FrameAgreement, MrzReading, MrzUnreadableError, ZoneSource, read_mrz
 from kiosk.scan import AccessKey, ChipReading, FrameSource, Post, ScanEvent, Scanner
 
 log = logging.getLogger(__name__)
@@ -106,17 +106,24 @@ class PassportScanner(Scanner):
     def _mrz_loop(self) -> None:
         assert self._camera is not None and self._zones is not None
         unsure, told = 0, ""
+        agreement = FrameAgreement()  # one frame's reading is not enough: two frames must agree
+        previous: Any | None = None
         while not self._stop.is_set():
             working, frame = self._read_frame("Camera không hoạt động. Vui lòng nhập thông tin hộ chiếu.")
             if not working:
                 return
-            if frame is None or self._qr_done.is_set():
-                unsure = 0
+            if frame is None or frame is previous or self._qr_done.is_set():
+                if frame is None or self._qr_done.is_set():
+                    unsure = 0
+                    agreement.reset()
                 self._stop.wait(self._interval)
                 continue
+            previous = frame
             try:
                 reading = read_mrz(self._zones, frame)
             except MrzUnreadableError as exc:
+                if exc.code == "mrz-not-found":
+                    agreement.reset()  # the page left the view: the next page may be another document
                 unsure = unsure + 1 if exc.code == "mrz-unsure" else 0
                 report = exc.code not in ("mrz-not-found", "mrz-unsure") or unsure >= UNSURE_FRAMES
                 if report and exc.code != told:  # reported once until the page reads or changes
@@ -129,5 +136,8 @@ class PassportScanner(Scanner):
                 self._stop.wait(self._interval)
                 continue
             unsure, told = 0, ""
+            accepted = agreement.offer(reading)
+            if accepted is None:
+                continue
             self._qr_done.set()
-            self._emit(MrzEvent("mrz", reading=reading))
+            self._emit(MrzEvent("mrz", reading=accepted))

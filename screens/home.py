@@ -173,10 +173,12 @@ class HomeScreen(KioskScreen):
         """The board takes less than half of the width when shown; the services the rest."""
         self.board.width = round(self.body.width * 0.45) if self.pending.shown else 0
         self.board.opacity = 1 if self.pending.shown else 0
+        self.body.spacing = self.theme.pad if self.pending.shown else 0  # no gap for a board not shown
 
     def _services_resized(self, *_: Any) -> None:
         for button in self.grid.children:  # the titles' own size again; smaller only if they do not fit
             button.font_size = self.theme.font(button.level)
+        self._grid_height(self.grid, self.grid.minimum_height)  # room for a scroll bar only while one is needed
         self._fit_services()
 
     def _fit_services(self, *_: Any) -> None:

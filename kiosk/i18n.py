@@ -31,6 +31,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
                      "moment."),
     "staff.failed": ("Chưa gọi được nhân viên. Xin mời đến quầy.", "Staff could not be called. Please go to the "
                      "counter."),
+    # the "Call staff" button turned into what it did (short: one line each at 140 % text)
+    "staff.button.called": ("Đã gọi nhân viên · {at}", "Staff called · please wait"),
+    "staff.button.failed": ("Chưa gọi được — mời đến quầy", "Could not call — please go to the desk"),
     "home.queue.ok": ("Đã gửi hết", "All sent"),
     "home.queue.pending": ("Đang chờ gửi: {n}", "Waiting to send: {n}"),
     "home.queue.problem": ("Có hồ sơ lỗi: {n}", "Items need attention: {n}"),

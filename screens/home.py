@@ -5,6 +5,7 @@ top-left corner opens the operator screen. On a lodging kiosk, the guests not ye
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -19,9 +20,10 @@ from kivy.uix.widget import Widget
 from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.pending_guests import PendingGuestsPanel
-from screens.widgets import BUTTON_TEXT_MARGIN, BigButton, Panel, Text, follow_height, paint, two_lines
+from screens.widgets import BUTTON_TEXT_MARGIN, BigButton, Text, follow_height, paint, two_lines
 
 LONG_PRESS_SECONDS = 2.0
+BOARD_MAX_SCALE = 1.0  # the owner's board beside the services: its text size (at most), whatever the guests' size
 log = logging.getLogger(__name__)
 
 
@@ -88,19 +90,22 @@ class HomeScreen(KioskScreen):
         top.add_widget(self.clock)
         root.add_widget(top)
 
-        self.prompt = Text(t, level="heading", bold=True)
-        root.add_widget(self.prompt)
         body = BoxLayout(spacing=t.pad)
+        column = BoxLayout(orientation="vertical", spacing=t.pad)
+        self.prompt = Text(t, level="heading", bold=True)
+        column.add_widget(self.prompt)
         # The services share the height left (a large text size scrolls them rather than cutting them).
         self.services = ScrollView(do_scroll_x=False, bar_width=12)
         self.grid = GridLayout(cols=1, spacing=t.pad, size_hint_y=None)
         self.grid.bind(minimum_height=self._grid_height)
         self.services.add_widget(self.grid)
-        self.services.bind(size=self._fit_services)
-        body.add_widget(self.services)
-        # The lodging owner's board beside them (absent elsewhere: the services take the whole width).
+        self.services.bind(size=self._services_resized)
+        column.add_widget(self.services)
+        body.add_widget(column)
+        # The lodging owner's board beside them, as tall as the prompt and the services (absent elsewhere: the
+        # services take the whole width). The owner's, not the guests': its text keeps at most BOARD_MAX_SCALE.
         self.board = ScrollView(do_scroll_x=False, bar_width=12, size_hint_x=None, width=0)
-        self.pending = PendingGuestsPanel(t)
+        self.pending = PendingGuestsPanel(replace(t, scale=min(t.scale, BOARD_MAX_SCALE)))
         self.board.add_widget(self.pending)
         self.board.bind(height=lambda _w, h: self.pending.fill(h))
         body.add_widget(self.board)
@@ -108,23 +113,20 @@ class HomeScreen(KioskScreen):
         body.bind(width=lambda *_: self._fit_board())
         root.add_widget(body)
 
-        # "Call staff": what it did, until it can be asked again.
-        self.staff_note = Panel(t, radius=14, padding=(t.pad, 6), size_hint_y=None, height=0, opacity=0)
-        self.staff_text = Text(t, level="body", bold=True, markup=True)
-        self.staff_note.add_widget(self.staff_text)
-        self.staff_text.bind(height=lambda *_: self._fit_staff_note())
-        root.add_widget(self.staff_note)
-
         bottom = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad)
         health = BoxLayout(spacing=12, padding=(16, 0))
+        self.health_box = health
         paint(health, t.surface, radius=14)
         self.light = HealthLight(pos_hint={"center_y": 0.5})
         self.health_text = Text(t, level="small", fixed_height=0)
         health.add_widget(self.light)
         health.add_widget(self.health_text)
         bottom.add_widget(health)
+        # "Call staff" turns into what it did (called, with the time; or go to the desk) until it can be asked
+        # again, taking the status box's place: nothing above the footer moves.
         self.staff_button = BigButton(t, "", self.controller.call_staff, kind="primary", level="body",
                                       size_hint_x=None, width=round(340 * max(1.0, t.scale)))
+        self._staff_width = self.staff_button.width
         bottom.add_widget(self.staff_button)
         self.lang_button = BigButton(t, "", self.controller.toggle_language, kind="secondary", level="body",
                                      size_hint_x=None, width=round(260 * max(1.0, t.scale)))
@@ -171,18 +173,33 @@ class HomeScreen(KioskScreen):
         """The board takes less than half of the width when shown; the services the rest."""
         self.board.width = round(self.body.width * 0.45) if self.pending.shown else 0
         self.board.opacity = 1 if self.pending.shown else 0
+        self.body.spacing = self.theme.pad if self.pending.shown else 0  # no gap for a board not shown
+
+    def _services_resized(self, *_: Any) -> None:
+        for button in self.grid.children:  # the titles' own size again; smaller only if they do not fit
+            button.font_size = self.theme.font(button.level)
+        self._grid_height(self.grid, self.grid.minimum_height)  # room for a scroll bar only while one is needed
+        self._fit_services()
 
     def _fit_services(self, *_: Any) -> None:
-        """One to three services: one column of buttons sharing the height; more: two columns, as tall as their
-        text needs. A button never gets shorter than its text (a large text size scrolls the list)."""
+        """One to three services: one column of buttons sharing the height (their titles a size smaller when two
+        languages do not fit: never a scroll bar); more: two columns, as tall as their text needs. A button never
+        gets shorter than its text (a large text size scrolls the two columns)."""
         buttons = list(self.grid.children)
         if not buttons:
             return
         t = self.theme
         rows = (len(buttons) + self.grid.cols - 1) // self.grid.cols
-        share = (self.services.height - t.pad * (rows - 1)) // rows - 1  # whole pixels: never a needless bar
+        share = (self.services.height - self.grid.spacing[1] * (rows - 1)) // rows - 1  # whole pixels
+        if self.grid.cols == 1 and any(b.texture_size[1] + 2 * BUTTON_TEXT_MARGIN > share for b in buttons):
+            smaller = next((size for size in (t.font("heading"), t.font("body")) if size < buttons[0].font_size),
+                           None)
+            if smaller is not None:  # the texts are laid out again: back here with their new size
+                for button in buttons:
+                    button.font_size = smaller
+                return
         for button in buttons:
-            button._min_height = max(t.touch * (2.0 if self.grid.cols == 1 else 1.3), share)
+            button._min_height = max(t.touch * (2.0 if len(buttons) == 1 else 1.0), share)
             button.height = max(button._min_height, button.texture_size[1] + 2 * BUTTON_TEXT_MARGIN)
 
     def _grid_height(self, _grid: Any, height: float) -> None:
@@ -202,27 +219,26 @@ class HomeScreen(KioskScreen):
         self.health_text.text = text
 
     def _staff(self) -> None:
-        """What "Call staff" did (Vietnamese first, English below), shown until it can be asked again."""
+        """The "Call staff" button, or what the call did (Vietnamese first, English below): green "called" with the
+        time, red "go to the desk" when the site's command failed; shown in the status box's place until the call
+        can be asked again."""
         c, t = self.controller, self.theme
         call = c.staff_call
         call.expire()
-        key = call.message_key()
-        if key is None:
-            self.staff_text.text = ""
-            self.staff_note.opacity = 0
-        else:
-            at = call.called_at.strftime("%H:%M") if call.called_at is not None else ""
-            when = f" ({at})" if call.status == "called" else ""
-            self.staff_text.text = f"{c.t(key)}{when}\n[size={t.font('small')}]{c.other(key)}[/size]"
-            self.staff_text.color = t.danger if call.status == "failed" else t.ok if call.status == "called" \
-                else t.text
-            self.staff_note.opacity = 1
-        self._fit_staff_note()
-        self.staff_button.text = two_lines(t, c.t("staff.call"), c.other("staff.call"))
-
-    def _fit_staff_note(self) -> None:
-        shown = bool(self.staff_text.text)
-        self.staff_note.height = self.staff_text.height + 12 if shown else 0
+        at = call.called_at.strftime("%H:%M") if call.called_at is not None else ""
+        key, fill = {"called": ("staff.button.called", t.ok), "failed": ("staff.button.failed", t.danger),
+                     "calling": ("staff.calling", t.primary)}.get(call.status, ("staff.call", t.primary))
+        self.staff_button.text = two_lines(t, c.t(key, at=at), c.other(key, at=at))
+        self.staff_button.set_fill(fill)
+        said = call.status != "idle"
+        bottom = self.staff_button.parent
+        if said and self.health_box.parent is not None:
+            bottom.remove_widget(self.health_box)
+        elif not said and self.health_box.parent is None:
+            bottom.add_widget(self.health_box, index=len(bottom.children))  # first, on the left
+        self.staff_button.size_hint_x = 1 if said else None
+        if not said:
+            self.staff_button.width = self._staff_width
 
     def refresh(self) -> None:
         c, t = self.controller, self.theme
@@ -241,8 +257,9 @@ class HomeScreen(KioskScreen):
             self._procedure_ids = ids
             for procedure in procedures:
                 main, second = c.title(procedure)
-                button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id),
-                                   level="title" if len(procedures) <= 3 else "body")
+                level = "title" if len(procedures) <= 3 else "body"
+                button = BigButton(t, two_lines(t, main, second), partial(c.start, procedure.id), level=level)
+                button.level = level
                 button.procedure_id = procedure.id
                 button.bind(texture_size=self._fit_services)
                 self.grid.add_widget(button)

@@ -16,6 +16,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
 from kiosk.i18n import tr
 from kiosk.lodging.pending import PendingGuest, summarize
@@ -23,6 +24,7 @@ from screens.theme import Color, Theme
 from screens.widgets import BigButton, Panel, Text, two_lines
 
 MAX_ROWS = 6
+TILE_GROWTH = 1.4  # the count tiles grow at most this much with the room the column has to spare
 FOLD_AFTER_SECONDS = 60.0
 
 
@@ -36,8 +38,11 @@ class CountTile(Panel):
         self.number = Text(theme, "0", level="title", bold=True, halign="center")
         self.label = Text(theme, f"{tr(key, 'vi')}\n[size={theme.font('small')}]{tr(key, 'en')}[/size]",
                           level="small", bold=True, halign="center", markup=True)
+        # centred in the height the board leaves it (the tiles take what the column has to spare)
+        self.add_widget(Widget())
         self.add_widget(self.number)
         self.add_widget(self.label)
+        self.add_widget(Widget())
 
     def set(self, count: int, color: Color) -> None:
         self.number.text = str(count)
@@ -46,7 +51,7 @@ class CountTile(Panel):
 
 class PendingGuestsPanel(Panel):
     def __init__(self, theme: Theme, **kwargs: Any) -> None:
-        super().__init__(theme, orientation="vertical", radius=16, padding=theme.pad / 2, spacing=theme.pad / 2,
+        super().__init__(theme, orientation="vertical", radius=16, padding=theme.pad / 2, spacing=theme.pad / 3,
                          size_hint_y=None, **kwargs)
         self.theme = theme
         self.fill_height = 0.0  # at least this tall while shown (the column beside the services)
@@ -54,7 +59,9 @@ class PendingGuestsPanel(Panel):
         t = theme
         self.heading = Text(t, f"{tr('home.pending.title', 'vi')}\n{tr('home.pending.title', 'en')}", level="small",
                             bold=True)
-        self.tiles_row = BoxLayout(size_hint_y=None, spacing=t.pad / 2)
+        # The tiles at least as tall as their text, taller when the column has room; what is left stays below.
+        self.tiles_row = BoxLayout(spacing=t.pad / 2)
+        self.rest = Widget(size_hint_y=0.01)  # only what the tiles leave (a weight of its own would take theirs)
         self.tiles = {key: CountTile(t, f"home.pending.{key}") for key in ("waiting", "due_soon", "overdue")}
         for tile in self.tiles.values():
             self.tiles_row.add_widget(tile)
@@ -64,6 +71,7 @@ class PendingGuestsPanel(Panel):
         self.heading_row = BoxLayout(size_hint_y=None, height=t.touch, spacing=t.pad / 2)
         self.heading_row.add_widget(self.heading)
         self.heading.size_hint_y = 1
+        self.heading.size_hint_x = 0.58  # "Show list" on one line beside it
         self.heading.bind(texture_size=lambda *_: self._fit_heading())
         self.summary.bind(height=lambda *_: self._fit_heading())
         self.row_texts: list[Text] = []
@@ -83,7 +91,9 @@ class PendingGuestsPanel(Panel):
         self.heading_row.height = max(self.theme.touch, self.heading.texture_size[1] + 8, self.summary.height)
 
     def _fit_tiles(self) -> None:
-        self.tiles_row.height = max(tile.minimum_height for tile in self.tiles.values())
+        needed = max(tile.minimum_height for tile in self.tiles.values())
+        self.tiles_row.size_hint_min_y = needed
+        self.tiles_row.size_hint_max_y = None if getattr(self, "expanded", False) else round(needed * TILE_GROWTH)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -92,6 +102,12 @@ class PendingGuestsPanel(Panel):
 
     def show(self, rows: Sequence[PendingGuest]) -> None:
         """Redraw from ``rows`` (earliest deadline first); with none, the board says every guest is declared."""
+        self._show(rows)
+        if not self.expanded:  # folded: the room the tiles leave stays under everything (open: the rows use it)
+            self.add_widget(self.rest)
+        self._fit_tiles()
+
+    def _show(self, rows: Sequence[PendingGuest]) -> None:
         t = self.theme
         self.rows = list(rows)
         summary = summarize(self.rows)

@@ -131,6 +131,11 @@ class BigButton(ButtonBehavior, Label):
         self._sync()
 
     @property
+    def fill(self) -> Color:
+        """The button's background colour (not pressed)."""
+        return self._normal
+
+    @property
     def available(self) -> bool:
         return self._normal == self._colors[0]
 

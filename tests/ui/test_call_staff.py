@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from drivers.speech import Speaker
+from kiosk.staff_call import REPEAT_SECONDS
 from screens.speech_guide import SpeechGuide
 
 pytestmark = pytest.mark.ui
@@ -37,19 +39,21 @@ def test_call_staff_rings_once_and_says_so(kiosk: Callable[..., RunningKiosk], t
     k.app.guide = SpeechGuide(k.app, speaker)
     try:
         home = k.app.screens["home"]
-        assert "Gọi nhân viên" in home.staff_button.text and "Call staff" in home.staff_button.text
-        assert home.staff_note.opacity == 0
+        button, theme = home.staff_button, k.app.theme
+        assert "Gọi nhân viên" in button.text and "Call staff" in button.text and button.fill == theme.primary
+        assert home.health_box.parent is not None
+        layout = [(w.y, w.height) for w in (home.body, home.services, home.board)]
         k.driver.tap(home.staff_button)
         k.driver.wait_until(lambda: call.status == "called", 15, "the call command")
         k.driver.pump(frames=3)
         [line] = bell.read_text().splitlines()
         assert line.startswith(f"{profile} ") and call.called_at is not None
         assert line.split(" ")[1] == call.called_at.isoformat()
-        note = home.staff_text.text
+        # The button itself says it was done, green, in the status box's place; nothing above the footer moves.
         at = call.called_at.strftime("%H:%M")
-        assert note.startswith("Đã gọi nhân viên. Xin vui lòng chờ") and f"({at})" in note
-        assert "Staff has been called" in note and home.staff_note.opacity == 1
-        assert tuple(home.staff_text.color) == tuple(k.app.theme.ok)
+        assert button.text.startswith(f"Đã gọi nhân viên · {at}") and "Staff called" in button.text
+        assert button.fill == theme.ok and home.health_box.parent is None
+        assert [(w.y, w.height) for w in (home.body, home.services, home.board)] == layout
         k.shot(f"home-{profile}-staff-called")
         k.driver.wait_until(lambda: "staff.called" in speaker.spoken, 15, "the call heard in the room")
         k.driver.tap(home.staff_button)  # a second touch within the minute: no second ring
@@ -65,9 +69,15 @@ def test_call_staff_rings_once_and_says_so(kiosk: Callable[..., RunningKiosk], t
         k.driver.tap(home.staff_button)
         k.driver.wait_until(lambda: call.status == "failed", 15, "the failing call command")
         k.driver.pump(frames=3)
-        assert home.staff_text.text.startswith("Chưa gọi được nhân viên. Xin mời đến quầy.")
-        assert tuple(home.staff_text.color) == tuple(k.app.theme.danger)
+        assert button.text.startswith("Chưa gọi được — mời đến quầy") and "please go to the desk" in button.text
+        assert button.fill == theme.danger and home.health_box.parent is None
         assert len(bell.read_text().splitlines()) == 2
+        # A minute later it can be asked again: the button and the status box are back.
+        call.called_at -= timedelta(seconds=REPEAT_SECONDS)
+        home.refresh()
+        k.driver.pump(frames=2)
+        assert call.status == "idle" and button.text.startswith("Gọi nhân viên") and button.fill == theme.primary
+        assert home.health_box.parent is not None and button.width < home.health_box.width
     finally:
         speaker.close()
 

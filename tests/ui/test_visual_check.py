@@ -44,11 +44,13 @@ def by_text_key(k: RunningKiosk, text_key: str) -> Any:
                          and w.opacity > 0)
 
 
-def render_everywhere(k: RunningKiosk, state: str, again: Callable[[], None] = lambda: None) -> list[str]:
+def render_everywhere(k: RunningKiosk, state: str, again: Callable[[], None] = lambda: None,
+                      inspect: Callable[[], list[str]] = list) -> list[str]:
     """Render the current state in each window size and text size; the findings of every rendering.
 
     The text size rebuilds the screens (``again`` restores what a rebuilt screen does not keep by itself: an open
-    keyboard, the MRZ entry); a window size only lays them out again. Ordered to rebuild as little as possible."""
+    keyboard, the MRZ entry); a window size only lays them out again. Ordered to rebuild as little as possible.
+    ``inspect`` adds what a state must show at every size (its own findings)."""
     problems: list[str] = []
     for (width, height), scale in RENDERINGS:
         Window.size = (width, height)
@@ -57,12 +59,20 @@ def render_everywhere(k: RunningKiosk, state: str, again: Callable[[], None] = l
             again()
         k.driver.pump(frames=4)
         settle(k)
-        findings = check(k.app.current_screen())
+        findings = [*check(k.app.current_screen()), *inspect()]
         k.shot(f"visual-{state}-{width}x{height}-{int(scale * 100)}")
         problems += [f"{state} {width}×{height} {scale:.0%}: {f}" for f in findings]
     Window.size = SIZES[0]
     k.driver.pump(frames=3)
     return problems
+
+
+def whole_on_the_home(k: RunningKiosk) -> list[str]:
+    """The home's services and the owner's board (folded) fit their space: no scroll bar, nothing to scroll to."""
+    home = k.app.screens["home"]
+    return [f"{name} need scrolling: {scroll.children[0].height:.0f} px in {scroll.height:.0f} px"
+            for name, scroll in (("services", home.services), ("board", home.board))
+            if scroll.width > 0 and scroll.children[0].height > scroll.height + 1]
 
 
 def settle(k: RunningKiosk) -> None:
@@ -305,7 +315,8 @@ def test_lodging_home_with_the_guests_to_declare_is_readable(kiosk: Callable[...
     add_guests(k)
     home = k.app.screens["home"]
     home.refresh()
-    problems = render_everywhere(k, "home-lodging-folded", lambda: k.app.screens["home"].refresh())
+    problems = render_everywhere(k, "home-lodging-folded", lambda: k.app.screens["home"].refresh(),
+                                 lambda: whole_on_the_home(k))
 
     def expand() -> None:
         home = k.app.screens["home"]
@@ -342,7 +353,7 @@ def test_lodging_home_with_two_services_is_readable(kiosk: Callable[..., Running
     first, second = home.procedure_button("lodging-guest"), home.procedure_button("temporary-residence")
     assert first.height == second.height and first.top > second.top and "Foreign guest" in second.text
     assert first.top - second.y >= home.services.height - 2  # the two fill the column
-    problems = render_everywhere(k, "home-lodging-two-services", redraw)
+    problems = render_everywhere(k, "home-lodging-two-services", redraw, lambda: whole_on_the_home(k))
     assert problems == [], "\n".join(problems)
 
 

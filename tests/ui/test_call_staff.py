@@ -93,10 +93,11 @@ def test_lodging_home_at_a_glance(kiosk: Callable[..., RunningKiosk]) -> None:
     home.refresh()
     k.driver.pump(frames=3)
     board, service = home.pending, home.procedure_button("lodging-guest")
+    foreign = home.procedure_button("lodging-foreign-guest")
     assert board.counts == {"waiting": 2, "due_soon": 0, "overdue": 1}
-    # Side by side, nothing hidden at 1280×800: the service on the left, the counts and the deadline on the right.
+    # Side by side, nothing hidden at 1280×800: the services on the left, the counts and the deadline on the right.
     assert service.right < home.board.x and home.board.width > 0.4 * home.body.width
-    assert service.height >= home.services.height - 2  # the service fills its column: no empty area
+    assert service.top - foreign.y >= home.services.height - 2  # the two services fill their column: no empty area
     for widget in (board.tiles_row, board.nearest, board.summary):
         assert widget.get_root_window() is not None
         top = widget.to_window(widget.x, widget.top)[1]

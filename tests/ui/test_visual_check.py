@@ -6,7 +6,6 @@ Screenshots of each rendering go to ``build/ui-screens/<test>/visual-<state>-<si
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -331,17 +330,12 @@ def test_lodging_home_with_the_guests_to_declare_is_readable(kiosk: Callable[...
     assert problems == [], "\n".join(problems)
 
 
-def test_lodging_home_with_two_services_is_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lodging profile with a second procedure (the foreign guests' declaration, added by its own workflow):
-    two services sharing the column beside the owner's board, a staff call shown."""
+def test_lodging_home_with_two_services_is_readable(kiosk: Callable[..., RunningKiosk], window_restored: Any) -> None:
+    """The lodging profile's two services (Vietnamese guests by card, foreign guests by passport) sharing the column
+    beside the owner's board, a staff call shown."""
     k = kiosk("lodging", idle_seconds=600)
     add_guests(k)
-    [guest] = k.controller.procedures()
-    # A procedure the registry knows (the review lays out its form), under the foreign guests' title.
-    foreign = dataclasses.replace(k.controller.registry.procedures["temporary-residence"],
-                                  title_vi="Khách nước ngoài", title_en="Foreign guest")
-    monkeypatch.setattr(k.controller, "procedures", lambda: [guest, foreign])
+    assert [p.id for p in k.controller.procedures()] == ["lodging-guest", "lodging-foreign-guest"]
     k.controller.call_staff()
 
     def redraw() -> None:
@@ -350,7 +344,7 @@ def test_lodging_home_with_two_services_is_readable(kiosk: Callable[..., Running
 
     redraw()
     home = k.app.screens["home"]
-    first, second = home.procedure_button("lodging-guest"), home.procedure_button("temporary-residence")
+    first, second = home.procedure_button("lodging-guest"), home.procedure_button("lodging-foreign-guest")
     assert first.height == second.height and first.top > second.top and "Foreign guest" in second.text
     assert first.top - second.y >= home.services.height - 2  # the two fill the column
     problems = render_everywhere(k, "home-lodging-two-services", redraw, lambda: whole_on_the_home(k))

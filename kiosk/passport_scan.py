@@ -112,10 +112,10 @@ class PassportScanner(Scanner):
             working, frame = self._read_frame("Camera không hoạt động. Vui lòng nhập thông tin hộ chiếu.")
             if not working:
                 return
+            if frame is None or self._qr_done.is_set():
+                unsure = 0
+                agreement.reset()
             if frame is None or frame is previous or self._qr_done.is_set():
-                if frame is None or self._qr_done.is_set():
-                    unsure = 0
-                    agreement.reset()
                 self._stop.wait(self._interval)
                 continue
             previous = frame

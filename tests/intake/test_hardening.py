@@ -201,7 +201,7 @@ def test_a_submissions_export_is_private_whatever_the_umask(
     out.chmod(0o644)
     previous = os.umask(0o022)
     try:
-        code, exported = intake_cli(capsys, intake, "submissions", "export", "--device", key.kid, "--out", str(out))
+        code, exported = intake_cli(capsys, intake, "submissions", "export", f"--device={key.kid}", "--out", str(out))
     finally:
         os.umask(previous)
     assert code == 0 and exported["exported"] == 1

@@ -36,13 +36,13 @@ def test_operators_list_export_and_revoke(
     assert code == 0 and len(token["token"]) >= 32
     sent = payload(key, "clinic")
     assert post(intake, encrypt(sign(sent, key), enrolment.intake_key())).status_code == 201
-    code, listed = intake_cli(capsys, intake, "submissions", "list", "--kind", "clinic", "--device", key.kid)
+    code, listed = intake_cli(capsys, intake, "submissions", "list", "--kind", "clinic", f"--device={key.kid}")
     assert code == 0 and [s["sid"] for s in listed["submissions"]] == [sent["sid"]]
     code, later = intake_cli(capsys, intake, "submissions", "list", "--since", "2999-01-01T00:00:00Z")
     assert later["count"] == 0
     out = tmp_path / "export.jsonl"
     code, exported = intake_cli(
-        capsys, intake, "submissions", "export", "--device", key.kid, "--out", str(out)
+        capsys, intake, "submissions", "export", f"--device={key.kid}", "--out", str(out)
     )
     [line] = out.read_text(encoding="utf-8").splitlines()
     record = json.loads(line)

@@ -34,7 +34,7 @@ def test_enroll_submit_status_send_and_purge(
 ) -> None:
     state = str(tmp_path / "kiosk")
     code, enrolled = kiosk(
-        capsys, "device", "enroll", "--intake", intake.url, "--token", intake.token(), "--state-dir", state
+        capsys, "device", "enroll", "--intake", intake.url, f"--token={intake.token()}", "--state-dir", state
     )
     assert code == 0 and enrolled["ok"] and enrolled["alg"] == "Ed25519"
     code, shown = kiosk(capsys, "device", "show", "--state-dir", state)

@@ -111,6 +111,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "check.running": ("Đang kiểm tra thẻ BHYT…", "Checking the BHYT card…"),
     "check.code": ("Mã kết quả: {code}", "Result code: {code}"),
     "check.no_code": ("Chưa có mã kết quả", "No result code"),
+    "check.no_lookup": ("Không tra cứu thẻ BHYT", "No insurance card look-up"),
     "check.flag": ("Quầy tiếp đón sẽ thấy: {flag}", "Reception will see: {flag}"),
     "check.continue": ("Tiếp tục", "Continue"),
     "done.ticket": ("Số thứ tự của bạn", "Your queue number"),

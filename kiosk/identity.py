@@ -85,6 +85,35 @@ class Identity:
             return self.id_number[-6:]
         return None
 
+    @property
+    def issuing_state(self) -> str | None:
+        """The issuing State's code of a document read with its MRZ (ICAO 9303: characters 3–5 of the first line
+        in every format), ``None`` without one."""
+        lines = self.raw.get("mrz")
+        first = str(lines[0]) if isinstance(lines, list | tuple) and lines else ""
+        return first[2:5].replace("<", "") or None
+
+    @property
+    def is_foreign_document(self) -> bool:
+        """A passport (of any State) or another State's identity card: its ``id_number`` is the document's number,
+        not a Vietnamese personal ID number."""
+        return self.card_type == "passport" or self.issuing_state not in (None, "VNM")
+
+    @property
+    def personal_id_number(self) -> str | None:
+        """The Vietnamese personal ID number (số định danh cá nhân), ``None`` for a foreign document."""
+        return None if self.is_foreign_document else self.id_number
+
+    @property
+    def passport_number(self) -> str | None:
+        """A passport's number (from its MRZ), ``None`` for any other document."""
+        return (self.document_number or self.id_number) if self.card_type == "passport" else None
+
+    @property
+    def passport_issuer(self) -> str | None:
+        """A passport's issuing State (ICAO code), ``None`` for any other document."""
+        return self.issuing_state if self.card_type == "passport" else None
+
     def replace(self, **changes: Any) -> Identity:
         return dataclasses.replace(self, **changes)
 

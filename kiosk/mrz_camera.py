@@ -83,9 +83,10 @@ def read_mrz(source: ZoneSource, image: Any) -> MrzReading:
         raise MrzUnreadableError(str(exc), code=getattr(exc, "code", "invalid-image"),
                                  message_vi=getattr(exc, "message_vi", None)) from None
     if not seen:
-        raise MrzUnreadableError("no machine-readable zone in view", code="mrz-not-found")
-    raise MrzUnreadableError("MRZ check digits do not hold for any likely reading, or a character no check digit "
-                             "covers is uncertain", code="mrz-unsure")
+        raise MrzUnreadableError("No code lines (MRZ) in view: place the photo page under the camera, the code "
+                                 "lines at the bottom.", code="mrz-not-found")
+    raise MrzUnreadableError("The code lines (MRZ) could not be read for certain: lay the page flat, avoid glare and "
+                             "hold it still, or type the details.", code="mrz-unsure")
 
 
 class FrameAgreement:

@@ -49,11 +49,29 @@ class ChipMrzMismatchError(KioskError):
                          message_vi="Dữ liệu trong chip không khớp với trang hộ chiếu vừa đọc. Vui lòng gặp nhân viên.")
 
 
-def passport_wrong_key() -> KioskError:
-    """The chip refused the passport's key (``chip-wrong-key``, as for an ID card), in a passport's words."""
-    return KioskError("The passport's chip did not open: read the photo page again or type its details.",
-                      code="chip-wrong-key",
-                      message_vi="Không mở được chip của hộ chiếu: đọc lại trang có ảnh hoặc nhập thông tin hộ chiếu.")
+# The chip errors whose ID-card wording (a card, its QR code, the numbers printed on it) does not fit a passport.
+_PASSPORT_WORDING: dict[str, tuple[str, str]] = {
+    "chip-wrong-key": ("The passport's chip did not open: read the photo page again or type its details.",
+                       "Không mở được chip của hộ chiếu: đọc lại trang có ảnh hoặc nhập thông tin hộ chiếu."),
+    "chip-card-removed": ("The passport was lifted. Please place it on the reader again and hold it still.",
+                          "Hộ chiếu vừa bị nhấc ra — vui lòng đặt lại lên đầu đọc và giữ yên."),
+    "chip-unstable": ("Keep the passport still on the reader.", "Giữ yên hộ chiếu trên đầu đọc."),
+    "chip-unsupported": ("This passport's chip cannot be read. Please type its details or see the staff.",
+                         "Không đọc được chip của hộ chiếu này. Vui lòng nhập thông tin hộ chiếu hoặc gặp nhân viên."),
+    "chip-failed": ("The passport's chip could not be read. Place it on the reader again, or see the staff.",
+                    "Không đọc được chip của hộ chiếu. Vui lòng đặt lại lên đầu đọc, hoặc gặp nhân viên."),
+    "chip-no-reader": ("No chip reader is connected. Please see the staff.",
+                       "Không có đầu đọc chip. Vui lòng gặp nhân viên."),
+}
+
+
+def in_passport_words(error: KioskError) -> KioskError:
+    """``error`` as a person holding a passport should read it: the same code, a passport's words where the ID
+    card's wording would send them to a QR code or a card they do not have; other errors as they are."""
+    wording = _PASSPORT_WORDING.get(error.code)
+    if wording is None:
+        return error
+    return KioskError(wording[0], code=error.code, message_vi=wording[1])
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,10 @@ def qr_failed() -> KioskError:
                       message_vi="Không đọc được mã QR. Giữ yên thẻ, hoặc đặt thẻ lên đầu đọc chip.")
 
 
+# Chip errors after which the scanner reads again with the same key as soon as the card is back, or still.
+RETRIED_CHIP_ERRORS = frozenset({"chip-card-removed", "chip-unstable"})
+
+
 def chip_failed() -> KioskError:
     return KioskError("The chip could not be read. Place the card on the reader again, or use the QR code.",
                       code="chip-failed",
@@ -238,7 +242,7 @@ class Scanner:
                 self._chip(key, self._chip_event, self._stop)
             except KioskError as exc:
                 self._emit(ScanEvent("chip-error", error=exc))
-                if exc.code in ("chip-card-removed", "chip-unstable"):
+                if exc.code in RETRIED_CHIP_ERRORS:
                     used = None  # the same key is fine: read again when the card is back or still
                 continue
             except Exception as exc:  # a fault in the reader or a parser: a typed event, the chip loop lives on

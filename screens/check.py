@@ -55,8 +55,10 @@ class CheckScreen(KioskScreen):
             return
         notice = notices[0]
         vi = c.lang == "vi"
-        # A gateway's result code, or none when the check could not be made (offline, timed out)
-        self.code.text = c.t("check.code", code=notice.code) if notice.code.isdigit() else c.t("check.no_code")
+        # A gateway's result code, none when the check could not be made (offline, timed out), or no look-up at all
+        # (nothing to look up: a foreign patient's passport)
+        self.code.text = (c.t("check.code", code=notice.code) if notice.code.isdigit()
+                          else c.t("check.no_lookup") if notice.code == "no-card" else c.t("check.no_code"))
         self.title.text = notice.title_vi if vi else notice.title_en
         self.title.color = {"ok": t.ok, "warn": t.warn, "stop": t.danger}[notice.level]
         self.text.text = notice.text_vi if vi else notice.text_en

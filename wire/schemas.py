@@ -3,9 +3,9 @@
 The kiosk checks a submission with ``check_submission`` before queueing it, and the intake checks every verified
 submission with the same call, so nothing is queued that the intake would refuse. A kind without its own schema
 is refused (``unknown-kind``) unless the caller names its schema: a site's own workflow plugin declares one (at
-least ``FormPayload``, the part every kind shares: the procedure and a form naming the person by full name and ID or
-document number), and its intake must accept that kind too. Unknown extra keys are allowed (newer kiosks may send
-more).
+least ``FormPayload``, the part every kind shares: the procedure and a form naming the person by full name and
+ID, document or passport number), and its intake must accept that kind too. Unknown extra keys are allowed (newer
+kiosks may send more).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ class FormValues(_Open):
     full_name: Text
     id_number: Text | None = None
     document_number: Text | None = None
+    passport_number: Text | None = None
 
     @model_validator(mode="after")
     def _names_a_document(self) -> FormValues:
-        if not (self.id_number or self.document_number):
-            raise ValueError("needs id_number or document_number")
+        if not (self.id_number or self.document_number or self.passport_number):
+            raise ValueError("needs id_number, document_number or passport_number")
         return self
 
 

@@ -58,6 +58,12 @@ class LinkTimedCard:
         time.sleep(self.link.cost(len(apdu), len(response)))
         return response
 
+    def put_back(self) -> None:
+        """A card that left the field mid-read (its removal fault) placed on the reader again."""
+        again = getattr(self.card, "present_again", None)
+        if getattr(self.card, "removed", False) and callable(again):
+            again()
+
 
 class _Slot:
     """The card currently on the reader, served to vpcd by a thread until removed."""
@@ -93,10 +99,10 @@ def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
 
     pki = make_test_pki(pki_dir)
     cards: dict[int, dict[str, Any]] = {}
-    built: dict[int, SimulatedCard] = {}
+    built: dict[int, LinkTimedCard] = {}
     slot = _Slot(port)
 
-    def card(n: int) -> SimulatedCard:
+    def card(n: int) -> LinkTimedCard:
         if n not in built:
             spec = cards[n]
             profile = BY_NAME.get(spec.get("profile") or "")
@@ -118,7 +124,9 @@ def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
                 cards[int(command["prepare"])] = command
                 card(int(command["prepare"]))
             elif "insert" in command:
-                slot.insert(card(int(command["insert"])))
+                inserted = card(int(command["insert"]))
+                inserted.put_back()
+                slot.insert(inserted)
             elif "remove" in command:
                 slot.remove()
         except Exception as exc:  # a bad command must not take the simulated card down

@@ -28,6 +28,7 @@ from kiosk.address.outputs import fhir_address
 from kiosk.clinic.insurance import CardCheckResult
 from kiosk.clinic.qd130 import VisitInfo
 from kiosk.errors import KioskError
+from kiosk.mrz_states import ISO_3166_1
 from kiosk.workflows.fill import FilledForm
 
 GENDERS = {"M": "male", "F": "female"}
@@ -37,6 +38,8 @@ ADMINISTRATIVE_GENDER = frozenset({"male", "female", "other", "unknown"})
 COVERAGE_STATUS = frozenset({"active", "cancelled", "draft", "entered-in-error"})
 NATIONALITY_EXT = "http://hl7.org/fhir/StructureDefinition/patient-nationality"
 V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+PASSPORT_SYSTEM = "http://hl7.org/fhir/sid/passport"
+ISO_ALPHA3 = {"D": "DEU"}  # ICAO 9303-3's one code that is not ISO 3166-1 alpha-3 in form (Germany)
 
 
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -79,6 +82,18 @@ def _validated(model: type[Patient] | type[Coverage] | type[Encounter] | type[Bu
     return out
 
 
+def passport_identifier(number: str, issuer: str) -> dict[str, Any]:
+    """A passport as a Patient identifier: type PPN, in HL7's namespace for the issuing State's passport numbers
+    (``http://hl7.org/fhir/sid/passport-XXX``, XXX its ISO 3166 alpha-3 code); no system when the State is
+    unknown or not a country (ICAO's codes for organisations and refugees' documents)."""
+    identifier: dict[str, Any] = {"use": "official", "value": number,
+                                  "type": {"coding": [{"system": V2_0203, "code": "PPN"}], "text": "Số hộ chiếu"}}
+    state = ISO_ALPHA3.get(issuer, issuer)
+    if state in ISO_3166_1:
+        identifier["system"] = f"{PASSPORT_SYSTEM}-{state}"
+    return identifier
+
+
 def patient_resource(
     form: FilledForm,
     systems: IdentifierSystems | None = None,
@@ -94,14 +109,7 @@ def patient_resource(
     data: dict[str, Any] = {
         "resourceType": "Patient",
         "id": patient_id or str(uuid.uuid4()),
-        "identifier": [
-            {
-                "use": "official",
-                "system": systems.personal_id,
-                "value": form.get("id_number"),
-                "type": {"coding": [{"system": V2_0203, "code": "NI"}], "text": "Số định danh cá nhân"},
-            }
-        ],
+        "identifier": [],
         "name": [
             {
                 "use": "official",
@@ -113,10 +121,19 @@ def patient_resource(
         "gender": GENDERS.get(form.get("sex") or "", "unknown"),
         "birthDate": form.get("date_of_birth"),
     }
+    if form.get("id_number"):
+        data["identifier"].append({"use": "official", "system": systems.personal_id, "value": form.get("id_number"),
+                                   "type": {"coding": [{"system": V2_0203, "code": "NI"}],
+                                            "text": "Số định danh cá nhân"}})
+    if form.get("passport_number"):
+        data["identifier"].append(passport_identifier(str(form.get("passport_number")),
+                                                      str(form.get("passport_issuer") or "")))
     if his_patient_id:
         data["identifier"].append({"use": "usual", "system": systems.his_patient.format(facility=facility_code),
                                    "value": his_patient_id,
                                    "type": {"coding": [{"system": V2_0203, "code": "MR"}], "text": "Mã bệnh nhân"}})
+    if not data["identifier"]:
+        del data["identifier"]
     if form.address is not None:  # in the current units, as the person confirmed it
         data["address"] = [fhir_address(form.address)]
     elif form.get("residence"):

@@ -10,7 +10,9 @@ timed out) into the text a screen shows, Vietnamese first, English second, and a
 - ``reception``: the card was not found, the name or date of birth do not match, or the card is revoked or
   reported reduced: the patient goes to the reception desk with the card.
 - ``unchecked``: the gateway or the relay did not answer (offline, timeout, server error, the clinic's account
-  refused): check-in continues, flagged ``chưa kiểm tra thẻ`` for reception (CV 931/BYT-BH: never block the visit).
+  refused): check-in continues, flagged ``chưa kiểm tra thẻ`` for reception (CV 931/BYT-BH: never block the visit);
+  or there was nothing to check (``NO_CARD_STEP``: a foreign patient's passport and no BHYT card number typed):
+  check-in continues as a self-paying visit, flagged ``không có thẻ BHYT``.
 
 A workflow plugin calls ``next_step`` with the card check's answer in ``before_consent`` and turns it into the
 screen's notice with ``Notice(**step.notice())`` (``code``, ``level`` ok/warn/stop, titles, texts, ``flag``);
@@ -106,6 +108,13 @@ OFFLINE_STEP = NextStep(
     "The card-check service is not answering. Your check-in goes ahead; reception will check the card later.",
     True, UNCHECKED_FLAG,
 )
+NO_CARD_FLAG = "không có thẻ BHYT"
+NO_CARD_STEP = NextStep(
+    "unchecked", "no-card", "Không có thẻ BHYT để kiểm tra", "No health insurance card to check",
+    "Bạn được đăng ký khám dịch vụ (tự chi trả). Nếu có thẻ BHYT, hãy đưa cho quầy tiếp đón.",
+    "You are checked in as a self-paying patient. If you have a BHYT card, show it at reception.",
+    True, NO_CARD_FLAG,
+)
 OTHER_FACILITY_STEP: tuple[Action, str, str, str, str] = (
     "explain", "Thẻ BHYT hợp lệ, nơi đăng ký khám ban đầu khác", "Your BHYT card is valid, registered elsewhere",
     "Thẻ đăng ký khám ban đầu tại cơ sở khác (mã {facility}). Mức hưởng BHYT khi khám tại đây có thể khác "
@@ -145,6 +154,7 @@ def spoken_steps() -> dict[str, str]:
     facility's code and an unknown result code are left out."""
     said = {code: f"{title_vi}. {text_vi}" for code, (_a, title_vi, _te, text_vi, _xe) in _STEPS.items()}
     said["offline"] = f"{OFFLINE_STEP.title_vi}. {OFFLINE_STEP.text_vi}"
+    said["no-card"] = f"{NO_CARD_STEP.title_vi}. {NO_CARD_STEP.text_vi}"
     _action, title_vi, _title_en, text_vi, _text_en = OTHER_FACILITY_STEP
     said["explain"] = f"{title_vi}. {text_vi.replace(' (mã {facility})', '')}"
     said["unknown"] = f"Kết quả kiểm tra thẻ chưa rõ. {_RECEPTION_VI}"
@@ -155,4 +165,4 @@ def speech_key(code: str, title_vi: str) -> str:
     """The ``spoken_steps`` key of a shown next step (its notice ``code`` and Vietnamese title)."""
     if title_vi == OTHER_FACILITY_STEP[1]:
         return "explain"
-    return code if code == "offline" or code in _STEPS else "unknown"
+    return code if code in ("offline", "no-card") or code in _STEPS else "unknown"

@@ -25,12 +25,12 @@ from kiosk.passport_scan import (
     ProblemLevel,
     bac_key,
     chip_mrz_mismatch,
-    passport_wrong_key,
+    in_passport_words,
     problem_level,
     verification_problem_of,
 )
 from kiosk.presenters.core import Core
-from kiosk.scan import AccessKey, ScanEvent, Scanner
+from kiosk.scan import RETRIED_CHIP_ERRORS, AccessKey, ScanEvent, Scanner
 from kiosk.session import Step
 
 PROGRESS_STEP = 0.1
@@ -183,9 +183,16 @@ class ScanPresenter:
             core.session.offer_portrait(event.portrait)
             state.chip_progress = event.progress
         elif event.kind == "chip-waiting":
+            if self._waiting_for_card_back():  # "put it back" stays on screen until the chip answers again
+                return
             state.chip_busy, state.chip_progress, state.error = True, 0.0, None
             state.status_key = "scan.chip.reading"
         elif event.kind == "chip-progress":
+            if self._waiting_for_card_back():  # the card is back: the read goes on
+                state.chip_busy, state.chip_progress, state.error = True, event.progress, None
+                state.status_key = "scan.chip.reading"
+                core.changed()
+                return
             # Each redraw costs a frame: move the bar in steps a person can see, not on every chunk read.
             if state.chip_progress is None or event.progress - state.chip_progress >= PROGRESS_STEP:
                 state.chip_progress = event.progress
@@ -201,6 +208,11 @@ class ScanPresenter:
                 state.chip_busy, state.chip_progress = False, None
                 state.status_key = "scan.hint"
         core.changed()
+
+    def _waiting_for_card_back(self) -> bool:
+        """The chip read stopped because the card was lifted or moved, and waits for it."""
+        error = self.state.error
+        return error is not None and error.code in RETRIED_CHIP_ERRORS
 
     def _on_passport_event(self, event: ScanEvent) -> bool:
         """The passport route's own handling of ``event``; False for what the ID card route handles alike."""
@@ -224,8 +236,8 @@ class ScanPresenter:
             state.chip_busy, state.chip_progress = False, 1.0
             state.status_key = "scan.chip.done"
             self._conclude()
-        elif event.kind == "chip-error" and event.error is not None and event.error.code == "chip-wrong-key":
-            state.error = passport_wrong_key()
+        elif event.kind == "chip-error" and event.error is not None:
+            state.error = in_passport_words(event.error)
             state.chip_busy, state.chip_progress, state.status_key = False, None, "scan.hint"
             self.core.report_error(state.error.code)
         else:

@@ -14,7 +14,7 @@ from kiosk.clinic.insurance import (
     CardCheckResult,
     CardCheckUnavailableError,
 )
-from kiosk.clinic.next_step import NextStep, next_step
+from kiosk.clinic.next_step import NO_CARD_STEP, NextStep, next_step
 from kiosk.clinic.qd130 import VisitInfo, checkin_row, checkin_xml
 from kiosk.workflows.fill import FilledForm
 from kiosk.workflows.model import Profile
@@ -49,6 +49,7 @@ class CardCheck:
 
     card: CardCheckResult | None
     error: CardCheckUnavailableError | None
+    requested: bool = True  # False: nothing to look up (no BHYT card number and no Vietnamese ID number)
 
 
 def check_card(form: FilledForm, adapter: CardCheckAdapter | None) -> CardCheck:
@@ -57,7 +58,9 @@ def check_card(form: FilledForm, adapter: CardCheckAdapter | None) -> CardCheck:
     A failed lookup never blocks the visit (CV 931/BYT-BH): it is reported and the visit goes on without BHYT.
     """
     request = card_request(form)
-    if adapter is None or request is None:
+    if request is None:
+        return CardCheck(None, None, requested=False)
+    if adapter is None:
         return CardCheck(None, None)
     try:
         return CardCheck(adapter.check(request), None)
@@ -113,6 +116,8 @@ class CheckIn:
 
 def card_step(checked: CardCheck, profile: Profile) -> NextStep:
     """What the patient does next after this card check."""
+    if not checked.requested:
+        return NO_CARD_STEP
     return next_step(checked.card, facility_code=str(profile.settings.get("facility_code", "")))
 
 

@@ -151,3 +151,28 @@ def test_the_stay_details_are_checked_against_the_arrival() -> None:
     assert form.errors == [] and form.missing == []
     assert form.get("document_type") == "4" and form.get("nationality") == "UTO"
     assert date.fromisoformat(form.get("document_expiry") or "") == HOLDER.expiry_date
+
+
+@pytest.mark.parametrize(("profile", "procedure", "passport", "said"), [
+    ("lodging", "lodging-foreign-guest", True, "Hộ chiếu vừa bị nhấc ra"),
+    ("clinic", "clinic-checkin", False, "Thẻ vừa bị nhấc ra"),
+])
+def test_a_document_lifted_mid_read_is_told_until_the_chip_answers_again(
+    profile: str, procedure: str, passport: bool, said: str
+) -> None:
+    c = controller(profile, procedure)
+    assert c.scan.passport is passport
+    if passport:
+        read_page(c)
+    c.scanning.on_event(ScanEvent("chip-waiting"))
+    c.scanning.on_event(ScanEvent("chip-progress", progress=0.3))
+    lifted = KioskError("The card was lifted. Please place it on the reader again.", code="chip-card-removed",
+                        message_vi="Thẻ vừa bị nhấc ra — vui lòng đặt lại")
+    c.scanning.on_event(ScanEvent("chip-error", error=lifted))
+    # The scanner at once waits for the card with the same key: the message must stay on the screen.
+    c.scanning.on_event(ScanEvent("chip-waiting"))
+    text = c.scanning.error_text()
+    assert text is not None and text.startswith(said) and "mã QR" not in text
+    assert not c.scan.chip_busy
+    c.scanning.on_event(ScanEvent("chip-progress", progress=0.1))  # put back: the chip answers
+    assert c.scan.error is None and c.scan.chip_busy and c.scan.chip_progress == 0.1

@@ -7,17 +7,21 @@ details typed instead). Screenshots go to build/ui-screens/<test>/."""
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 
 import kiosk.presenters.scan as scan_presenter
-from drivers.sim.mrz_page import Document
-from drivers.sim.world import page_clip
+from drivers.sim.mrz_page import Document, page_frame
+from drivers.sim.world import SIM_FRAME_SIZE, page_clip
 from intake.devserver import IntakeServer
 from kiosk.sample_documents import sample_document
 from kiosk.session import Step
@@ -224,3 +228,126 @@ def test_the_clinic_offers_the_passport_route(kiosk: Callable[..., RunningKiosk]
     assert k.controller.scan.passport and scan.use_passport_button.parent is None
     assert "Quét hộ chiếu" in texts(k)
     k.shot("foreign-guest-clinic-passport")
+
+
+def glared_clip(page: Document, seeds: tuple[int, ...] = (2, 3)) -> list[Any]:
+    """Frames of ``page`` with a lamp's specular reflection washing out the middle of its MRZ: the characters
+    under it are gone from the image, so no reader can take the zone (found by rendering the same frame with a
+    blank zone and comparing)."""
+    blank = dataclasses.replace(page, lines=tuple("<" * len(line) for line in page.lines))
+    frames = []
+    for seed in seeds * 4:
+        image = page_frame(page, seed=seed, size=SIM_FRAME_SIZE).image
+        ink = cv2.absdiff(image, page_frame(blank, seed=seed, size=SIM_FRAME_SIZE).image).max(axis=2) > 40
+        ys, xs = np.nonzero(ink)
+        height, width = ink.shape
+        yy, xx = np.mgrid[0:height, 0:width]
+        cx, cy = xs.min() + 0.55 * (xs.max() - xs.min()), (ys.min() + ys.max()) / 2
+        rx, ry = 0.05 * (xs.max() - xs.min()), 1.2 * (ys.max() - ys.min())
+        glare = np.exp(-2 * (((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2))
+        frames.append(np.clip(image + 255 * 1.2 * glare[..., None], 0, 255).astype(np.uint8))
+    return frames
+
+
+@pytest.mark.timeout(180)
+def test_an_unreadable_photo_page_is_said_plainly_and_the_details_typed(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("lodging", idle_seconds=60)
+    assert HOLDER.date_of_birth is not None
+    page = Document("td3", tuple(MRZ), "ERIKSSON", "ANNA MARIA", "UTO", HOLDER.date_of_birth, HOLDER.expiry_date)
+    k.services.world.prepare_document(905, glared_clip(page), HOLDER.to_dict(), MRZ, profile="bac-td3-no-sfi")
+    start_foreign_guest(k)
+    k.controller.session.touch()
+    k.services.world.present(905)
+    k.driver.wait_until(lambda: k.controller.scan.error is not None, 30, "the unreadable page said")
+    k.driver.pump(frames=3)
+    error = k.controller.scan.error
+    assert error is not None and error.code == "mrz-unsure" and k.controller.scan.mrz_lines is None
+    shown = texts(k)
+    assert "Không đọc được dòng mã MRZ" in shown and "tránh lóa sáng" in shown and "Traceback" not in shown
+    assert k.app.screens["scan"].type_passport_button.parent is not None  # typing offered at once
+    k.shot("foreign-guest-mrz-unreadable")
+    k.driver.tap(k.app.screens["scan"].type_passport_button)
+    type_keys(k, "l898902c3")
+    k.driver.tap(keyboard_key(k, "↵"))
+    type_keys(k, "12081974")
+    k.driver.tap(keyboard_key(k, "↵"))
+    type_keys(k, "15042031")
+    k.driver.tap(keyboard_key(k, "↵"))
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the chip read and the review")
+    rows = {r.name: r for r in k.controller.rows()}
+    assert rows["full_name"].value == "ERIKSSON ANNA MARIA" and rows["full_name"].source == "chip-verified"
+
+
+@pytest.mark.timeout(180)
+def test_a_passport_lifted_mid_read_is_said_in_a_passports_words_and_read_when_put_back(
+    kiosk: Callable[..., RunningKiosk]
+) -> None:
+    k = kiosk("lodging", idle_seconds=300)  # two chip reads on a busy machine: no idle wipe in between
+    prepare_passport(k, 906, faults=("removed-at=40",))  # leaves the field part-way through the portrait
+    start_foreign_guest(k)
+    k.controller.session.touch()
+    k.services.world.present(906)
+    k.driver.wait_until(lambda: k.controller.scan.error is not None
+                        and k.controller.scan.error.code == "chip-card-removed", 90, "the lifted passport")
+    k.driver.pump(frames=3)
+    shown = texts(k)
+    assert "Hộ chiếu vừa bị nhấc ra" in shown and "The passport was lifted" in shown
+    assert "Thẻ vừa bị nhấc ra" not in shown and "mã QR" not in shown and "Traceback" not in shown
+    assert k.controller.session.step is not Step.REVIEW
+    k.shot("foreign-guest-lifted")
+    k.controller.session.touch()
+    k.services.world.present(906, qr=False)  # put back on the reader
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the chip read again and the review")
+    rows = {r.name: r for r in k.controller.rows()}
+    assert rows["document_number"].value == "L898902C3" and rows["full_name"].source == "chip-verified"
+
+
+@pytest.mark.timeout(300)
+def test_a_foreign_patient_checks_in_at_the_clinic_with_a_passport(
+    kiosk: Callable[..., RunningKiosk], intake: IntakeServer
+) -> None:
+    k = kiosk("clinic", idle_seconds=60)
+    prepare_passport(k, 907)
+    k.driver.tap(k.app.screens["home"].procedure_button("clinic-checkin"))
+    k.driver.tap(button(k, "scan.use_passport"))
+    k.controller.session.touch()
+    k.services.world.present(907)
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the chip read and the review")
+    rows = {r.name: r for r in k.controller.rows()}
+    assert rows["full_name"].value == "ERIKSSON ANNA MARIA" and rows["full_name"].source == "chip-verified"
+    assert rows["passport_number"].value == "L898902C3" and rows["passport_issuer"].value == "UTO"
+    assert not rows["id_number"].value  # a passport number is not a Vietnamese personal ID number
+    assert all(r.error is None for r in rows.values()), [(r.name, r.error) for r in rows.values() if r.error]
+    edit(k, "visit_reason", "Dau bung")
+    done_typing(k)
+    edit(k, "phone", "0912345678")
+    done_typing(k)
+    assert k.controller.can_continue(), k.controller.missing_labels()
+    k.driver.pump(frames=3)
+    k.shot("foreign-guest-clinic-review")
+    k.driver.tap(button(k, "common.next"))
+    k.driver.wait_until(lambda: k.app.sm.current == "check" and not k.controller.checking, 15, "the card check")
+    k.driver.pump(frames=2)
+    shown = texts(k)  # no BHYT card to look up: a self-paying visit, not "the service is not answering"
+    assert "Không có thẻ BHYT để kiểm tra" in shown and "tự chi trả" in shown and "không trả lời" not in shown
+    assert "Không tra cứu thẻ BHYT" in shown and "Chưa có mã kết quả" not in shown
+    k.shot("foreign-guest-clinic-check")
+    k.driver.tap(button(k, "check.continue"))
+    k.driver.wait_until(lambda: k.app.sm.current == "consent", 5, "the consent screen")
+    k.driver.tap(button(k, "consent.accept"))
+    k.driver.wait_until(lambda: k.app.sm.current == "done", 5, "the done screen")
+    k.driver.wait_until(k.controller.delivered, 15, "delivery to the intake")
+    k.driver.pump(seconds=0.5)
+    k.shot("foreign-guest-clinic-done")
+    outcome = k.controller.session.outcome
+    assert outcome is not None
+    data = received(intake, outcome.sid)["data"]
+    assert data["form"]["passport_number"] == "L898902C3" and data["form"].get("id_number") in (None, "")
+    assert data["card_check"]["code"] == "no-card" and data["card_check"]["flag"] == "không có thẻ BHYT"
+    bundle = Bundle.model_validate(data["fhir"])
+    patient = next(e.resource for e in bundle.entry if e.resource.get_resource_type() == "Patient")
+    [identifier] = patient.identifier  # type: ignore[union-attr]
+    assert identifier.value == "L898902C3" and identifier.type.coding[0].code == "PPN"
+    assert identifier.system is None  # UTO, ICAO's specimen State, has no ISO 3166 namespace
+    row = ET.fromstring(data["qd130_xml"]).find("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB")
+    assert row is not None and row.findtext("HO_TEN") == "ERIKSSON ANNA MARIA" and row.findtext("SO_CCCD") == ""

@@ -67,6 +67,7 @@ def passport_identity(**changes: object) -> Identity:
         expiry_date=date(2031, 5, 1),
         card_type="passport",
         source="manual",
+        raw={"mrz": ["P<D<<MULLER<<ANNA<MARIA".ljust(44, "<"), "C01X00T478D<<8507039F3105019<<<<<<<<<<<<<<<6"]},
     )
     return base.replace(**changes)
 

@@ -16,7 +16,7 @@ from fhir.resources.R4B.patient import Patient
 
 from intake.sims.bhxh import BhxhSim, ClinicAccount, build_app, clinic_router, md5, scenario_card
 from intake.sims.serve import serve
-from kiosk.clinic.fhir import FhirValidationError, _validated
+from kiosk.clinic.fhir import FhirValidationError, _validated, passport_identifier
 from kiosk.clinic.insurance import (
     RESULT_CODES,
     CardCheckRequest,
@@ -27,7 +27,7 @@ from kiosk.clinic.qd130 import CHECKIN_FIELDS, VisitInfo
 from kiosk.workflows.clinic import check_in
 from kiosk.workflows.registry import Registry
 from kiosk.workflows.service import fill_workflow
-from tests.workflows.conftest import chip_identity, qr_identity
+from tests.workflows.conftest import chip_identity, passport_identity, qr_identity
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = date(2026, 11, 23)
@@ -227,3 +227,31 @@ def test_clinic_submission_carries_the_checkin_outputs(stack: Stack, registry: R
     assert [e["resource"]["resourceType"] for e in data["fhir"]["entry"]] == ["Patient", "Coverage", "Encounter"]
     assert evidence["fields"]["visit_reason"] == "typed" and submitted.receipt["ticket"]["display"] == "K001"
     assert submitted.outputs["card_check"]["code"] == "004" and "<MA_THE_BHYT>" in submitted.outputs["qd130_xml"]
+
+
+@pytest.mark.parametrize(("issuer", "system"), [
+    ("FRA", "http://hl7.org/fhir/sid/passport-FRA"),
+    ("D", "http://hl7.org/fhir/sid/passport-DEU"),  # ICAO's code for Germany, ISO's DEU
+    ("XXA", None),  # a refugee's travel document: no State's namespace
+    ("", None),
+])
+def test_a_passport_is_a_ppn_identifier_in_its_issuing_states_namespace(issuer: str, system: str | None) -> None:
+    identifier = passport_identifier("C01X00T47", issuer)
+    assert identifier["value"] == "C01X00T47" and identifier["type"]["coding"][0]["code"] == "PPN"
+    assert identifier.get("system") == system
+
+
+def test_a_foreign_patient_with_a_passport_checks_in_self_paying(registry: Registry) -> None:
+    """Nothing to look up (no BHYT number, no Vietnamese ID): not asked, not "offline"; the passport identifies."""
+    passport = passport_identity(source="chip", verification={"passive": {"status": "valid"}})
+    form = fill_workflow(registry, "clinic", passport, {"visit_reason": "Khám", "phone": "0912345678"})
+    adapter = HttpCardCheckAdapter("http://127.0.0.1:9", timeout=(0.5, 0.5))  # would fail if it were asked
+    result = check_in(form, adapter, _visit(), registry.profiles["clinic"])
+    assert result.card is None and result.card_error is None
+    assert result.step.code == "no-card" and result.step.proceed and result.step.flag == "không có thẻ BHYT"
+    assert result.row["SO_CCCD"] == "" and result.resource("Coverage") is None
+    patient = Patient.model_validate(result.resource("Patient"))
+    codes = [i.type.coding[0].code for i in patient.identifier]
+    assert codes == ["PPN", "MR"]  # the passport, then the HIS's patient number; no personal ID number
+    assert patient.identifier[0].value == "C01X00T47"
+    assert patient.identifier[0].system == "http://hl7.org/fhir/sid/passport-DEU"

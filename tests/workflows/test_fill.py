@@ -15,14 +15,26 @@ CT01_TYPED = {"authority", "phone", "email", "relation_to_head", "head_name", "h
 
 
 def test_every_card_derived_field_is_filled_from_a_chip(registry: Registry) -> None:
+    passport = passport_identity(source="chip", verification={"passive": {"status": "valid"}})
     for proc in registry.procedures.values():
-        # A passport-only procedure (the foreign guest) from a passport's chip, every other from the CCCD's.
-        form = fill(proc, passport_identity(source="chip", verification={"passive": {"status": "valid"}})
-                    if proc.passport_only else chip_identity())
+        # Each document the procedure accepts, from its chip: the CCCD's, a passport's, or both.
+        forms = ([] if proc.passport_only else [fill(proc, chip_identity())]) + (
+            [fill(proc, passport)] if proc.accepts_passport else [])
         for spec in proc.fields:
             if spec.identity and spec.type != "table":
-                assert form.get(spec.name) is not None, (proc.id, spec.name)
-                assert form.values[spec.name].source == "chip-verified"
+                filled = [form for form in forms if form.get(spec.name) is not None]
+                assert filled, (proc.id, spec.name)
+                assert all(form.values[spec.name].source == "chip-verified" for form in filled)
+
+
+def test_a_passport_fills_the_clinics_passport_fields_and_never_the_personal_id(registry: Registry) -> None:
+    proc = registry.procedures["clinic-checkin"]
+    form = fill(proc, passport_identity(source="chip", verification={"passive": {"status": "valid"}}))
+    assert form.get("passport_number") == "C01X00T47" and form.get("passport_issuer") == "D"  # ICAO's code for Germany
+    assert form.get("id_number") is None and not form.errors
+    card = fill(proc, chip_identity())
+    assert card.get("id_number") == "001090123456"
+    assert card.get("passport_number") is None and card.get("passport_issuer") is None
 
 
 def test_ct01_from_chip_reports_exactly_the_fields_a_person_must_give(registry: Registry) -> None:

@@ -42,12 +42,14 @@ def verification_problem(verification: dict[str, Any]) -> ChipVerificationError 
     status, reason = passive.get("status"), str(passive.get("reason") or "")
     if status == "no-trust-anchor" and reason == UNKNOWN_CSCA:
         return ChipVerificationError(
-            "no trusted CSCA issued the document signer", code="chip-csca-unknown",
+            "The document could not be verified: no trusted CSCA issued its signer. Please tell the staff.",
+            code="chip-csca-unknown",
             message_vi="Không xác minh được giấy tờ: cơ quan cấp chưa có trong danh sách tin cậy của máy. "
                        "Vui lòng báo nhân viên.")
     if status == "invalid" and reason.endswith("-expired"):
         return ChipVerificationError(
-            f"the document's signing certificate has expired ({reason})", code="chip-certificate-expired",
+            "The document's signing certificate has expired, so its chip could not be verified. Please tell the staff.",
+            code="chip-certificate-expired",
             message_vi="Chứng thư ký của cơ quan cấp giấy tờ đã hết hạn nên không xác minh được chip. "
                        "Vui lòng báo nhân viên.")
     failed = [f"{name}: {(verification.get(name) or {}).get('reason')}"

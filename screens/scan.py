@@ -25,25 +25,42 @@ from screens.mrz_entry import MrzEntryPanel
 from screens.widgets import Panel, Text, collapse, paint, scrolling_texts
 
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card
+PAGE_ASPECT = 125.0 / 88.0  # ID-3, a passport's photo page (ICAO 9303-4)
+MRZ_SHARE = 23.2 / 88.0  # the page's bottom band where the code lines are printed (ICAO 9303-4)
 
 
 class Preview(FloatLayout):
-    """The camera image (``fit_mode`` contain) with a card-shaped guide drawn over its centre."""
+    """The camera image (``fit_mode`` contain) with a guide drawn over its centre: card-shaped, or on the passport
+    route page-shaped with the code lines' band marked at its bottom."""
 
     def __init__(self, guide_color: tuple[float, ...], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.image = Image(fit_mode="contain", size_hint=(1, 1), pos_hint={"x": 0, "y": 0}, opacity=0)
         self.add_widget(self.image)
+        self.page = False
         with self.canvas.after:
             Color(*guide_color)
             self._guide = Line(width=4)
+            self._band = Line(width=2)
         self.bind(pos=self._sync, size=self._sync)
+        self.image.bind(norm_image_size=self._sync)
         self._texture: Texture | None = None
 
+    def show_page_guide(self, page: bool) -> None:
+        """A passport page's guide (``True``) or an ID card's."""
+        if page != self.page:
+            self.page = page
+            self._sync()
+
     def _sync(self, *_: Any) -> None:
-        w = min(self.width * 0.7, self.height * 0.75 * CARD_ASPECT)
-        h = w / CARD_ASPECT
-        self._guide.rounded_rectangle = (self.center_x - w / 2, self.center_y - h / 2, w, h, 18)
+        aspect, share = (PAGE_ASPECT, 0.85) if self.page else (CARD_ASPECT, 0.7)
+        width, height = self.image.norm_image_size if self.image.texture is not None else self.size
+        w = min(width * share, height * 0.8 * aspect)  # within the camera's picture, not its letterbox
+        h = w / aspect
+        x, y = self.center_x - w / 2, self.center_y - h / 2
+        self._guide.rounded_rectangle = (x, y, w, h, 18)
+        band = y + h * MRZ_SHARE
+        self._band.points = [x + 12, band, x + w - 12, band] if self.page else []
 
     def show(self, frame: Any) -> None:
         """Show a BGR (OpenCV) or greyscale frame as the image; the texture is reused between frames."""
@@ -246,6 +263,7 @@ class ScanScreen(KioskScreen):
             self.hint.text = f"{c.t('scan.passport.hint')}\n[size={small}][b]{c.other('scan.passport.hint')}[/b][/size]"
             key = "scan.mrz.found" if scan.mrz_lines else "scan.passport.or_chip"
             self.chip_hint.text = f"{c.t(key)}\n[size={small}]{c.other(key)}[/size]"
+        self.preview.show_page_guide(scan.passport)
         self.qr_picture.opacity = 0 if scan.passport else 1
         self.qr_picture.size_hint_x = 0.001 if scan.passport else 0.3
         self.rescan_button.text_key = "scan.rescan_page" if scan.passport else "scan.rescan_qr"

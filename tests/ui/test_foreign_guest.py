@@ -351,3 +351,22 @@ def test_a_foreign_patient_checks_in_at_the_clinic_with_a_passport(
     assert identifier.system is None  # UTO, ICAO's specimen State, has no ISO 3166 namespace
     row = ET.fromstring(data["qd130_xml"]).find("DSACH_TRANG_THAI_KCB/TRANG_THAI_KCB")
     assert row is not None and row.findtext("HO_TEN") == "ERIKSSON ANNA MARIA" and row.findtext("SO_CCCD") == ""
+
+
+@pytest.mark.timeout(180)
+def test_a_passport_signed_under_an_expired_certificate_is_said_plainly(kiosk: Callable[..., RunningKiosk]) -> None:
+    k = kiosk("lodging", idle_seconds=120)
+    prepare_passport(k, 908, faults=("expired-dsc",))
+    start_foreign_guest(k)
+    k.controller.session.touch()
+    k.services.world.present(908)
+    k.driver.wait_until(lambda: k.controller.scan.problem is not None, 90, "the verification problem")
+    k.driver.pump(frames=3)
+    problem = k.controller.scan.problem
+    assert problem is not None and problem.code == "chip-certificate-expired" and problem.level == "warn"
+    shown = texts(k)
+    assert "Không xác minh được chữ ký của hộ chiếu" in shown and "hết hạn" in shown and "Traceback" not in shown
+    k.shot("foreign-guest-expired-certificate")
+    k.driver.tap(button(k, "scan.problem.continue"))
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 5, "the review")
+    assert next(r for r in k.controller.rows() if r.name == "full_name").source == "chip-unverified"

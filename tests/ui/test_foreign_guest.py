@@ -57,6 +57,22 @@ def start_foreign_guest(k: RunningKiosk) -> None:
     k.driver.pump(frames=3)
 
 
+def present_passport(k: RunningKiosk, n: int) -> None:
+    """The foreign-guest service chosen and passport ``n`` shown to the camera and put on the reader."""
+    start_foreign_guest(k)
+    k.controller.session.touch()
+    k.services.world.present(n)
+
+
+def type_passport_details(k: RunningKiosk, shot: str | None = None) -> None:
+    """The sample passport's number, date of birth and expiry typed on the scan screen's keyboard."""
+    for value in ("l898902c3", "12081974", "15042031"):
+        type_keys(k, value)
+        if shot is not None and value == "15042031":
+            k.shot(shot)
+        k.driver.tap(keyboard_key(k, "↵"))
+
+
 def texts(k: RunningKiosk) -> str:
     return "\n".join(t for w in k.driver.widgets() if (t := str(getattr(w, "text", "") or ""))
                      and w.get_root_window() is not None and getattr(w, "opacity", 1) > 0)
@@ -206,13 +222,7 @@ def test_the_passport_details_typed_when_the_camera_cannot_read_the_page(
     k.shot("foreign-guest-type-offered")
     k.driver.tap(k.app.screens["scan"].type_passport_button)
     assert k.app.screens["scan"].mrz_open
-    type_keys(k, "l898902c3")
-    k.driver.tap(keyboard_key(k, "↵"))
-    type_keys(k, "12081974")
-    k.driver.tap(keyboard_key(k, "↵"))
-    type_keys(k, "15042031")
-    k.shot("foreign-guest-typed")
-    k.driver.tap(keyboard_key(k, "↵"))
+    type_passport_details(k, shot="foreign-guest-typed")
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the chip read and the review")
     rows = {r.name: r for r in k.controller.rows()}
     assert rows["document_number"].value == "L898902C3" and rows["full_name"].source == "chip-verified"
@@ -255,9 +265,7 @@ def test_an_unreadable_photo_page_is_said_plainly_and_the_details_typed(kiosk: C
     assert HOLDER.date_of_birth is not None
     page = Document("td3", tuple(MRZ), "ERIKSSON", "ANNA MARIA", "UTO", HOLDER.date_of_birth, HOLDER.expiry_date)
     k.services.world.prepare_document(905, glared_clip(page), HOLDER.to_dict(), MRZ, profile="bac-td3-no-sfi")
-    start_foreign_guest(k)
-    k.controller.session.touch()
-    k.services.world.present(905)
+    present_passport(k, 905)
     k.driver.wait_until(lambda: k.controller.scan.error is not None, 30, "the unreadable page said")
     k.driver.pump(frames=3)
     error = k.controller.scan.error
@@ -267,26 +275,19 @@ def test_an_unreadable_photo_page_is_said_plainly_and_the_details_typed(kiosk: C
     assert k.app.screens["scan"].type_passport_button.parent is not None  # typing offered at once
     k.shot("foreign-guest-mrz-unreadable")
     k.driver.tap(k.app.screens["scan"].type_passport_button)
-    type_keys(k, "l898902c3")
-    k.driver.tap(keyboard_key(k, "↵"))
-    type_keys(k, "12081974")
-    k.driver.tap(keyboard_key(k, "↵"))
-    type_keys(k, "15042031")
-    k.driver.tap(keyboard_key(k, "↵"))
+    type_passport_details(k)
     k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the chip read and the review")
     rows = {r.name: r for r in k.controller.rows()}
     assert rows["full_name"].value == "ERIKSSON ANNA MARIA" and rows["full_name"].source == "chip-verified"
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)  # two chip reads
 def test_a_passport_lifted_mid_read_is_said_in_a_passports_words_and_read_when_put_back(
     kiosk: Callable[..., RunningKiosk]
 ) -> None:
     k = kiosk("lodging", idle_seconds=300)  # two chip reads on a busy machine: no idle wipe in between
     prepare_passport(k, 906, faults=("removed-at=40",))  # leaves the field part-way through the portrait
-    start_foreign_guest(k)
-    k.controller.session.touch()
-    k.services.world.present(906)
+    present_passport(k, 906)
     k.driver.wait_until(lambda: k.controller.scan.error is not None
                         and k.controller.scan.error.code == "chip-card-removed", 90, "the lifted passport")
     k.driver.pump(frames=3)
@@ -357,9 +358,7 @@ def test_a_foreign_patient_checks_in_at_the_clinic_with_a_passport(
 def test_a_passport_signed_under_an_expired_certificate_is_said_plainly(kiosk: Callable[..., RunningKiosk]) -> None:
     k = kiosk("lodging", idle_seconds=120)
     prepare_passport(k, 908, faults=("expired-dsc",))
-    start_foreign_guest(k)
-    k.controller.session.touch()
-    k.services.world.present(908)
+    present_passport(k, 908)
     k.driver.wait_until(lambda: k.controller.scan.problem is not None, 90, "the verification problem")
     k.driver.pump(frames=3)
     problem = k.controller.scan.problem

@@ -50,7 +50,7 @@ from drivers.qr.pipeline import (  # noqa: E402
     to_gray,
     unsharp,
 )
-from drivers.sim.realistic_frames import CATEGORIES  # noqa: E402
+from drivers.sim.realistic_frames import DEV_CATEGORIES  # noqa: E402
 from kiosk.qr_payload import is_card_payload  # noqa: E402
 from kiosk.text import looks_vietnamese  # noqa: E402
 
@@ -265,7 +265,7 @@ def ablation_decoders() -> dict[str, Decode]:
 
 
 def frames_of(split: str, per_category: int) -> Iterator[tuple[np.ndarray, bytes, str]]:
-    for frame in realistic_sample_frames(per_category, split=split):
+    for frame in realistic_sample_frames(per_category, split=split, categories=DEV_CATEGORIES):
         yield frame.image, frame.payload, frame.degradation
 
 
@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"{label}: pipeline reads {p.exact / max(z.exact, 1):.2f} × zxing-cpp alone's rate "
                      f"({p.rate()} % vs {z.rate()} %), {p.wrong} wrong; median "
                      f"{p.median() / z.median():.2f} × zxing-cpp alone's.")
-    phone = [columns[s]["pipeline"][c] for s in ("dev", "held-out") for c in CATEGORIES if c.startswith("phone")]
+    phone = [columns[s]["pipeline"][c] for s in ("dev", "held-out") for c in DEV_CATEGORIES if c.startswith("phone")]
     notes.append(f"Phone-screen frames (dev + held-out): pipeline {sum(t.exact for t in phone)} / "
                  f"{sum(t.total for t in phone)}.")
 
@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Per category (dev set and held-out split, 1280×720)",
         "",
-        *category_rows(columns, CATEGORIES),
+        *category_rows(columns, DEV_CATEGORIES),
         "",
     ]
     if not args.no_ablation:

@@ -70,7 +70,7 @@ MAX_IMAGE_PIXELS = 50_000_000
 DEFAULT_BUDGET_MS = 40.0
 # Nor after this many times the CPU time of the first pass (zxing-cpp on the frame): what a frame may cost follows
 # what zxing-cpp alone spends on it, so that the pipeline's median stays within 2× zxing-cpp's.
-RELATIVE_BUDGET = 4.0
+RELATIVE_BUDGET = 8.0
 MIN_BUDGET_MS = 6.0  # … but never less than this: the crops are of a fixed size, a small image's first pass is quick
 CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels across
 LOCALISED_REGIONS = 2

@@ -232,7 +232,7 @@ def localised_crops(attempt: Attempt) -> Iterator[np.ndarray]:
 
 
 def thickened_crops(attempt: Attempt) -> Iterator[np.ndarray]:
-    """The crops of stages 2 and 3 with dark modules thickened by a 3 × 3 minimum filter: an overexposed
+    """The candidate and localised crops with dark modules thickened by a 3 × 3 minimum filter: an overexposed
     screen or glare blooms the light modules into the dark ones."""
     kernel = np.ones((3, 3), np.uint8)
     for crop in (*attempt.views("candidate", candidate_crops), *attempt.views("localised", localised_crops)):

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from drivers.qr.grid import modules_of
+
 
 class QrDecoder(Protocol):
     name: str
@@ -26,25 +28,39 @@ class ZxingDecoder:
 
     ``candidates`` holds the corners (4 × 2, frame pixels) of the symbols the last call found but could not
     decode (finder patterns and a grid, but failed error correction); ``saw_candidate`` tells whether there were
-    any. The pipeline crops and enlarges those regions, and runs slower fallbacks only then.
+    any; ``candidate_modules`` their modules across (0 when zxing-cpp did not tell a QR version). The pipeline
+    crops and enlarges those regions, re-samples their grid, and runs slower fallbacks only then.
+
+    ``model2`` restricts it to QR Model 2 symbols (what cards, documents and phone apps show): zxing-cpp's QR
+    family also looks for Micro QR, rMQR and Model 1, whose look-alikes in a card's printed text are most of the
+    undecoded "symbols" it reports on a frame.
+
+    ``pure`` reads an image that holds nothing but one upright, perfectly drawn symbol (``is_pure``): a rendering
+    of a re-sampled grid, read in well under a millisecond.
     """
 
     name = "zxing-cpp"
     byte_exact = True
 
-    def __init__(self, *, fast: bool = False) -> None:
+    def __init__(self, *, fast: bool = False, pure: bool = False, model2: bool = False) -> None:
         import zxingcpp
 
         self._read = zxingcpp.read_barcodes
-        self._formats = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)  # QR codes only
-        self._fast = fast  # without the inverted and downscaled passes: about half the cost of a miss
+        family = zxingcpp.BarcodeFormat.QRCodeModel2 if model2 else zxingcpp.BarcodeFormat.QRCode
+        self._formats = zxingcpp.BarcodeFormats(family)  # QR codes only
+        self._fast = fast or pure  # without the inverted and downscaled passes: about half the cost of a miss
+        self._pure = pure
         self.saw_candidate = False
         self.candidates: list[np.ndarray] = []
+        self.candidate_modules: list[int] = []
 
     def decode(self, gray: np.ndarray) -> list[bytes]:
         barcodes = self._read(gray, formats=self._formats, return_errors=True, try_invert=not self._fast,
-                              try_downscale=not self._fast)
-        self.candidates = [_corners(b.position) for b in barcodes if not b.valid]
+                              try_downscale=not self._fast, is_pure=self._pure)
+        failed = [b for b in barcodes if not b.valid]
+        self.candidates = [_corners(b.position) for b in failed]
+        self.candidate_modules = [modules_of(str(b.extra.get("Version", "")) if isinstance(b.extra, dict) else "")
+                                  for b in failed]
         self.saw_candidate = bool(self.candidates)
         return [bytes(b.bytes) for b in barcodes if b.valid]
 

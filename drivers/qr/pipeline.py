@@ -1,29 +1,34 @@
 """The QR decoding pipeline: an image or camera frame in, the raw payload bytes out.
 
 A cascade, cheapest first, that stops at the first accepted payload; each later stage runs only when the earlier
-ones found nothing, and no stage starts once ``budget_ms`` of the thread's CPU time is spent. The stages were
-chosen by measurement (``bench/qr.py``, dev split of ``drivers.sim.realistic_frames``):
+ones found nothing. No view is decoded once the thread's CPU time reaches ``RELATIVE_BUDGET`` times what the first
+pass took (at least ``MIN_BUDGET_MS``), nor after ``budget_ms``: a frame costs in proportion to what zxing-cpp
+alone spends on it, which keeps the median within 2× zxing-cpp's. The stages were chosen by measurement
+(``bench/qr.py``, dev split of ``drivers.sim.realistic_frames``):
 
-1. zxing-cpp on the grayscale frame, without its inverted and downscaled passes: most frames, at the lowest
-   cost (the same rate as with them on the dev set and the black-box set, at about half the cost of a miss;
-   zxing-cpp still reads the dark-mode phone codes of the dev set this way);
+1. zxing-cpp on the grayscale frame, QR Model 2 only, without its inverted and downscaled passes: most frames,
+   at the lowest cost (zxing-cpp's QR family also looks for Micro QR, rMQR and Model 1 symbols, whose
+   look-alikes in a card's text are most of the undecoded symbols it reports);
 2. candidate crops: where zxing-cpp found finder patterns and a grid but error correction failed (glare, JPEG
-   blocks, defocus, fingers), the region is cropped, enlarged to about 480 px and unsharp-masked, then decoded
-   again: a few milliseconds, because only the code's neighbourhood is processed;
-3. localised crops: where zxing-cpp found nothing (modules of 2–3 px smeared by noise, motion or rolling
-   shutter), the two regions of the frame densest in edges along both axes (a QR code is) are cropped, enlarged
-   2.2× and sharpened, then decoded;
-4. the same crops with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and glare
-   bloom light modules into dark ones; a crop blown out to white is also binarized just below its white level
-   (what is left of a bloomed dark module is a faint dip);
-5. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes;
-6. zbar in binary mode, only when a zxing-cpp pass saw a symbol it could not decode and budget is left.
+   blocks, defocus, fingers, shadows), the region is unsharp-masked, enlarged to about 480 px and decoded again:
+   a millisecond, because only the code's neighbourhood is processed;
+3. the re-sampled grid of those symbols (``drivers.qr.grid``): finder and alignment patterns located, a curved
+   grid fitted through them, each module averaged and decided against its neighbourhood with the blur's spill
+   between modules removed, the result drawn as a perfect symbol and read in pure mode;
+4. localised crops: where zxing-cpp found nothing (modules of 2–3 px smeared by noise, motion or rolling
+   shutter, a code without its quiet zone), the two regions of the frame densest in edges along both axes (a QR
+   code is) are sharpened, enlarged 2.2× and decoded;
+5. the frame in negative, when no symbol was seen: codes printed light on dark, dark-mode screens;
+6. the crops of 2 and 4 with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and
+   glare bloom light modules into dark ones; a crop blown out to white is also binarized just below its white
+   level (what is left of a bloomed dark module is a faint dip);
+7. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes.
 
-Measured and not kept as stages: CLAHE, a global-histogram binarizer, median or bilateral denoising, a half-size
-pass (each read fewer frames than the sharpened crops, on every category, glare included); full-frame 2×
-upscaling (reads what the crops read at 5–10× their cost); OpenCV's detectors and WeChat without its models
-(see ``bench/results/qr.md``); zxing-cpp's inverted and downscaled passes on the full frame after the crops
-(read no further frame of the dev split or the black-box set, at the cost of a full pass on every miss).
+Measured and not kept as stages (see ``bench/results/qr.md``): CLAHE, a global-histogram binarizer, median or
+bilateral denoising, a half-size pass, glare inpainting (each read fewer frames than the sharpened crops, on
+every category, glare included); full-frame 2× upscaling (reads what the crops read at 5–10× their cost); zbar
+in binary mode (one frame in a hundred and sixty, at 40–50 ms a try); OpenCV's detectors and WeChat without its
+models; zxing-cpp's inverted and downscaled passes on the full frame after the crops.
 
 Every stage returns the bytes stored in the code (no charset guessing), so the pipeline never returns
 transcoded text. ``accept`` lets the caller reject payloads that decode but are not what it expects (another
@@ -51,7 +56,8 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from drivers.qr.decoders import QrDecoder, ZbarBinaryDecoder, ZxingDecoder
+from drivers.qr.decoders import QrDecoder, ZxingDecoder
+from drivers.qr.grid import resampled_symbols
 from wire.errors import CodedError
 
 Accept = Callable[[bytes], bool]
@@ -62,8 +68,13 @@ MAX_IMAGE_PIXELS = 50_000_000
 # No stage starts after this much CPU time of the decoding thread (a 30 fps stream offers ~33 ms per frame).
 # CPU time rather than wall time: on a loaded machine a wall-clock budget would skip stages at random.
 DEFAULT_BUDGET_MS = 40.0
+# Nor after this many times the CPU time of the first pass (zxing-cpp on the frame): what a frame may cost follows
+# what zxing-cpp alone spends on it, so that the pipeline's median stays within 2× zxing-cpp's.
+RELATIVE_BUDGET = 8.0
+MIN_BUDGET_MS = 6.0  # … but never less than this: the crops are of a fixed size, a small image's first pass is quick
 CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels across
 LOCALISED_REGIONS = 2
+RESAMPLED_SYMBOLS = 2  # undecoded symbols whose grid is re-sampled, in zxing-cpp's order
 LOCALISED_ZOOM = 2.2
 HUGE_WIDTH = 2600  # px on the long side
 SATURATED = 250  # a crop whose 90th percentile reaches this is overexposed (screen or glare blooming)
@@ -101,7 +112,20 @@ class Attempt:
     gray: np.ndarray
     start: float
     candidates: list[np.ndarray] = field(default_factory=list)  # corners of undecoded symbols in this frame
+    modules: list[int] = field(default_factory=list)  # their modules across (0: unknown), as ``candidates``
     hints: Sequence[np.ndarray] = ()  # corners seen in an earlier frame of the stream
+    deadline: float = float("inf")  # thread CPU time (``time.thread_time``) after which no view is decoded
+
+    made: dict[str, list[np.ndarray]] = field(default_factory=dict)  # views a later stage reuses
+
+    def out_of_time(self) -> bool:
+        return time.thread_time() > self.deadline
+
+    def views(self, kind: str, make: Callable[[Attempt], Iterator[np.ndarray]]) -> list[np.ndarray]:
+        """The views ``make`` yields for this frame, made once."""
+        if kind not in self.made:
+            self.made[kind] = list(make(self))
+        return self.made[kind]
 
     @property
     def saw_candidate(self) -> bool:
@@ -134,19 +158,31 @@ def _crop(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.nd
     return gray[ya:yb, xa:xb] if xb - xa >= 16 and yb - ya >= 16 else None
 
 
+def distinct(quads: Sequence[np.ndarray], count: int) -> list[np.ndarray]:
+    """The first ``count`` of ``quads`` whose centre is not inside an earlier one's bounding box (zxing-cpp often
+    reports one undecoded symbol several times, from different finder-pattern triples)."""
+    kept: list[np.ndarray] = []
+    for quad in quads:
+        cx, cy = quad.mean(axis=0)
+        if not any(q[:, 0].min() <= cx <= q[:, 0].max() and q[:, 1].min() <= cy <= q[:, 1].max() for q in kept):
+            kept.append(quad)
+    return kept[:count]
+
+
 def candidate_crops(attempt: Attempt) -> Iterator[np.ndarray]:
-    """Each undecoded symbol's neighbourhood (or, if this frame has none, the hinted ones), enlarged to about
-    ``CROP_TARGET`` px and sharpened."""
-    for quad in (attempt.candidates or list(attempt.hints))[:2]:
+    """Each undecoded symbol's neighbourhood (or, if this frame has none, the hinted ones), sharpened, then
+    enlarged to about ``CROP_TARGET`` px (sharpened before enlarging: the same reads at a tenth of the cost)."""
+    for quad in distinct(attempt.candidates or list(attempt.hints), 2):
         (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
         margin = 0.2 * max(x1 - x0, y1 - y0) + 8
         crop = _crop(attempt.gray, x0 - margin, y0 - margin, x1 + margin, y1 + margin)
         if crop is None:
             continue
         factor = min(3.0, CROP_TARGET / max(crop.shape))
+        crop = unsharp(crop, 3.0 / max(factor, 1.0), 1.5)
         if factor > 1.05:
             crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-        yield unsharp(crop, 3.0, 1.5)
+        yield crop
 
 
 def code_like_regions(gray: np.ndarray, count: int = LOCALISED_REGIONS) -> list[tuple[int, int, int]]:
@@ -169,6 +205,21 @@ def code_like_regions(gray: np.ndarray, count: int = LOCALISED_REGIONS) -> list[
     return regions
 
 
+def resampled_grids(attempt: Attempt, *, locate: bool = True, equalise: bool = True) -> Iterator[np.ndarray]:
+    """Each undecoded symbol of known version, its module grid re-sampled and re-drawn clean (``grid``)."""
+    sizes = {id(quad): modules for quad, modules in zip(attempt.candidates, attempt.modules, strict=False)}
+    known = [quad for quad in attempt.candidates if sizes.get(id(quad))]
+    for quad in distinct(known, RESAMPLED_SYMBOLS):
+        yield from resampled_symbols(attempt.gray, quad, sizes[id(quad)], locate=locate, equalise=equalise)
+
+
+def inverted_frame(attempt: Attempt) -> Iterator[np.ndarray]:
+    """The frame in negative, when the first pass saw no symbol: a code printed light on dark (or a dark-mode
+    screen) shows no dark-framed finder pattern until inverted."""
+    if not attempt.saw_candidate:
+        yield cv2.bitwise_not(attempt.gray)
+
+
 def localised_crops(attempt: Attempt) -> Iterator[np.ndarray]:
     """The code-like regions of a frame where zxing-cpp found nothing, enlarged and sharpened."""
     if attempt.saw_candidate:
@@ -176,15 +227,15 @@ def localised_crops(attempt: Attempt) -> Iterator[np.ndarray]:
     for cx, cy, half in code_like_regions(attempt.gray):
         crop = _crop(attempt.gray, cx - half, cy - half, cx + half, cy + half)
         if crop is not None:
-            enlarged = cv2.resize(crop, None, fx=LOCALISED_ZOOM, fy=LOCALISED_ZOOM, interpolation=cv2.INTER_CUBIC)
-            yield unsharp(enlarged, 2.0, 2.0)
+            sharpened = unsharp(crop, 2.0 / LOCALISED_ZOOM, 2.0)
+            yield cv2.resize(sharpened, None, fx=LOCALISED_ZOOM, fy=LOCALISED_ZOOM, interpolation=cv2.INTER_CUBIC)
 
 
 def thickened_crops(attempt: Attempt) -> Iterator[np.ndarray]:
-    """The crops of stages 2 and 3 with dark modules thickened by a 3 × 3 minimum filter: an overexposed
+    """The candidate and localised crops with dark modules thickened by a 3 × 3 minimum filter: an overexposed
     screen or glare blooms the light modules into the dark ones."""
     kernel = np.ones((3, 3), np.uint8)
-    for crop in (*candidate_crops(attempt), *localised_crops(attempt)):
+    for crop in (*attempt.views("candidate", candidate_crops), *attempt.views("localised", localised_crops)):
         yield cv2.erode(crop, kernel)
         light = float(np.percentile(crop, 90))
         if light >= SATURATED:  # blown out: what is left of a dark module is any pixel below the white level
@@ -199,14 +250,15 @@ def reduced(attempt: Attempt) -> Iterator[np.ndarray]:
 
 
 def default_stages() -> list[Stage]:
-    fast = ZxingDecoder(fast=True)
+    fast = ZxingDecoder(fast=True, model2=True)
     return [
         Stage("zxing-cpp", fast),
-        Stage("zxing-cpp+candidate-crop", fast, candidate_crops),
-        Stage("zxing-cpp+localised-crop", fast, localised_crops),
+        Stage("zxing-cpp+candidate-crop", fast, lambda attempt: iter(attempt.views("candidate", candidate_crops))),
+        Stage("zxing-cpp+resampled-grid", ZxingDecoder(pure=True), resampled_grids),
+        Stage("zxing-cpp+localised-crop", fast, lambda attempt: iter(attempt.views("localised", localised_crops))),
+        Stage("zxing-cpp+inverted", fast, inverted_frame),
         Stage("zxing-cpp+thickened-crop", fast, thickened_crops),
         Stage("zxing-cpp+huge-frame-reduced", ZxingDecoder(), reduced),
-        Stage("zbar-binary", ZbarBinaryDecoder(), gated=True),
     ]
 
 
@@ -281,10 +333,12 @@ class QrPipeline:
     """Decode one QR payload per image. Not thread-safe: one instance per thread (see ``thread_pipeline``)."""
 
     def __init__(self, stages: Sequence[Stage] | None = None, *, accept: Accept | None = None,
-                 budget_ms: float = DEFAULT_BUDGET_MS, max_pixels: int = MAX_IMAGE_PIXELS) -> None:
+                 budget_ms: float = DEFAULT_BUDGET_MS, relative_budget: float = RELATIVE_BUDGET,
+                 max_pixels: int = MAX_IMAGE_PIXELS) -> None:
         self.stages = list(stages) if stages is not None else default_stages()
         self.accept = accept
         self.budget_ms = budget_ms
+        self.relative_budget = relative_budget
         self.max_pixels = max_pixels
         self.last_candidates: list[np.ndarray] = []  # undecoded symbols the first pass of the last call saw
         self.last_rejected: list[bytes] = []  # payloads the last call decoded and ``accept`` refused
@@ -305,11 +359,15 @@ class QrPipeline:
             gray = to_gray(image, self.max_pixels)
         except cv2.error as exc:  # a frame OpenCV cannot convert (truncated buffer, odd layout)
             raise ImageError("the frame cannot be converted to grayscale") from exc
-        attempt = Attempt(gray, start, hints=hints)
+        attempt = Attempt(gray, start, hints=hints, deadline=cpu_start + self.budget_ms / 1000)
         self.last_candidates = []
         self.last_rejected = []
         for index, stage in enumerate(self.stages):
-            if index and (time.thread_time() - cpu_start) * 1000 > self.budget_ms:
+            if index == 1:
+                first_pass = time.thread_time() - cpu_start
+                relative = max(self.relative_budget * first_pass, MIN_BUDGET_MS / 1000)
+                attempt.deadline = min(attempt.deadline, cpu_start + relative)
+            if index and attempt.out_of_time():
                 break
             if stage.gated and not attempt.saw_candidate:
                 continue
@@ -326,13 +384,16 @@ class QrPipeline:
     def _run(self, stage: Stage, attempt: Attempt) -> bytes | None:
         views = stage.views(attempt) if stage.views else iter((attempt.gray,))
         for view in views:
+            if stage.views is not None and attempt.out_of_time():
+                return None
             for payload in stage.decoder.decode(view):
                 if self.accept is None or self.accept(payload):
                     return payload
                 if payload not in self.last_rejected:
                     self.last_rejected.append(payload)
-            if stage.views is None:
-                attempt.candidates = attempt.candidates or list(getattr(stage.decoder, "candidates", []))
+            if stage.views is None and not attempt.candidates:
+                attempt.candidates = list(getattr(stage.decoder, "candidates", []))
+                attempt.modules = list(getattr(stage.decoder, "candidate_modules", []))
         return None
 
 

@@ -33,7 +33,23 @@ phone-small       a phone U(0.45, 0.6) × frame height tall (code about 110–15
 phone-large       a phone held close, U(0.95, 1.4) × frame height tall (code 250–450 px): the strongest moiré
 phone-bright      screen brightness U(1.5, 2.4) × the room's exposure: whites bloom into the dark modules
 phone-reflection  the glass mirrors the room: a window and a ceiling light at U(0.25, 0.5) reflectance
+shadows           a hard cast shadow (a hand, a phone, the kiosk's edge) across the code: transmission
+                  U(0.25, 0.5), edge through the code within 0.3 × its side, penumbra U(0.3, 2.5) px; a third
+                  of them a stripe U(0.15, 0.4) × side wide (a pen, a lanyard)
+no-quiet-zone     the code printed without its quiet zone: a dark frame or a module-sized pattern starts
+                  U(0, 0.6) modules from the code
+noncompliant      the code inverted (light modules on a dark patch), mirrored (printed on the back of a clear
+                  sleeve), or both
+lots              three to seven other QR codes in view (posters, stickers, U(60, 200) px), some under the card
+high-version      the card's code at version U(12, 20), level H, in the same box, seen close (U(0.7, 0.95) ×
+                  frame width): modules of 2–3 px
+wrinkled          the card in a creased plastic sleeve or on fabric: a smooth displacement of U(0.3, 0.9)
+                  modules with a period of U(8, 18) modules, shaded by the slope of the creases
 ================  =====================================================================================
+
+The last six are the in-the-wild kinds of public QR benchmarks that the first sixteen lack (BoofCV's QR study:
+shadows, pathological/noncompliant codes, many codes per image, high versions, non-planar surfaces). They are
+in ``DEV_CATEGORIES`` (the per-frame dev set); ``CATEGORIES`` keeps the first sixteen, the stream presentations'.
 
 Phone screens: an RGB-stripe subpixel grid (screen density U(14, 20) px/mm) integrated exactly over the
 light-sensitive part of each camera pixel (``SENSOR_FILL``); what survives is the moiré. A screen refresh band and a
@@ -70,10 +86,12 @@ CARD_CATEGORIES: tuple[str, ...] = (
 )
 PHONE_CATEGORIES: tuple[str, ...] = ("phone-small", "phone-large", "phone-bright", "phone-reflection")
 CATEGORIES: tuple[str, ...] = CARD_CATEGORIES + PHONE_CATEGORIES
+WILD_CATEGORIES: tuple[str, ...] = ("shadows", "no-quiet-zone", "noncompliant", "lots", "high-version", "wrinkled")
+DEV_CATEGORIES: tuple[str, ...] = CATEGORIES + WILD_CATEGORIES  # the per-frame dev set (bench/qr.py)
 
 # Object size ranges where a category needs its own (card: width / frame width; phone: height / frame height).
 SCALES: dict[str, tuple[float, float]] = {
-    "defocus": (0.7, 0.95), "phone-small": (0.45, 0.6), "phone-large": (0.95, 1.4),
+    "defocus": (0.7, 0.95), "high-version": (0.7, 0.95), "phone-small": (0.45, 0.6), "phone-large": (0.95, 1.4),
 }
 PAD = 0.25  # the card texture carries a margin of this fraction of its width on each side (for the thumb)
 PHONE_MM = (72.0, 152.0)  # body width, height
@@ -99,8 +117,8 @@ def is_phone(category: str) -> bool:
 
 def draw_conditions(category: str, rng: np.random.Generator) -> Conditions:
     """The per-presentation parameters of ``category`` (baseline values overridden by the category)."""
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r}; choose from {CATEGORIES}")
+    if category not in DEV_CATEGORIES:
+        raise ValueError(f"unknown category {category!r}; choose from {DEV_CATEGORIES}")
     u = rng.uniform
     p: dict[str, Any] = {
         "blur_sigma": float(u(0.4, 0.9)), "read_noise": float(u(1.5, 3)), "jpeg_quality": int(u(60, 88)),
@@ -139,6 +157,8 @@ def draw_conditions(category: str, rng: np.random.Generator) -> Conditions:
     elif category == "rolling-shutter":
         p.update(shear=float(u(0.06, 0.16)) * (1 if rng.random() < 0.5 else -1), motion=float(u(1, 3)),
                  motion_angle=0.0, flicker=float(u(0.15, 0.35)), flicker_period=float(u(40, 120)))
+    elif category in WILD_CATEGORIES:
+        p.update(_wild_conditions(category, rng))
     if is_phone(category):
         p.update(brightness=float(u(0.8, 1.3)), reflection=float(u(0.03, 0.12)), banding=float(u(0.05, 0.2)),
                  band_period=float(u(60, 200)), density=float(u(14, 20)), dark_mode=bool(rng.random() < 0.25),
@@ -148,6 +168,26 @@ def draw_conditions(category: str, rng: np.random.Generator) -> Conditions:
         elif category == "phone-reflection":
             p["reflection"] = float(u(0.25, 0.5))
     return Conditions(category, p)
+
+
+def _wild_conditions(category: str, rng: np.random.Generator) -> dict[str, Any]:
+    u = rng.uniform
+    if category == "shadows":
+        return {"shadow": float(u(0.25, 0.5)), "shadow_angle": float(u(0, 180)), "shadow_offset": float(u(-0.3, 0.3)),
+                "shadow_soft": float(u(0.3, 2.5)),
+                "shadow_stripe": float(u(0.15, 0.4)) if rng.random() < 1 / 3 else 0.0}
+    if category == "no-quiet-zone":
+        return {"surround": "frame" if rng.random() < 0.5 else "pattern", "surround_gap": float(u(0, 0.6)),
+                "surround_seed": int(rng.integers(0, 2**31))}
+    if category == "noncompliant":
+        kind = int(rng.integers(0, 3))
+        return {"inverted": kind != 1, "mirrored": kind != 0}
+    if category == "lots":
+        return {"others": int(rng.integers(3, 8)), "others_seed": int(rng.integers(0, 2**31))}
+    if category == "high-version":
+        return {"version": int(rng.integers(12, 21)), "ec": "h"}
+    return {"wrinkle": float(u(0.3, 0.9)), "wrinkle_period": float(u(8, 18)),
+            "wrinkle_seed": int(rng.integers(0, 2**31))}
 
 
 def draw_pose(category: str, rng: np.random.Generator) -> dict[str, Any]:
@@ -208,13 +248,78 @@ def _card_texture(card: CardImage, conditions: Conditions) -> tuple[np.ndarray, 
     side = x1 - x0
     if "scratches" in p:
         body = _damage(body, card, p)
+    if {"version", "inverted", "surround"} & p.keys():
+        body = _recode(body, card, p)
     canvas[pad_y:pad_y + CARD_HEIGHT, pad_x:pad_x + CARD_WIDTH, :3] = body
     canvas[pad_y:pad_y + CARD_HEIGHT, pad_x:pad_x + CARD_WIDTH, 3] = 1.0
     if "finger_cover" in p:
         _thumb(canvas, (x0 + pad_x, y0 + pad_y, x1 + pad_x, y1 + pad_y), side, p)
     if "bow" in p:
         canvas = _bend(canvas, p)
+    if "wrinkle" in p:
+        canvas = _wrinkle(canvas, side / 49.0, p)
     return canvas, (pad_x, pad_y)
+
+
+PAPER, INK = 250.0, 25.0  # the card's code tones
+
+
+def _recode(body: np.ndarray, card: CardImage, p: Mapping[str, Any]) -> np.ndarray:
+    """The card's code redrawn in its box: at another version and level, inverted or mirrored, or without its
+    quiet zone (a dark frame or a module-sized pattern from ``surround_gap`` modules out)."""
+    x0, y0, x1, y1 = card.qr_box
+    side = x1 - x0
+    code = segno.make_qr(card.payload, mode="byte", error=p.get("ec", "m"), version=p.get("version"),
+                         boost_error=False)
+    matrix = np.array(code.matrix, np.float32)
+    if p.get("mirrored"):
+        matrix = matrix[:, ::-1]
+    n = matrix.shape[0]
+    module = side / n
+    dark, light = (PAPER, INK) if p.get("inverted") else (INK, PAPER)
+    body = body.copy()
+    if p.get("inverted"):  # a dark patch around the code: its quiet zone, inverted
+        q = round(2.5 * module)
+        body[max(0, y0 - q):y1 + q, max(0, x0 - q):x1 + q] = INK
+    if "surround" in p:
+        rng = np.random.default_rng(p["surround_seed"])
+        gap = round(p["surround_gap"] * module)
+        outer = round(4 * module)
+        ya, xa = max(0, y0 - gap - outer), max(0, x0 - gap - outer)
+        region = body[ya:y1 + gap + outer, xa:x1 + gap + outer]
+        if p["surround"] == "frame":
+            region[:] = INK
+        else:
+            cells = rng.random((math.ceil(region.shape[0] / module), math.ceil(region.shape[1] / module))) < 0.5
+            pattern = cv2.resize(cells.astype(np.float32), (region.shape[1], region.shape[0]),
+                                 interpolation=cv2.INTER_NEAREST)
+            region[:] = (INK + (PAPER - INK) * (1 - pattern))[..., None]
+        body[y0 - gap:y1 + gap, x0 - gap:x1 + gap] = PAPER
+    tones = cv2.resize(light + (dark - light) * matrix, (side, side), interpolation=cv2.INTER_AREA)
+    body[y0:y1, x0:x1] = tones[..., None]
+    return body
+
+
+def _wrinkle(canvas: np.ndarray, module: float, p: Mapping[str, Any]) -> np.ndarray:
+    """Creases: a smooth random displacement (sum of three plane waves) and the shading of their slopes."""
+    rng = np.random.default_rng(p["wrinkle_seed"])
+    h, w = canvas.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx = np.zeros((h, w), np.float32)
+    dy = np.zeros((h, w), np.float32)
+    slope = np.zeros((h, w), np.float32)
+    for _ in range(3):
+        a = rng.uniform(0, math.pi)
+        period = p["wrinkle_period"] * module * rng.uniform(0.7, 1.4)
+        phase = (xx * math.cos(a) + yy * math.sin(a)) * 2 * math.pi / period + rng.uniform(0, 2 * math.pi)
+        amplitude = p["wrinkle"] * module / math.sqrt(3)
+        dx += amplitude * np.sin(phase) * math.cos(a + math.pi / 2)
+        dy += amplitude * np.sin(phase) * math.sin(a + math.pi / 2) + 0.5 * amplitude * np.cos(phase)
+        slope += np.cos(phase) / 3
+    out = np.asarray(cv2.remap(canvas, xx + dx, yy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=0), np.float32)
+    out[..., :3] *= (1 + 0.12 * slope)[..., None]
+    return out
 
 
 def _damage(body: np.ndarray, card: CardImage, p: Mapping[str, Any]) -> np.ndarray:
@@ -509,6 +614,45 @@ def _lighting(frame: np.ndarray, mask: np.ndarray, quad: np.ndarray, conditions:
     return frame
 
 
+def _shadow(frame: np.ndarray, quad: np.ndarray, p: Mapping[str, Any], px: float) -> np.ndarray:
+    """A cast shadow with a sharp edge through the code (a half plane, or a stripe) over the whole scene."""
+    height, width = frame.shape[:2]
+    centre = quad.mean(axis=0)
+    side = float(np.linalg.norm(quad[1] - quad[0]) + np.linalg.norm(quad[3] - quad[0])) / 2
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    a = math.radians(p["shadow_angle"])
+    d = (xx - centre[0]) * math.cos(a) + (yy - centre[1]) * math.sin(a) - p["shadow_offset"] * side
+    inside = (np.abs(d) < p["shadow_stripe"] * side / 2) if p["shadow_stripe"] else (d > 0)
+    shade = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), p["shadow_soft"] * px)
+    return frame * (1 - (1 - p["shadow"]) * shade)[..., None]
+
+
+def _other_codes(frame: np.ndarray, p: Mapping[str, Any]) -> None:
+    """Other QR codes in the scene (posters, stickers, a menu): white labels at random places and angles."""
+    rng = np.random.default_rng(p["others_seed"])
+    height, width = frame.shape[:2]
+    for k in range(p["others"]):
+        payload = f"https://example.vn/{rng.integers(0, 10**9)}/{'x' * int(rng.integers(0, 60))}{k}".encode()
+        matrix = np.array(segno.make_qr(payload, error=str(rng.choice(["l", "m", "q"]))).matrix, np.float32)
+        n = matrix.shape[0] + 4
+        label = np.full((n, n), 245.0, np.float32)
+        label[2:-2, 2:-2] = 245.0 - 220.0 * matrix
+        size = rng.uniform(60, 200) * height / 720
+        centre = rng.uniform([0.05 * width, 0.05 * height], [0.95 * width, 0.95 * height])
+        angle = rng.uniform(0, 2 * math.pi)
+        corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32) * size / 2
+        rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]], np.float32)
+        corners = corners @ rot.T + centre.astype(np.float32)
+        src = np.array([[0, 0], [n, 0], [n, n], [0, n]], np.float32)
+        matrix_h = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+        big = cv2.resize(label, (n * 8, n * 8), interpolation=cv2.INTER_NEAREST)
+        matrix_h = matrix_h @ np.diag([1 / 8, 1 / 8, 1.0])
+        warped = cv2.warpPerspective(big, matrix_h, (width, height), flags=cv2.INTER_LINEAR)
+        cover = cv2.warpPerspective(np.ones_like(big), matrix_h, (width, height), flags=cv2.INTER_LINEAR)
+        frame *= (1 - cover)[..., None]
+        frame += warped[..., None]
+
+
 def _bayer(frame: np.ndarray, rng: np.random.Generator, noise: float, shot: float) -> np.ndarray:
     """Sample through an RGGB colour filter with shot and read noise, then demosaic (uint8 BGR)."""
     height, width = frame.shape[:2]
@@ -541,6 +685,8 @@ def render(source: CardImage, conditions: Conditions, pose: Mapping[str, Any], *
     px = height / 720.0
     p = conditions.params
     frame = scene_background(np.random.default_rng(seed if scene_seed is None else scene_seed), width, height)
+    if "others" in p:
+        _other_codes(frame, p)
     if pose.get("visible", True):
         if is_phone(conditions.category):
             layer, mask, quad = _phone_layer(source.payload, conditions, pose, width, height)
@@ -564,6 +710,8 @@ def render(source: CardImage, conditions: Conditions, pose: Mapping[str, Any], *
         else:
             over = np.maximum(frame - 255, 0)
             frame += cv2.GaussianBlur(over, (0, 0), 2.5 * px) * 0.8  # bloom of an overexposed screen
+        if "shadow" in p:
+            frame = _shadow(frame, quad, p, px)
     if "flicker" in p:
         rows = np.arange(height, dtype=np.float32)[:, None, None]
         frame *= 1 - p["flicker"] * (0.5 + 0.5 * np.sin(2 * math.pi * rows / (p["flicker_period"] * px)))

@@ -9,7 +9,7 @@ import pytest
 from cli.mrz_samples import random_document, sample_frame, sample_frames
 from drivers.mrz_ocr import MrzZoneReader
 from drivers.mrz_ocr.glyphs import ALPHABET, PITCH, cell_features, glyph_model, ink_map, render_line
-from drivers.mrz_ocr.locate import candidates, find_bars, find_zones, rectify
+from drivers.mrz_ocr.locate import NOISY_SMOOTH, candidates, find_bars, find_zones, rectify
 from drivers.mrz_ocr.reader import MAX_PIXELS, character_period, to_gray
 from drivers.sim.mrz_page import page_frame
 from kiosk.mrz_camera import MrzUnreadableError, read_mrz
@@ -96,6 +96,17 @@ def test_a_dim_noisy_frame_is_found_by_the_smoothed_pass(reader: MrzZoneReader) 
     gray = to_gray(frame.image)
     assert not candidates(find_bars(gray))
     assert next(find_zones(gray), None) is not None
+    assert read_mrz(reader, frame.image).lines == frame.lines
+
+
+def test_a_zone_half_washed_out_by_glare_is_found_against_the_ink_near_it(reader: MrzZoneReader) -> None:
+    frame = sample_frame(207, seed=20261206)  # a CCCD whose MRZ's left half lies under a specular highlight
+    assert frame.degradation == "glare"
+    gray = to_gray(frame.image)
+    shape = (len(frame.lines), len(frame.lines[0]))
+    global_passes = [*candidates(find_bars(gray)), *candidates(find_bars(gray, smooth=NOISY_SMOOTH))]
+    assert all((c.rows, c.chars) != shape for c in global_passes)
+    assert any((c.rows, c.chars) == shape for c in candidates(find_bars(gray, smooth=NOISY_SMOOTH, local=True)))
     assert read_mrz(reader, frame.image).lines == frame.lines
 
 

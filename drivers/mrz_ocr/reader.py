@@ -3,8 +3,9 @@
 1. ``locate``: text-line bars, the MRZ candidates among them (2 × 44, 2 × 36 or 3 × 30 at ICAO spacing), each
    warped to the canonical geometry (scale, rotation and tilt undone).
 2. Segmentation: per line, the vertical centre from the ink profile, then the character grid: cell centres at
-   the canonical pitch, refined twice by a weighted straight-line fit of each cell's ink centroid offset, so a
-   zone found a few pixels short or long still lands every glyph in its cell.
+   the canonical pitch, refined twice by a weighted fit of each cell's ink centroid offset (one slope for all
+   lines of the zone, a start per line), so a zone found a few pixels short or long still lands every glyph in
+   its cell.
 3. Recognition: ``glyphs.glyph_model`` gives each cell a probability per character.
 4. The core (``kiosk.mrz_camera.read_mrz`` with ``kiosk.mrz_correct``) applies the per-position classes and the
    check-digit-driven correction; ``kiosk.mrz.parse_mrz`` has the last word.
@@ -48,6 +49,7 @@ MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted
 _BLAS = ThreadpoolController()
 SHIFT_RANGE = 6  # px at the canonical pitch of 16
 CELL_SHIFTS = ((0.0, 0.0), (-2.0, 0.0), (2.0, 0.0))
+GRID_DISAGREEMENT = 1.0  # px: a line's own grid fit read too when it strays this far from the zone's
 
 
 class ImageRejectedError(CodedError, ValueError):
@@ -156,15 +158,11 @@ def grid_start(columns: np.ndarray, chars: int) -> float:
     return float(np.argmax(sums[span:] - sums[:-span])) + (0.5 - 0.15) * PITCH
 
 
-def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float) -> np.ndarray:
-    """First guess of the character cell centres along one canonical line: the ``chars`` cells from ``start``,
-    then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's centroid is not its cell's
-    centre, so ``align`` finishes the job)."""
+def _centroid_offsets(ink: np.ndarray, centre_y: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the offset of the ink centroid within one pitch around its centre, and the ink mass there."""
     column = _column_profile(ink, centre_y)
-    centres = start + PITCH * np.arange(chars, dtype=np.float32)
     half = PITCH // 2
-    index = np.arange(chars, dtype=np.float32)
-    offsets, weights = np.zeros(chars, np.float32), np.zeros(chars, np.float32)
+    offsets, weights = np.zeros(len(centres), np.float32), np.zeros(len(centres), np.float32)
     for i, c in enumerate(centres):
         lo = max(0, round(c) - half)
         window = column[lo:lo + PITCH]
@@ -172,14 +170,38 @@ def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float
         if mass > 0:
             offsets[i] = float((window * (np.arange(len(window)) + lo)).sum() / mass) - c
             weights[i] = mass
-    if weights.sum() <= 0:
-        return centres
-    fit = np.polyfit(index, offsets, 1, w=np.sqrt(weights))
-    residual = np.abs(offsets - np.polyval(fit, index))
-    keep = residual < 0.25 * PITCH
-    if keep.sum() >= chars // 2:
-        fit = np.polyfit(index[keep], offsets[keep], 1, w=np.sqrt(weights[keep]))
-    return np.asarray(centres + np.polyval(fit, index), np.float32)
+    return offsets, weights
+
+
+def cell_grids(ink: np.ndarray, centre_ys: list[np.ndarray], chars: int, start: float) -> list[np.ndarray]:
+    """First guess of the character cell centres along each canonical line: the ``chars`` cells from ``start``,
+    then, twice, a weighted fit of the cells' ink-centroid offsets with one slope for all lines and a start per
+    line (the lines of a zone share their pitch, so a line of few or ambiguous glyphs — a name ending in filler —
+    follows the others). A glyph's centroid is not its cell's centre, so ``align`` finishes the job."""
+    rows = len(centre_ys)
+    index = np.arange(chars, dtype=np.float64)
+    centres = [start + PITCH * index.astype(np.float32) for _ in range(rows)]
+    design = np.zeros((rows * chars, rows + 1))
+    for r in range(rows):
+        design[r * chars:(r + 1) * chars, r] = 1.0
+        design[r * chars:(r + 1) * chars, rows] = index
+    for _ in range(2):
+        measured = [_centroid_offsets(ink, cy, c) for cy, c in zip(centre_ys, centres, strict=True)]
+        offsets = np.concatenate([m[0] for m in measured]).astype(np.float64)
+        weights = np.sqrt(np.concatenate([m[1] for m in measured]).astype(np.float64))
+        if weights.sum() <= 0:
+            break
+        keep = weights > 0
+        for _ in range(2):  # the second time without the cells the first fit explains worst
+            solution, *_ = np.linalg.lstsq(design[keep] * weights[keep, None], offsets[keep] * weights[keep],
+                                           rcond=None)
+            residual = np.abs(offsets - design @ solution)
+            if (residual < 0.25 * PITCH).sum() < rows * chars // 2:
+                break
+            keep = (residual < 0.25 * PITCH) & (weights > 0)
+        shifts = design @ solution
+        centres = [np.asarray(c + shifts[r * chars:(r + 1) * chars], np.float32) for r, c in enumerate(centres)]
+    return centres
 
 
 def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: CellRecogniser) -> np.ndarray:
@@ -205,6 +227,10 @@ def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: Cel
     return np.asarray(views[sure.argmax(axis=0), np.arange(len(x))], np.float32)
 
 
+def _sureness(probs: np.ndarray) -> float:
+    return float(np.log(probs.max(axis=1) + 1e-6).sum())
+
+
 def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecogniser,
               ink: np.ndarray | None = None) -> list[np.ndarray]:
     """Per line, the probability of each character in each cell (``ink``: the ink map of ``canonical`` when its
@@ -215,8 +241,14 @@ def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecognise
     grid = first_cell_x() + PITCH * np.arange(chars, dtype=np.float32)
     centre_ys = [line_centre(ink, expected, grid) for expected in line_centres_y(rows)]
     start = grid_start(np.sum([_column_profile(ink, cy) for cy in centre_ys], axis=0), chars)
-    for cy in centre_ys:
-        out.append(align(ink, cell_centres(ink, cy, chars, start), cy, model))
+    for cy, centres in zip(centre_ys, cell_grids(ink, centre_ys, chars, start), strict=True):
+        probs = align(ink, centres, cy, model)
+        own = cell_grids(ink, [cy], chars, start)[0]  # the line's grid fitted alone
+        if float(np.abs(own - centres).max()) > GRID_DISAGREEMENT:
+            other = align(ink, own, cy, model)
+            if _sureness(other) > _sureness(probs):
+                probs = other
+        out.append(probs)
     return out
 
 

@@ -3,9 +3,10 @@
 1. ``locate``: text-line bars, the MRZ candidates among them (2 × 44, 2 × 36 or 3 × 30 at ICAO spacing), each
    warped to the canonical geometry (scale, rotation and tilt undone).
 2. Segmentation: per line, the vertical centre from the ink profile, then the character grid: cell centres at
-   the canonical pitch, refined twice by a weighted fit of each cell's ink centroid offset (one slope for all
-   lines of the zone, a start per line), so a zone found a few pixels short or long still lands every glyph in
-   its cell.
+   the canonical pitch, refined by a weighted straight-line fit of each cell's ink centroid offset, so a zone
+   found a few pixels short or long still lands every glyph in its cell. The zone's grid (one slope for all its
+   lines, refined twice) is fitted too; where a line's own grid strays from it, the line is read on both and
+   the two readings averaged, so a character only one grid reads stays unsure.
 3. Recognition: ``glyphs.glyph_model`` gives each cell a probability per character.
 4. The core (``kiosk.mrz_camera.read_mrz`` with ``kiosk.mrz_correct``) applies the per-position classes and the
    check-digit-driven correction; ``kiosk.mrz.parse_mrz`` has the last word.
@@ -173,11 +174,27 @@ def _centroid_offsets(ink: np.ndarray, centre_y: np.ndarray, centres: np.ndarray
     return offsets, weights
 
 
+def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float) -> np.ndarray:
+    """First guess of the character cell centres along one canonical line: the ``chars`` cells from ``start``,
+    then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's centroid is not its cell's
+    centre, so ``align`` finishes the job)."""
+    centres = start + PITCH * np.arange(chars, dtype=np.float32)
+    index = np.arange(chars, dtype=np.float32)
+    offsets, weights = _centroid_offsets(ink, centre_y, centres)
+    if weights.sum() <= 0:
+        return centres
+    fit = np.polyfit(index, offsets, 1, w=np.sqrt(weights))
+    residual = np.abs(offsets - np.polyval(fit, index))
+    keep = residual < 0.25 * PITCH
+    if keep.sum() >= chars // 2:
+        fit = np.polyfit(index[keep], offsets[keep], 1, w=np.sqrt(weights[keep]))
+    return np.asarray(centres + np.polyval(fit, index), np.float32)
+
+
 def cell_grids(ink: np.ndarray, centre_ys: list[np.ndarray], chars: int, start: float) -> list[np.ndarray]:
-    """First guess of the character cell centres along each canonical line: the ``chars`` cells from ``start``,
-    then, twice, a weighted fit of the cells' ink-centroid offsets with one slope for all lines and a start per
-    line (the lines of a zone share their pitch, so a line of few or ambiguous glyphs — a name ending in filler —
-    follows the others). A glyph's centroid is not its cell's centre, so ``align`` finishes the job."""
+    """The zone's grid: per line the ``chars`` cells from ``start``, then, twice, a weighted fit of the cells'
+    ink-centroid offsets with one slope for all lines and a start per line (the lines of a zone share their
+    pitch, so a line of few or ambiguous glyphs — a name ending in filler — follows the others)."""
     rows = len(centre_ys)
     index = np.arange(chars, dtype=np.float64)
     centres = [start + PITCH * index.astype(np.float32) for _ in range(rows)]
@@ -227,10 +244,6 @@ def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: Cel
     return np.asarray(views[sure.argmax(axis=0), np.arange(len(x))], np.float32)
 
 
-def _sureness(probs: np.ndarray) -> float:
-    return float(np.log(probs.max(axis=1) + 1e-6).sum())
-
-
 def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecogniser,
               ink: np.ndarray | None = None) -> list[np.ndarray]:
     """Per line, the probability of each character in each cell (``ink``: the ink map of ``canonical`` when its
@@ -241,13 +254,12 @@ def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecognise
     grid = first_cell_x() + PITCH * np.arange(chars, dtype=np.float32)
     centre_ys = [line_centre(ink, expected, grid) for expected in line_centres_y(rows)]
     start = grid_start(np.sum([_column_profile(ink, cy) for cy in centre_ys], axis=0), chars)
-    for cy, centres in zip(centre_ys, cell_grids(ink, centre_ys, chars, start), strict=True):
-        probs = align(ink, centres, cy, model)
-        own = cell_grids(ink, [cy], chars, start)[0]  # the line's grid fitted alone
-        if float(np.abs(own - centres).max()) > GRID_DISAGREEMENT:
-            other = align(ink, own, cy, model)
-            if _sureness(other) > _sureness(probs):
-                probs = other
+    for cy, shared in zip(centre_ys, cell_grids(ink, centre_ys, chars, start), strict=True):
+        own = cell_centres(ink, cy, chars, start)
+        probs = align(ink, own, cy, model)
+        if float(np.abs(own - shared).max()) > GRID_DISAGREEMENT:
+            # the line's own fit and the zone's disagree: a character counts as sure only if both grids read it
+            probs = (probs + align(ink, shared, cy, model)) / 2
         out.append(probs)
     return out
 

@@ -117,8 +117,8 @@ def test_a_strongly_tilted_zone_is_found(reader: MrzZoneReader) -> None:
 
 
 def test_a_name_line_ending_in_filler_keeps_the_pitch_of_the_other_lines(reader: MrzZoneReader) -> None:
-    # a CCCD seen at an angle: fitted line by line, the name line's grid drifted half a cell by its end and
-    # read ``XUAN`` as ``XUUU``; one slope for all lines of the zone reads it as printed
+    # a CCCD seen at an angle: fitted alone, the name line's grid drifted half a cell by its end and read
+    # ``XUAN`` as ``XUUU`` surely; read on the zone's grid too (one slope for all lines), it reads as printed
     frame = sample_frame(277, seed=20261206)
     assert frame.degradation == "tilt" and frame.lines[2].startswith("NGUYEN<<THI<BICH<NGOC<XUAN<")
     assert read_mrz(reader, frame.image).lines == frame.lines

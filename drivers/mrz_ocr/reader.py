@@ -35,6 +35,7 @@ from drivers.mrz_ocr.glyphs import (
 )
 from drivers.mrz_ocr.locate import (
     MARGIN,
+    canonical_size,
     find_zones,
     first_cell_x,
     line_centres_y,
@@ -146,6 +147,29 @@ def even_pitch(canonical: np.ndarray, ink: np.ndarray, rows: int) -> tuple[np.nd
     map_y = np.broadcast_to(np.arange(canonical.shape[0], dtype=np.float32)[:, None], map_x.shape).copy()
     even = cv2.remap(canonical, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(even, np.uint8), ink_map(np.asarray(even, np.uint8))
+
+
+def trim_to_zone(canonical: np.ndarray, rows: int, chars: int, period: float) -> np.ndarray | None:
+    """The canonical zone cut down to the ``chars`` glyphs at ``period`` that hold the most ink and brought to
+    ``PITCH``, for bars that ran on into other text in line with the zone (a paper beside the card); ``None``
+    unless blank paper, a character wide, separates the zone from that text (an MRZ has no gaps: a 44-character
+    zone taken for 36 is not cut down)."""
+    ink = ink_map(canonical)
+    columns = np.sum([_column_profile(ink, np.array([y])) for y in line_centres_y(rows)], axis=0)
+    span = round((chars - 0.3) * period)
+    if len(columns) <= span:
+        return None
+    sums = np.cumsum(np.concatenate([[0.0], columns]))
+    start = int(np.argmax(sums[span:] - sums[:-span]))
+    inside = (sums[start + span] - sums[start]) / span
+    gap = round(period)
+    for lo, hi in ((max(0, start - gap), start), (start + span, min(len(columns), start + span + gap))):
+        if hi - lo >= gap // 2 and float(columns[lo:hi].mean()) > 0.25 * inside:
+            return None
+    scale = PITCH / period
+    matrix = np.array([[scale, 0, MARGIN - start * scale], [0, 1, 0]], np.float32)
+    return np.asarray(cv2.warpAffine(canonical, matrix, canonical_size(chars, rows), flags=cv2.INTER_AREA,
+                                     borderMode=cv2.BORDER_REPLICATE), np.uint8)
 
 
 def grid_start(columns: np.ndarray, chars: int) -> float:
@@ -280,7 +304,13 @@ class MrzZoneReader:
         gray = to_gray(image)
         for cand in find_zones(gray, limit=self.max_candidates):
             canonical = rectify(gray, cand)
-            if abs(character_period(ink_map(canonical), cand.rows) / PITCH - 1) > MAX_PITCH_ERROR:
+            period = character_period(ink_map(canonical), cand.rows)
+            if period < PITCH * (1 - MAX_PITCH_ERROR):  # the lines ran on into other text, or hold more glyphs
+                trimmed = trim_to_zone(canonical, cand.rows, cand.chars, period)
+                if trimmed is None:
+                    continue
+                canonical, period = trimmed, character_period(ink_map(trimmed), cand.rows)
+            if abs(period / PITCH - 1) > MAX_PITCH_ERROR:
                 continue  # the lines hold another number of characters (a 44-character zone taken for 36)
             even, ink = even_pitch(canonical, ink_map(canonical), cand.rows)
             if abs((even.shape[1] - 2 * MARGIN) / PITCH / cand.chars - 1) > MAX_PITCH_ERROR:

@@ -186,16 +186,13 @@ def grid_start(columns: np.ndarray, chars: int) -> float:
 def _centroid_offsets(ink: np.ndarray, centre_y: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per cell, the offset of the ink centroid within one pitch around its centre, and the ink mass there."""
     column = _column_profile(ink, centre_y)
-    half = PITCH // 2
-    offsets, weights = np.zeros(len(centres), np.float32), np.zeros(len(centres), np.float32)
-    for i, c in enumerate(centres):
-        lo = max(0, round(c) - half)
-        window = column[lo:lo + PITCH]
-        mass = float(window.sum())
-        if mass > 0:
-            offsets[i] = float((window * (np.arange(len(window)) + lo)).sum() / mass) - c
-            weights[i] = mass
-    return offsets, weights
+    lo = np.maximum(0, np.round(centres).astype(np.int64) - PITCH // 2)
+    cols = lo[:, None] + np.arange(PITCH)[None, :]
+    window = np.where(cols < len(column), column[np.minimum(cols, len(column) - 1)], 0.0)
+    mass = window.sum(axis=1)
+    safe = np.where(mass > 0, mass, 1.0)
+    offsets = np.where(mass > 0, (window * cols).sum(axis=1) / safe - centres, 0.0)
+    return np.asarray(offsets, np.float32), np.asarray(np.maximum(mass, 0.0), np.float32)
 
 
 def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float) -> np.ndarray:

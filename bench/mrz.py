@@ -223,6 +223,8 @@ def main() -> int:
     lines = [
         f"# MRZ by camera: {args.frames} synthetic frames (seed {args.seed})",
         "",
+        f"Command: `{' '.join(['python', 'bench/mrz.py', *sys.argv[1:]])}`",
+        "",
         f"Machine: {machine()}; load average before the run "
         f"{', '.join(f'{x:.1f}' for x in load_before)}. Frames generated in {generated:.0f} s (not timed below).",
         "Times are per frame, from the BGR frame to the checked zone, in this one process: wall clock, and the "

@@ -33,6 +33,7 @@ from kiosk.mrz_states import is_state_code
 
 MIN_ALTERNATIVE = 0.02
 MIN_UNCHECKED = 0.8
+MIN_SURE_UNCOPIED_ID = 0.98  # each digit of a CCCD ID whose document number is not its last nine digits
 MIN_KEPT = 0.3  # a first-reading character kept under its field's own check digit
 MAX_TRIES = 60
 
@@ -241,6 +242,8 @@ def _try(lines: list[list[str]], ranked: list[list[list[tuple[str, float]]]], la
             return None  # no check digit covers these: a code no state has is a misread
         if not plausible_name(_name_field(text, layout)):
             return None
+        if text[0].startswith("IDVNM") and text[0][15:27].isdigit() and not _cccd_numbers_agree(text, probs):
+            return None
         return Corrected(mrz, tuple(text), probs, len(changes))
     return None
 
@@ -255,6 +258,16 @@ def plausible_name(field: str) -> bool:
     is a single filler before the first letter (the first letter read as filler)."""
     name = field.rstrip("<")
     return "<<<" not in name and not (name.startswith("<") and not name.startswith("<<"))
+
+
+def _cccd_numbers_agree(text: list[str], probs: tuple[tuple[float, ...], ...]) -> bool:
+    """A CCCD's document number is the last nine digits of its 12-digit ID (public samples, and readers verified
+    on real cards), so the ID is read twice. A pair of misread digits can pass the ID's check digit and the
+    composite (digits three apart carry the same weight in both), but then the two copies differ. Cards numbered
+    otherwise are not refused: their ID is taken only when every digit of it is read with near certainty."""
+    if text[0][5:14] == text[0][18:27]:
+        return True
+    return min(probs[0][15:27]) >= MIN_SURE_UNCOPIED_ID
 
 
 def _sure_enough(probs: tuple[tuple[float, ...], ...], layout: Layout, changed: set[tuple[int, int]]) -> bool:

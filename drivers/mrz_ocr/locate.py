@@ -24,6 +24,8 @@ from drivers.mrz_ocr.glyphs import LINE_PITCH, PITCH
 WORK_WIDTH = 800
 NOISY_SMOOTH = 1.2
 SPACING_TOLERANCE = 0.28  # a tilted document shortens its lines by up to 20 % against their spacing
+_LOCAL_WINDOW = (41, 15)  # work px: a few characters by about a line (``find_bars(local=True)``)
+_LOCAL_FLOOR = 16.0  # ink weaker than this nowhere near stronger ink stays noise
 MARGIN = 24  # canonical margin around the zone, px
 _INK_BEARING = 0.15  # a glyph's ink starts this many pitches into its cell
 _SPACING_PER_CHAR = 1 / 0.6  # line pitch in character pitches (6 lpi against 10 cpi)
@@ -84,9 +86,10 @@ def _reduced(gray: np.ndarray, scale: float) -> np.ndarray:
     return np.asarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
-def find_bars(gray: np.ndarray, *, smooth: float = 0.0) -> list[Bar]:
+def find_bars(gray: np.ndarray, *, smooth: float = 0.0, local: bool = False) -> list[Bar]:
     """Text-line bars of a grayscale frame, longest first; ``smooth`` (σ in work pixels) first averages out
-    sensor noise that a dim frame's gain has raised to the strength of its text."""
+    sensor noise that a dim frame's gain has raised to the strength of its text; ``local`` measures each stroke
+    against the strongest ink near it rather than in the whole frame (text faded by glare beside dark print)."""
     scale = min(1.0, WORK_WIDTH / gray.shape[1])
     small = _reduced(gray, scale)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))
@@ -98,6 +101,9 @@ def find_bars(gray: np.ndarray, *, smooth: float = 0.0) -> list[Bar]:
         hat = np.asarray(np.clip(relative, 0, 255), np.uint8)
     else:
         hat = np.asarray(cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, kernel), np.uint8)
+    if local:
+        near = cv2.blur(cv2.dilate(hat, cv2.getStructuringElement(cv2.MORPH_RECT, _LOCAL_WINDOW)), _LOCAL_WINDOW)
+        hat = np.asarray(np.clip(hat.astype(np.float32) * (255.0 / np.maximum(near, _LOCAL_FLOOR)), 0, 255), np.uint8)
     level = max(8.0, (0.45 if smooth > 0 else 0.3) * _quantile(hat, 0.995))
     mask = np.asarray(hat > level, np.uint8)
     mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (13, 3))))
@@ -150,10 +156,12 @@ def _merge(bars: list[Bar]) -> list[Bar]:
 
 def find_zones(gray: np.ndarray, limit: int = 4) -> Iterator[Candidate]:
     """MRZ candidates of a grayscale frame, lazily: from its bars as they are, then (a dim, noisy frame, or a
-    zone the first candidates did not hold) from the bars of the frame smoothed by ``NOISY_SMOOTH`` — a second
-    pass that only a frame not read at once pays for."""
+    zone the first candidates did not hold) from the bars of the frame smoothed by ``NOISY_SMOOTH``, then from
+    the smoothed frame's ink measured against the ink near it (a zone half washed out by glare or half in
+    shadow) — later passes that only a frame not read at once pays for."""
     yield from candidates(find_bars(gray), limit)
     yield from candidates(find_bars(gray, smooth=NOISY_SMOOTH), limit)
+    yield from candidates(find_bars(gray, smooth=NOISY_SMOOTH, local=True), limit)
 
 
 def candidates(bars: list[Bar], limit: int = 4) -> list[Candidate]:

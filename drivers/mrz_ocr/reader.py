@@ -3,8 +3,10 @@
 1. ``locate``: text-line bars, the MRZ candidates among them (2 × 44, 2 × 36 or 3 × 30 at ICAO spacing), each
    warped to the canonical geometry (scale, rotation and tilt undone).
 2. Segmentation: per line, the vertical centre from the ink profile, then the character grid: cell centres at
-   the canonical pitch, refined twice by a weighted straight-line fit of each cell's ink centroid offset, so a
-   zone found a few pixels short or long still lands every glyph in its cell.
+   the canonical pitch, refined by a weighted straight-line fit of each cell's ink centroid offset, so a zone
+   found a few pixels short or long still lands every glyph in its cell. The zone's grid (one slope for all its
+   lines, refined twice) is fitted too; where a line's own grid strays from it, the line is read on both and
+   the two readings averaged, so a character only one grid reads stays unsure.
 3. Recognition: ``glyphs.glyph_model`` gives each cell a probability per character.
 4. The core (``kiosk.mrz_camera.read_mrz`` with ``kiosk.mrz_correct``) applies the per-position classes and the
    check-digit-driven correction; ``kiosk.mrz.parse_mrz`` has the last word.
@@ -33,6 +35,7 @@ from drivers.mrz_ocr.glyphs import (
 )
 from drivers.mrz_ocr.locate import (
     MARGIN,
+    canonical_size,
     find_zones,
     first_cell_x,
     line_centres_y,
@@ -48,6 +51,7 @@ MAX_PITCH_ERROR = 0.1  # 36 characters where 44 are printed gives 18 %; a tilted
 _BLAS = ThreadpoolController()
 SHIFT_RANGE = 6  # px at the canonical pitch of 16
 CELL_SHIFTS = ((0.0, 0.0), (-2.0, 0.0), (2.0, 0.0))
+GRID_DISAGREEMENT = 1.0  # px: a line's own grid fit read too when it strays this far from the zone's
 
 
 class ImageRejectedError(CodedError, ValueError):
@@ -145,6 +149,29 @@ def even_pitch(canonical: np.ndarray, ink: np.ndarray, rows: int) -> tuple[np.nd
     return np.asarray(even, np.uint8), ink_map(np.asarray(even, np.uint8))
 
 
+def trim_to_zone(canonical: np.ndarray, rows: int, chars: int, period: float) -> np.ndarray | None:
+    """The canonical zone cut down to the ``chars`` glyphs at ``period`` that hold the most ink and brought to
+    ``PITCH``, for bars that ran on into other text in line with the zone (a paper beside the card); ``None``
+    unless blank paper, a character wide, separates the zone from that text (an MRZ has no gaps: a 44-character
+    zone taken for 36 is not cut down)."""
+    ink = ink_map(canonical)
+    columns = np.sum([_column_profile(ink, np.array([y])) for y in line_centres_y(rows)], axis=0)
+    span = round((chars - 0.3) * period)
+    if len(columns) <= span:
+        return None
+    sums = np.cumsum(np.concatenate([[0.0], columns]))
+    start = int(np.argmax(sums[span:] - sums[:-span]))
+    inside = (sums[start + span] - sums[start]) / span
+    gap = round(period)
+    for lo, hi in ((max(0, start - gap), start), (start + span, min(len(columns), start + span + gap))):
+        if hi - lo >= gap // 2 and float(columns[lo:hi].mean()) > 0.25 * inside:
+            return None
+    scale = PITCH / period
+    matrix = np.array([[scale, 0, MARGIN - start * scale], [0, 1, 0]], np.float32)
+    return np.asarray(cv2.warpAffine(canonical, matrix, canonical_size(chars, rows), flags=cv2.INTER_AREA,
+                                     borderMode=cv2.BORDER_REPLICATE), np.uint8)
+
+
 def grid_start(columns: np.ndarray, chars: int) -> float:
     """The first cell's centre: where ``chars`` cells hold the most ink of ``columns`` (the column ink of all the
     zone's lines together: they start and end at the same place, and a line that starts with a thin ``I`` or
@@ -156,22 +183,25 @@ def grid_start(columns: np.ndarray, chars: int) -> float:
     return float(np.argmax(sums[span:] - sums[:-span])) + (0.5 - 0.15) * PITCH
 
 
+def _centroid_offsets(ink: np.ndarray, centre_y: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell, the offset of the ink centroid within one pitch around its centre, and the ink mass there."""
+    column = _column_profile(ink, centre_y)
+    lo = np.maximum(0, np.round(centres).astype(np.int64) - PITCH // 2)
+    cols = lo[:, None] + np.arange(PITCH)[None, :]
+    window = np.where(cols < len(column), column[np.minimum(cols, len(column) - 1)], 0.0)
+    mass = window.sum(axis=1)
+    safe = np.where(mass > 0, mass, 1.0)
+    offsets = np.where(mass > 0, (window * cols).sum(axis=1) / safe - centres, 0.0)
+    return np.asarray(offsets, np.float32), np.asarray(np.maximum(mass, 0.0), np.float32)
+
+
 def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float) -> np.ndarray:
     """First guess of the character cell centres along one canonical line: the ``chars`` cells from ``start``,
     then a weighted straight-line fit of each cell's ink-centroid offset (a glyph's centroid is not its cell's
     centre, so ``align`` finishes the job)."""
-    column = _column_profile(ink, centre_y)
     centres = start + PITCH * np.arange(chars, dtype=np.float32)
-    half = PITCH // 2
     index = np.arange(chars, dtype=np.float32)
-    offsets, weights = np.zeros(chars, np.float32), np.zeros(chars, np.float32)
-    for i, c in enumerate(centres):
-        lo = max(0, round(c) - half)
-        window = column[lo:lo + PITCH]
-        mass = float(window.sum())
-        if mass > 0:
-            offsets[i] = float((window * (np.arange(len(window)) + lo)).sum() / mass) - c
-            weights[i] = mass
+    offsets, weights = _centroid_offsets(ink, centre_y, centres)
     if weights.sum() <= 0:
         return centres
     fit = np.polyfit(index, offsets, 1, w=np.sqrt(weights))
@@ -180,6 +210,36 @@ def cell_centres(ink: np.ndarray, centre_y: np.ndarray, chars: int, start: float
     if keep.sum() >= chars // 2:
         fit = np.polyfit(index[keep], offsets[keep], 1, w=np.sqrt(weights[keep]))
     return np.asarray(centres + np.polyval(fit, index), np.float32)
+
+
+def cell_grids(ink: np.ndarray, centre_ys: list[np.ndarray], chars: int, start: float) -> list[np.ndarray]:
+    """The zone's grid: per line the ``chars`` cells from ``start``, then, twice, a weighted fit of the cells'
+    ink-centroid offsets with one slope for all lines and a start per line (the lines of a zone share their
+    pitch, so a line of few or ambiguous glyphs — a name ending in filler — follows the others)."""
+    rows = len(centre_ys)
+    index = np.arange(chars, dtype=np.float64)
+    centres = [start + PITCH * index.astype(np.float32) for _ in range(rows)]
+    design = np.zeros((rows * chars, rows + 1))
+    for r in range(rows):
+        design[r * chars:(r + 1) * chars, r] = 1.0
+        design[r * chars:(r + 1) * chars, rows] = index
+    for _ in range(2):
+        measured = [_centroid_offsets(ink, cy, c) for cy, c in zip(centre_ys, centres, strict=True)]
+        offsets = np.concatenate([m[0] for m in measured]).astype(np.float64)
+        weights = np.sqrt(np.concatenate([m[1] for m in measured]).astype(np.float64))
+        if weights.sum() <= 0:
+            break
+        keep = weights > 0
+        for _ in range(2):  # the second time without the cells the first fit explains worst
+            solution, *_ = np.linalg.lstsq(design[keep] * weights[keep, None], offsets[keep] * weights[keep],
+                                           rcond=None)
+            residual = np.abs(offsets - design @ solution)
+            if (residual < 0.25 * PITCH).sum() < rows * chars // 2:
+                break
+            keep = (residual < 0.25 * PITCH) & (weights > 0)
+        shifts = design @ solution
+        centres = [np.asarray(c + shifts[r * chars:(r + 1) * chars], np.float32) for r, c in enumerate(centres)]
+    return centres
 
 
 def align(ink: np.ndarray, centres: np.ndarray, centre_y: np.ndarray, model: CellRecogniser) -> np.ndarray:
@@ -215,8 +275,13 @@ def recognise(canonical: np.ndarray, chars: int, rows: int, model: CellRecognise
     grid = first_cell_x() + PITCH * np.arange(chars, dtype=np.float32)
     centre_ys = [line_centre(ink, expected, grid) for expected in line_centres_y(rows)]
     start = grid_start(np.sum([_column_profile(ink, cy) for cy in centre_ys], axis=0), chars)
-    for cy in centre_ys:
-        out.append(align(ink, cell_centres(ink, cy, chars, start), cy, model))
+    for cy, shared in zip(centre_ys, cell_grids(ink, centre_ys, chars, start), strict=True):
+        own = cell_centres(ink, cy, chars, start)
+        probs = align(ink, own, cy, model)
+        if float(np.abs(own - shared).max()) > GRID_DISAGREEMENT:
+            # the line's own fit and the zone's disagree: a character counts as sure only if both grids read it
+            probs = (probs + align(ink, shared, cy, model)) / 2
+        out.append(probs)
     return out
 
 
@@ -236,7 +301,13 @@ class MrzZoneReader:
         gray = to_gray(image)
         for cand in find_zones(gray, limit=self.max_candidates):
             canonical = rectify(gray, cand)
-            if abs(character_period(ink_map(canonical), cand.rows) / PITCH - 1) > MAX_PITCH_ERROR:
+            period = character_period(ink_map(canonical), cand.rows)
+            if period < PITCH * (1 - MAX_PITCH_ERROR):  # the lines ran on into other text, or hold more glyphs
+                trimmed = trim_to_zone(canonical, cand.rows, cand.chars, period)
+                if trimmed is None:
+                    continue
+                canonical, period = trimmed, character_period(ink_map(trimmed), cand.rows)
+            if abs(period / PITCH - 1) > MAX_PITCH_ERROR:
                 continue  # the lines hold another number of characters (a 44-character zone taken for 36)
             even, ink = even_pitch(canonical, ink_map(canonical), cand.rows)
             if abs((even.shape[1] - 2 * MARGIN) / PITCH / cand.chars - 1) > MAX_PITCH_ERROR:

@@ -139,3 +139,21 @@ def test_letters_after_a_filler_run_in_the_name_are_refused() -> None:
     assert plausible_name("ERIKSSON<<ANNA<MARIA<<<<") and plausible_name("NGUYEN<<VAN<AN")
     assert not plausible_name("ERIKSSON<<ANNA<<<<C<<") and not plausible_name("<OWALSKI<<ZBIGNIEW<<<")
     assert plausible_name("<<ANNA<<<<")  # no primary identifier: unusual, not a misread pattern
+
+
+def test_a_cccd_id_misread_in_two_digits_the_check_digits_cannot_see_is_refused() -> None:
+    # ID digits 7 and 10 (line positions 22 and 25) carry the same weight under the ID's check digit and under
+    # the composite: 2→4 and 5→3 pass both; only the document number (the ID's last nine digits) disagrees
+    misread = [CCCD[0][:22] + "4" + CCCD[0][23:25] + "3" + CCCD[0][26:], *CCCD[1:]]
+    assert parse_mrz(misread).lines != tuple(CCCD)  # every check digit holds for the misread
+    with pytest.raises(UnsureZoneError):
+        correct(cells(misread, sure=0.95))
+    assert correct(cells(CCCD, sure=0.95)).lines == tuple(CCCD)
+
+
+def test_a_card_numbered_otherwise_is_read_when_its_id_is_read_surely() -> None:
+    other = format_td1(Identity(id_number="001090123456", document_number="C01234567", full_name="Tran Thi B",
+                                date_of_birth=date(1990, 3, 7), sex="F", nationality="VNM",
+                                expiry_date=date(2030, 3, 7)))
+    assert other[0][5:14] != other[0][18:27]
+    assert correct(cells(other, sure=0.99)).lines == tuple(other)

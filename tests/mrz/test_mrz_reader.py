@@ -8,9 +8,17 @@ import pytest
 
 from cli.mrz_samples import random_document, sample_frame, sample_frames
 from drivers.mrz_ocr import MrzZoneReader
-from drivers.mrz_ocr.glyphs import ALPHABET, PITCH, cell_features, glyph_model, ink_map, render_line
-from drivers.mrz_ocr.locate import candidates, find_bars, find_zones, rectify
-from drivers.mrz_ocr.reader import MAX_PIXELS, character_period, to_gray
+from drivers.mrz_ocr.glyphs import ALPHABET, LINE_PITCH, PITCH, cell_features, glyph_model, ink_map, render_line
+from drivers.mrz_ocr.locate import (
+    MARGIN,
+    NOISY_SMOOTH,
+    candidates,
+    find_bars,
+    find_zones,
+    line_centres_y,
+    rectify,
+)
+from drivers.mrz_ocr.reader import MAX_PIXELS, character_period, to_gray, trim_to_zone
 from drivers.sim.mrz_page import page_frame
 from kiosk.mrz_camera import MrzUnreadableError, read_mrz
 
@@ -99,7 +107,48 @@ def test_a_dim_noisy_frame_is_found_by_the_smoothed_pass(reader: MrzZoneReader) 
     assert read_mrz(reader, frame.image).lines == frame.lines
 
 
+def test_a_zone_half_washed_out_by_glare_is_found_against_the_ink_near_it(reader: MrzZoneReader) -> None:
+    frame = sample_frame(207, seed=20261206)  # a CCCD whose MRZ's left half lies under a specular highlight
+    assert frame.degradation == "glare"
+    gray = to_gray(frame.image)
+    shape = (len(frame.lines), len(frame.lines[0]))
+    global_passes = [*candidates(find_bars(gray)), *candidates(find_bars(gray, smooth=NOISY_SMOOTH))]
+    assert all((c.rows, c.chars) != shape for c in global_passes)
+    assert any((c.rows, c.chars) == shape for c in candidates(find_bars(gray, smooth=NOISY_SMOOTH, local=True)))
+    assert read_mrz(reader, frame.image).lines == frame.lines
+
+
 def test_a_strongly_tilted_zone_is_found(reader: MrzZoneReader) -> None:
     frame = sample_frame(77, seed=20261206)  # a CCCD, one edge 15 % shorter, turned 19°
     assert frame.degradation == "tilt"
     assert read_mrz(reader, frame.image).lines == frame.lines
+
+
+def test_a_name_line_ending_in_filler_keeps_the_pitch_of_the_other_lines(reader: MrzZoneReader) -> None:
+    # a CCCD seen at an angle: fitted alone, the name line's grid drifted half a cell by its end and read
+    # ``XUAN`` as ``XUUU`` surely; read on the zone's grid too (one slope for all lines), it reads as printed
+    frame = sample_frame(277, seed=20261206)
+    assert frame.degradation == "tilt" and frame.lines[2].startswith("NGUYEN<<THI<BICH<NGOC<XUAN<")
+    assert read_mrz(reader, frame.image).lines == frame.lines
+
+
+def test_lines_run_on_into_a_paper_beside_the_card_are_cut_down_to_the_zone(reader: MrzZoneReader) -> None:
+    frame = sample_frame(466, seed=20261206)  # a TD1 card whose MRZ lines continue a paper's text lines
+    assert frame.kind == "td1"
+    gray = to_gray(frame.image)
+    cand = next(c for c in find_zones(gray) if (c.rows, c.chars) == (3, 30))
+    canonical = rectify(gray, cand)
+    period = character_period(ink_map(canonical), 3)
+    assert period < 0.9 * PITCH  # as found, the bars are too long for 30 characters
+    trimmed = trim_to_zone(canonical, 3, 30, period)
+    assert trimmed is not None and abs(character_period(ink_map(trimmed), 3) - PITCH) < 1.0
+    assert read_mrz(reader, frame.image).lines == frame.lines
+
+
+def test_a_longer_zone_is_not_cut_down_to_a_shorter_one() -> None:
+    line, _ = render_line("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", x0=float(MARGIN))
+    canonical = np.full((2 * MARGIN + 2 * round(LINE_PITCH), line.shape[1] + MARGIN), 255, np.uint8)
+    for y in line_centres_y(2):
+        top = round(y) - line.shape[0] // 2
+        canonical[top:top + line.shape[0], :line.shape[1]] = line
+    assert trim_to_zone(canonical, 2, 36, PITCH) is None  # 44 glyphs at the pitch: no gap to cut at

@@ -8,11 +8,11 @@ payload. Across frames it:
   a frame is never skipped twice in a row, so a steadily blurred scene is still decoded;
 - carries the positions of codes seen but not decoded into the next frame, so the crops are taken there even
   when that frame's first pass finds no symbol (glare moving over the code, a finger, a frame of noise);
-- fuses the views of a code seen but not decoded: each frame's code is rectified to a square by the corners
-  zxing-cpp found, and the last ``FUSION_FRAMES`` squares are combined pixel by pixel. Their minimum removes a
-  glare spot or a lamp's reflection that moves over the code as the hand tilts it (each part of the code is
-  dark in some frame); their mean averages sensor noise and JPEG blocks away. Each combination is decoded by
-  zxing-cpp and must pass ``accept`` like any other payload.
+- fuses the views of the code across frames when a frame alone cannot be read (``drivers.qr.fusion``): the
+  region of the code (where zxing-cpp saw a symbol, or the most code-like region when it saw none) is tracked
+  by image registration, and the mean and the minimum of its last aligned views are decoded by zxing-cpp and
+  must pass ``accept`` like any other payload. Noise, JPEG blocks and a moving glare spot differ from frame to
+  frame; the code does not.
 
 Sharpness is the variance of the Laplacian of a quarter-size frame (about 0.3 ms at 720p).
 
@@ -22,6 +22,7 @@ with the rule for payloads that decode but are not accepted. ``bench/qr_stream.p
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter, deque
@@ -31,26 +32,12 @@ import cv2
 import numpy as np
 
 from drivers.qr.decoders import ZxingDecoder
-from drivers.qr.pipeline import Accept, DecodeResult, QrPipeline, to_gray, unsharp
+from drivers.qr.fusion import TRACK_VIEWS, RegisteredViews, box_of
+from drivers.qr.pipeline import Accept, DecodeResult, QrPipeline, code_like_regions, to_gray
 
 SHARPNESS_WINDOW = 6  # frames
 SKIP_BELOW = 0.45  # skip a frame whose sharpness is below this fraction of the window's best
-FUSION_FRAMES = 6  # rectified views of the code combined
-RECTIFIED = 360  # px, the side of a rectified view (the code fills the middle 80 %)
-MAX_SIDE_RATIO = 2.5  # a candidate whose sides differ more than this is not a plausible code outline
-
-
-def rectified(gray: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
-    """The code outlined by ``quad`` (corners in symbol order) warped to a ``RECTIFIED`` square with a margin,
-    or ``None`` for an implausible outline."""
-    sides = [float(np.linalg.norm(quad[i] - quad[(i + 1) % 4])) for i in range(4)]
-    if min(sides) < 20 or max(sides) > MAX_SIDE_RATIO * min(sides):
-        return None
-    lo, hi = RECTIFIED * 0.1, RECTIFIED * 0.9
-    square = np.array([[lo, lo], [hi, lo], [hi, hi], [lo, hi]], np.float32)
-    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), square)
-    return np.asarray(cv2.warpPerspective(gray, matrix, (RECTIFIED, RECTIFIED), flags=cv2.INTER_LINEAR,
-                                          borderMode=cv2.BORDER_REPLICATE))
+TRACKED_REGIONS = 3  # code-like regions tried in turn by the fusion when no decoder saw a symbol
 
 
 def sharpness(gray: np.ndarray) -> float:
@@ -67,7 +54,8 @@ class StreamDecoder:
         self.skip_blurred = skip_blurred
         self.fuse = fuse
         self.skipped = 0
-        self._views: deque[np.ndarray] = deque(maxlen=FUSION_FRAMES)
+        self._track: RegisteredViews | None = None
+        self._region = 0  # which code-like region the next track starts on
         self._zxing: ZxingDecoder | None = None
         self._recent: deque[float] = deque(maxlen=SHARPNESS_WINDOW)
         self._hints: list[np.ndarray] = []
@@ -76,7 +64,8 @@ class StreamDecoder:
     def reset(self) -> None:
         self._recent.clear()
         self._hints = []
-        self._views.clear()
+        self._track = None
+        self._region = 0
         self._skipped_last = False
 
     def feed(self, image: Any) -> DecodeResult | None:
@@ -98,25 +87,44 @@ class StreamDecoder:
         return result
 
     def _fused(self, gray: np.ndarray) -> DecodeResult | None:
-        """The payload of the combined rectified views of the code, once this frame added one."""
+        """The payload of the fused views of the tracked region, once this frame added one."""
         started = time.perf_counter()
-        view = next((v for v in (rectified(gray, q) for q in self.pipeline.last_candidates[:1]) if v is not None),
-                    None)
-        if view is None:
+        box = self._target(gray)
+        track = self._track
+        if track is not None and track.added >= TRACK_VIEWS:  # not read: the next region
+            self._region += 1
+            box = self._target(gray)
+            track = None
+        if track is not None and (box is None or not track.covers(box) or not track.add(gray)):
+            track = None  # the code is elsewhere now, or the registration lost it: start again from this frame
+        if track is None:
+            self._track = None
+            if box is not None:
+                with contextlib.suppress(ValueError):  # a region too small to track
+                    self._track = RegisteredViews(gray, box)
             return None
-        self._views.append(view)
-        if len(self._views) < 2:
-            return None
-        stack = np.stack(self._views)
-        mean = stack.mean(axis=0).astype(np.uint8)
-        combined = {"stream-fusion-min": stack.min(axis=0), "stream-fusion-mean": unsharp(mean, 2.0, 1.0)}
         if self._zxing is None:
             self._zxing = ZxingDecoder(fast=True)
-        for name, image in combined.items():
+        for name, image in track.fused().items():
             for payload in self._zxing.decode(image):
                 if self.pipeline.accept is None or self.pipeline.accept(payload):
                     return DecodeResult(payload, name, (time.perf_counter() - started) * 1000)
         return None
+
+    def _target(self, gray: np.ndarray) -> tuple[int, int, int, int] | None:
+        """Where the code is in this frame: the symbol zxing-cpp saw (in this frame or an earlier one) if it is
+        about a code's size (not a finder-like pattern inside one), else the current one of the frame's most
+        code-like regions."""
+        regions = code_like_regions(gray, TRACKED_REGIONS)
+        seen = self.pipeline.last_candidates or self._hints
+        if seen and regions:
+            box = box_of(seen[0])
+            if min(box[2] - box[0], box[3] - box[1]) >= regions[0][2]:  # at least half a region's side
+                return box
+        if not regions:
+            return None
+        cx, cy, half = regions[self._region % len(regions)]
+        return cx - half, cy - half, cx + half, cy + half
 
 
 REPORT_REJECTED_AFTER = 3  # frames showing the same refused payload before it is handed to the caller

@@ -7,6 +7,10 @@ slide as the object tilts, a moving hand pauses, a close card drifts in and out 
 (``Presentation.conditions_at``). The object is held with the whole code in view (``code_in_view``). Frames are
 rendered on demand, cached, and deterministic given the seed.
 
+A damaged card's damage is what a worn card carries and can still be read: damage drawn beyond the code's error
+correction (no camera, however clean, reads it) is drawn again (``readable_damage``). Such a card exists, but
+it is not something a QR reader can be measured on: the kiosk sends it to the chip.
+
 ``bench/qr_stream.py`` measures the decoders on these sequences and ``drivers.sim.virtual_camera.VirtualCamera``
 plays them, so the kiosk's scan loop can be tested on what the benchmark measures.
 """
@@ -18,8 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import cv2
 import numpy as np
+import zxingcpp
 
+from drivers.qr.pipeline import QrPipeline, to_gray, unsharp
 from drivers.sim.card_image import CardImage, Frame
 from drivers.sim.realistic_frames import CATEGORIES, Conditions, code_corners, draw_conditions, draw_pose, render
 
@@ -27,6 +34,10 @@ FPS = 30.0
 EMPTY_FRAMES = 3  # frames of the empty scene before the object appears
 SEED_BASE = 5_000_000  # presentation seeds: other citizens and seeds than the dev set's
 IN_VIEW_MARGIN = 0.08  # of the code's side, kept between the held code and the frame's edge (quiet zone, tremor)
+DAMAGE_KEYS = ("scratches", "worn", "smudge", "damage_seed")  # the parameters of a card's damage
+DAMAGE_DRAWS = 8  # damage drawn at most this many times until readable
+CLEAN_VIEW_SCALES = (0.5, 0.65, 0.8)  # card width / frame width of the clean views (2.5–4 px per module at 720p)
+CLEAN_VIEW_BLURS = (0.0, 1.0, 2.0)  # px
 
 
 @dataclass
@@ -118,6 +129,8 @@ def presentation(n: int, cards: Sequence[CardImage], *, category: str | None = N
     hold = draw_pose(category, rng)
     edge = int(rng.integers(0, 3))  # from the right, the left or below
     source = cards[n % len(cards)]
+    if "damage_seed" in conditions.params:
+        conditions = readable_damage(source, conditions, seed)
     hold = code_in_view(source, conditions, hold, size)
     start = [(1.5, hold["centre"][1]), (-0.5, hold["centre"][1]), (hold["centre"][0], 1.6)][edge]
     return Presentation(source, conditions, hold, seed, int(rng.integers(6, 13)), start, size)
@@ -137,3 +150,37 @@ def code_in_view(source: CardImage, conditions: Conditions, hold: dict[str, Any]
     if not dx and not dy:
         return hold
     return {**hold, "centre": (hold["centre"][0] + dx / width, hold["centre"][1] + dy / height)}
+
+
+def readable_on_a_clean_camera(source: CardImage, conditions: Conditions) -> bool:
+    """Whether the code of ``source``, as ``conditions`` leave the card (its damage), can be read at all: seen
+    face-on by a camera without noise or compression at ``CLEAN_VIEW_SCALES``, some view (as is, or blurred by
+    ``CLEAN_VIEW_BLURS`` px, with or without sharpening) is read by zxing-cpp or by the pipeline. Damage that
+    fails this is beyond the code's error correction."""
+    clean = replace(conditions, params={**conditions.params, "read_noise": 0.0, "jpeg_quality": 100,
+                                        "blur_sigma": 0.4, "exposure": 1.0, "defocus": 0.0, "motion": 0.0})
+    pipeline = QrPipeline(budget_ms=math.inf)
+    for scale in CLEAN_VIEW_SCALES:
+        pose = {"centre": (0.5, 0.5), "scale": scale, "rotation": 10.0, "tilt": 0.0, "tilt_edge": 0}
+        gray = to_gray(render(source, clean, pose, seed=0).image)
+        decoded = pipeline.decode(gray)
+        if decoded is not None and decoded.payload == source.payload:
+            return True
+        for sigma in CLEAN_VIEW_BLURS:
+            blurred = cv2.GaussianBlur(gray, (0, 0), sigma) if sigma else gray
+            for view in (blurred, unsharp(blurred, 3.0, 1.5)):
+                if any(found.bytes == source.payload for found in zxingcpp.read_barcodes(view)):
+                    return True
+    return False
+
+
+def readable_damage(source: CardImage, conditions: Conditions, seed: int) -> Conditions:
+    """``conditions`` with the card's damage drawn again (deterministically from ``seed``) until the code stays
+    within its error correction (``readable_on_a_clean_camera``); the camera's conditions are kept."""
+    for attempt in range(DAMAGE_DRAWS):
+        if readable_on_a_clean_camera(source, conditions):
+            return conditions
+        redrawn = draw_conditions(conditions.category, np.random.default_rng((seed, attempt)))
+        conditions = replace(conditions, params={**conditions.params,
+                                                 **{key: redrawn.params[key] for key in DAMAGE_KEYS}})
+    return conditions

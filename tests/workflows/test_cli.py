@@ -152,9 +152,11 @@ def test_lodging_notify_through_the_simulated_police(tmp_path: Path, capsys) -> 
     run(capsys, "lodging", "add", "--identity", write(tmp_path, "b.json", qr_identity(id_number="001090000002")),
         *old, "--json")
     code, out = run(capsys, "lodging", "notify", "--date", str(today), "--simulate", "--json")
+    sent_at = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
     assert code == 0 and out["results"][0]["sent"] is True
     code, out = run(capsys, "lodging", "list", "--date", str(today), "--json")
-    assert out["guests"][0]["status"] == "notified"
+    # Arrived at 00:01: due at 23:00 the same day, so a run after 23:00 notifies late.
+    assert out["guests"][0]["status"] == ("notified" if sent_at.hour < 23 else "notified-late")
     code, out = run(capsys, "lodging", "notify", "--date", "2020-01-01", "--simulate", "--json")
     assert out["results"][0]["sent"] is False and "manually" in out["results"][0]["reason"]
 

@@ -11,8 +11,10 @@ payload. Across frames it:
 - fuses the views of the code across frames when a frame alone cannot be read (``drivers.qr.fusion``): the
   region of the code (where zxing-cpp saw a symbol, or the most code-like region when it saw none) is tracked
   by image registration, and the mean and the minimum of its last aligned views are decoded by zxing-cpp and
-  must pass ``accept`` like any other payload. Noise, JPEG blocks and a moving glare spot differ from frame to
-  frame; the code does not.
+  must pass ``accept`` like any other payload; where zxing-cpp sees the symbol in a fused view but cannot read
+  it, the symbol's module grid is re-sampled there (``drivers.qr.grid``: a dim, noisy code whose modules only
+  the averaged views separate). Noise, JPEG blocks and a moving glare spot differ from frame to frame; the code
+  does not.
 
 Sharpness is the variance of the Laplacian of a quarter-size frame (about 0.3 ms at 720p).
 
@@ -33,6 +35,7 @@ import numpy as np
 
 from drivers.qr.decoders import ZxingDecoder
 from drivers.qr.fusion import TRACK_VIEWS, RegisteredViews, box_of
+from drivers.qr.grid import resampled_symbols
 from drivers.qr.pipeline import Accept, DecodeResult, QrPipeline, code_like_regions, to_gray
 
 SHARPNESS_WINDOW = 6  # frames
@@ -56,7 +59,7 @@ class StreamDecoder:
         self.skipped = 0
         self._track: RegisteredViews | None = None
         self._region = 0  # which code-like region the next track starts on
-        self._zxing: ZxingDecoder | None = None
+        self._readers: tuple[ZxingDecoder, ZxingDecoder] | None = None  # made on first use: fused views, grids
         self._recent: deque[float] = deque(maxlen=SHARPNESS_WINDOW)
         self._hints: list[np.ndarray] = []
         self._skipped_last = False
@@ -103,12 +106,19 @@ class StreamDecoder:
                 with contextlib.suppress(ValueError):  # a region too small to track
                     self._track = RegisteredViews(gray, box)
             return None
-        if self._zxing is None:
-            self._zxing = ZxingDecoder(fast=True)
+        if self._readers is None:
+            self._readers = ZxingDecoder(fast=True), ZxingDecoder(pure=True)
+        reader, pure = self._readers
+        accept = self.pipeline.accept
         for name, image in track.fused().items():
-            for payload in self._zxing.decode(image):
-                if self.pipeline.accept is None or self.pipeline.accept(payload):
+            for payload in reader.decode(image):
+                if accept is None or accept(payload):
                     return DecodeResult(payload, name, (time.perf_counter() - started) * 1000)
+            for quad, modules in zip(reader.candidates[:1], reader.candidate_modules[:1], strict=False):
+                for symbol in resampled_symbols(image, quad, modules):
+                    for payload in pure.decode(symbol):
+                        if accept is None or accept(payload):
+                            return DecodeResult(payload, f"{name}+grid", (time.perf_counter() - started) * 1000)
         return None
 
     def _target(self, gray: np.ndarray) -> tuple[int, int, int, int] | None:

@@ -100,6 +100,18 @@ def test_a_dark_presentation_no_single_frame_of_which_decodes_is_read_by_fusion(
     assert decoded.payload == shown.source.payload and decoded.decoder.startswith("stream-fusion")
 
 
+def test_a_dim_code_seen_but_unread_in_the_fused_views_is_read_on_their_resampled_grid() -> None:
+    shown = presentation(53, cards())  # low light: exposure 0.20, the webcam's denoiser smearing the modules
+    assert shown.category == "low-light"
+    end = EMPTY_FRAMES + shown.entry_frames + 30  # a second of holding
+    single = QrPipeline(accept=is_card_payload)
+    assert all(single.decode(shown.frame(i)) is None for i in range(EMPTY_FRAMES, end))
+    stream = StreamDecoder(QrPipeline(accept=is_card_payload))
+    decoded = next(r for r in (stream.feed(shown.frame(i)) for i in range(end)) if r is not None)
+    assert decoded.payload == shown.source.payload
+    assert decoded.decoder.startswith("stream-fusion") and decoded.decoder.endswith("+grid")
+
+
 def test_damage_beyond_error_correction_is_drawn_again_and_other_categories_are_untouched() -> None:
     deck = cards()
     drawn = draw_conditions("damaged", np.random.default_rng(SEED_BASE + 56))

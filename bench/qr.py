@@ -49,6 +49,7 @@ from drivers.qr.pipeline import (  # noqa: E402
     QrPipeline,
     Stage,
     candidate_crops,
+    followed_grids,
     inverted_frame,
     localised_crops,
     resampled_grids,
@@ -278,6 +279,8 @@ def ablation_decoders() -> dict[str, Decode]:
         "+ resampled grid: located patterns, halfway threshold": [
             first, Stage("g", pure, lambda a: resampled_grids(a, equalise=False))],
         "+ resampled grid: located patterns, equalised": [first, Stage("g", pure, resampled_grids)],
+        "+ resampled grid, then a grid following the symbol's warps": [
+            first, Stage("g", pure, resampled_grids), Stage("f", pure, followed_grids)],
         "+ localised crops": [first, Stage("l", fast, localised_crops)],
         "+ inverted frame": [first, Stage("i", fast, inverted_frame)],
         "+ thickened crops": [first, Stage("t", fast, thickened_crops)],

@@ -22,7 +22,11 @@ alone spends on it, which keeps the median within 2× zxing-cpp's. The stages we
 6. the crops of 2 and 4 with dark modules thickened (a 3 × 3 minimum filter): overexposed phone screens and
    glare bloom light modules into dark ones; a crop blown out to white is also binarized just below its white
    level (what is left of a bloomed dark module is a faint dip);
-7. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes.
+7. the undecoded symbols of stage 3 on a grid that follows their warps (``grid.followed_symbols``): the symbol as
+   decided is matched patch by patch against the frame and the grid moved where it matches, for a code printed
+   on cloth or in a creased sleeve, which no plane or smooth curve fits (last: it costs a few milliseconds, and
+   only such symbols need it);
+8. frames over ``HUGE_WIDTH`` (phone photos) at half size, with zxing-cpp's inverted and downscaled passes.
 
 Measured and not kept as stages (see ``bench/results/qr.md``): CLAHE, a global-histogram binarizer, median or
 bilateral denoising, a half-size pass, glare inpainting (each read fewer frames than the sharpened crops, on
@@ -57,7 +61,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from drivers.qr.decoders import QrDecoder, ZxingDecoder
-from drivers.qr.grid import resampled_symbols
+from drivers.qr.grid import followed_symbols, resampled_symbols
 from wire.errors import CodedError
 
 Accept = Callable[[bytes], bool]
@@ -71,7 +75,9 @@ DEFAULT_BUDGET_MS = 40.0
 # Nor after this many times the CPU time of the first pass (zxing-cpp on the frame): what a frame may cost follows
 # what zxing-cpp alone spends on it, so that the pipeline's median stays within 2× zxing-cpp's.
 RELATIVE_BUDGET = 8.0
-MIN_BUDGET_MS = 6.0  # … but never less than this: the crops are of a fixed size, a small image's first pass is quick
+# … but never less than this: the crops and grids are of a fixed size, while a small image's first pass is quick
+# (12 ms leaves the followed grid its rounds on a small photo: black-box set, bench/results/qr.md)
+MIN_BUDGET_MS = 12.0
 CROP_TARGET = 480  # candidate crops are enlarged to about this many pixels across
 LOCALISED_REGIONS = 2
 RESAMPLED_SYMBOLS = 2  # undecoded symbols whose grid is re-sampled, in zxing-cpp's order
@@ -205,12 +211,24 @@ def code_like_regions(gray: np.ndarray, count: int = LOCALISED_REGIONS) -> list[
     return regions
 
 
-def resampled_grids(attempt: Attempt, *, locate: bool = True, equalise: bool = True) -> Iterator[np.ndarray]:
-    """Each undecoded symbol of known version, its module grid re-sampled and re-drawn clean (``grid``)."""
+def _known_symbols(attempt: Attempt) -> list[tuple[np.ndarray, int]]:
+    """The undecoded symbols of known version (corners, modules across), at most ``RESAMPLED_SYMBOLS``."""
     sizes = {id(quad): modules for quad, modules in zip(attempt.candidates, attempt.modules, strict=False)}
     known = [quad for quad in attempt.candidates if sizes.get(id(quad))]
-    for quad in distinct(known, RESAMPLED_SYMBOLS):
-        yield from resampled_symbols(attempt.gray, quad, sizes[id(quad)], locate=locate, equalise=equalise)
+    return [(quad, sizes[id(quad)]) for quad in distinct(known, RESAMPLED_SYMBOLS)]
+
+
+def followed_grids(attempt: Attempt) -> Iterator[np.ndarray]:
+    """Each undecoded symbol of known version on a grid that follows its warps (``grid.followed_symbols``): a
+    code printed on cloth, a creased sleeve, which no plane or smooth curve through its patterns fits."""
+    for quad, modules in _known_symbols(attempt):
+        yield from followed_symbols(attempt.gray, quad, modules)
+
+
+def resampled_grids(attempt: Attempt, *, locate: bool = True, equalise: bool = True) -> Iterator[np.ndarray]:
+    """Each undecoded symbol of known version, its module grid re-sampled and re-drawn clean (``grid``)."""
+    for quad, modules in _known_symbols(attempt):
+        yield from resampled_symbols(attempt.gray, quad, modules, locate=locate, equalise=equalise)
 
 
 def inverted_frame(attempt: Attempt) -> Iterator[np.ndarray]:
@@ -258,6 +276,7 @@ def default_stages() -> list[Stage]:
         Stage("zxing-cpp+localised-crop", fast, lambda attempt: iter(attempt.views("localised", localised_crops))),
         Stage("zxing-cpp+inverted", fast, inverted_frame),
         Stage("zxing-cpp+thickened-crop", fast, thickened_crops),
+        Stage("zxing-cpp+followed-grid", ZxingDecoder(pure=True), followed_grids),
         Stage("zxing-cpp+huge-frame-reduced", ZxingDecoder(), reduced),
     ]
 

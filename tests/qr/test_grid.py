@@ -10,7 +10,14 @@ import pytest
 import segno
 
 from drivers.qr.decoders import ZxingDecoder
-from drivers.qr.grid import alignment_centres, function_patterns, modules_of, render, resampled_symbols
+from drivers.qr.grid import (
+    alignment_centres,
+    followed_symbols,
+    function_patterns,
+    modules_of,
+    render,
+    resampled_symbols,
+)
 from drivers.qr.pipeline import MIN_BUDGET_MS, QrPipeline, Stage
 
 PAYLOAD = b"001090123456|123456789|Nguyen Van A|01011990|Nam|So 1, Phuong 2, Quan 3, TP HCM|15042021"
@@ -33,6 +40,23 @@ def _bowed(bow: float, blur: float, *, px: int = 3, noise: float = 6.0) -> tuple
                        np.float32) * px
     corners[:, 1] -= bow * px * (1 - ((corners[:, 0] - width / 2) / (width / 2)) ** 2)
     return np.clip(bent, 0, 255).astype(np.uint8), corners
+
+
+def _waved(amplitude: float, period: float, *, px: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """The code printed on cloth: each axis displaced by a wave of ``amplitude`` modules and ``period`` modules
+    along the other (a little longer across), blurred and noisy; and its corners as if it were flat."""
+    n = MATRIX.shape[0]
+    image = np.pad((1 - MATRIX) * 255, QUIET, constant_values=255).astype(np.float32)
+    big = cv2.resize(image, None, fx=px, fy=px, interpolation=cv2.INTER_NEAREST)
+    yy, xx = np.mgrid[0:big.shape[0], 0:big.shape[1]].astype(np.float32)
+    shift = amplitude * px
+    waved = cv2.remap(big, xx + shift * np.sin(2 * np.pi * yy / (period * px) + 1.0),
+                      yy + shift * np.sin(2 * np.pi * xx / (1.3 * period * px) + 0.3), cv2.INTER_LINEAR,
+                      borderValue=255)
+    waved = cv2.GaussianBlur(waved, (0, 0), 1.0) + np.random.default_rng(0).normal(0, 6.0, waved.shape)
+    corners = np.array([[QUIET, QUIET], [QUIET + n, QUIET], [QUIET + n, QUIET + n], [QUIET, QUIET + n]],
+                       np.float32) * px
+    return np.clip(waved, 0, 255).astype(np.uint8), corners
 
 
 def _reads(image: np.ndarray, corners: np.ndarray, **options: bool) -> bool:
@@ -119,3 +143,19 @@ def test_later_stages_stop_at_a_multiple_of_the_first_pass() -> None:
         assert (result.payload if result else None) == expected
         assert slow.calls == (1 if expected is None else 2)
 
+
+
+def test_a_code_on_cloth_is_read_on_a_grid_that_follows_its_waves() -> None:
+    image, corners = _waved(0.4, 12)
+    pure = ZxingDecoder(pure=True)
+    assert PAYLOAD not in ZxingDecoder().decode(image)
+    assert not _reads(image, corners)  # neither the homography nor the smooth fit through the patterns
+    followed = list(followed_symbols(image, corners, MATRIX.shape[0]))
+    assert 1 <= len(followed) <= 3 and any(PAYLOAD in pure.decode(view) for view in followed)
+    assert not _reads(image, corners, locate=False)
+
+
+def test_following_stops_when_the_decision_no_longer_changes_and_skips_unknown_sizes() -> None:
+    image, corners = _bowed(0.0, 0.6)  # flat and sharp: the homography's decision is already right
+    assert list(followed_symbols(image, corners, MATRIX.shape[0])) == []
+    assert list(followed_symbols(image, corners, 0)) == []

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 import kiosk.lodging.removable as removable
-from kiosk.lodging.deadline import deadline
+from kiosk.lodging.deadline import deadline, to_vietnam_time
 from kiosk.lodging.guest import Guest
 from kiosk.lodging.register import RegisterError
 from screens.pending_guests import PendingGuestsPanel
@@ -25,11 +25,18 @@ pytestmark = pytest.mark.ui
 RunningKiosk = Any  # tests/ui/conftest.py
 
 
-def add_guests(k: RunningKiosk) -> None:
+def add_guests(k: RunningKiosk, *, same_day: bool = False) -> None:
+    """A foreigner who arrived 13 hours ago (the 12-hour deadline has passed) and a Vietnamese guest who has just
+    arrived; ``same_day``: the foreigner arrived today in Vietnam time, 13 hours ago or at midnight if that is
+    later (the day's export takes today's arrivals)."""
     now = k.controller.now()
-    k.services.register.add(Guest(  # a foreigner who arrived 13 hours ago: the 12-hour deadline has passed
+    ago = timedelta(hours=13)
+    if same_day:
+        local = to_vietnam_time(now)
+        ago = min(ago, local - local.replace(hour=0, minute=0, second=0, microsecond=0))
+    k.services.register.add(Guest(
         full_name="SØREN MÜLLER", date_of_birth="1985-07-03", sex="M", document_type="4", document_number="C01X00T47",
-        room="301", arrival=(now - timedelta(hours=13)).isoformat(),
+        room="301", arrival=(now - ago).isoformat(),
         expected_departure=(now + timedelta(days=2)).isoformat(), reason="1", nationality="DEU"))
     k.services.register.add(Guest(  # a Vietnamese guest who has just arrived
         full_name="Nguyễn Thị Hồng Nhung", date_of_birth="1990-01-01", sex="F", document_type="1",
@@ -120,7 +127,7 @@ def test_operator_exports_to_a_drive_and_says_when_there_is_none(
     (root / "sys" / "block" / "sdb" / "removable").write_text("1\n")
     monkeypatch.setattr(removable, "SYSTEM_ROOT", root)
     k = kiosk("lodging", idle_seconds=60)
-    add_guests(k)
+    add_guests(k, same_day=True)  # the export is of today's arrivals: both guests, whatever the hour
     _unlock_operator(k)
     operator = k.app.screens["operator"]
     k.driver.tap(_export_button(k))

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 SIMULATED_READER = "Virtual PCD 00 00"  # the vpcd reader answering on DEFAULT_PORT
 REINSERT_GAP_S = 1.0  # at least two of pcscd's card-presence polls (400 ms apart)
+READER_RELEASE_S = 3.0  # how long a new simulated world waits for the card of an emulator just stopped to leave
 
 
 class LinkTimedCard:
@@ -59,10 +60,14 @@ class LinkTimedCard:
         return response
 
     def put_back(self) -> None:
-        """A card that left the field mid-read (its removal fault) placed on the reader again."""
-        again = getattr(self.card, "present_again", None)
-        if getattr(self.card, "removed", False) and callable(again):
-            again()
+        put_back(self.card)
+
+
+def put_back(card: object) -> None:
+    """A card that left the field mid-read (its removal fault) placed on the reader again."""
+    again = getattr(card, "present_again", None)
+    if getattr(card, "removed", False) and callable(again):
+        again()
 
 
 class _Slot:
@@ -175,12 +180,14 @@ class CardService:
             self._process.wait()
 
 
-def simulated_reader_free() -> bool:
-    """pcscd runs with the vpcd reader and no card is on it (so another emulator is not using the slot)."""
+def simulated_reader_free(wait: float = 0.0) -> bool:
+    """pcscd runs with the vpcd reader and no card is on it (so another emulator is not using the slot), or the
+    card on it leaves within ``wait`` seconds (an emulator that has just stopped: pcscd sees its card leave at its
+    next presence poll, 400 ms apart, later on a busy machine)."""
     try:
         from drivers.pcsc import PcscTransport
 
-        return not PcscTransport(SIMULATED_READER).card_present()
+        return PcscTransport(SIMULATED_READER).wait_for_removal(wait)
     except Exception as exc:  # no pcscd, no vpcd driver, no pyscard: no simulated reader
         log.info("the simulated reader is not available: %s", type(exc).__name__)
         return False

@@ -23,7 +23,7 @@ from drivers.emrtd.pki import TrustStore, make_test_pki
 from drivers.pcsc import PcscTransport
 from drivers.sim.card_image import CardImage
 from drivers.sim.card_profiles import BY_NAME, build_profile_card
-from drivers.sim.card_service import CardService, simulated_reader_free
+from drivers.sim.card_service import READER_RELEASE_S, CardService, put_back, simulated_reader_free
 from drivers.sim.emulated_card import emulated_card_from_record
 from drivers.sim.link import LinkModel, TimedTransport
 from drivers.sim.mrz_page import Document, page_frame
@@ -65,7 +65,7 @@ class SimulatedWorld:
         # The emulated card sits behind the real pcscd, in its own process, when the simulated reader is free;
         # otherwise in this process behind a timed link.
         if behind_pcscd is None:
-            behind_pcscd = simulated_reader_free()
+            behind_pcscd = simulated_reader_free(READER_RELEASE_S)
         self.service: CardService | None = CardService(pki_dir, bit_rate=bit_rate) if behind_pcscd else None
         if self.service is not None:
             self.link: CardTransport = PcscTransport(self.service.reader)
@@ -164,6 +164,7 @@ class SimulatedWorld:
                 if self.service is not None:
                     self.service.insert(card)
                 else:
+                    put_back(card)
                     self.reader.insert(card)
                 if not qr:
                     self.card_shown_at = now

@@ -282,7 +282,7 @@ def test_an_unreadable_photo_page_is_said_plainly_and_the_details_typed(kiosk: C
 
 
 @pytest.mark.timeout(180)
-def test_a_passport_lifted_mid_read_is_said_in_a_passports_words(
+def test_a_passport_lifted_mid_read_is_said_in_a_passports_words_and_read_when_put_back(
     kiosk: Callable[..., RunningKiosk]
 ) -> None:
     k = kiosk("lodging", idle_seconds=120)
@@ -296,6 +296,10 @@ def test_a_passport_lifted_mid_read_is_said_in_a_passports_words(
     assert "Thẻ vừa bị nhấc ra" not in shown and "mã QR" not in shown and "Traceback" not in shown
     assert k.controller.session.step is not Step.REVIEW
     k.shot("foreign-guest-lifted")
+    k.services.world.present(906)  # put back on the reader: read again with the same key, to the review
+    k.driver.wait_until(lambda: k.controller.session.step is Step.REVIEW, 90, "the review after putting it back")
+    rows = {r.name: r for r in k.controller.rows()}
+    assert rows["full_name"].value == "ERIKSSON ANNA MARIA" and rows["full_name"].source == "chip-verified"
 
 
 @pytest.mark.timeout(300)

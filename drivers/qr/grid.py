@@ -35,7 +35,6 @@ FOLLOW_PATCH = 6  # modules: the side of the neighbourhood matched to follow a w
 FOLLOW_REACH = 2 / 3  # modules: how far it is looked for from where the grid puts it
 FOLLOW_SMOOTHING = 1.5  # modules: the Gaussian smoothing of the shifts found
 FOLLOW_ROUNDS = 3
-FOLLOW_SEARCH = True
 
 
 def modules_of(version: str) -> int:
@@ -197,9 +196,8 @@ def followed_grid(gray: np.ndarray, points: np.ndarray, dark: np.ndarray) -> np.
     span = 2 * reach + 1
     scores = np.stack([cv2.blur(template * seen[dy:dy + side, dx:dx + side], (patch, patch))
                        for dy in range(span) for dx in range(span)])
-    flat = scores
-    best = flat.argmax(axis=0)
-    match = flat.max(axis=0)
+    best = scores.argmax(axis=0)
+    match = scores.max(axis=0)
     by, bx = np.divmod(best, span)
     shift = [(bx - reach).astype(np.float32), (by - reach).astype(np.float32)]  # smoothed below: sub-sample
     weight = np.clip(match - MIN_MATCH, 0.0, None).astype(np.float32)

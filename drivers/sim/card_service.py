@@ -59,9 +59,6 @@ class LinkTimedCard:
         time.sleep(self.link.cost(len(apdu), len(response)))
         return response
 
-    def put_back(self) -> None:
-        put_back(self.card)
-
 
 def put_back(card: object) -> None:
     """A card that left the field mid-read (its removal fault) placed on the reader again."""
@@ -130,7 +127,7 @@ def serve(commands: IO[str], pki_dir: Path, port: int, link: LinkModel) -> None:
                 card(int(command["prepare"]))
             elif "insert" in command:
                 inserted = card(int(command["insert"]))
-                inserted.put_back()
+                put_back(inserted.card)
                 slot.insert(inserted)
             elif "remove" in command:
                 slot.remove()

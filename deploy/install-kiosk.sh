@@ -46,7 +46,7 @@ if [ -n "$enrol_token" ]; then
         echo "already enrolled: $KIOSK_STATE/enrolment.json kept"
     else
         as_user "$KIOSK_USER" "$KIOSK_VENV/bin/kiosk" device enroll --state-dir "$KIOSK_STATE" \
-            --intake "$intake_url" --token "$enrol_token"
+            --intake "$intake_url" --token="$enrol_token"
     fi
 fi
 kiosk_enable

@@ -232,6 +232,15 @@ def receipt(row: dict[str, str | None], existing: tuple[str, str] | None) -> Rec
 MIN_TOKEN_ID = 8  # hexadecimal digits of an operator token id the revoke command needs
 
 
+def new_token() -> str:
+    """A one-time secret (192 random bits, URL-safe) that never starts with "-": people pass it on a command line,
+    where a leading dash would be read as an option."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.startswith("-"):
+            return token
+
+
 def _token_hash(token: str) -> str:
     # Any text hashes (a lone surrogate too): it then matches no issued token, which are ASCII.
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -249,7 +258,7 @@ class Store:
     # -- devices ------------------------------------------------------------------------------------------
 
     def issue_token(self, valid_seconds: float = 86400.0) -> str:
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         with self.engine.begin() as conn:
             conn.execute(
                 insert(enrolment_tokens).values(
@@ -449,7 +458,7 @@ class Store:
     # -- operators ----------------------------------------------------------------------------------------
 
     def issue_operator_token(self, label: str, valid_seconds: float) -> str:
-        token = secrets.token_urlsafe(24)
+        token = new_token()
         with self.engine.begin() as conn:
             conn.execute(
                 insert(operator_tokens).values(

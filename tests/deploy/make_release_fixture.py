@@ -129,7 +129,7 @@ def generate(commit: str, out: Path) -> dict[str, Any]:
                 except requests.RequestException:
                     time.sleep(0.1)
             token = release.run("intake.cli", "device", "token", "--state-dir", str(intake_state))["token"]
-            device = release.run("cli.main", "device", "enroll", "--intake", url, "--token", token)["device"]
+            device = release.run("cli.main", "device", "enroll", "--intake", url, f"--token={token}")["device"]
             delivered = release.run("cli.main", "submit", "--kind", "one-stop", "--payload",
                                     str(payloads / "one-stop.json"), "--json")["sid"]
             sent = release.run("cli.main", "outbox", "send", "--timeout", "60")

@@ -67,7 +67,7 @@ def test_machine_steps_are_listed_and_skipped(kiosk_root: Installed) -> None:
         r"^chown root:cccd-kiosk .*/etc/cccd-kiosk/kiosk.toml$",
         r"^udevadm control --reload$",
         r"^runuser -u cccd-kiosk -- /opt/cccd-kiosk/venv/bin/kiosk device enroll --state-dir /var/lib/cccd-kiosk "
-        rf"--intake {re.escape(INTAKE_URL)} --token \*\*\*$",
+        rf"--intake {re.escape(INTAKE_URL)} --token=\*\*\*$",
         r"^systemctl --quiet enable pcscd.socket$",
         r"^systemctl try-restart cccd-kiosk.service$",
     ]

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from intake.cli import main
+from intake.db import new_token
 from intake.devserver import IntakeServer
 from intake.ratelimit import RateLimiter
 from kiosk.device_key import DeviceKey
@@ -139,3 +140,10 @@ def test_p256_intake_keys_from_before_x25519_keep_working(
         after = enrol(server.url, server.token(), key)
         assert after.encryption_key["kid"] == rotated["current"]["kid"]
         assert post(server, encrypt(sign(payload(key), key), after.intake_key())).status_code == 201
+
+
+def test_a_token_never_starts_with_a_dash_so_it_passes_as_a_command_line_argument(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["-leading-dash", "_fine-token"])
+    monkeypatch.setattr("intake.db.secrets.token_urlsafe", lambda _n: next(drawn))
+    assert new_token() == "_fine-token"

@@ -20,6 +20,7 @@ from kivy.uix.widget import Widget
 from kiosk.errors import KioskError
 from screens.base import KioskScreen
 from screens.pending_guests import PendingGuestsPanel
+from screens.staff_button import StaffButton
 from screens.widgets import BUTTON_TEXT_MARGIN, BigButton, Text, follow_height, paint, two_lines
 
 LONG_PRESS_SECONDS = 2.0
@@ -124,8 +125,7 @@ class HomeScreen(KioskScreen):
         bottom.add_widget(health)
         # "Call staff" turns into what it did (called, with the time; or go to the desk) until it can be asked
         # again, taking the status box's place: nothing above the footer moves.
-        self.staff_button = BigButton(t, "", self.controller.call_staff, kind="primary", level="body",
-                                      size_hint_x=None, width=round(340 * max(1.0, t.scale)))
+        self.staff_button = StaffButton(t, self.controller, size_hint_x=None, width=round(340 * max(1.0, t.scale)))
         self._staff_width = self.staff_button.width
         bottom.add_widget(self.staff_button)
         self.lang_button = BigButton(t, "", self.controller.toggle_language, kind="secondary", level="body",
@@ -219,18 +219,9 @@ class HomeScreen(KioskScreen):
         self.health_text.text = text
 
     def _staff(self) -> None:
-        """The "Call staff" button, or what the call did (Vietnamese first, English below): green "called" with the
-        time, red "go to the desk" when the site's command failed; shown in the status box's place until the call
+        """The "Call staff" button (``StaffButton``): what the call did takes the status box's place until the call
         can be asked again."""
-        c, t = self.controller, self.theme
-        call = c.staff_call
-        call.expire()
-        at = call.called_at.strftime("%H:%M") if call.called_at is not None else ""
-        key, fill = {"called": ("staff.button.called", t.ok), "failed": ("staff.button.failed", t.danger),
-                     "calling": ("staff.calling", t.primary)}.get(call.status, ("staff.call", t.primary))
-        self.staff_button.text = two_lines(t, c.t(key, at=at), c.other(key, at=at))
-        self.staff_button.set_fill(fill)
-        said = call.status != "idle"
+        said = self.staff_button.show()
         bottom = self.staff_button.parent
         if said and self.health_box.parent is not None:
             bottom.remove_widget(self.health_box)

@@ -36,7 +36,7 @@ class OperatorScreen(KioskScreen):
         super().__init__(app, name="operator", **kwargs)
         t = self.theme
         self.root_box = BoxLayout(orientation="vertical")
-        self.root_box.add_widget(self.header("operator.title"))
+        self.root_box.add_widget(self.header("operator.title", staff=False))
         self.body = BoxLayout(orientation="vertical", padding=t.pad, spacing=t.pad)
         self.root_box.add_widget(self.body)
         self.add_widget(self.root_box)

@@ -15,6 +15,7 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.input_format import digits_only
 from kiosk.scan import AccessKey
@@ -102,7 +103,16 @@ class ScanScreen(KioskScreen):
         camera_box.add_widget(hint_row)
         body.add_widget(camera_box)
 
-        side = self.side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
+        # The column's contents scroll when large text makes them taller than the screen; cancel stays below them.
+        column = self.column = BoxLayout(orientation="vertical", spacing=12, size_hint_x=0.42)
+        view = ScrollView(do_scroll_x=False, bar_width=10)
+        side = self.side = BoxLayout(orientation="vertical", spacing=12, size_hint_y=None)
+        fit = self._fit_side
+        view.bind(height=fit)
+        side.bind(minimum_height=fit)
+        view.add_widget(side)
+        column.add_widget(view)
+        self.side_view = view
         chip = self.chip_panel = Panel(t, orientation="vertical", radius=16, padding=16, spacing=8, size_hint_y=None)
         chip.bind(minimum_height=chip.setter("height"))
         self.chip_hint = Text(t, level="body", bold=True)
@@ -148,8 +158,8 @@ class ScanScreen(KioskScreen):
         self.room = BoxLayout()  # in the guide's place while the column holds the ways on
         side.add_widget(self.guide)
         self.cancel_button = self.button("common.cancel", self.controller.cancel, kind="danger")
-        side.add_widget(self.cancel_button)
-        body.add_widget(side)
+        column.add_widget(self.cancel_button)
+        body.add_widget(column)
         root.add_widget(body)
 
         self.keypad = OnScreenKeyboard(t, self.controller.lang)
@@ -233,7 +243,7 @@ class ScanScreen(KioskScreen):
         wrong_key = wrong_key or scan.problem is not None  # either way, what to do next takes the camera's room
         # The chip refused the key: the two ways on take the camera's room (rescanning brings the camera back).
         self.camera_box.size_hint_x, self.camera_box.opacity = (0.001, 0) if wrong_key else (0.58, 1)
-        self.side.size_hint_x = 1 if wrong_key else 0.42
+        self.column.size_hint_x = 1 if wrong_key else 0.42
         # The three ways on side by side: type the number, rescan the QR code, type the card's details.
         if scan.passport or scan.problem is not None:
             if self.key_button.parent is not None:  # a passport has no CAN to type
@@ -244,7 +254,7 @@ class ScanScreen(KioskScreen):
         elif not wrong_key and self.key_button.parent is not self.side:
             if self.key_button.parent is not None:
                 self.key_button.parent.remove_widget(self.key_button)
-            self.side.add_widget(self.key_button, index=4)  # above the choices, the passport row, the guide, cancel
+            self.side.add_widget(self.key_button, index=3)  # above the choices, the passport row, the guide
         self._show(self.choices, wrong_key and scan.problem is None, 0)
         self._fit_choices()
         # The chip answered (with a refusal): its hint makes room for the choices.
@@ -283,7 +293,7 @@ class ScanScreen(KioskScreen):
                 self.passport_row.add_widget(b)
         # In the column only with a button in it (an empty row would still take the column's spacing).
         if wanted and self.passport_row.parent is None:
-            below = [w for w in (self.cancel_button, self.guide, self.room) if w.parent is self.side]
+            below = [w for w in (self.guide, self.room) if w.parent is self.side]
             self.side.add_widget(self.passport_row, index=len(below))
         elif not wanted and self.passport_row.parent is not None:
             self.side.remove_widget(self.passport_row)
@@ -292,7 +302,7 @@ class ScanScreen(KioskScreen):
         busy = problem is not None or (scan.passport and wrong_key)
         for widget, shown in ((self.guide, not busy), (self.room, busy and problem is None)):
             if shown and widget.parent is None:
-                self.side.add_widget(widget, index=1)  # above cancel, which stays at the bottom
+                self.side.add_widget(widget, index=0)  # at the column's bottom, above cancel
             elif not shown and widget.parent is not None:
                 self.side.remove_widget(widget)
         if problem is None:
@@ -309,9 +319,14 @@ class ScanScreen(KioskScreen):
         if self.problem_box.parent is None:
             self.side.add_widget(self.problem_box, index=len(self.side.children))
         if self.continue_button.parent is None and problem.level == "warn":
-            self.side.add_widget(self.continue_button, index=1)  # above cancel
+            self.side.add_widget(self.continue_button, index=0)  # at the column's bottom, above cancel
         elif self.continue_button.parent is not None and problem.level != "warn":
             self.side.remove_widget(self.continue_button)
+
+    def _fit_side(self, *_: Any) -> None:
+        """The column's contents fill its view (the reader's picture takes the room left), or are as tall as they
+        need and scroll."""
+        self.side.height = max(self.side_view.height, self.side.minimum_height)
 
     def _fit_key_prompt(self, *_: Any) -> None:
         self.key_prompt.height = max(self.key_label.height, self.key_back.height)

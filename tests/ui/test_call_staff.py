@@ -107,3 +107,41 @@ def test_lodging_home_at_a_glance(kiosk: Callable[..., RunningKiosk]) -> None:
     k.driver.tap(board.summary)
     assert board.expanded and [w.guest_id for w in board.row_texts]
     assert home.procedure_button("lodging-guest") is service
+
+
+def test_call_staff_from_the_middle_of_a_visit_keeps_what_was_done(kiosk: Callable[..., RunningKiosk],
+                                                                   tmp_path: Path) -> None:
+    """A person stuck at a step asks for help from the title bar: the bell rings once, every step's title bar then
+    says so with the time, and the visit goes on where it was (the card read is kept)."""
+    from tests.ui.test_workflows import scan_card
+
+    k = kiosk("lodging", idle_seconds=600)
+    bell = tmp_path / "bell.log"
+    call = k.controller.staff_call
+    call.command = tuple(_ring_command(bell))
+    theme = k.app.theme
+    k.services.world.prepare(11, chip=True)
+    k.driver.tap(k.app.screens["home"].procedure_button("lodging-guest"))
+    assert k.app.sm.current == "scan"
+    on_scan = k.app.screens["scan"].staff_button
+    assert on_scan.get_root_window() is not None and on_scan.fill == theme.secondary
+    assert "Gọi nhân viên" in on_scan.text and "Call staff" in on_scan.text
+    assert not hasattr(k.app.screens["operator"], "staff_button")  # staff have no need to call themselves
+    k.driver.tap(on_scan)
+    k.driver.wait_until(lambda: call.status == "called", 15, "the call command")
+    k.driver.pump(frames=3)
+    assert call.called_at is not None and len(bell.read_text().splitlines()) == 1
+    at = call.called_at.strftime("%H:%M")
+    assert on_scan.text.startswith(f"Đã gọi nhân viên · {at}") and on_scan.fill == theme.ok
+    assert k.app.sm.current == "scan"  # the step is not left
+    k.shot("scan-staff-called")
+    scan_card(k, 11)  # the visit goes on
+    on_review = k.app.screens["review"].staff_button
+    k.driver.pump(frames=2)
+    assert on_review.get_root_window() is not None and on_review.fill == theme.ok
+    assert on_review.text.startswith(f"Đã gọi nhân viên · {at}")
+    k.driver.tap(on_review)  # within the minute: no second ring
+    k.driver.pump(frames=3)
+    assert call.calls == 1 and len(bell.read_text().splitlines()) == 1
+    assert k.controller.session.identity is not None and k.app.sm.current == "review"
+    k.shot("review-staff-called")

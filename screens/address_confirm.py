@@ -97,7 +97,13 @@ class AddressConfirmPanel(Panel):
         # As tall as its wrapped text at any text size (a long ward name wraps onto a second line).
         labels = BoxLayout(orientation="vertical", size_hint_y=None, pos_hint={"center_y": 0.5})
         labels.bind(minimum_height=labels.setter("height"))
-        labels.bind(height=lambda _w, h: setattr(line, "height", max(t.touch, h)))
+        button = self.screen.button("address.change", self._change, kind="secondary", level="body", size_hint_x=0.3)
+
+        def fit(*_: object) -> None:  # as tall as the answer's lines or the button's words, whichever is taller
+            line.height = max(t.touch, labels.height, button.height)
+
+        labels.bind(height=fit)
+        button.bind(height=fit)
         if answer.place is None:
             labels.add_widget(Text(t, with_arrow("✓ " + c.t("address.kept", text=answer.text)), bold=True,
                                    color=t.ok, markup=True))
@@ -106,8 +112,7 @@ class AddressConfirmPanel(Panel):
             labels.add_widget(Text(t, with_arrow(f"✓ {change}"), bold=True, color=t.ok, markup=True))
             labels.add_widget(Text(t, c.t("address.done", text=answer.text), level="small"))
         line.add_widget(labels)
-        line.add_widget(self.screen.button("address.change", self._change, kind="secondary", level="body",
-                                           size_hint_x=0.3))
+        line.add_widget(button)
         self.add_widget(line)
 
     def _choices(self, q: AddressConfirmation) -> None:

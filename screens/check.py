@@ -9,7 +9,7 @@ from typing import Any
 from kivy.uix.boxlayout import BoxLayout
 
 from screens.base import KioskScreen
-from screens.widgets import Text, scrolling_texts
+from screens.widgets import Text, follow_height, scrolling_texts
 
 
 class CheckScreen(KioskScreen):
@@ -32,6 +32,7 @@ class CheckScreen(KioskScreen):
                                            height=t.touch * 1.2)
         actions.add_widget(self.back_button)
         actions.add_widget(self.continue_button)
+        follow_height(actions, [self.back_button, self.continue_button])
         body.add_widget(actions)
         root.add_widget(body)
         self.add_widget(root)

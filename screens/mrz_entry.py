@@ -17,7 +17,7 @@ from kiosk.errors import KioskError
 from kiosk.i18n import error_text
 from kiosk.mrz_entry import FIELD_TYPES, FIELDS, TypedMrz, check_field
 from screens.keyboard import OnScreenKeyboard
-from screens.widgets import BigButton, Panel, Text, collapse, two_lines
+from screens.widgets import BigButton, Panel, Text, collapse, follow_height, two_lines
 
 if TYPE_CHECKING:
     from screens.base import KioskScreen
@@ -66,7 +66,10 @@ class MrzEntryPanel(BoxLayout):
         self.scroll.add_widget(column)
         left.add_widget(self.scroll)
         self.no_expiry = BigButton(t, "", self.toggle_no_expiry, kind="secondary", level="body", size_hint_x=0.5)
-        self.fields["date_of_expiry"].line.add_widget(self.no_expiry)
+        expiry_line = self.fields["date_of_expiry"].line
+        expiry_line.add_widget(self.no_expiry)
+        # The line is as tall as "No expiry" when its words wrap (large text); not while it is hidden (passports).
+        self.no_expiry.bind(height=lambda _b, h: setattr(expiry_line, "height", max(t.touch, h)))
         self.fields["date_of_expiry"].box.size_hint_x = 0.5
         self.add_widget(left)
 
@@ -80,6 +83,7 @@ class MrzEntryPanel(BoxLayout):
         self.read_button = screen.button("mrz.read", self.submit)
         actions.add_widget(self.back_button)
         actions.add_widget(self.read_button)
+        follow_height(actions, [self.back_button, self.read_button])
         right.add_widget(actions)
         self.add_widget(right)
         # The letter keyboard (a passport number) takes the whole width, the fields and the actions above it.
@@ -163,6 +167,9 @@ class MrzEntryPanel(BoxLayout):
         if title in ("mrz.passport_title", "mrz.passport_number"):
             self.screen._title_key = "mrz.passport_number" if letters else "mrz.passport_title"
             self.screen.refresh_header()
+        # Beside one field's box the actions have that box's height: their words a size smaller to fit it.
+        for button in (self.back_button, self.read_button):
+            button.font_size = self.theme.font("body" if letters else "heading")
         if letters:
             self.orientation = "vertical"
             self.fields_panel.size_hint = (0.5, 1)
@@ -174,7 +181,8 @@ class MrzEntryPanel(BoxLayout):
         else:
             self.orientation = "horizontal"
             self.fields_panel.size_hint = (0.46, 1)
-            self.actions.size_hint, self.actions.height = (1, None), self.theme.touch
+            self.actions.size_hint = (1, None)
+            self.actions.height = max(button.height for button in (self.back_button, self.read_button))
             for widget in (self.keypad, self.pad_space, self.actions):
                 self.pad_column.add_widget(widget)
             self.add_widget(self.fields_panel)

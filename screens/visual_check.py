@@ -6,6 +6,8 @@
   button it sits on, is cut by a viewport that cannot scroll to it, runs under a scroll bar, or touches the edge of
   its own button;
 - **overlap** — the text's drawn area overlaps another text's;
+- **overflow** — a box or grid layout whose contents are taller or wider than it lays them out beyond its edges,
+  over its neighbours (a column taller than the screen drawn over the title bar), whatever is drawn there;
 - **contrast** — the text's colour (after opacity) against the colour actually painted behind it (the fills drawn
   before it, blended over the window's clear colour) is below WCAG AA, 4.5:1.
 
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 
 from kivy.core.window import Window
 from kivy.graphics import Color, Ellipse, Rectangle, RoundedRectangle
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stencilview import StencilView
@@ -37,7 +41,7 @@ RGB = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class Finding:
-    problem: str  # clipped, overlap, contrast
+    problem: str  # clipped, overlap, overflow, contrast
     text: str
     detail: str
 
@@ -132,10 +136,11 @@ def _ink(label: Label, box: Rect) -> Rect:
     return (x, y, w, h)
 
 
-def _walk(root: Widget) -> tuple[list[_Fill], list[_Text]]:
-    """Every fill and every text, in the order Kivy draws them."""
+def _walk(root: Widget) -> tuple[list[_Fill], list[_Text], list[Finding]]:
+    """Every fill and every text, in the order Kivy draws them; the layouts' overflows."""
     fills: list[_Fill] = []
     texts: list[_Text] = []
+    overflows: list[Finding] = []
     whole = (0.0, 0.0, float(Window.width), float(Window.height))
 
     def visit(widget: Widget, opacity: float, clip: Rect, containers: list[tuple[Widget, Rect]],
@@ -155,6 +160,8 @@ def _walk(root: Widget) -> tuple[list[_Fill], list[_Text]]:
             fills.extend(_fills(widget, widget.canvas, opacity))
         if own and not isinstance(widget, Label):
             containers = [(widget, own[-1]), *containers]
+        if isinstance(widget, BoxLayout | GridLayout):
+            overflows.extend(_overflow(widget, box))
         if isinstance(widget, StencilView):
             clip = _intersect(clip, box)
         if isinstance(widget, ScrollView):
@@ -164,7 +171,31 @@ def _walk(root: Widget) -> tuple[list[_Fill], list[_Text]]:
         fills.extend(_fills(widget, widget.canvas.after, opacity))
 
     visit(root, 1.0, whole, [], [])
-    return fills, texts
+    return fills, texts, overflows
+
+
+def _overflow(layout: BoxLayout | GridLayout, box: Rect) -> list[Finding]:
+    """The shown children ``layout`` places outside its box (its padding may be overrun, not its edges)."""
+    found = []
+    for child in layout.children:
+        if child.opacity <= 0.01 or child.width <= 0 or child.height <= 0:
+            continue
+        rect = _window_rect(child, child.x, child.y, child.width, child.height)
+        if not _inside(rect, box):
+            found.append(Finding("overflow", _first_text(child), f"{type(child).__name__} {rect[2]:.0f}×{rect[3]:.0f} "
+                                 f"px laid out beyond its {type(layout).__name__} ({box[2]:.0f}×{box[3]:.0f} px)"))
+    return found
+
+
+def _first_text(widget: Widget) -> str:
+    """The first text shown in ``widget`` (what a reader would name it by), or its class."""
+    if isinstance(widget, Label) and widget.text.strip():
+        return _short(widget)
+    for child in reversed(widget.children):
+        text = _first_text(child)
+        if not text.startswith("<"):
+            return text
+    return f"<{type(widget).__name__}>"
 
 
 def _scrollable(scroll: ScrollView) -> bool:
@@ -283,9 +314,9 @@ def _contrast_problem(text: _Text, fills: list[_Fill]) -> str | None:
 
 
 def check(root: Widget) -> list[Finding]:
-    """Every clipped, overlapping or low-contrast text of what ``root`` draws (it must be laid out)."""
-    fills, texts = _walk(root)
-    findings: list[Finding] = []
+    """Every clipped, overlapping or low-contrast text and every overflowing layout of what ``root`` draws (it
+    must be laid out)."""
+    fills, texts, findings = _walk(root)
     for text in texts:
         for problem in _clipping(text):
             findings.append(Finding("clipped", _short(text.label), problem))

@@ -280,6 +280,14 @@ def test_the_check_catches_clipped_overlapping_and_faint_text(kiosk: Callable[..
     findings = render_alone(k, cramped)
     assert findings and all(f.problem == "clipped" for f in findings)
 
+    overflowing = page()  # a button grown with its words in a row that kept its height, over no other text
+    row = BoxLayout(size_hint_y=None, height=84)
+    row.add_widget(BigButton(theme, "Quét lại mã QR\n[size=20][b]Rescan the QR code[/b][/size]\n[size=20]…[/size]"))
+    overflowing.add_widget(row)
+    findings = render_alone(k, overflowing)
+    assert [f.problem for f in findings] == ["overflow"] and "beyond its BoxLayout" in findings[0].detail
+    assert findings[0].text.startswith("Quét lại mã QR")
+
 
 def test_contrast_matches_published_values() -> None:
     """WCAG 2 examples: black on white is 21:1, #767676 on white is the AA limit (4.54:1)."""

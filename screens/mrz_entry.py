@@ -68,8 +68,7 @@ class MrzEntryPanel(BoxLayout):
         self.no_expiry = BigButton(t, "", self.toggle_no_expiry, kind="secondary", level="body", size_hint_x=0.5)
         expiry_line = self.fields["date_of_expiry"].line
         expiry_line.add_widget(self.no_expiry)
-        # The line is as tall as "No expiry" when its words wrap (large text); not while it is hidden (passports).
-        self.no_expiry.bind(height=lambda _b, h: setattr(expiry_line, "height", max(t.touch, h)))
+        follow_height(expiry_line, [self.no_expiry])  # "No expiry" wraps at a large text size
         self.fields["date_of_expiry"].box.size_hint_x = 0.5
         self.add_widget(left)
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.controller import KioskController
-from screens.theme import Color, Theme
+from screens.theme import Theme
 from screens.widgets import BigButton, two_lines
 
 
 class StaffButton(BigButton):
-    """``idle`` is the fill while no call is under way: the primary colour on a light footer, the secondary one on
-    the primary-coloured title bar."""
+    """``idle`` is the button kind while no call is under way: primary on a light footer, secondary on the
+    primary-coloured title bar."""
 
     def __init__(self, theme: Theme, controller: KioskController, *, idle: str = "primary", level: str = "body",
                  **kwargs: Any) -> None:
         super().__init__(theme, "", controller.call_staff, kind=idle, level=level, **kwargs)
         self.controller = controller
-        self._idle = idle
+        self._idle = self._colors  # the kind's fill and ink
 
     def show(self) -> bool:
         """Redraw from the call's state; whether the button now says what the call did (not idle)."""
@@ -30,11 +30,9 @@ class StaffButton(BigButton):
         call = c.staff_call
         call.expire()
         at = call.called_at.strftime("%H:%M") if call.called_at is not None else ""
-        idle: tuple[Color, Color] = (t.secondary, t.on_secondary) if self._idle == "secondary" else \
-            (t.primary, t.on_primary)
         key, fill, ink = {"called": ("staff.button.called", t.ok, t.on_primary),
                           "failed": ("staff.button.failed", t.danger, t.on_primary),
-                          "calling": ("staff.calling", *idle)}.get(call.status, ("staff.call", *idle))
+                          "calling": ("staff.calling", *self._idle)}.get(call.status, ("staff.call", *self._idle))
         self.text = two_lines(t, c.t(key, at=at), c.other(key, at=at))
         self.set_fill(fill)
         self.color = self.disabled_color = ink

@@ -182,20 +182,17 @@ def _overflow(layout: BoxLayout | GridLayout, box: Rect) -> list[Finding]:
             continue
         rect = _window_rect(child, child.x, child.y, child.width, child.height)
         if not _inside(rect, box):
-            found.append(Finding("overflow", _first_text(child), f"{type(child).__name__} {rect[2]:.0f}×{rect[3]:.0f} "
-                                 f"px laid out beyond its {type(layout).__name__} ({box[2]:.0f}×{box[3]:.0f} px)"))
+            name = _first_text(child) or f"<{type(child).__name__}>"
+            found.append(Finding("overflow", name, f"{type(child).__name__} {rect[2]:.0f}×{rect[3]:.0f} px laid out "
+                                 f"beyond its {type(layout).__name__} ({box[2]:.0f}×{box[3]:.0f} px)"))
     return found
 
 
-def _first_text(widget: Widget) -> str:
-    """The first text shown in ``widget`` (what a reader would name it by), or its class."""
+def _first_text(widget: Widget) -> str | None:
+    """The first text shown in ``widget`` (what a reader would name it by)."""
     if isinstance(widget, Label) and widget.text.strip():
         return _short(widget)
-    for child in reversed(widget.children):
-        text = _first_text(child)
-        if not text.startswith("<"):
-            return text
-    return f"<{type(widget).__name__}>"
+    return next((text for child in reversed(widget.children) if (text := _first_text(child))), None)
 
 
 def _scrollable(scroll: ScrollView) -> bool:
